@@ -1,0 +1,45 @@
+"""PMO dashboard: entry point. Sets the page up, prepares the database, draws the shared
+filters and routes to one file per page in pages/."""
+
+import logging
+
+import streamlit as st
+
+from components import data
+from components.filters import sidebar_filters
+from data_access.db import DatabaseUnavailable
+
+st.set_page_config(page_title="PMO dashboard", page_icon=":material/dashboard:", layout="wide")
+log = logging.getLogger("pmo")
+
+try:
+    data.database_ready()
+    version = data.current_version()
+except DatabaseUnavailable:
+    log.exception("database unavailable")
+    st.error(
+        "**The database cannot be reached right now.** Nothing you entered has been lost. "
+        "The app retries on its own: press the button, or wait and reload.",
+        icon=":material/cloud_off:",
+    )
+    st.button("Try again")
+    st.stop()
+
+st.session_state["data_version"] = version
+st.session_state["portfolio_filter"] = sidebar_filters(version)
+
+pages = {
+    "Portfolio": [
+        st.Page("pages/portfolio.py", title="Overview", icon=":material/dashboard:", default=True),
+        st.Page("pages/project.py", title="Project", icon=":material/folder_open:"),
+        st.Page("pages/milestones.py", title="Milestones", icon=":material/flag:"),
+        st.Page("pages/risks.py", title="Risks & RAID", icon=":material/warning:"),
+        st.Page("pages/resources.py", title="Resources & money", icon=":material/groups:"),
+    ],
+    "Work": [
+        st.Page("pages/updates.py", title="Quick updates", icon=":material/edit_note:"),
+        st.Page("pages/meeting.py", title="Meeting mode", icon=":material/slideshow:"),
+    ],
+    "Settings": [st.Page("pages/admin.py", title="Admin", icon=":material/settings:")],
+}
+st.navigation(pages).run()

@@ -1,0 +1,56 @@
+"""Cached reads for the pages, keyed by plain values plus the database's data version.
+
+Every write bumps the data version in the database, so a save made by anyone, in any server
+process, changes the cache key and is seen by every session on its next rerun.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from data_access import portfolio
+from data_access.config import setting
+from data_access.db import data_version
+from data_access.demo_data import ensure_demo_data
+from data_access.schema import upgrade_database
+from data_access.settings import get_settings
+from domain.health import compute_health
+
+
+@st.cache_resource(show_spinner="Preparing the database…")
+def database_ready() -> bool:
+    """Migrate once per process, and give an empty database the demo portfolio (unless off)."""
+    if (setting("PMO_DEMO_DATA", "on") or "on").lower() in ("off", "0", "false", "no"):
+        upgrade_database()
+    else:
+        ensure_demo_data()
+    return True
+
+
+def current_version() -> int:
+    return data_version()
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def settings(version: int) -> dict:
+    return get_settings()
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def portfolio_health(version: int, on: dt.date) -> pd.DataFrame:
+    """Every project with its computed health; filtered per session by `components.filters`."""
+    config = settings(version)
+    facts = portfolio.project_facts(on, high_from=config["band_high_from"])
+    return compute_health(facts, config, on)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def filter_options(version: int) -> dict[str, list[str]]:
+    return portfolio.filter_options()

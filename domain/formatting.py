@@ -1,0 +1,41 @@
+"""One format for dates, weeks, money and status colours across every page (PMO_DOMAIN.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+# Okabe-Ito based: readable on projectors and for colour-blind viewers; always shown with a letter.
+RAG_COLOURS = {"G": "#009E73", "A": "#E69F00", "R": "#D55E00", "S": "#999999", "C": "#0072B2"}
+RAG_LABELS = {"G": "Green", "A": "Amber", "R": "Red", "S": "Stale", "C": "Completed"}
+RAG_ORDER = ["R", "A", "S", "G", "C"]
+BAND_COLOURS = {"Low": "#009E73", "Medium": "#F0E442", "High": "#E69F00", "Critical": "#D55E00"}
+
+
+def fmt_date(value) -> str:
+    """25 Nov 2026, or an empty string for a missing date."""
+    if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
+        return ""
+    return pd.Timestamp(value).strftime("%d %b %Y")
+
+
+def iso_week(value) -> str:
+    """2026-W48."""
+    year, week, _ = pd.Timestamp(value).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def fmt_money(value: float, currency: str = "EUR", compact: bool = False) -> str:
+    """12,345 EUR, or 1.2 M EUR on tiles when compact."""
+    if value is None or pd.isna(value):
+        return ""
+    if compact and abs(value) >= 1_000_000:
+        return f"{value / 1_000_000:,.1f} M {currency}"
+    if compact and abs(value) >= 10_000:
+        return f"{value / 1_000:,.0f} k {currency}"
+    return f"{value:,.0f} {currency}"
+
+
+def rag_label(letter: str) -> str:
+    return RAG_LABELS.get(letter, letter)

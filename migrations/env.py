@@ -1,0 +1,33 @@
+"""Alembic environment: the models' metadata, and the app's own URL or connection."""
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import data_access.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from data_access.db import get_engine
+
+target_metadata = SQLModel.metadata
+
+
+def run_migrations_online() -> None:
+    connection = context.config.attributes.get("connection")
+    if connection is None:
+        with get_engine().connect() as connection:
+            _run(connection)
+    else:
+        _run(connection)
+
+
+def _run(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        # SQLite cannot ALTER most things in place; batch mode copies the table instead.
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations_online()
