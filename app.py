@@ -13,7 +13,6 @@ st.set_page_config(page_title="PMO dashboard", page_icon=":material/dashboard:",
 log = logging.getLogger("pmo")
 
 try:
-    data.database_ready()
     version = data.current_version()
 except DatabaseUnavailable:
     log.exception("database unavailable")

@@ -12,26 +12,32 @@ import pandas as pd
 import streamlit as st
 
 from data_access import portfolio
-from data_access.config import setting
+from data_access.config import database_url, setting
 from data_access.db import data_version
 from data_access.demo_data import ensure_demo_data
 from data_access.schema import upgrade_database
 from data_access.settings import get_settings
 from domain.health import compute_health
 
+# A data version is (database URL, counter): the URL keeps caches of different databases
+# apart (tests, benchmarks), the counter changes with every write.
+Version = tuple[str, int]
+
 
 @st.cache_resource(show_spinner="Preparing the database…")
-def database_ready() -> bool:
+def database_ready(url: str) -> bool:
     """Migrate once per process, and give an empty database the demo portfolio (unless off)."""
     if (setting("PMO_DEMO_DATA", "on") or "on").lower() in ("off", "0", "false", "no"):
-        upgrade_database()
+        upgrade_database(url)
     else:
-        ensure_demo_data()
+        ensure_demo_data(url)
     return True
 
 
-def current_version() -> int:
-    return data_version()
+def current_version() -> Version:
+    url = database_url()
+    database_ready(url)
+    return url, data_version(url)
 
 
 def today() -> dt.date:
@@ -39,18 +45,18 @@ def today() -> dt.date:
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def settings(version: int) -> dict:
-    return get_settings()
+def settings(version: Version) -> dict:
+    return get_settings(version[0])
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def portfolio_health(version: int, on: dt.date) -> pd.DataFrame:
+def portfolio_health(version: Version, on: dt.date) -> pd.DataFrame:
     """Every project with its computed health; filtered per session by `components.filters`."""
     config = settings(version)
-    facts = portfolio.project_facts(on, high_from=config["band_high_from"])
+    facts = portfolio.project_facts(on, high_from=config["band_high_from"], url=version[0])
     return compute_health(facts, config, on)
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def filter_options(version: int) -> dict[str, list[str]]:
-    return portfolio.filter_options()
+def filter_options(version: Version) -> dict[str, list[str]]:
+    return portfolio.filter_options(version[0])

@@ -21,7 +21,7 @@ KEYS = {
 }
 
 
-def sidebar_filters(version: int) -> PortfolioFilter:
+def sidebar_filters(version: data.Version) -> PortfolioFilter:
     """Draw the filters in the sidebar and return the choice as plain values."""
     options = data.filter_options(version)
     choices = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import data
 from domain.filters import PortfolioFilter
 
 ISSUE_URL_HINT = "See the project's issue tracker"
@@ -19,5 +20,6 @@ def current_filter() -> PortfolioFilter:
     return st.session_state.get("portfolio_filter", PortfolioFilter())
 
 
-def current_version() -> int:
-    return st.session_state.get("data_version", 0)
+def current_version() -> data.Version:
+    """The data version read in app.py on this rerun: the key of every cached read."""
+    return st.session_state["data_version"]

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# One entry point for people and CI. Each command installs what it needs first.
+#   ./pmo.sh run                  install and start the app (demo portfolio on an empty database)
+#   ./pmo.sh test [pytest args]   install everything (Python packages, Debian chromium) and run the tests
+#   ./pmo.sh demo --tier L --url URL   load a demo tier into an empty database
+set -euo pipefail
+cd "$(dirname "$0")"
+VENV=.venv
+PY="$VENV/bin/python"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+python_packages() {  # $1: requirements file
+  [ -x "$PY" ] || python3 -m venv "$VENV"
+  "$PY" -m pip install --quiet --disable-pip-version-check -r "$1"
+}
+
+debian_packages() {  # Chromium for the browser tests, fonts so pages render as users see them
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || missing+=(fonts-noto-color-emoji)
+  if [ ${#missing[@]} -gt 0 ]; then
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+postgres_up() {  # the PostgreSQL tests use the local server; start it if it is installed but stopped
+  if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    as_root pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start || true
+  fi
+}
+
+cmd="${1:-run}"
+shift || true
+case "$cmd" in
+  run)
+    python_packages requirements.txt
+    exec "$VENV/bin/streamlit" run app.py "$@"
+    ;;
+  test)
+    python_packages requirements-dev.txt
+    debian_packages
+    postgres_up
+    exec "$VENV/bin/pytest" -n 2 "$@"
+    ;;
+  demo)
+    python_packages requirements.txt
+    exec "$PY" -m data_access.demo_data "$@"
+    ;;
+  *)
+    sed -n '2,6p' "$0"
+    exit 2
+    ;;
+esac

@@ -1,0 +1,105 @@
+"""Shared fixtures: real SQLite files and a real PostgreSQL database for every data-layer test.
+
+PostgreSQL comes from PMO_TEST_PG_URL (default: the local server, database `test`). Each test
+run creates its own scratch database there and drops it afterwards; tests that need
+PostgreSQL skip with a clear message only when no server answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from data_access.db import dispose_engines, get_engine
+from data_access.demo_data import load_demo
+from data_access.schema import upgrade_database
+
+PG_ADMIN_URL = os.environ.get(
+    "PMO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+# The demo portfolio used by read tests is generated around a fixed day, so expectations hold.
+DEMO_TODAY = dt.date(2026, 11, 25)
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _pg_reachable() -> str | None:
+    try:
+        engine = sa.create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return None
+    except Exception as exc:  # any failure to connect means "no server here"
+        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}: {exc}"
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """A scratch PostgreSQL database for this test process; dropped at the end."""
+    reason = _pg_reachable()
+    if reason:
+        pytest.skip(reason)
+    name = f"pmo_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    upgrade_database(url)
+    yield url
+    dispose_engines()
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A migrated, empty SQLite file, copied for each test (migrating every time is slow)."""
+    path = tmp_path_factory.mktemp("template") / "empty.db"
+    upgrade_database(f"sqlite:///{path}")
+    get_engine(f"sqlite:///{path}").dispose()
+    return path
+
+
+def _truncate_all(url: str) -> None:
+    from sqlmodel import SQLModel
+
+    names = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with get_engine(url).begin() as conn:
+        conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    upgrade_database(url)  # re-seeds the singleton rows
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request, tmp_path) -> str:
+    """An empty, migrated database URL: run once on SQLite and once on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "pmo.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("pg_server")
+    _truncate_all(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite_path(tmp_path_factory) -> Path:
+    """Tier S demo portfolio in a SQLite file (read-only by convention: copy it to write)."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    load_demo("S", f"sqlite:///{path}", today=DEMO_TODAY)
+    get_engine(f"sqlite:///{path}").dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db_url(demo_sqlite_path, tmp_path) -> str:
+    """A private, writable copy of the tier S demo database."""
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_sqlite_path, path)
+    return f"sqlite:///{path}"
