@@ -18,10 +18,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     # Cost: CPI where earned value exists (Green >= amber, Amber >= red).
     "cpi_amber": 0.95,
     "cpi_red": 0.90,
-    # Risk dimension of health: highest open risk score (Amber from, Red from).
-    "risk_amber_score": 10,
-    "risk_red_score": 15,
-    # Risk bands: the lowest score of each band above Low.
+    # Risk bands: the lowest score of each band above Low. The risk dimension of health follows
+    # them: a High open risk makes a project Amber, a Critical one Red.
     "band_medium_from": 5,
     "band_high_from": 10,
     "band_critical_from": 15,

@@ -94,13 +94,13 @@ def compute_health(facts: pd.DataFrame, settings: dict, today: dt.date) -> pd.Da
     # Risk: the highest open threat score against the bands.
     score = df.max_risk_score.fillna(0).astype(int)
     df["risk_rag"] = np.select(
-        [score >= settings["risk_red_score"], score >= settings["risk_amber_score"]],
+        [score >= settings["band_critical_from"], score >= settings["band_high_from"]],
         ["R", "A"],
         "G",
     )
     df["risk_why"] = [
-        f"Highest open risk score {s} (Amber from {settings['risk_amber_score']}, "
-        f"Red from {settings['risk_red_score']})."
+        f"Highest open risk score {s} (Amber from {settings['band_high_from']}: High, "
+        f"Red from {settings['band_critical_from']}: Critical)."
         if s
         else "No open risks."
         for s in score
