@@ -26,6 +26,7 @@ import os
 import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from components.session import ACTOR_KEY, AUTH_KEY
@@ -66,3 +67,21 @@ def fast_hashing(monkeypatch):
     monkeypatch.setattr(
         auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
+
+
+@pytest.fixture
+def through_app_py(monkeypatch):
+    """Make every AppTest run go through app.py (its sign-in gate and navigation), as on the
+    real server.
+
+    AppTest resets Streamlit's legacy "pages/ folder" mode before each run, so after the
+    first run a page (the one switched to, or the one the last run ended on) runs alone,
+    without app.py. Tests of the gate and the navigation need the server's behaviour.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
