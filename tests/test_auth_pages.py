@@ -282,3 +282,28 @@ def test_may_edit_project_helper_follows_the_roles(url):
         assert not at.exception, (role, at.exception)
         assert at.text[0].value == repr(expected), role
     assert True in (projects.manager_id == 3).tolist()  # Petra manages one of them
+
+
+@pytest.mark.parametrize(
+    ("auth_section", "labels"),
+    [
+        (
+            {"client_id": "x", "server_metadata_url": "https://idp/.well-known"},
+            ["Sign in with single sign-on"],
+        ),
+        (
+            {"redirect_uri": "x", "microsoft": {"client_id": "x"}, "okta_eu": {"client_id": "y"}},
+            [
+                "Sign in with Microsoft",
+                "Sign in with Okta Eu",
+            ],
+        ),
+    ],
+)
+def test_single_sign_on_buttons_appear_when_configured(url, auth_section, labels):
+    at = _app()
+    at.secrets["auth"] = auth_section
+    at.run()
+    assert [b.label for b in at.button if b.label.startswith("Sign in with")] == labels
+    # Local accounts (the first admin among them) still sign in beside it.
+    assert at.text_input(key="sign_in_email")
