@@ -4,6 +4,10 @@ A person is signed in either locally (their id in `st.session_state[AUTH_KEY]`, 
 sign-in form) or through single sign-on (`st.user`, when `[auth]` is configured in
 .streamlit/secrets.toml). Either way, every rerun re-reads them from the database, so a
 role change or a deactivation applies at once; `current_actor()` returns the result.
+
+A local sign-in also leaves a signed, expiring token in a cookie (`auth.SESSION_COOKIE`), so
+that a browser refresh, which starts a new Streamlit session, finds the person again. Any
+change to the person (role, password, deactivation) voids the token; signing out deletes it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ log = logging.getLogger("pmo.auth")
 
 AUTH_KEY = "auth_person_id"
 ACTOR_KEY = "actor"
+COOKIE_KEY = "auth_cookie"  # the token to store in the browser ("" to delete it) on the next run
+SIGNED_OUT_KEY = "auth_signed_out"  # this session's cookies were read before the sign-out
 ANONYMOUS = Actor(person_id=None, name="not signed in", role="viewer")
 
 ROLE_LABELS = {
@@ -141,6 +147,8 @@ def resolve(version: data.Version) -> Actor | None:
         actor = _actor_for_email(version, email) if email else None
     else:
         person_id = st.session_state.get(AUTH_KEY)
+        if person_id is None and not st.session_state.get(SIGNED_OUT_KEY):
+            person_id = _person_from_cookie(version[0])
         actor = _actor_for_person(version, person_id) if person_id is not None else None
     if actor is None:
         st.session_state.pop(AUTH_KEY, None)
@@ -150,17 +158,59 @@ def resolve(version: data.Version) -> Actor | None:
     return actor
 
 
-def sign_in_as(actor: Actor) -> None:
-    """Remember a local sign-in for this browser session and redraw the app for the person."""
+def _person_from_cookie(url: str) -> int | None:
+    """A refreshed browser: the person whose sign-in token it still holds, if valid."""
+    token = st.context.cookies.get(auth.SESSION_COOKIE) if st.context.cookies else None
+    actor = auth.actor_for_session_token(token, url=url) if token else None
+    if actor is None:
+        return None
+    st.session_state[AUTH_KEY] = actor.person_id
+    return actor.person_id
+
+
+def sign_in_as(actor: Actor, url: str) -> None:
+    """Remember a local sign-in for this session and this browser; redraw the app for them."""
     st.session_state[AUTH_KEY] = actor.person_id
     st.session_state[ACTOR_KEY] = actor
+    st.session_state[COOKIE_KEY] = auth.issue_session_token(actor.person_id, url=url)
+    st.session_state.pop(SIGNED_OUT_KEY, None)
     st.rerun()
 
 
 def sign_out() -> None:
     st.session_state.pop(AUTH_KEY, None)
     st.session_state.pop(ACTOR_KEY, None)
+    st.session_state[SIGNED_OUT_KEY] = True
+    st.session_state[COOKIE_KEY] = ""
     if sso_email() is not None:
         st.logout()
     else:
         st.rerun()
+
+
+# Sets or deletes the sign-in cookie in the browser. The script is a constant; the token is
+# passed as data, never written into HTML.
+_COOKIE_JS = """
+export default function ({ data }) {
+  const secure = window.location.protocol === "https:" ? "; Secure" : "";
+  const value = data.token ? data.token : "";
+  const maxAge = data.token ? data.max_age : 0;
+  document.cookie = `${data.name}=${value}; Path=/; Max-Age=${maxAge}; SameSite=Strict${secure}`;
+}
+"""
+_cookie_writer = st.components.v2.component("pmo_sign_in_cookie", js=_COOKIE_JS)
+
+
+def write_cookie() -> None:
+    """Store or delete the sign-in token in the browser, if a sign-in or sign-out asked to."""
+    token = st.session_state.pop(COOKIE_KEY, None)
+    if token is None:
+        return
+    _cookie_writer(
+        data={
+            "name": auth.SESSION_COOKIE,
+            "token": token,
+            "max_age": int(auth.SESSION_LIFETIME.total_seconds()),
+        },
+        key=f"sign_in_cookie_{bool(token)}",
+    )

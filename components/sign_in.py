@@ -22,6 +22,7 @@ def require_sign_in(version: data.Version, pages: dict[str, list]) -> Actor:
     (say /project?project=PRJ-0042) stays as it is and opens once the person is signed in.
     """
     actor = session.resolve(version)
+    session.write_cookie()
     if actor is not None:
         return actor
     st.navigation(pages, position="hidden")
@@ -67,7 +68,7 @@ def _sign_in_forms(url: str) -> None:
         except auth.SignInRefused as refused:
             st.error(str(refused), icon=":material/block:")
         else:
-            session.sign_in_as(actor)
+            session.sign_in_as(actor, url)
     _demo_accounts(url)
 
 
@@ -98,7 +99,7 @@ def _demo_accounts(url: str) -> None:
                 except auth.SignInRefused as refused:
                     st.error(str(refused))
                 else:
-                    session.sign_in_as(actor)
+                    session.sign_in_as(actor, url)
 
 
 def account_box(actor: Actor) -> None:

@@ -34,7 +34,7 @@ from data_access.models import (
     utcnow,
 )
 from data_access.permissions import refuse, require_admin
-from data_access.settings import DEFAULT_SETTINGS
+from data_access.settings import DEFAULT_SETTINGS, SECRET_SETTING
 from data_access.writes import (
     Actor,
     ConflictError,
@@ -109,7 +109,9 @@ def portfolios(url=None) -> pd.DataFrame:
 
 def setting_versions(url=None) -> dict[str, int]:
     """Each stored setting's version: the form sends them back to detect a concurrent edit."""
-    df = read_df("SELECT key, version FROM setting", url=url)
+    df = read_df(
+        "SELECT key, version FROM setting WHERE key <> :secret", {"secret": SECRET_SETTING}, url
+    )
     return dict(zip(df.key, df.version.astype(int), strict=True))
 
 

@@ -217,3 +217,41 @@ def test_command_line_creates_an_admin_and_resets_a_password(db_url, monkeypatch
     monkeypatch.setenv("PMO_ADMIN_PASSWORD", "too short")
     assert auth.main(["create-admin", "--email", "x@example.org", "--url", db_url]) == 1
     assert "at least 10 characters" in capsys.readouterr().err
+
+
+def test_sign_in_token_survives_a_refresh_until_anything_changes(db_url):
+    person_id = _admin(db_url)
+    token = auth.issue_session_token(person_id, now=T0, url=db_url)
+    assert auth.actor_for_session_token(token, now=T0 + MINUTE, url=db_url).person_id == person_id
+    # Expired, forged, truncated or for another person: refused.
+    later = T0 + auth.SESSION_LIFETIME + MINUTE
+    assert auth.actor_for_session_token(token, now=later, url=db_url) is None
+    pid, expires, signature = token.split(".")
+    for forged in (
+        f"{pid}.{int(expires) + 3600}.{signature}",
+        f"{int(pid) + 1}.{expires}.{signature}",
+        f"{pid}.{expires}.{'0' * len(signature)}",
+        f"{pid}.{expires}",
+        "",
+    ):
+        assert auth.actor_for_session_token(forged, now=T0, url=db_url) is None, forged
+    # A new password voids every token issued before it.
+    auth.create_admin("boss@example.org", "Boss", "another long password", url=db_url)
+    assert auth.actor_for_session_token(token, now=T0 + MINUTE, url=db_url) is None
+
+
+def test_token_secret_is_shared_and_never_among_the_settings(db_url):
+    from data_access.settings import SECRET_SETTING, get_settings
+
+    person_id = _admin(db_url)
+    first = auth.issue_session_token(person_id, now=T0, url=db_url)
+    assert auth.issue_session_token(person_id, now=T0, url=db_url) == first  # one secret
+    assert SECRET_SETTING not in get_settings(db_url)
+    assert SECRET_SETTING not in admin.setting_versions(db_url)
+    with pytest.raises(ValidationFailed, match="is not a setting"), session_scope(db_url) as s:
+        admin.update_settings(
+            {SECRET_SETTING: "00"},
+            expected_versions={},
+            session=s,
+            actor=auth.actor_for_person(person_id, db_url),
+        )

@@ -198,9 +198,18 @@ def test_sign_in_see_the_pages_of_the_role_sign_out(server, page):
     assert "Quick updates" in pm_pages and "Admin" not in pm_pages
     assert page.get_by_text("Paula Manager").first.is_visible()
 
+    # A refresh starts a new Streamlit session; the signed cookie keeps the person in.
+    page.wait_for_function("document.cookie.includes('pmo_session=')")
+    page.reload()
+    _heading(page, "Portfolio overview")
+    assert page.get_by_text("Paula Manager").first.is_visible()
+
     page.get_by_role("button", name="Sign out").click()
     page.get_by_label("Password", exact=True).wait_for()
     assert not page.locator('[data-testid="stSidebarNav"]').count()
+    page.wait_for_function("!document.cookie.includes('pmo_session=')")
+    page.reload()
+    page.get_by_label("Password", exact=True).wait_for()
 
     page.get_by_role("button", name="Demo · Viewer · Vic Viewer").click()
     _heading(page, "Portfolio overview")

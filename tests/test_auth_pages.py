@@ -218,7 +218,7 @@ def test_add_person_shows_every_problem_keeps_the_input_then_saves(url):
     at.selectbox(key="person_new.role").set_value("portfolio_manager")
     at.text_input(key="person_new.password").input(PASSWORD)
     _button(at, "Add person").click().run()
-    assert "Person added." in _texts(at)
+    assert r"Person added\." in _texts(at)  # the confirmation, escaped like all text
     assert auth.authenticate("grace@example.org", PASSWORD, url=url).role == "portfolio_manager"
     audit = read_df(
         "SELECT actor_name, action FROM audit_log WHERE entity = 'person' ORDER BY id", url=url
