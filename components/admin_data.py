@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Literal
 
 import pandas as pd
 import streamlit as st
@@ -10,25 +11,13 @@ import streamlit as st
 from components import data
 from data_access import admin
 
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def people(version: data.Version) -> pd.DataFrame:
-    return admin.people(version[0])
+Table = Literal["people", "programs", "departments", "portfolios"]
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def programs(version: data.Version) -> pd.DataFrame:
-    return admin.programs(version[0])
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def departments(version: data.Version) -> pd.DataFrame:
-    return admin.departments(version[0])
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def portfolios(version: data.Version) -> pd.DataFrame:
-    return admin.portfolios(version[0])
+@st.cache_data(max_entries=16, show_spinner=False)
+def table(version: data.Version, name: Table) -> pd.DataFrame:
+    """One of the organisation tables of data_access.admin, by its function's name."""
+    return getattr(admin, name)(version[0])
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

@@ -48,8 +48,8 @@ def _set_password(person_id: int, values: dict) -> None:
     write(admin.set_password, person_id, values["password"])
 
 
-people = admin_data.people(version)
-departments = admin_data.departments(version)
+people = admin_data.table(version, "people")
+departments = admin_data.table(version, "departments")
 department_labels = {None: "—", **dict(zip(departments.id, departments.name, strict=True))}
 department_ids = [None, *departments.id.tolist()]
 
@@ -188,8 +188,8 @@ with tab_people:
 # --- organisation -------------------------------------------------------------------------
 
 with tab_org:
-    portfolios = admin_data.portfolios(version)
-    programs = admin_data.programs(version)
+    portfolios = admin_data.table(version, "portfolios")
+    programs = admin_data.table(version, "programs")
     portfolio_labels = dict(zip(portfolios.id, portfolios.name, strict=True))
     managers = people[people.role.isin(["admin", "portfolio_manager"]) & people.active.astype(bool)]
     manager_labels = {None: "—", **dict(zip(managers.id, managers.name, strict=True))}
