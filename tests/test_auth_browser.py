@@ -4,6 +4,7 @@ as text, never as HTML or script."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -88,51 +89,58 @@ def _plant_hostile_text(url: str) -> None:
             )
 
 
+@contextlib.contextmanager
+def _serve(db: Path):
+    """A Streamlit server for the database file `db` on a free port; yields its base URL."""
+    port = _free_port()
+    log_path = db.with_suffix(".log")
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": f"sqlite:///{db}", "PMO_DEMO_DATA": "off"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"server did not start: {log_path.read_text()[-2000:]}")
+            time.sleep(0.5)
+        try:
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
 @pytest.fixture(scope="module")
 def server(demo_sqlite_path, tmp_path_factory):
-    """A Streamlit server on a free port with its own copy of the demo database."""
-    folder = tmp_path_factory.mktemp("browser")
-    db = folder / "pmo.db"
+    """A server with its own copy of the demo database, hostile text planted in it."""
+    db = tmp_path_factory.mktemp("browser") / "pmo.db"
     shutil.copy(demo_sqlite_path, db)
-    url = f"sqlite:///{db}"
-    _plant_hostile_text(url)
+    _plant_hostile_text(f"sqlite:///{db}")
     dispose_engines()
-    port = _free_port()
-    log = (folder / "server.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": url, "PMO_DEMO_DATA": "off"},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"server did not start: {(folder / 'server.log').read_text()[-2000:]}")
-        time.sleep(0.5)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
-    log.close()
+    with _serve(db) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -278,3 +286,26 @@ def test_hostile_text_shows_as_text_everywhere(server, page, tmp_path):
     _settle(page)
     _assert_no_injected_html(page)
     page.screenshot(path=str(tmp_path / "admin.png"))
+
+
+def test_first_request_of_a_fresh_server_goes_through_the_sign_in(
+    demo_sqlite_path, tmp_path, browser
+):
+    """Streamlit starts in its legacy pages-folder mode until the first st.navigation call:
+    the first request of a new server process for /admin must still meet the sign-in."""
+    db = tmp_path / "fresh.db"
+    shutil.copy(demo_sqlite_path, db)
+    with _serve(db) as base:
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT)
+        page.goto(f"{base}/admin")
+        page.get_by_label("Password", exact=True).wait_for()
+        _settle(page)
+        assert page.get_by_role("heading", name="Admin", exact=True).count() == 0
+        assert page.get_by_role("tab").count() == 0
+        assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+        # Signing in then opens the page that was asked for.
+        page.get_by_role("button", name="Demo · PMO admin · Ada Admin").click()
+        _heading(page, "Admin")
+        context.close()
