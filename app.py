@@ -7,6 +7,8 @@ import streamlit as st
 
 from components import data
 from components.filters import sidebar_filters
+from components.session import pages_for
+from components.sign_in import account_box, require_sign_in
 from data_access.db import DatabaseUnavailable
 
 st.set_page_config(page_title="PMO dashboard", page_icon=":material/dashboard:", layout="wide")
@@ -25,8 +27,6 @@ except DatabaseUnavailable:
     st.stop()
 
 st.session_state["data_version"] = version
-st.session_state["portfolio_filter"] = sidebar_filters(version)
-
 pages = {
     "Portfolio": [
         st.Page("pages/portfolio.py", title="Overview", icon=":material/dashboard:", default=True),
@@ -41,4 +41,8 @@ pages = {
     ],
     "Settings": [st.Page("pages/admin.py", title="Admin", icon=":material/settings:")],
 }
-st.navigation(pages).run()
+# Nothing below (filters, pages) is drawn until someone is signed in.
+actor = require_sign_in(version, pages)
+account_box(actor)
+st.session_state["portfolio_filter"] = sidebar_filters(version)
+st.navigation(pages_for(pages, actor)).run()

@@ -338,6 +338,16 @@ def update_risk(
     require_project_edit(
         session, actor, current["project_id"], "change this risk", entity="risk", entity_id=risk_id
     )
+    if changes.get("project_id", current["project_id"]) != current["project_id"]:
+        # Moving a risk writes into the other project too: that needs the right to edit it.
+        require_project_edit(
+            session,
+            actor,
+            changes["project_id"],
+            "move this risk to that project",
+            entity="risk",
+            entity_id=risk_id,
+        )
     changes = dict(changes)
     scored = {"probability", "impact", "residual_probability", "residual_impact", "status"}
     reassessed = any(k in scored and current.get(k) != v for k, v in changes.items())

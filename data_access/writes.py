@@ -161,7 +161,8 @@ def insert_row(
         action="create",
         entity=table.name,
         entity_id=new_id,
-        project_id=project_id if project_id is not None else new_id,
+        # A new project is its own project; people, programs and settings belong to none.
+        project_id=new_id if project_id is None and table.name == "project" else project_id,
         after=row_dict({k: v for k, v in values.items() if k not in ("created_at", "updated_at")}),
     )
     return new_id

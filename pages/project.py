@@ -3,6 +3,7 @@ import streamlit as st
 from components import data
 from components.health_table import health_legend
 from components.layout import current_filter, current_version
+from components.safe_text import md_escape
 from domain.filters import apply_filter
 from domain.formatting import RAG_LABELS, fmt_date, fmt_money
 from domain.health import DIMENSIONS, sort_worst_first
@@ -26,10 +27,12 @@ code = st.selectbox(
 st.query_params["project"] = code
 p = projects.set_index("code").loc[code]
 
-st.title(f"{code} · {p['name']}")
+# Names are user text: escaped, so that Markdown or HTML in them shows as typed.
+st.title(md_escape(f"{code} · {p['name']}"))
 st.caption(
-    f"Manager **{p.manager or '—'}** · Sponsor **{p.sponsor or '—'}** · {p.program} · "
-    f"{p.department} · Phase **{p.phase}** · Status **{p.status}** · Priority **{p.priority}**"
+    f"Manager **{md_escape(p.manager or '—')}** · Sponsor **{md_escape(p.sponsor or '—')}** · "
+    f"{md_escape(p.program)} · {md_escape(p.department)} · Phase **{p.phase}** · "
+    f"Status **{p.status}** · Priority **{p.priority}**"
 )
 cols = st.columns(4)
 cols[0].metric(
@@ -51,11 +54,13 @@ cols[3].metric(
 st.markdown("#### Health and why")
 for dim in (*DIMENSIONS, "overall"):
     letter = p[f"{dim}_rag"]
-    st.markdown(f"**{dim.capitalize()}: {letter} ({RAG_LABELS[letter]})** — {p[f'{dim}_why']}")
+    # The reason may quote the PM's override reason.
+    why = md_escape(p[f"{dim}_why"])
+    st.markdown(f"**{dim.capitalize()}: {letter} ({RAG_LABELS[letter]})** — {why}")
 st.caption(health_legend())
 st.markdown("#### Latest update")
 if p.last_report_date:
-    st.caption(f"{fmt_date(p.last_report_date)} by {p.report_author or 'unknown'}")
+    st.caption(f"{fmt_date(p.last_report_date)} by {md_escape(p.report_author or 'unknown')}")
     st.text(p.summary or "")
 else:
     st.info("No status update yet.")

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.auth_helpers import sign_in
+
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
 PAGES = [
@@ -25,6 +27,7 @@ PAGES = [
 def app(demo_db_url, monkeypatch) -> AppTest:
     monkeypatch.setenv("DATABASE_URL", demo_db_url)
     at = AppTest.from_file(str(APP), default_timeout=60)
+    sign_in(at, role="admin")
     at.run()
     assert not at.exception, at.exception
     return at
@@ -51,6 +54,8 @@ def test_empty_database_gets_the_demo_portfolio(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'fresh.db'}")
     at = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not at.exception
+    sign_in(at, role="viewer")
+    at.run()
     active = next(m for m in at.metric if m.label == "Active projects")
     assert int(active.value) > 0
 
@@ -58,6 +63,7 @@ def test_empty_database_gets_the_demo_portfolio(tmp_path, monkeypatch):
 def test_filter_in_url_narrows_the_portfolio(demo_db_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", demo_db_url)
     app = AppTest.from_file(str(APP), default_timeout=60)
+    sign_in(app, role="viewer")
     app.query_params["health"] = ["Red"]
     app.run()
     active = next(m for m in app.metric if m.label == "Active projects")

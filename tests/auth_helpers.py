@@ -1,0 +1,87 @@
+"""Run the app in Streamlit's AppTest as a signed-in person.
+
+app.py shows only the sign-in page until someone is signed in. A test signs in by putting
+the person in the AppTest's session state before running, exactly what the sign-in form
+does after checking the password:
+
+    from tests.auth_helpers import sign_in
+
+    monkeypatch.setenv("DATABASE_URL", url)           # the database the app will use
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    sign_in(at, role="project_manager")               # or email="jane@example.org"
+    at.run()
+    at.switch_page("pages/updates.py").run()
+
+Roles: "admin", "portfolio_manager", "project_manager", "viewer". The person is the first
+active one with that role, demo accounts first: on the demo portfolio these are Ada Admin,
+Pat Portfolio, Petra Projects and Vic Viewer (ids 1 to 4); on a database made with
+tests/factories.make_org, the people it creates. The database must exist already: when the
+app's first run is what creates it, run once (the sign-in page shows), then sign in and run.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+from components.session import ACTOR_KEY, AUTH_KEY
+from data_access import auth
+from data_access.config import normalise_url
+from data_access.db import get_engine
+from data_access.models import Person
+from data_access.writes import Actor
+
+
+def sign_in(
+    at: AppTest, role: str = "admin", *, email: str | None = None, url: str | None = None
+) -> Actor:
+    """Sign `at` in as the first active person with `role` (or with `email`); returns them."""
+    url = normalise_url(url or os.environ["DATABASE_URL"])
+    query = sa.select(Person.id, Person.name, Person.role).where(Person.active.is_(True))
+    query = query.where(Person.email == email.lower() if email else Person.role == role)
+    with get_engine(url).connect() as conn:
+        row = conn.execute(query.order_by(Person.is_demo_account.desc(), Person.id)).first()
+    if row is None:
+        raise LookupError(f"no active person with {'e-mail ' + email if email else 'role ' + role}")
+    actor = Actor(person_id=row.id, name=row.name, role=row.role)
+    at.session_state[AUTH_KEY] = actor.person_id
+    at.session_state[ACTOR_KEY] = actor
+    return actor
+
+
+def sign_out(at: AppTest) -> None:
+    for key in (AUTH_KEY, ACTOR_KEY):
+        if key in at.session_state:
+            del at.session_state[key]
+
+
+@pytest.fixture
+def fast_hashing(monkeypatch):
+    """Real argon2id at the lowest cost, so tests that set many passwords stay quick
+    (the production cost is asserted in tests/test_auth.py)."""
+    monkeypatch.setattr(
+        auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
+@pytest.fixture
+def through_app_py(monkeypatch):
+    """Make every AppTest run go through app.py (its sign-in gate and navigation), as on the
+    real server.
+
+    AppTest resets Streamlit's legacy "pages/ folder" mode before each run, so after the
+    first run a page (the one switched to, or the one the last run ended on) runs alone,
+    without app.py. Tests of the gate and the navigation need the server's behaviour.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)

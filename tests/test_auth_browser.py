@@ -1,0 +1,311 @@
+"""In a real browser (Chromium through Playwright) against a real server: sign in, see the
+pages of one's role, sign out; and hostile text typed into names, summaries and titles shows
+as text, never as HTML or script."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from data_access import admin, commands
+from data_access.db import dispose_engines, read_scalar, session_scope
+from data_access.writes import Actor
+
+pytestmark = pytest.mark.e2e
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+HOSTILE = "<img src=x onerror=alert(1)>"
+PASSWORD = "a long enough password"
+ADA = Actor(1, "Ada Admin", "admin")
+TIMEOUT = 90_000  # ms; the machine is shared, the first run of a page compiles a lot
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _plant_hostile_text(url: str) -> None:
+    """Hostile strings written through the data layer, as a user would through the forms."""
+    # After the demo's last weekly report (Friday 20 Nov), so this one is the latest.
+    day = dt.date(2026, 11, 24)
+    version = read_scalar("SELECT version FROM project WHERE id = 1", url=url)
+    with session_scope(url) as s:
+        commands.update_project(
+            1, {"name": HOSTILE}, expected_version=version, session=s, actor=ADA
+        )
+    with session_scope(url) as s:
+        commands.submit_status_report(
+            {
+                "project_id": 1,
+                "report_date": day,
+                "summary": f"Summary {HOSTILE}",
+                "cost_to_date": 90_000,
+                "forecast_at_completion": 200_000,
+                "override_rag": "A",
+                "override_reason": f"Reason {HOSTILE}",
+            },
+            session=s,
+            actor=ADA,
+        )
+    with session_scope(url) as s:
+        commands.create_risk(
+            {"project_id": 1, "title": f"Risk {HOSTILE}", "probability": 4, "impact": 4},
+            raised_on=day,
+            session=s,
+            actor=ADA,
+        )
+    with session_scope(url) as s:
+        admin.update_program(
+            1, {"name": f"Program {HOSTILE}"}, expected_version=1, session=s, actor=ADA
+        )
+    with session_scope(url) as s:
+        admin.update_department(
+            1, {"name": f"Department {HOSTILE}"}, expected_version=1, session=s, actor=ADA
+        )
+    for name, email, role in (
+        (HOSTILE, "xss@example.org", "admin"),
+        ("Paula Manager", "paula@example.org", "project_manager"),
+    ):
+        with session_scope(url) as s:
+            admin.create_person(
+                {"name": name, "email": email, "role": role},
+                password=PASSWORD,
+                session=s,
+                actor=ADA,
+            )
+
+
+@contextlib.contextmanager
+def _serve(db: Path):
+    """A Streamlit server for the database file `db` on a free port; yields its base URL."""
+    port = _free_port()
+    log_path = db.with_suffix(".log")
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "app.py",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": f"sqlite:///{db}", "PMO_DEMO_DATA": "off"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"server did not start: {log_path.read_text()[-2000:]}")
+            time.sleep(0.5)
+        try:
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(demo_sqlite_path, tmp_path_factory):
+    """A server with its own copy of the demo database, hostile text planted in it."""
+    db = tmp_path_factory.mktemp("browser") / "pmo.db"
+    shutil.copy(demo_sqlite_path, db)
+    _plant_hostile_text(f"sqlite:///{db}")
+    dispose_engines()
+    with _serve(db) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (./pmo.sh test installs it)")
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    yield page
+    context.close()
+
+
+def _settle(page) -> None:
+    """Wait until Streamlit has finished the current run."""
+    page.wait_for_timeout(500)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=TIMEOUT)
+
+
+def _sign_in(page, email: str) -> None:
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def _nav(page) -> list[str]:
+    nav = page.locator('[data-testid="stSidebarNav"]')
+    nav.wait_for()
+    # Each link reads "<icon name>\n\n<title>": keep the title.
+    return [t.strip().split("\n")[-1] for t in nav.locator("a").all_inner_texts()]
+
+
+def _heading(page, text: str):
+    page.get_by_role("heading", name=text, exact=True).wait_for()
+
+
+def test_sign_in_see_the_pages_of_the_role_sign_out(server, page):
+    page.goto(server)
+    page.get_by_text("Demo accounts").wait_for()
+    _sign_in(page, "paula@example.org")
+    _heading(page, "Portfolio overview")
+    _settle(page)
+    pm_pages = _nav(page)
+    assert "Quick updates" in pm_pages and "Admin" not in pm_pages
+    assert page.get_by_text("Paula Manager").first.is_visible()
+
+    # A refresh starts a new Streamlit session; the signed cookie keeps the person in.
+    page.wait_for_function("document.cookie.includes('pmo_session=')")
+    page.reload()
+    _heading(page, "Portfolio overview")
+    assert page.get_by_text("Paula Manager").first.is_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("Password", exact=True).wait_for()
+    assert not page.locator('[data-testid="stSidebarNav"]').count()
+    page.wait_for_function("!document.cookie.includes('pmo_session=')")
+    page.reload()
+    page.get_by_label("Password", exact=True).wait_for()
+
+    page.get_by_role("button", name="Demo · Viewer · Vic Viewer").click()
+    _heading(page, "Portfolio overview")
+    _settle(page)
+    viewer_pages = _nav(page)
+    assert "Admin" not in viewer_pages and "Quick updates" not in viewer_pages
+    assert "Overview" in viewer_pages and "Meeting mode" in viewer_pages
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Demo · PMO admin · Ada Admin").click()
+    _heading(page, "Portfolio overview")
+    _settle(page)
+    assert "Admin" in _nav(page)
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Admin").click()
+    _heading(page, "Admin")
+    page.get_by_role("tab", name="Thresholds and settings").wait_for()
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("Password", exact=True).wait_for()
+    assert page.dialogs == []
+
+
+def _assert_no_injected_html(page) -> None:
+    assert page.locator('img[src="x"]').count() == 0
+    assert page.locator("script:text('alert')").count() == 0
+    assert page.dialogs == []
+
+
+def test_hostile_text_shows_as_text_everywhere(server, page, tmp_path):
+    # A deep link survives the sign-in: the project page opens on the hostile project.
+    page.goto(f"{server}/project?project=PRJ-0001")
+    _sign_in(page, "xss@example.org")
+    title = page.get_by_role("heading", name=f"PRJ-0001 · {HOSTILE}", exact=True)
+    title.wait_for()
+    _settle(page)
+    body = page.inner_text("body")
+    for text in (f"Summary {HOSTILE}", f"Reason {HOSTILE}", f"Program {HOSTILE}"):
+        assert text in body, text
+    # The signed-in person's own name, in the sidebar.
+    assert page.locator('[data-testid="stSidebar"]').get_by_text(HOSTILE).count() >= 1
+    _assert_no_injected_html(page)
+    page.screenshot(path=str(tmp_path / "project.png"))
+
+    # The filters list the hostile program and department names as plain options.
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Overview").click()
+    _heading(page, "Portfolio overview")
+    _settle(page)
+    for label in ("Program", "Department"):
+        page.get_by_label(label, exact=True).click()
+        page.get_by_role("option", name=f"{label} {HOSTILE}").wait_for()
+        page.keyboard.press("Escape")
+    _assert_no_injected_html(page)
+
+    # The admin page: the person's name in the picker and in the edit form.
+    page.locator('[data-testid="stSidebarNav"] a', has_text="Admin").click()
+    _heading(page, "Admin")
+    page.get_by_placeholder("Name, e-mail or role").fill("xss@")
+    page.get_by_placeholder("Name, e-mail or role").press("Enter")
+    _settle(page)
+    form_name = page.locator('[data-testid="stForm"]').first.get_by_label("Name")
+    assert form_name.input_value() == HOSTILE
+    picker = page.locator('[data-testid="stSelectbox"]', has_text="Person")
+    assert f"{HOSTILE} · xss@example.org" in picker.inner_text() + "".join(
+        picker.locator("input").evaluate_all("els => els.map(e => e.value)")
+    )
+    page.get_by_role("tab", name="Portfolios, programs, departments").click()
+    _settle(page)
+    _assert_no_injected_html(page)
+    page.screenshot(path=str(tmp_path / "admin.png"))
+
+
+def test_first_request_of_a_fresh_server_goes_through_the_sign_in(
+    demo_sqlite_path, tmp_path, browser
+):
+    """Streamlit starts in its legacy pages-folder mode until the first st.navigation call:
+    the first request of a new server process for /admin must still meet the sign-in."""
+    db = tmp_path / "fresh.db"
+    shutil.copy(demo_sqlite_path, db)
+    with _serve(db) as base:
+        context = browser.new_context(viewport={"width": 1920, "height": 1080})
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT)
+        page.goto(f"{base}/admin")
+        page.get_by_label("Password", exact=True).wait_for()
+        _settle(page)
+        assert page.get_by_role("heading", name="Admin", exact=True).count() == 0
+        assert page.get_by_role("tab").count() == 0
+        assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+        # Signing in then opens the page that was asked for.
+        page.get_by_role("button", name="Demo · PMO admin · Ada Admin").click()
+        _heading(page, "Admin")
+        context.close()

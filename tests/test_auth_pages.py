@@ -1,0 +1,309 @@
+"""The sign-in gate, role-aware navigation and the admin page, through Streamlit's AppTest."""
+
+from __future__ import annotations
+
+import types
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.session import pages_for
+from data_access import admin, auth
+from data_access.db import read_df, session_scope
+from data_access.settings import get_settings
+from data_access.writes import Actor
+from tests.auth_helpers import fast_hashing, sign_in, through_app_py  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.usefixtures("fast_hashing")
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PASSWORD = "a long enough password"
+ADA = Actor(1, "Ada Admin", "admin")
+
+
+@pytest.fixture
+def direct_url(demo_db_url, monkeypatch) -> str:
+    """The demo database, with AppTest's own page routing."""
+    monkeypatch.setenv("DATABASE_URL", demo_db_url)
+    return demo_db_url
+
+
+@pytest.fixture
+def url(direct_url, request) -> str:
+    """The demo database, every run going through app.py like on the server."""
+    request.getfixturevalue("through_app_py")
+    return direct_url
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=60)
+
+
+def _button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def _texts(at: AppTest) -> str:
+    return "\n".join(
+        str(e.value) for kind in (at.markdown, at.error, at.warning, at.success) for e in kind
+    )
+
+
+def _signed_out(at: AppTest) -> bool:
+    return [t.value for t in at.title] == ["PMO dashboard"] and not at.metric
+
+
+def test_signed_out_sees_the_sign_in_page_only(url):
+    at = _app().run()
+    assert not at.exception
+    assert _signed_out(at)
+    assert not at.sidebar.multiselect  # not even the filters' names of managers and programs
+    assert [b.label for b in at.button if b.label.startswith("Demo")] == [
+        "Demo · PMO admin · Ada Admin",
+        "Demo · Portfolio manager · Pat Portfolio",
+        "Demo · Project manager · Petra Projects",
+        "Demo · Viewer · Vic Viewer",
+    ]
+
+
+def test_local_account_signs_in_and_out(url):
+    auth.create_admin("boss@example.org", "The Boss", PASSWORD, url=url)
+    at = _app().run()
+    at.text_input(key="sign_in_email").input("Boss@Example.org")
+    at.text_input(key="sign_in_password").input(PASSWORD)
+    _button(at, "Sign in").click().run()
+    assert [t.value for t in at.title] == ["Portfolio overview"]
+    assert "The Boss" in at.sidebar.markdown[0].value
+    _button(at, "Sign out").click().run()
+    assert _signed_out(at)
+
+
+def test_wrong_password_is_refused_and_the_email_stays(url):
+    auth.create_admin("boss@example.org", "The Boss", PASSWORD, url=url)
+    at = _app().run()
+    at.text_input(key="sign_in_email").input("boss@example.org")
+    at.text_input(key="sign_in_password").input("not the password")
+    _button(at, "Sign in").click().run()
+    assert _signed_out(at)
+    assert [e.value for e in at.error] == [auth.WRONG]
+    assert at.text_input(key="sign_in_email").value == "boss@example.org"
+
+
+def test_rate_limit_shows_in_the_form(url):
+    auth.create_admin("boss@example.org", "The Boss", PASSWORD, url=url)
+    at = _app().run()
+    at.text_input(key="sign_in_email").input("boss@example.org")
+    for i in range(auth.MAX_FAILURES):
+        at.text_input(key="sign_in_password").input(f"guess {i} guess")
+        _button(at, "Sign in").click().run()
+    at.text_input(key="sign_in_password").input(PASSWORD)
+    _button(at, "Sign in").click().run()
+    assert _signed_out(at)
+    assert "Too many failed sign-ins for this e-mail" in at.error[0].value
+
+
+def test_demo_button_signs_in_and_turning_demo_off_ends_it(url):
+    at = _app().run()
+    _button(at, "Demo · Viewer · Vic Viewer").click().run()
+    assert [t.value for t in at.title] == ["Portfolio overview"]
+    with session_scope(url) as session:
+        admin.update_settings(
+            {"demo_accounts": False},
+            expected_versions=admin.setting_versions(url),
+            session=session,
+            actor=ADA,
+        )
+    at.run()
+    assert _signed_out(at)
+    assert not [b for b in at.button if b.label.startswith("Demo")]
+
+
+def test_single_sign_on_maps_the_email_to_the_person(url):
+    at = _app()
+    at.user = {"is_logged_in": True, "email": "Petra.Projects.3@example.org", "name": "Petra"}
+    at.run()
+    assert [t.value for t in at.title] == ["Portfolio overview"]
+    assert "Petra Projects" in at.sidebar.markdown[0].value
+
+
+def test_single_sign_on_of_an_unknown_email_is_refused_clearly(url):
+    at = _app()
+    at.user = {"is_logged_in": True, "email": "stranger@elsewhere.org"}
+    at.run()
+    assert not at.exception and not at.metric
+    assert "no active person with that e-mail" in at.error[0].value
+    assert r"stranger\@elsewhere\.org" in at.error[0].value  # shown as text, escaped
+    assert [b.label for b in at.button] == ["Sign out"]
+
+
+PAGES = {
+    "Portfolio": [types.SimpleNamespace(url_path=p) for p in ("", "project", "risks")],
+    "Work": [types.SimpleNamespace(url_path=p) for p in ("updates", "meeting")],
+    "Settings": [types.SimpleNamespace(url_path="admin")],
+}
+
+
+@pytest.mark.parametrize(
+    ("role", "visible"),
+    [
+        ("admin", ["", "project", "risks", "updates", "meeting", "admin"]),
+        ("portfolio_manager", ["", "project", "risks", "updates", "meeting"]),
+        ("project_manager", ["", "project", "risks", "updates", "meeting"]),
+        ("viewer", ["", "project", "risks", "meeting"]),
+    ],
+)
+def test_navigation_shows_what_the_role_may_use(role, visible):
+    shown = pages_for(PAGES, Actor(1, "X", role))
+    assert [p.url_path for section in shown.values() for p in section] == visible
+    assert ("Settings" in shown) == (role == "admin")
+
+
+@pytest.mark.parametrize(
+    ("role", "hidden"),
+    [
+        ("portfolio_manager", ["admin"]),
+        ("project_manager", ["admin"]),
+        ("viewer", ["admin", "updates"]),
+    ],
+)
+def test_pages_the_role_may_not_use_are_not_in_its_navigation(url, role, hidden):
+    at = _app()
+    sign_in(at, role)
+    at.run()
+    for page in hidden:
+        # AppTest lists the pages app.py registered with st.navigation for this person.
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(f"pages/{page}.py")
+    at.switch_page("pages/meeting.py").run()
+    assert not at.exception
+
+
+@pytest.mark.parametrize("role", ["portfolio_manager", "project_manager", "viewer"])
+def test_admin_page_itself_refuses_other_roles(direct_url, role):
+    """Even run on its own, without app.py and its navigation, the page refuses."""
+    at = AppTest.from_file(str(Path(APP).parent / "pages" / "admin.py"), default_timeout=60)
+    sign_in(at, role)
+    at.session_state["data_version"] = (direct_url, 0)
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "This page is for a PMO admin. Ask a PMO admin if you need it."
+    ]
+    assert not at.text_input and not at.tabs
+
+
+def _admin_page(url) -> AppTest:
+    at = _app()
+    sign_in(at, "admin")
+    at.run()
+    at.switch_page("pages/admin.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_add_person_shows_every_problem_keeps_the_input_then_saves(url):
+    at = _admin_page(url)
+    at.text_input(key="person_new.name").input("")
+    at.text_input(key="person_new.email").input("petra.projects.3@example.org")
+    at.text_input(key="person_new.password").input("short")
+    _button(at, "Add person").click().run()
+    shown = _texts(at)
+    assert "at least 1 character" in shown
+    assert "another record already has this email" in shown
+    assert at.text_input(key="person_new.email").value == "petra.projects.3@example.org"
+    assert at.text_input(key="person_new.password").value == "short"
+
+    at.text_input(key="person_new.name").input("Grace Hopper")
+    at.text_input(key="person_new.email").input("grace@example.org")
+    at.selectbox(key="person_new.role").set_value("portfolio_manager")
+    at.text_input(key="person_new.password").input(PASSWORD)
+    _button(at, "Add person").click().run()
+    assert r"Person added\." in _texts(at)  # the confirmation, escaped like all text
+    assert auth.authenticate("grace@example.org", PASSWORD, url=url).role == "portfolio_manager"
+    audit = read_df(
+        "SELECT actor_name, action FROM audit_log WHERE entity = 'person' ORDER BY id", url=url
+    )
+    assert audit.values.tolist() == [["Ada Admin", "create"], ["Ada Admin", "set_password"]]
+
+
+def test_settings_form_saves_valid_and_refuses_invalid_thresholds(url):
+    at = _admin_page(url)
+    at.number_input(key="settings_schedule.schedule_amber_pct").set_value(20.0)
+    _button_in_form(at, "settings_schedule").click().run()
+    assert "the Red threshold must not be below the Amber one" in _texts(at)
+    assert at.number_input(key="settings_schedule.schedule_amber_pct").value == 20.0
+    assert get_settings(url)["schedule_amber_pct"] == 5.0
+
+    at.number_input(key="settings_reporting.stale_days").set_value(21)
+    _button_in_form(at, "settings_reporting").click().run()
+    assert get_settings(url)["stale_days"] == 21
+    after = read_df("SELECT actor_name, after FROM audit_log WHERE entity = 'setting'", url=url)
+    assert after.actor_name.tolist() == ["Ada Admin"]
+    assert '"stale_days": 21' in str(after["after"].iloc[0]).replace("'", '"')
+
+
+def _button_in_form(at: AppTest, form_key: str):
+    return next(b for b in at.button if b.label == "Save" and b.form_id == form_key)
+
+
+def test_concurrent_edit_of_a_person_is_shown_and_can_be_reapplied(url):
+    at = _admin_page(url)
+    at.selectbox(key="admin_person").set_value(4).run()  # Vic Viewer
+    # Someone else saves Vic in the meantime.
+    with session_scope(url) as session:
+        admin.update_person(4, {"skill": "Finance"}, expected_version=1, session=session, actor=ADA)
+    at.text_input(key="person_4.name").input("Victor Viewer")
+    _button_in_form(at, "person_4").click().run()
+    assert "saved this since you opened it" in at.warning[0].value
+    assert read_df("SELECT name FROM person WHERE id = 4", url=url).name.item() == "Vic Viewer"
+    _button(at, "Re-apply my changes").click().run()
+    row = read_df("SELECT name, skill FROM person WHERE id = 4", url=url).iloc[0]
+    assert (row["name"], row.skill) == ("Victor Viewer", "Finance")  # both changes kept
+
+
+def test_may_edit_project_helper_follows_the_roles(url):
+    def script():
+        import streamlit as st
+
+        from components.session import may_edit_project
+
+        st.text(repr([may_edit_project(pid) for pid in (1, 2, 3, 4, 5, 6)]))
+
+    projects = read_df("SELECT id, manager_id FROM project WHERE id <= 6 ORDER BY id", url=url)
+    for role, expected in (
+        ("admin", [True] * 6),
+        ("viewer", [False] * 6),
+        ("project_manager", (projects.manager_id == 3).tolist()),
+    ):
+        at = AppTest.from_function(script)
+        sign_in(at, role, url=url)
+        at.session_state["data_version"] = (url, 0)
+        at.run()
+        assert not at.exception, (role, at.exception)
+        assert at.text[0].value == repr(expected), role
+    assert True in (projects.manager_id == 3).tolist()  # Petra manages one of them
+
+
+@pytest.mark.parametrize(
+    ("auth_section", "labels"),
+    [
+        (
+            {"client_id": "x", "server_metadata_url": "https://idp/.well-known"},
+            ["Sign in with single sign-on"],
+        ),
+        (
+            {"redirect_uri": "x", "microsoft": {"client_id": "x"}, "okta_eu": {"client_id": "y"}},
+            [
+                "Sign in with Microsoft",
+                "Sign in with Okta Eu",
+            ],
+        ),
+    ],
+)
+def test_single_sign_on_buttons_appear_when_configured(url, auth_section, labels):
+    at = _app()
+    at.secrets["auth"] = auth_section
+    at.run()
+    assert [b.label for b in at.button if b.label.startswith("Sign in with")] == labels
+    # Local accounts (the first admin among them) still sign in beside it.
+    assert at.text_input(key="sign_in_email")
