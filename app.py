@@ -6,7 +6,7 @@ import logging
 import streamlit as st
 
 from components import data
-from components.filters import sidebar_filters
+from components.filters import page_menu, sidebar_filters
 from data_access.db import DatabaseUnavailable
 
 st.set_page_config(page_title="PMO dashboard", page_icon=":material/dashboard:", layout="wide")
@@ -25,6 +25,7 @@ except DatabaseUnavailable:
     st.stop()
 
 st.session_state["data_version"] = version
+menu = st.sidebar.container()  # above the filters, filled once the pages are known
 st.session_state["portfolio_filter"] = sidebar_filters(version)
 
 pages = {
@@ -41,4 +42,7 @@ pages = {
     ],
     "Settings": [st.Page("pages/admin.py", title="Admin", icon=":material/settings:")],
 }
-st.navigation(pages).run()
+# Our own menu: its links keep the filter in the URL (Streamlit's menu would clear it).
+page = st.navigation(pages, position="hidden")
+page_menu(menu, pages, st.session_state["portfolio_filter"])
+page.run()

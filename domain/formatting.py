@@ -39,3 +39,10 @@ def fmt_money(value: float, currency: str = "EUR", compact: bool = False) -> str
 
 def rag_label(letter: str) -> str:
     return RAG_LABELS.get(letter, letter)
+
+
+def fmt_dates(values) -> list[str]:
+    """`fmt_date` of a column of dates; each distinct date is formatted once."""
+    series = pd.Series(values, dtype=object)
+    names = {v: fmt_date(v) for v in series.dropna().unique()}
+    return series.map(names).fillna("").tolist()
