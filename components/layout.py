@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
 from components import data
 from domain.filters import PortfolioFilter
@@ -23,10 +22,4 @@ def current_filter() -> PortfolioFilter:
 
 def current_version() -> data.Version:
     """The data version read in app.py on this rerun: the key of every cached read."""
-    if "data_version" not in st.session_state:
-        # A link straight to a page (/project?project=X) as a fresh server's first request:
-        # Streamlit then runs the file of pages/ alone, without app.py, until some session
-        # has called st.navigation. Switch that fallback off and run the app as a whole.
-        PagesManager.uses_pages_directory = False
-        st.rerun()
     return st.session_state["data_version"]

@@ -100,7 +100,8 @@ def as_dates(df: pd.DataFrame, columns) -> pd.DataFrame:
     SQLite returns ISO strings, PostgreSQL returns dates."""
     for col in columns:
         if col in df:
-            df[col] = pd.to_datetime(df[col]).dt.date.where(df[col].notna(), None)
+            stamps = pd.to_datetime(df[col])
+            df[col] = stamps.dt.date.astype(object).where(stamps.notna(), None)
     return df
 
 

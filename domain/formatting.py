@@ -45,4 +45,4 @@ def fmt_dates(values) -> list[str]:
     """`fmt_date` of a column of dates; each distinct date is formatted once."""
     series = pd.Series(values, dtype=object)
     names = {v: fmt_date(v) for v in series.dropna().unique()}
-    return series.map(names).fillna("").tolist()
+    return [names.get(v, "") for v in series.tolist()]

@@ -128,7 +128,10 @@ def worst_of_counts(counts: pd.DataFrame) -> pd.DataFrame:
             "rag": worst,
             "n_worst": counts.to_numpy()[np.arange(len(counts)), counts.columns.get_indexer(worst)],
             "total": total,
-            "detail": detail + " (" + total.astype(str) + " projects)",
+            "detail": detail
+            + " ("
+            + total.astype(str)
+            + total.map({1: " project)"}).fillna(" projects)"),
         },
         index=counts.index,
     )
