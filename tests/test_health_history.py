@@ -184,7 +184,10 @@ def test_weekly_overall_snapshots(db_url):
     got = {
         (code, week): rag
         for code, week, rag in zip(
-            weekly.project_id.map({a: "A", b: "B", c: "C"}), weekly.week_end, weekly.rag
+            weekly.project_id.map({a: "A", b: "B", c: "C"}),
+            weekly.week_end,
+            weekly.rag,
+            strict=True,
         )
     }
     assert got == {
