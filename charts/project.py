@@ -53,7 +53,9 @@ def milestone_timeline(ms: pd.DataFrame, today: dt.date, *, title: str) -> alt.C
     ]
     base = alt.Chart(data)
     link = base.mark_rule(color=BASELINE_GREY, strokeWidth=2).encode(
-        x=alt.X("baseline:T", title="Date", axis=alt.Axis(format="%b %Y")), x2="due:T", y=y
+        x=alt.X("baseline:T", title="Date", axis=alt.Axis(format="%b %Y", tickCount="month")),
+        x2="due:T",
+        y=y,
     )
     baseline = base.mark_point(
         shape="diamond", filled=False, color=BASELINE_GREY, size=110, strokeWidth=2
@@ -66,7 +68,7 @@ def milestone_timeline(ms: pd.DataFrame, today: dt.date, *, title: str) -> alt.C
         tooltip=tooltip,
     )
     now = (
-        alt.Chart(pd.DataFrame({"today": [pd.Timestamp(today)], "label": ["today"]}))
+        alt.Chart(pd.DataFrame({"today": [pd.Timestamp(today)]}))
         .mark_rule(strokeDash=[4, 3], color=BASELINE_GREY)
         .encode(x="today:T")
     )

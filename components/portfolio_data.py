@@ -40,6 +40,11 @@ def weekly_overall(version: data.Version, today: dt.date, weeks: int) -> pd.Data
     )
 
 
+@st.cache_data(max_entries=32, show_spinner=False)
+def matching_count(version: data.Version, today: dt.date, f: PortfolioFilter) -> int:
+    return len(apply_filter(data.portfolio_health(version, today), f))
+
+
 @dataclass(frozen=True)
 class Overview:
     """Everything the portfolio page draws, for one filter and view choice."""
@@ -129,3 +134,18 @@ def project_weekly(
     return health_history.weekly_overall(
         view.week_ends(today, weeks), config["stale_days"], project_id, url=version[0]
     )
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def project_choices(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
+    """Code and name of the projects matching the filter, worst first."""
+    matching = apply_filter(data.portfolio_health(version, today), f)
+    return sort_worst_first(matching)[["code", "name"]].reset_index(drop=True)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def project_health(version: data.Version, today: dt.date, code: str) -> pd.Series | None:
+    """One project's row of the health table, or None if there is no such code."""
+    health = data.portfolio_health(version, today)
+    rows = health[health.code == code]
+    return rows.iloc[0] if len(rows) else None

@@ -1,13 +1,9 @@
 import streamlit as st
 
-from charts.health import (
-    PROJECT_SELECTIONS,
-    concentration_heatmap,
-    dimension_heatmap,
-    weekly_heatmap,
-)
+from charts.health import PROJECT_SELECTIONS
 from components import data
 from components import portfolio_data as pdata
+from components.chart_cache import vega_spec
 from components.filters import query_params, url_option
 from components.health_table import health_legend, project_health_table
 from components.layout import current_filter, current_version
@@ -26,8 +22,13 @@ st.title("Portfolio overview")
 tiles_box = st.container()
 controls = st.columns([2, 3, 2, 3], vertical_alignment="bottom")
 with controls[0]:
+    # Many projects spread over many programs: departments make fewer, fuller blocks.
     group = url_option(
-        st.segmented_control, "Group projects by", list(pdata.GROUPS), "group", "Program"
+        st.segmented_control,
+        "Group projects by",
+        list(pdata.GROUPS),
+        "group",
+        "Program" if pdata.matching_count(version, today, f) <= pdata.PAGE_SIZE else "Department",
     )
 with controls[2]:
     weeks = int(url_option(st.segmented_control, "Weeks", ["13", "26"], "weeks", "13"))
@@ -74,8 +75,8 @@ for tile, letter in zip(tiles[1:5], TILE_LETTERS, strict=True):
     n = o.now[letter]
     share = f" · {n / active:.0%}" if active else ""
     tile.metric(
-        RAG_LABELS[letter],
-        f"{n:,}{share}",
+        f"{RAG_LABELS[letter]}{share}",
+        f"{n:,}",
         int(change[letter]),
         "normal" if letter == "G" else "inverse",
         delta_description=since,
@@ -124,8 +125,9 @@ with left:
             f"{len(o.shown):,} projects shown and {more:,} more: page through them above, "
             "narrow the filters, or list them all below."
         )
-    event = st.altair_chart(
-        dimension_heatmap(
+    event = st.vega_lite_chart(
+        vega_spec(
+            "dimension_heatmap",
             o.dimension_cells,
             group_title=group,
             title=f"Health by dimension, worst first, grouped by {group.lower()}",
@@ -142,8 +144,9 @@ with left:
     st.caption("Click a cell to open the project's status report.")
 
 with right:
-    st.altair_chart(
-        concentration_heatmap(
+    st.vega_lite_chart(
+        vega_spec(
+            "concentration_heatmap",
             o.concentration_cells,
             rows="department",
             columns="phase",
@@ -151,8 +154,9 @@ with right:
         ),
     )
     row_word = o.rows.lower()
-    st.altair_chart(
-        weekly_heatmap(
+    st.vega_lite_chart(
+        vega_spec(
+            "weekly_heatmap",
             o.weekly_cells,
             title=f"Reported health over the last {weeks} weeks, by {row_word[:-1]}",
             row_title=o.rows[:-1],

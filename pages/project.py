@@ -1,16 +1,14 @@
 import pandas as pd
 import streamlit as st
 
-from charts.health import weekly_heatmap
-from charts.project import cost_chart, milestone_timeline
 from components import data
 from components import portfolio_data as pdata
+from components.chart_cache import vega_spec
 from components.filters import url_option
 from components.layout import current_filter, current_version
 from components.safe_text import md_escape
-from domain.filters import apply_filter
 from domain.formatting import BAND_COLOURS, RAG_LABELS, fmt_date, fmt_money
-from domain.health import DIMENSIONS, sort_worst_first
+from domain.health import DIMENSIONS
 from domain.portfolio_view import OVERRIDE_MARK, weekly_project_cells
 from domain.project_view import (
     MAX_MILESTONES,
@@ -27,22 +25,20 @@ version = current_version()
 today = data.today()
 config = data.settings(version)
 currency = config["currency"]
-health = data.portfolio_health(version, today)
-if health.empty:
-    st.info("There are no projects yet.")
-    st.stop()
 
 # The picker offers the filtered projects, worst first; a link to a project outside the
 # filter (?project=CODE) still opens it.
-matching = sort_worst_first(apply_filter(health, current_filter()))
+choices = pdata.project_choices(version, today, current_filter())
+names = dict(zip(choices.code, choices.name, strict=True))
 wanted = st.query_params.get("project")
-codes = matching.code.tolist()
-if wanted in set(health.code) and wanted not in codes:
-    codes.insert(0, wanted)
-if not codes:
+if wanted and wanted not in names:
+    outside = pdata.project_health(version, today, wanted)
+    if outside is not None:
+        names = {wanted: outside["name"], **names}
+if not names:
     st.warning("No project matches the filters. Clear a filter in the sidebar to see more.")
     st.stop()
-names = dict(zip(health.code, health.name, strict=True))
+codes = list(names)
 title_box, picker_box = st.columns([3, 1], vertical_alignment="bottom")
 with picker_box:
     code = url_option(
@@ -53,7 +49,7 @@ with picker_box:
         codes[0],
         format_func=lambda c: f"{c} · {names[c]}",
     )
-p = health.set_index("code").loc[code]
+p = pdata.project_health(version, today, code)
 pid = int(p["id"])
 
 
@@ -132,8 +128,10 @@ ms = milestone_states(pdata.project_milestones(version, pid), today)
 left, right = st.columns(2, gap="large")
 with left:
     shown = timeline_rows(ms, today)
-    st.altair_chart(
-        milestone_timeline(shown, today, title="Milestones: baseline (◇) against forecast"),
+    st.vega_lite_chart(
+        vega_spec(
+            "milestone_timeline", shown, today, title="Milestones: baseline (◇) against forecast"
+        ),
         width="stretch",
     )
     counts = ms.state.value_counts()
@@ -143,8 +141,9 @@ with left:
         + (f" · {more} more not drawn: the next {MAX_MILESTONES} open come first" if more else "")
     )
 with right:
-    st.altair_chart(
-        cost_chart(
+    st.vega_lite_chart(
+        vega_spec(
+            "cost_chart",
             cost_series(reports, p.approved_budget),
             currency=currency,
             title="Cost to date and forecast at completion against the budget",
@@ -152,9 +151,12 @@ with right:
         width="stretch",
     )
     weekly = pdata.project_weekly(version, today, pid, HISTORY_WEEKS)
-    st.altair_chart(
-        weekly_heatmap(
-            weekly_project_cells(weekly, health[health.id == pid]),
+    st.vega_lite_chart(
+        vega_spec(
+            "weekly_heatmap",
+            weekly_project_cells(
+                weekly, pd.DataFrame({"id": [pid], "code": [code], "name": [p["name"]]})
+            ),
             title=f"Overall health reported over the last {HISTORY_WEEKS} weeks",
             row_title="Project",
         ),

@@ -72,10 +72,10 @@ def test_tiles_agree_with_the_database(known_db, monkeypatch):
     at = run(known_db, monkeypatch)
     assert tiles(at) == {
         "Active projects": ("5", "0"),
-        "Red": ("1 · 20%", "1"),
-        "Amber": ("1 · 20%", "1"),
-        "Stale": ("1 · 20%", "0"),
-        "Green": ("2 · 40%", "-2"),
+        "Red · 20%": ("1", "1"),
+        "Amber · 20%": ("1", "1"),
+        "Stale · 20%": ("1", "0"),
+        "Green · 40%": ("2", "-2"),
         "Forecast vs budget": ("500 k EUR", "0 EUR"),
         "Overdue milestones": ("1", "1"),
         "High & critical risks": ("1", "1"),
@@ -87,7 +87,7 @@ def test_tiles_agree_with_the_database(known_db, monkeypatch):
 def test_filters_in_the_url_narrow_the_tiles_and_heatmaps(known_db, monkeypatch):
     at = run(known_db, monkeypatch, dept=["Finance"])
     assert tiles(at)["Active projects"] == ("1", "0")
-    assert tiles(at)["Green"] == ("1 · 100%", "0")
+    assert tiles(at)["Green · 100%"] == ("1", "0")
     chart = at.get("vega_lite_chart")[0].proto
     assert json.loads(chart.spec)["facet"]["row"]["field"] == "group"
     cells = pd.concat(convert_arrow_bytes_to_pandas_df(d.data.data) for d in chart.datasets)
@@ -95,7 +95,7 @@ def test_filters_in_the_url_narrow_the_tiles_and_heatmaps(known_db, monkeypatch)
     assert cells.text.tolist() == ["G"] * 5
     red = run(known_db, monkeypatch, health=["Red"])
     assert tiles(red)["Active projects"] == ("1", "1")
-    assert tiles(red)["Red"] == ("1 · 100%", "1")
+    assert tiles(red)["Red · 100%"] == ("1", "1")
 
 
 def test_an_empty_filter_result_says_so(known_db, monkeypatch):
