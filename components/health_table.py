@@ -32,6 +32,7 @@ def project_health_table(
         {
             "Code": rows.code,
             "Project": rows.name,
+            "Link": [page_href("project", f, project=code) for code in rows.code],
             "Overall": overall_text(rows),
             **{d.capitalize(): rows[f"{d}_rag"] for d in DIMENSIONS},
             "Why": rows.overall_why,
@@ -39,7 +40,6 @@ def project_health_table(
             "Department": rows.department,
             "Manager": rows.manager,
             "Phase": rows.phase,
-            "Link": [page_href("project", f, project=code) for code in rows.code],
         }
     )
     styled = len(table) <= MAX_STYLED_ROWS

@@ -94,22 +94,18 @@ tiles[5].metric(
     f"{fmt_money(o.now['budget'], currency)}: {'+' if over >= 0 else ''}"
     f"{fmt_money(over, currency)}.",
 )
-tiles[6].metric(
-    "Overdue milestones",
-    f"{o.now['overdue']:,}",
-    int(change["overdue"]),
-    "inverse",
-    delta_description=since,
-    help="Open milestones of active projects whose forecast date has passed.",
-)
-tiles[7].metric(
-    "High & critical risks",
-    f"{o.now['high_risks']:,}",
-    int(change["high_risks"]),
-    "inverse",
-    delta_description=since,
-    help="Open threats of active projects scored in the High or Critical band.",
-)
+for tile, key, label, about in (
+    (tiles[6], "overdue", "Overdue milestones", "Open milestones whose forecast date has passed"),
+    (tiles[7], "high_risks", "High & critical risks", "Open threats in the High or Critical band"),
+):
+    tile.metric(
+        label,
+        f"{o.now[key]:,}",
+        int(change[key]),
+        "inverse",
+        delta_description=since,
+        help=f"{about}, in active projects ({o.before[key]:,} on {fmt_date(o.since)}).",
+    )
 tiles_box.caption(
     f"Tiles count the {active:,} active projects of {o.n_projects:,} matching the filters, "
     f"compared with the previous reporting week (as the data stood on {fmt_date(o.since)}). "

@@ -26,15 +26,8 @@ from domain.filters import PortfolioFilter, apply_filter
 from domain.health import compute_health
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 playwright = pytest.importorskip("playwright.sync_api")
+from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402  (needs playwright)
 
 
 def _free_port() -> int:
@@ -84,7 +77,7 @@ def server(demo_db_url, tmp_path):
 @pytest.fixture
 def browser():
     with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
 
