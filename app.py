@@ -6,7 +6,7 @@ import logging
 import streamlit as st
 
 from components import data
-from components.filters import sidebar_filters
+from components.filters import page_menu, sidebar_filters
 from components.session import pages_for
 from components.sign_in import account_box, require_sign_in
 from data_access.db import DatabaseUnavailable
@@ -44,5 +44,10 @@ pages = {
 # Nothing below (filters, pages) is drawn until someone is signed in.
 actor = require_sign_in(version, pages)
 account_box(actor)
+menu = st.sidebar.container()  # above the filters, filled once the pages are known
 st.session_state["portfolio_filter"] = sidebar_filters(version)
-st.navigation(pages_for(pages, actor)).run()
+allowed = pages_for(pages, actor)
+# Our own menu: its links keep the filter in the URL (Streamlit's menu would clear it).
+page = st.navigation(allowed, position="hidden")
+page_menu(menu, allowed, st.session_state["portfolio_filter"])
+page.run()

@@ -511,7 +511,9 @@ def _milestones(
         if forecast < today and not leave_open:
             actual = forecast + dt.timedelta(days=rng.choice([-3, -1, 0, 0, 0, 2, 5]))
             actual = min(actual, today)
-            events.append((max(actual, added), "completed", actual))
+            # Reported no earlier than the last forecast move, so the history stays in order.
+            reported = max(actual, added, *(day for day, _, _ in events))
+            events.append((reported, "completed", actual))
         removed = None
         if actual is None and rng.random() < 0.02:
             removed = max(added, min(today, report_days[-rng.randint(1, 20)]))
@@ -548,7 +550,7 @@ def _milestones(
                 "actual_date": None,
             },
         )
-        for day, change, date in sorted(events):
+        for day, change, date in sorted(events, key=lambda event: event[0]):
             out.add(
                 MilestoneHistory,
                 {

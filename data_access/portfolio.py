@@ -8,27 +8,31 @@ import pandas as pd
 
 from data_access.db import read_df
 
-# Latest status report per project, overdue milestones and the highest open threat score are
-# aggregated by the database, so the page receives one row per project however much history
-# is stored.
-PROJECT_FACTS_SQL = """
-WITH latest AS (
-    SELECT project_id, MAX(report_date) AS report_date
-    FROM status_report GROUP BY project_id
+
+def latest_rows_cte(name: str, table: str, key: str, day_column: str, until: str) -> str:
+    """SQL for a CTE `name` (key, id): per `key`, the id of its latest row of `table` whose
+    `day_column` is on or before `until`; the highest id breaks a tie between rows of the same
+    day (a correction). Two GROUP BYs on the (key, day) index: no window function to sort."""
+    return f"""
+{name}_day AS (
+    SELECT {key}, MAX({day_column}) AS day
+    FROM {table} WHERE {day_column} <= {until} GROUP BY {key}
 ),
-overdue AS (
-    SELECT project_id, COUNT(*) AS overdue_milestones
-    FROM milestone
-    WHERE actual_date IS NULL AND removed_on IS NULL AND forecast_date < :today
-    GROUP BY project_id
-),
-risk_max AS (
-    SELECT project_id,
-           MAX(probability * impact) AS max_risk_score,
-           SUM(CASE WHEN probability * impact >= :high_from THEN 1 ELSE 0 END) AS high_risks
-    FROM risk WHERE status = 'open' AND kind = 'threat'
-    GROUP BY project_id
+{name} AS (
+    SELECT t.{key}, MAX(t.id) AS id
+    FROM {table} t JOIN {name}_day d ON d.{key} = t.{key} AND t.{day_column} = d.day
+    GROUP BY t.{key}
+)"""
+
+
+# The latest status report per project on or before :today, so a project never gets two rows.
+LATEST_REPORT_CTE = latest_rows_cte(
+    "latest", "status_report", "project_id", "report_date", ":today"
 )
+
+# One row per project from the CTEs `latest` (project_id, id of its report), `overdue`
+# (project_id, overdue_milestones) and `risk_max` (project_id, max_risk_score, high_risks).
+PROJECT_ROWS_SQL = """
 SELECT p.id, p.code, p.name, p.program_id, pg.name AS program, pg.portfolio_id,
        pf.name AS portfolio, p.department_id, d.name AS department, p.manager_id,
        m.name AS manager, p.sponsor_id, s.name AS sponsor, p.phase, p.status, p.priority,
@@ -49,11 +53,31 @@ JOIN department d ON d.id = p.department_id
 LEFT JOIN person m ON m.id = p.manager_id
 LEFT JOIN person s ON s.id = p.sponsor_id
 LEFT JOIN latest l ON l.project_id = p.id
-LEFT JOIN status_report sr ON sr.project_id = p.id AND sr.report_date = l.report_date
+LEFT JOIN status_report sr ON sr.id = l.id
 LEFT JOIN person ra ON ra.id = sr.author_id
 LEFT JOIN overdue o ON o.project_id = p.id
 LEFT JOIN risk_max r ON r.project_id = p.id
 """
+
+# Latest status report per project, overdue milestones and the highest open threat score are
+# aggregated by the database, so the page receives one row per project however much history
+# is stored.
+PROJECT_FACTS_SQL = f"""
+WITH {LATEST_REPORT_CTE},
+overdue AS (
+    SELECT project_id, COUNT(*) AS overdue_milestones
+    FROM milestone
+    WHERE actual_date IS NULL AND removed_on IS NULL AND forecast_date < :today
+    GROUP BY project_id
+),
+risk_max AS (
+    SELECT project_id,
+           MAX(probability * impact) AS max_risk_score,
+           SUM(CASE WHEN probability * impact >= :high_from THEN 1 ELSE 0 END) AS high_risks
+    FROM risk WHERE status = 'open' AND kind = 'threat'
+    GROUP BY project_id
+)
+{PROJECT_ROWS_SQL}"""
 
 DATE_COLUMNS = (
     "baseline_start",
@@ -67,14 +91,17 @@ DATE_COLUMNS = (
 def project_facts(today: dt.date, high_from: int = 10, url: str | None = None) -> pd.DataFrame:
     """One row per project: record, latest report, overdue milestones, worst open risk."""
     df = read_df(PROJECT_FACTS_SQL, {"today": today, "high_from": high_from}, url=url)
-    return _as_dates(df, DATE_COLUMNS)
+    return as_dates(df, DATE_COLUMNS)
 
 
-def _as_dates(df: pd.DataFrame, columns) -> pd.DataFrame:
-    # SQLite returns ISO strings, PostgreSQL returns dates: make both plain `datetime.date`.
+def as_dates(df: pd.DataFrame, columns) -> pd.DataFrame:
+    """`columns` of `df` as plain `datetime.date` (or None).
+
+    SQLite returns ISO strings, PostgreSQL returns dates."""
     for col in columns:
         if col in df:
-            df[col] = pd.to_datetime(df[col]).dt.date.where(df[col].notna(), None)
+            stamps = pd.to_datetime(df[col])
+            df[col] = stamps.dt.date.astype(object).where(stamps.notna(), None)
     return df
 
 

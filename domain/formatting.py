@@ -27,9 +27,11 @@ def iso_week(value) -> str:
 
 
 def fmt_money(value: float, currency: str = "EUR", compact: bool = False) -> str:
-    """12,345 EUR, or 1.2 M EUR on tiles when compact."""
+    """12,345 EUR, or 1.2 M EUR (2.8 bn EUR) on tiles when compact."""
     if value is None or pd.isna(value):
         return ""
+    if compact and abs(value) >= 1_000_000_000:
+        return f"{value / 1_000_000_000:,.1f} bn {currency}"
     if compact and abs(value) >= 1_000_000:
         return f"{value / 1_000_000:,.1f} M {currency}"
     if compact and abs(value) >= 10_000:
@@ -39,3 +41,10 @@ def fmt_money(value: float, currency: str = "EUR", compact: bool = False) -> str
 
 def rag_label(letter: str) -> str:
     return RAG_LABELS.get(letter, letter)
+
+
+def fmt_dates(values) -> list[str]:
+    """`fmt_date` of a column of dates; each distinct date is formatted once."""
+    series = pd.Series(values, dtype=object)
+    names = {v: fmt_date(v) for v in series.dropna().unique()}
+    return [names.get(v, "") for v in series.tolist()]

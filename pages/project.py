@@ -1,66 +1,194 @@
+import pandas as pd
 import streamlit as st
 
 from components import data
-from components.health_table import health_legend
+from components import portfolio_data as pdata
+from components.chart_cache import vega_spec
+from components.filters import url_option
 from components.layout import current_filter, current_version
 from components.safe_text import md_escape
-from domain.filters import apply_filter
-from domain.formatting import RAG_LABELS, fmt_date, fmt_money
-from domain.health import DIMENSIONS, sort_worst_first
+from domain.formatting import BAND_COLOURS, RAG_LABELS, fmt_date, fmt_money
+from domain.health import DIMENSIONS
+from domain.portfolio_view import OVERRIDE_MARK, weekly_project_cells
+from domain.project_view import (
+    MAX_MILESTONES,
+    cost_series,
+    milestone_states,
+    risk_bands,
+    timeline_rows,
+)
+
+BADGE = {"R": "red", "A": "orange", "G": "green", "S": "gray", "C": "blue"}
+HISTORY_WEEKS = 26
 
 version = current_version()
-projects = sort_worst_first(
-    apply_filter(data.portfolio_health(version, data.today()), current_filter())
-)
-currency = data.settings(version)["currency"]
-if projects.empty:
-    st.warning("No project matches the filters.")
-    st.stop()
+today = data.today()
+config = data.settings(version)
+currency = config["currency"]
 
-codes = projects.code.tolist()
-labels = dict(zip(projects.code, projects.code + " · " + projects.name, strict=True))
-# The project code (not its label) goes in the URL so links stay short: ?project=PRJ-0042.
+# The picker offers the filtered projects, worst first; a link to a project outside the
+# filter (?project=CODE) still opens it.
+choices = pdata.project_choices(version, today, current_filter())
+names = dict(zip(choices.code, choices.name, strict=True))
 wanted = st.query_params.get("project")
-code = st.selectbox(
-    "Project", codes, index=codes.index(wanted) if wanted in codes else 0, format_func=labels.get
-)
-st.query_params["project"] = code
-p = projects.set_index("code").loc[code]
+if wanted and wanted not in names:
+    outside = pdata.project_health(version, today, wanted)
+    if outside is not None:
+        names = {wanted: outside["name"], **names}
+if not names:
+    st.warning("No project matches the filters. Clear a filter in the sidebar to see more.")
+    st.stop()
+codes = list(names)
+title_box, picker_box = st.columns([3, 1], vertical_alignment="bottom")
+with picker_box:
+    code = url_option(
+        st.selectbox,
+        "Project",
+        codes,
+        "project",
+        codes[0],
+        format_func=lambda c: f"{c} · {names[c]}",
+    )
+p = pdata.project_health(version, today, code)
+pid = int(p["id"])
 
-# Names are user text: escaped, so that Markdown or HTML in them shows as typed.
-st.title(md_escape(f"{code} · {p['name']}"))
-st.caption(
-    f"Manager **{md_escape(p.manager or '—')}** · Sponsor **{md_escape(p.sponsor or '—')}** · "
-    f"{md_escape(p.program)} · {md_escape(p.department)} · Phase **{p.phase}** · "
-    f"Status **{p.status}** · Priority **{p.priority}**"
+
+def text(value, missing: str = "—") -> str:
+    """User text, escaped for Markdown; `missing` for an empty or absent value."""
+    return md_escape(value) if isinstance(value, str) and value.strip() else missing
+
+
+def badge(letter: str, override: bool = False) -> str:
+    mark = f" {OVERRIDE_MARK} override" if override else ""
+    return f":{BADGE[letter]}-badge[{letter} · {RAG_LABELS[letter]}{mark}]"
+
+
+# --- header --------------------------------------------------------------------------------
+title_box.header(f"{text(code)} · {text(p['name'])}", anchor=False)
+st.markdown(
+    f"{badge(p.overall_rag, p.is_override)} · Manager **{text(p.manager)}** · "
+    f"Sponsor **{text(p.sponsor)}** · {text(p.program)} · {text(p.department)} · "
+    f"Phase **{p.phase}** · Status **{p.status}** · Priority **{p.priority}** · "
+    f"Baseline {fmt_date(p.baseline_start)} to {fmt_date(p.baseline_finish)}"
 )
-cols = st.columns(4)
-cols[0].metric(
-    "Overall health", RAG_LABELS[p.overall_rag] + (" (override)" if p.is_override else "")
-)
-cols[1].metric("Baseline finish", fmt_date(p.baseline_finish))
-cols[2].metric(
+cols = st.columns(6)
+cols[0].metric("Baseline finish", fmt_date(p.baseline_finish))
+cols[1].metric(
     "Forecast finish",
     fmt_date(p.forecast_finish),
-    f"{int(p.slip_days)} days",
-    delta_color="inverse",
+    f"{int(p.slip_days):+d} days",
+    "inverse",
+    delta_arrow="off",
+    delta_description="vs baseline",
 )
-cols[3].metric(
-    "Budget",
-    fmt_money(p.approved_budget, currency, compact=True),
-    f"EAC {fmt_money(p.forecast_at_completion, currency, compact=True)}",
-    delta_color="off",
+cols[2].metric("Approved budget", fmt_money(p.approved_budget, currency, compact=True))
+cols[3].metric("Actual cost to date", fmt_money(p.actual_cost, currency, compact=True))
+over = p.forecast_at_completion - p.approved_budget
+cols[4].metric(
+    "Forecast at completion",
+    fmt_money(p.forecast_at_completion, currency, compact=True),
+    f"{'+' if over >= 0 else ''}{fmt_money(over, currency, compact=True)}",
+    "inverse",
+    delta_arrow="off",
+    delta_description="vs budget",
 )
-st.markdown("#### Health and why")
-for dim in (*DIMENSIONS, "overall"):
-    letter = p[f"{dim}_rag"]
-    # The reason may quote the PM's override reason.
-    why = md_escape(p[f"{dim}_why"])
-    st.markdown(f"**{dim.capitalize()}: {letter} ({RAG_LABELS[letter]})** — {why}")
-st.caption(health_legend())
-st.markdown("#### Latest update")
-if p.last_report_date:
-    st.caption(f"{fmt_date(p.last_report_date)} by {md_escape(p.report_author or 'unknown')}")
-    st.text(p.summary or "")
+cols[5].metric("Complete", f"{p.percent_complete:.0f} %")
+
+# --- health and latest update ------------------------------------------------------------
+reports = pdata.project_reports(version, pid)
+left, right = st.columns([3, 2], gap="large")
+with left:
+    st.markdown("##### Health and why")
+    for dim in ("overall", *DIMENSIONS):
+        letter = p[f"{dim}_rag"]
+        line = f"**{dim.capitalize()}** {badge(letter, dim == 'overall' and p.is_override)} "
+        line += text(p[f"{dim}_why"])
+        reported = p.get(f"reported_{dim}_rag")
+        if dim != "scope" and isinstance(reported, str) and reported != letter:
+            line += f" *The last update reported {RAG_LABELS[reported]}.*"
+        st.markdown(line)
+with right:
+    st.markdown("##### Latest update")
+    if reports.empty:
+        st.info("No status update yet.")
+    else:
+        last = reports.iloc[-1]
+        st.caption(f"{fmt_date(last.report_date)} by {text(last.author, 'unknown')}")
+        for label, field in (
+            ("Summary", "summary"),
+            ("Achievements", "achievements"),
+            ("Next steps", "next_steps"),
+            ("Blockers", "blockers"),
+        ):
+            if text(last[field], ""):
+                st.markdown(f"**{label}:** {text(last[field])}")
+
+# --- milestones, cost, health history ----------------------------------------------------
+ms = milestone_states(pdata.project_milestones(version, pid), today)
+left, right = st.columns(2, gap="large")
+with left:
+    shown = timeline_rows(ms, today)
+    st.vega_lite_chart(
+        vega_spec(
+            "milestone_timeline", shown, today, title="Milestones: baseline (◇) against forecast"
+        ),
+        width="stretch",
+    )
+    counts = ms.state.value_counts()
+    more = len(ms) - len(shown)
+    st.caption(
+        " · ".join(f"{state} {n}" for state, n in counts.items())
+        + (f" · {more} more not drawn: the next {MAX_MILESTONES} open come first" if more else "")
+    )
+with right:
+    st.vega_lite_chart(
+        vega_spec(
+            "cost_chart",
+            cost_series(reports, p.approved_budget),
+            currency=currency,
+            title="Cost to date and forecast at completion against the budget",
+        ),
+        width="stretch",
+    )
+    weekly = pdata.project_weekly(version, today, pid, HISTORY_WEEKS)
+    st.vega_lite_chart(
+        vega_spec(
+            "weekly_heatmap",
+            weekly_project_cells(
+                weekly, pd.DataFrame({"id": [pid], "code": [code], "name": [p["name"]]})
+            ),
+            title=f"Overall health reported over the last {HISTORY_WEEKS} weeks",
+            row_title="Project",
+        ),
+    )
+
+# --- open risks ------------------------------------------------------------------------------
+risks = pdata.project_risks(version, pid)
+st.subheader(f"Open risks ({len(risks)})", anchor=False)
+if risks.empty:
+    st.caption("No open risks.")
 else:
-    st.info("No status update yet.")
+    table = pd.DataFrame(
+        {
+            "Score": risks.score,
+            "Band": risk_bands(risks.score, config),
+            "Risk": risks.title,
+            "Kind": risks.kind,
+            "P × I": risks.probability.astype(str) + " × " + risks.impact.astype(str),
+            "Residual": risks.residual,
+            "Owner": risks.owner,
+            "Response": risks.response,
+            "Response due": risks.response_due.map(fmt_date),
+            "Proximity": risks.proximity.map(fmt_date),
+        }
+    )
+    st.dataframe(
+        table.style.map(
+            lambda band: f"background-color: {BAND_COLOURS[band]}; color: #1B1F24",
+            subset=["Band"],
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+# The audit history of the project (issue 6) goes below this line.
