@@ -18,6 +18,11 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached; the app shows a message and retries on the next rerun."""
 
 
+# What "the database cannot be reached" looks like to a caller: the wrapped read error, or a
+# connection refused or lost in the middle of a write (SQLAlchemy does not wrap those for us).
+UNAVAILABLE_ERRORS = (DatabaseUnavailable, sa.exc.OperationalError, sa.exc.InterfaceError)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers and one writer work at once; foreign keys are off by default in SQLite.
