@@ -83,6 +83,11 @@ def read_df(sql: str | sa.TextClause | sa.Select, params: dict | None = None, ur
             return pd.read_sql_query(statement, conn, params=params)
     except sa.exc.OperationalError as exc:
         raise DatabaseUnavailable(str(exc.orig) if exc.orig else str(exc)) from exc
+    except pd.errors.DatabaseError as exc:
+        # pandas wraps a failure during the query (a connection lost half-way) in its own error.
+        if isinstance(exc.__cause__, sa.exc.OperationalError):
+            raise DatabaseUnavailable(str(exc.__cause__.orig)) from exc
+        raise
 
 
 def read_scalar(sql: str | sa.TextClause | sa.Select, params: dict | None = None, url=None):
