@@ -4,6 +4,7 @@
 #   ./pmo.sh test [pytest args]   install everything (Python packages, Debian chromium, fonts,
 #                                 PostgreSQL client) and run the tests, browser tests included
 #   ./pmo.sh demo --tier L --url URL   load a demo tier into an empty database
+#   ./pmo.sh bench [run args]     benchmark every page at tiers S, M, L (python -m benchmarks --help)
 #   ./pmo.sh backup [--url URL] [FILE]  back up the database (safe while the app runs)
 #   ./pmo.sh restore [--url URL] FILE   replace the database with a backup
 set -euo pipefail
@@ -54,12 +55,18 @@ case "$cmd" in
     python_packages requirements.txt
     exec "$PY" -m data_access.demo_data "$@"
     ;;
+  bench)
+    python_packages requirements-dev.txt
+    debian_packages
+    [ $# -gt 0 ] || set -- run
+    exec "$PY" -m benchmarks "$@"
+    ;;
   backup|restore)
     python_packages requirements.txt
     exec "$PY" -m data_access.backup "$cmd" "$@"
     ;;
   *)
-    sed -n '2,8p' "$0"
+    sed -n '2,9p' "$0"
     exit 2
     ;;
 esac
