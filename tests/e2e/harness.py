@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, free_port
 from data_access import commands
 from data_access.config import APP_ROOT
 from data_access.db import dispose_engines, read_df, session_scope
@@ -32,14 +32,6 @@ from data_access.settings import get_settings
 from data_access.writes import SYSTEM
 from domain.health import compute_health
 
-CHROMIUM = os.environ.get("PMO_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1920, "height": 1080}
 SCREENSHOTS = APP_ROOT / "test-artifacts" / "screenshots"
 # Generous: the machine is small and shared; a test that waits this long has failed anyway.
@@ -63,12 +55,6 @@ def pytest_sessionstart(session) -> None:
     """Screenshots are this run's: clear the last run's (once, not in each xdist worker)."""
     if not hasattr(session.config, "workerinput"):
         shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- Streamlit servers ------------------------------------------------------------------
