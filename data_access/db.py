@@ -64,10 +64,28 @@ def dispose_engines() -> None:
         _engines.clear()
 
 
+# SQLite lets one writer in at a time. Within a process, actions queue on this lock instead of
+# polling in SQLite's busy handler, where under a burst of saves an unlucky one can wait past
+# the busy timeout and fail with "database is locked".
+_sqlite_turns: dict[str, threading.RLock] = {}
+
+
+@contextmanager
+def _writer_turn(engine: Engine) -> Iterator[None]:
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    with _engines_lock:
+        turn = _sqlite_turns.setdefault(str(engine.url), threading.RLock())
+    with turn:
+        yield
+
+
 @contextmanager
 def session_scope(url: str | None = None) -> Iterator[Session]:
     """A session for one user action: commits happen in the write function, rollback on error."""
-    with Session(get_engine(url), expire_on_commit=False) as session:
+    engine = get_engine(url)
+    with _writer_turn(engine), Session(engine, expire_on_commit=False) as session:
         try:
             yield session
         except Exception:

@@ -34,7 +34,9 @@ from playwright.sync_api import expect
 
 from data_access.config import APP_ROOT
 from data_access.db import data_version, get_engine, session_scope
+from data_access.demo_data import load_demo
 from data_access.writes import SYSTEM
+from tests.conftest import DEMO_TODAY
 from tests.e2e.harness import (
     TIMEOUT_MS,
     free_port,
@@ -43,6 +45,8 @@ from tests.e2e.harness import (
     rerun,
     scratch_pg_database,
     screenshot,
+    settle,
+    sign_in_if_asked,
     streamlit_servers,
 )
 from tests.factories import make_milestone, make_org, make_project, make_risk
@@ -196,6 +200,7 @@ class TcpProxy:
 def outage(tmp_path_factory):
     """A demo database on PostgreSQL, reached by the app only through the proxy."""
     with scratch_pg_database("pmo_faults") as direct_url:
+        load_demo("S", direct_url, today=DEMO_TODAY)
         target = sa.make_url(direct_url)
         proxy = TcpProxy(target.port or 5432)
         proxy.restore()
@@ -224,8 +229,10 @@ def test_database_outage_shows_a_message_and_the_app_recovers(outage, new_page):
     proxy.restore()
     # Nobody touches the pages: they come back by themselves.
     for visitor in (page, newcomer):
-        expect(grid(visitor)).to_have_attribute("aria-rowcount", "51", timeout=TIMEOUT_MS)
-        expect(visitor.get_by_text(UNREACHABLE)).to_have_count(0)
+        expect(visitor.get_by_text(UNREACHABLE)).to_have_count(0, timeout=TIMEOUT_MS)
+        settle(visitor)
+        sign_in_if_asked(visitor)  # the newcomer never signed in
+        expect(grid(visitor)).to_have_attribute("aria-rowcount", "51")
     screenshot(page, "database-back")
 
 

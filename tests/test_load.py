@@ -16,11 +16,12 @@ import datetime as dt
 import threading
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from data_access.db import data_version, get_engine
+from data_access.db import data_version, get_engine, session_scope
 from data_access.writes import Actor, ConflictError
 from tests.factories import make_milestone, make_org, make_project, make_risk
 from tests.tracked_writes import (
@@ -58,14 +59,14 @@ def test_concurrent_writers_lose_and_duplicate_nothing(db_url):
     own = [_project_with_milestone_and_risk(db_url, org, f"LOAD-{w}") for w in range(WRITERS)]
     shared = [_project_with_milestone_and_risk(db_url, org, f"SHARED-{g}") for g in range(GROUPS)]
     version_before = data_version(db_url)
-    engine = _writers_engine(db_url)
+    open_session, engine = _sessions(db_url)
     outcomes: list[Outcome] = []
     errors: list[str] = []
     barriers = [threading.Barrier(GROUP, timeout=WAIT_S) for _ in range(GROUPS)]
 
     def attempt(kind, table, row_id, token, write, shared_row=False):
         try:
-            with Session(engine, expire_on_commit=False) as session:
+            with open_session() as session:
                 write(session, token)
             result = "committed"
         except ConflictError:
@@ -184,12 +185,13 @@ def test_concurrent_writers_lose_and_duplicate_nothing(db_url):
     )
 
 
-def _writers_engine(url: str) -> sa.Engine:
-    """SQLite: the app's own engine (WAL, busy timeout): one file, writers take turns.
-    PostgreSQL: a pool as large as a few app processes' together."""
+def _sessions(url: str):
+    """SQLite: the app's own sessions (writers take turns on the one file). PostgreSQL: a pool
+    as large as a couple of app processes' together, so writers really overlap."""
     if url.startswith("sqlite"):
-        return get_engine(url)
-    return sa.create_engine(url, pool_size=CONNECTIONS, max_overflow=0, pool_timeout=WAIT_S)
+        return partial(session_scope, url), get_engine(url)
+    engine = sa.create_engine(url, pool_size=CONNECTIONS, max_overflow=0, pool_timeout=WAIT_S)
+    return partial(Session, engine, expire_on_commit=False), engine
 
 
 def _project_with_milestone_and_risk(url, org, code) -> tuple[int, int, int]:

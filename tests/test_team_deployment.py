@@ -22,12 +22,14 @@ from data_access.settings import DEFAULT_SETTINGS
 from tests.e2e.harness import (
     grid,
     metric_value,
+    open_app,
     portfolio_health,
     rerun,
     scratch_pg_database,
     screenshot,
     settle,
     shown_errors,
+    sign_in_if_asked,
     streamlit_servers,
     submit_red_override,
 )
@@ -99,14 +101,14 @@ def test_change_saved_in_one_process_is_seen_in_another(new_page, tmp_path):
             page.goto(server.url, wait_until="commit")
         for page in pages:
             settle(page)
+            sign_in_if_asked(page)
             expect(grid(page)).to_have_attribute("aria-rowcount", str(DEMO_PROJECTS + 1))
             assert shown_errors(page) == []
 
         health = portfolio_health(url)
         code = health.code[(health.overall_rag == "G") & (health.status == "active")].iloc[0]
         for page, server in zip(pages, (first, second), strict=True):
-            page.goto(f"{server.url}/?q={code}")
-            settle(page)
+            open_app(page, f"{server.url}/?q={code}")
             expect(metric_value(page, "Red")).to_have_text("0")
 
         # Issue 6 brings the form; until then the save goes through the write function the
