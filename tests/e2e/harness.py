@@ -271,9 +271,10 @@ def shown_errors(page) -> list[str]:
 
 
 def metric_value(page, label: str):
-    """The value of the st.metric with this label (a locator, for `expect`)."""
+    """The value of the st.metric with this label (or "label · share"), a locator for `expect`."""
+    title = re.compile(rf"^{re.escape(label)}( · .*)?$")
     box = page.locator('[data-testid="stMetric"]').filter(
-        has=page.get_by_test_id("stMetricLabel").get_by_text(label, exact=True)
+        has=page.get_by_test_id("stMetricLabel").get_by_text(title)
     )
     return box.get_by_test_id("stMetricValue").first
 
@@ -292,6 +293,62 @@ def grid_column(page, header: str) -> list[str]:
     return [
         row.locator('[role="gridcell"]').nth(index).inner_text().strip() for row in rows.all()[1:]
     ]
+
+
+HEATMAP_OVERALL = '[data-testid="stVegaLiteChart"] svg [aria-label^="column: Overall; label: "]'
+
+
+def health_shown(page) -> dict[str, tuple[str, str]]:
+    """{project code: (overall letter, the words shown with it)} as the portfolio page shows
+    them: read from the marks of the health heatmap (issue 3), or from the health table."""
+    if page.locator(HEATMAP_OVERALL).count():
+        labels = page.locator(HEATMAP_OVERALL).evaluate_all(
+            "marks => marks.map(m => m.getAttribute('aria-label'))"
+        )
+        shown = {}
+        for text in labels:
+            parts = dict(p.split(": ", 1) for p in text.split("; ") if ": " in p)
+            shown[parts["label"].split()[0]] = (parts["rag"], text)
+        return shown
+    columns = [grid_column(page, c) for c in ("Code", "Overall", "Why")]
+    return {code: (rag, why) for code, rag, why in zip(*columns, strict=True)}
+
+
+def eventually(check, timeout_ms: int = TIMEOUT_MS):
+    """Wait until `check()` returns something true, and return it (a chart draws a moment
+    after the run; a view being redrawn may not be readable for an instant)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        try:
+            result = check()
+        except Exception as exc:  # not readable yet; said if it never becomes so
+            result, last = None, exc
+        else:
+            last = result
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not the case after {timeout_ms / 1000:.0f} s; last: {last!r}")
+        time.sleep(0.2)
+
+
+def count_shown(page) -> int:
+    """How many projects the portfolio view shows (heatmap rows, or table rows)."""
+    if page.locator(HEATMAP_OVERALL).count():
+        return page.locator(HEATMAP_OVERALL).count()
+    return int(grid(page).get_attribute("aria-rowcount")) - 1
+
+
+def wait_for_count(page, count: int) -> None:
+    """Wait until the portfolio view shows `count` projects."""
+    eventually(lambda: count_shown(page) == count)
+
+
+def projects_shown(page, count: int) -> dict[str, tuple[str, str]]:
+    """Wait until the portfolio view shows `count` projects, then read them (see health_shown;
+    a long table is only read as far as it is drawn, so keep `count` small to read them all)."""
+    wait_for_count(page, count)
+    return health_shown(page)
 
 
 def choose(page, label: str, option: str) -> None:
