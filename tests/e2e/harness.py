@@ -308,7 +308,8 @@ def health_shown(page) -> dict[str, tuple[str, str]]:
         shown = {}
         for text in labels:
             parts = dict(p.split(": ", 1) for p in text.split("; ") if ": " in p)
-            shown[parts["label"].split()[0]] = (parts["rag"], text)
+            if "rag" in parts:  # the cell; its letter is a second mark on top
+                shown[parts["label"].split()[0]] = (parts["rag"], text)
         return shown
     columns = [grid_column(page, c) for c in ("Code", "Overall", "Why")]
     return {code: (rag, why) for code, rag, why in zip(*columns, strict=True)}
@@ -335,7 +336,9 @@ def eventually(check, timeout_ms: int = TIMEOUT_MS):
 def count_shown(page) -> int:
     """How many projects the portfolio view shows (heatmap rows, or table rows)."""
     if page.locator(HEATMAP_OVERALL).count():
-        return page.locator(HEATMAP_OVERALL).count()
+        return len(health_shown(page))
+    if not grid(page).count():
+        return 0
     return int(grid(page).get_attribute("aria-rowcount")) - 1
 
 
