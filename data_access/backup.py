@@ -24,6 +24,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -58,7 +59,7 @@ def backup(path: str | Path | None = None, url: str | None = None) -> Path:
             raise BackupError("the backup file would overwrite the database itself")
         _sqlite_copy(_sqlite_file(url), path)
         # A backup file stands alone: no -wal beside it.
-        with sqlite3.connect(path) as conn:
+        with closing(sqlite3.connect(path)) as conn:
             conn.execute("PRAGMA journal_mode=DELETE")
         _check_sqlite_backup(path)
     else:
@@ -127,7 +128,7 @@ def _sqlite_file(url: str) -> str:
 def _check_sqlite_backup(path: Path) -> None:
     """Refuse a damaged file before it touches the live database."""
     try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
             problems = [row[0] for row in conn.execute("PRAGMA quick_check")]
     except sqlite3.DatabaseError as exc:
         problems = [str(exc)]

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -155,5 +156,5 @@ def _other_kind_of_backup(sqlite: bool, tmp_path: Path) -> Path:
 
 
 def _integrity(url: str) -> str:
-    with sqlite3.connect(sa.make_url(url).database) as conn:
+    with closing(sqlite3.connect(sa.make_url(url).database)) as conn:
         return conn.execute("PRAGMA integrity_check").fetchone()[0]

@@ -26,7 +26,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from contextlib import suppress
+from contextlib import closing, suppress
 
 import pytest
 import sqlalchemy as sa
@@ -120,7 +120,7 @@ def _read_lines(process: subprocess.Popen, count: int) -> list[str]:
 
 def _check_consistent(url: str, reported: dict[str, set[str]]) -> tuple[dict, int]:
     if url.startswith("sqlite"):
-        with sqlite3.connect(sa.make_url(url).database) as conn:
+        with closing(sqlite3.connect(sa.make_url(url).database)) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
             assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
     found = stored(url)
