@@ -6,8 +6,6 @@ new visitor (fresh browser context). Screenshots go to test-artifacts/screenshot
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from playwright.sync_api import expect
 
@@ -22,7 +20,6 @@ from tests.e2e.harness import (
     rerun,
     screenshot,
     shown_errors,
-    streamlit_servers,
     submit_red_override,
     wait_for_count,
 )
@@ -40,19 +37,6 @@ PAGES = {
     "meeting": "meeting",
     "admin": "admin",
 }
-
-
-@pytest.fixture(scope="module")
-def demo_url(demo_sqlite_path, tmp_path_factory) -> str:
-    path = tmp_path_factory.mktemp("e2e") / "demo.db"
-    shutil.copy(demo_sqlite_path, path)
-    return f"sqlite:///{path}"
-
-
-@pytest.fixture(scope="module")
-def server(demo_url, tmp_path_factory):
-    with streamlit_servers(demo_url, tmp_path_factory.mktemp("logs")) as (server,):
-        yield server
 
 
 # Every page in the light theme, the pages with colour-coded content in the dark one too.

@@ -7,7 +7,6 @@ Skipped, saying so, while the form is not in the app yet.
 from __future__ import annotations
 
 import importlib.util
-import shutil
 
 import pytest
 from playwright.sync_api import expect
@@ -20,7 +19,6 @@ from tests.e2e.harness import (
     projects_shown,
     screenshot,
     settle_after_action,
-    streamlit_servers,
 )
 
 pytestmark = [
@@ -33,19 +31,6 @@ pytestmark = [
 ]
 
 SUBMIT = "Submit status update"
-
-
-@pytest.fixture(scope="module")
-def demo_url(demo_sqlite_path, tmp_path_factory) -> str:
-    path = tmp_path_factory.mktemp("forms") / "demo.db"
-    shutil.copy(demo_sqlite_path, path)
-    return f"sqlite:///{path}"
-
-
-@pytest.fixture(scope="module")
-def server(demo_url, tmp_path_factory):
-    with streamlit_servers(demo_url, tmp_path_factory.mktemp("logs")) as (server,):
-        yield server
 
 
 def _reports(url: str, code: str) -> int:
