@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # One entry point for people and CI. Each command installs what it needs first.
 #   ./pmo.sh run                  install and start the app (demo portfolio on an empty database)
-#   ./pmo.sh test [pytest args]   install everything (Python packages, Debian chromium) and run the tests
+#   ./pmo.sh test [pytest args]   install everything (Python packages, Debian chromium, fonts,
+#                                 PostgreSQL client) and run the tests, browser tests included
 #   ./pmo.sh demo --tier L --url URL   load a demo tier into an empty database
 #   ./pmo.sh bench [run args]     benchmark every page at tiers S, M, L (python -m benchmarks --help)
+#   ./pmo.sh backup [--url URL] [FILE]  back up the database (safe while the app runs)
+#   ./pmo.sh restore [--url URL] FILE   replace the database with a backup
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV=.venv
@@ -16,10 +19,12 @@ python_packages() {  # $1: requirements file
   "$PY" -m pip install --quiet --disable-pip-version-check -r "$1"
 }
 
-debian_packages() {  # Chromium for the browser tests, fonts so pages render as users see them
-  local missing=()
+debian_packages() {  # Chromium for the browser tests, fonts so pages render as users see them,
+  local missing=()    # the PostgreSQL client tools for the backup tests
   command -v chromium >/dev/null || missing+=(chromium)
   dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || missing+=(fonts-noto-color-emoji)
+  dpkg -s fonts-liberation >/dev/null 2>&1 || missing+=(fonts-liberation)
+  command -v pg_dump >/dev/null || missing+=(postgresql-client)
   if [ ${#missing[@]} -gt 0 ]; then
     as_root apt-get update -qq
     DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
@@ -43,7 +48,8 @@ case "$cmd" in
     python_packages requirements-dev.txt
     debian_packages
     postgres_up
-    exec "$VENV/bin/pytest" -n 2 "$@"
+    # Tests sharing one app server (xdist_group) run in the same worker.
+    exec "$VENV/bin/pytest" -n 2 --dist loadgroup "$@"
     ;;
   demo)
     python_packages requirements.txt
@@ -55,8 +61,12 @@ case "$cmd" in
     [ $# -gt 0 ] || set -- run
     exec "$PY" -m benchmarks "$@"
     ;;
+  backup|restore)
+    python_packages requirements.txt
+    exec "$PY" -m data_access.backup "$cmd" "$@"
+    ;;
   *)
-    sed -n '2,7p' "$0"
+    sed -n '2,9p' "$0"
     exit 2
     ;;
 esac

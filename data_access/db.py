@@ -18,6 +18,11 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be reached; the app shows a message and retries on the next rerun."""
 
 
+# What "the database cannot be reached" looks like to a caller: the wrapped read error, or a
+# connection refused or lost in the middle of a write (SQLAlchemy does not wrap those for us).
+UNAVAILABLE_ERRORS = (DatabaseUnavailable, sa.exc.OperationalError, sa.exc.InterfaceError)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers and one writer work at once; foreign keys are off by default in SQLite.
@@ -59,10 +64,28 @@ def dispose_engines() -> None:
         _engines.clear()
 
 
+# SQLite lets one writer in at a time. Within a process, actions queue on this lock instead of
+# polling in SQLite's busy handler, where under a burst of saves an unlucky one can wait past
+# the busy timeout and fail with "database is locked".
+_sqlite_turns: dict[str, threading.RLock] = {}
+
+
+@contextmanager
+def _writer_turn(engine: Engine) -> Iterator[None]:
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+    with _engines_lock:
+        turn = _sqlite_turns.setdefault(str(engine.url), threading.RLock())
+    with turn:
+        yield
+
+
 @contextmanager
 def session_scope(url: str | None = None) -> Iterator[Session]:
     """A session for one user action: commits happen in the write function, rollback on error."""
-    with Session(get_engine(url), expire_on_commit=False) as session:
+    engine = get_engine(url)
+    with _writer_turn(engine), Session(engine, expire_on_commit=False) as session:
         try:
             yield session
         except Exception:
@@ -78,6 +101,11 @@ def read_df(sql: str | sa.TextClause | sa.Select, params: dict | None = None, ur
             return pd.read_sql_query(statement, conn, params=params)
     except sa.exc.OperationalError as exc:
         raise DatabaseUnavailable(str(exc.orig) if exc.orig else str(exc)) from exc
+    except pd.errors.DatabaseError as exc:
+        # pandas wraps a failure during the query (a connection lost half-way) in its own error.
+        if isinstance(exc.__cause__, sa.exc.OperationalError):
+            raise DatabaseUnavailable(str(exc.__cause__.orig)) from exc
+        raise
 
 
 def read_scalar(sql: str | sa.TextClause | sa.Select, params: dict | None = None, url=None):

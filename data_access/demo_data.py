@@ -39,7 +39,7 @@ from data_access.models import (
     utcnow,
     worst_rag,
 )
-from data_access.schema import upgrade_database
+from data_access.schema import upgrade_database, upgrade_lock
 
 TIERS = {
     # number of projects; everything else scales with it
@@ -896,7 +896,11 @@ def ensure_demo_data(url: str | None = None) -> bool:
     upgrade_database(url)
     if not is_empty(url):
         return False
-    load_demo("S", url)
+    # Several app processes may start together on the same empty database: one loads it.
+    with upgrade_lock(get_engine(url)):
+        if not is_empty(url):
+            return False
+        load(generate("S"), url)
     return True
 
 

@@ -34,8 +34,9 @@ def current_revision(url: str | None = None) -> str | None:
 
 
 @contextmanager
-def _upgrade_lock(engine: sa.Engine):
-    """Serialise upgrades: an advisory lock on PostgreSQL, a lock file beside a SQLite file."""
+def upgrade_lock(engine: sa.Engine):
+    """Serialise upgrades and first loads: an advisory lock on PostgreSQL, a lock file beside
+    a SQLite file. Not re-entrant: don't call upgrade_database while holding it."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": _PG_LOCK_KEY})
@@ -59,7 +60,7 @@ def _upgrade_lock(engine: sa.Engine):
 def upgrade_database(url: str | None = None) -> None:
     """Run pending migrations, then make sure the singleton rows exist."""
     engine = get_engine(url)
-    with _upgrade_lock(engine):
+    with upgrade_lock(engine):
         if current_revision(url) != head_revision():
             config = alembic_config()
             with engine.begin() as conn:

@@ -20,6 +20,9 @@ from data_access.db import dispose_engines, get_engine
 from data_access.demo_data import load_demo
 from data_access.schema import upgrade_database
 
+# Browser, Streamlit-server and scratch-database fixtures for the reliability tests.
+pytest_plugins = ["tests.e2e.harness"]
+
 PG_ADMIN_URL = os.environ.get(
     "PMO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -1,0 +1,409 @@
+"""Running the app for real: Streamlit server processes, scratch PostgreSQL databases and a
+headless Chromium, with helpers that wait for Streamlit to settle.
+
+Registered as a pytest plugin in tests/conftest.py, so the browser tests under tests/e2e/ and
+the team-deployment and fault tests share the same fixtures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, free_port
+from data_access import commands
+from data_access.config import APP_ROOT
+from data_access.db import dispose_engines, read_df, session_scope
+from data_access.portfolio import project_facts
+from data_access.settings import get_settings
+from data_access.writes import SYSTEM
+from domain.health import compute_health
+
+VIEWPORT = {"width": 1920, "height": 1080}
+SCREENSHOTS = APP_ROOT / "test-artifacts" / "screenshots"
+# Generous: a guard against a hang, not a speed test. On a small, busy machine the first visit
+# of a fresh server (migrations, demo portfolio) can take most of a minute.
+TIMEOUT_MS = 120_000
+# Elements arrive a little after the script run ends (a table re-renders ~0.3 s later): a page
+# is settled when the app's DOM has not changed for this long. Nodes outside #root (the grid's
+# text measuring, tooltips) change all the time and are left out.
+QUIET_MS = 400
+RECORD_CHANGES = """
+window.__pmoLastChange = performance.now();
+new MutationObserver((changes) => {
+    const root = document.getElementById("root");
+    if (root && changes.some((c) => root.contains(c.target))) {
+        window.__pmoLastChange = performance.now();
+    }
+}).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+"""
+
+
+def pytest_sessionstart(session) -> None:
+    """Screenshots are this run's: clear the last run's (once, not in each xdist worker)."""
+    if not hasattr(session.config, "workerinput"):
+        shutil.rmtree(SCREENSHOTS, ignore_errors=True)
+
+
+# --- Streamlit servers ------------------------------------------------------------------
+
+
+class StreamlitServer:
+    """`streamlit run app.py` as a real server process on a free loopback port."""
+
+    def __init__(self, database_url: str, log_path: Path, **env: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.env = {**os.environ, "DATABASE_URL": database_url, **env}
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> StreamlitServer:
+        command = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(self.port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=APP_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        return self
+
+    def wait_ready(self, timeout: float = 60) -> StreamlitServer:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited ({self.process.returncode}):\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        return self
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"streamlit did not answer on {self.url}:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log(self, tail: int = 4000) -> str:
+        return self.log_path.read_text(errors="replace")[-tail:] if self.log_path.exists() else ""
+
+
+@contextmanager
+def streamlit_servers(database_url: str, log_dir: Path, count: int = 1, **env: str):
+    """Start `count` servers on one database at the same moment; stop them afterwards."""
+    servers = [
+        StreamlitServer(database_url, log_dir / f"streamlit-{i}.log", **env) for i in range(count)
+    ]
+    try:
+        for server in servers:
+            server.start()
+        for server in servers:
+            server.wait_ready()
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+# --- scratch PostgreSQL databases -------------------------------------------------------
+
+
+def pg_admin_url() -> str:
+    from tests.conftest import PG_ADMIN_URL
+
+    return PG_ADMIN_URL
+
+
+def require_postgres() -> None:
+    from tests.conftest import _pg_reachable
+
+    reason = _pg_reachable()
+    if reason:
+        pytest.skip(reason)
+
+
+@contextmanager
+def scratch_pg_database(prefix: str = "pmo_scratch") -> Iterator[str]:
+    """A new, empty PostgreSQL database (no schema yet); dropped afterwards."""
+    require_postgres()
+    name = f"{prefix}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = sa.create_engine(pg_admin_url(), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(pg_admin_url()).set(database=name).render_as_string(hide_password=False)
+    finally:
+        dispose_engines()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+# --- the browser ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian Chromium driven by Playwright (one per test module)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `./pmo.sh test` installs Debian chromium")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def new_page(browser):
+    """Make pages in fresh browser contexts (a new visitor each), closed after the test."""
+    contexts = []
+
+    def make(color_scheme: str = "light"):
+        context = browser.new_context(viewport=VIEWPORT, color_scheme=color_scheme)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(RECORD_CHANGES)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def settle(page) -> None:
+    """Wait until the script run is over, nothing is loading and the page stopped changing."""
+    page.wait_for_function(
+        """(quietMs) => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            return app && app.getAttribute("data-test-script-state") === "notRunning"
+                && !document.querySelector('[data-testid="stSkeleton"]')
+                && performance.now() - window.__pmoLastChange > quietMs;
+        }""",
+        arg=QUIET_MS,
+        polling=100,
+        timeout=TIMEOUT_MS,
+    )
+
+
+def open_app(page, url: str) -> None:
+    page.goto(url)
+    settle(page)
+    sign_in_if_asked(page)
+
+
+def sign_in_if_asked(page) -> None:
+    """Once sign-in (issue 8) guards the app, a new visitor takes the demo PMO admin account;
+    the address asked for opens after it."""
+    demo_admin = page.get_by_role("button", name=re.compile(r"^Demo · PMO admin"))
+    if demo_admin.count():
+        demo_admin.first.click()
+        settle_after_action(page)
+
+
+def settle_after_action(page) -> None:
+    """Settle after a click or key that starts a rerun."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    # The run may be over before we look; then there is nothing more to wait for.
+    with suppress(PlaywrightTimeout):
+        page.wait_for_selector(
+            '[data-testid="stApp"]:not([data-test-script-state="notRunning"])', timeout=2_000
+        )
+    settle(page)
+
+
+def rerun(page) -> None:
+    """Rerun the script in the same session, as the R key does for a user."""
+    page.locator("body").press("r")
+    settle_after_action(page)
+
+
+def shown_errors(page) -> list[str]:
+    """Exceptions and error boxes on the page, as their text."""
+    return page.locator(
+        '[data-testid="stException"], [data-testid="stAlertContentError"]'
+    ).all_inner_texts()
+
+
+def metric_value(page, label: str):
+    """The value of the st.metric with this label (or "label · share"), a locator for `expect`."""
+    title = re.compile(rf"^{re.escape(label)}( · .*)?$")
+    box = page.locator('[data-testid="stMetric"]').filter(
+        has=page.get_by_test_id("stMetricLabel").get_by_text(title)
+    )
+    return box.get_by_test_id("stMetricValue").first
+
+
+def grid(page):
+    """The first st.dataframe's grid; its aria-rowcount is the number of rows + 1 (header)."""
+    return page.locator('[data-testid="stDataFrame"] [role="grid"]').first
+
+
+def grid_column(page, header: str) -> list[str]:
+    """One column of the first st.dataframe, read from the grid's accessible cells."""
+    rows = grid(page).locator('[role="row"]')
+    rows.first.wait_for(state="attached")  # the grid's accessible table is visually hidden
+    headers = rows.first.locator('[role="columnheader"]').all_inner_texts()
+    index = [h.strip() for h in headers].index(header)
+    return [
+        row.locator('[role="gridcell"]').nth(index).inner_text().strip() for row in rows.all()[1:]
+    ]
+
+
+HEATMAP_OVERALL = '[data-testid="stVegaLiteChart"] svg [aria-label^="column: Overall; label: "]'
+
+
+def health_shown(page) -> dict[str, tuple[str, str]]:
+    """{project code: (overall letter, the words shown with it)} as the portfolio page shows
+    them: read from the marks of the health heatmap (issue 3), or from the health table."""
+    if page.locator(HEATMAP_OVERALL).count():
+        labels = page.locator(HEATMAP_OVERALL).evaluate_all(
+            "marks => marks.map(m => m.getAttribute('aria-label'))"
+        )
+        shown = {}
+        for text in labels:
+            parts = dict(p.split(": ", 1) for p in text.split("; ") if ": " in p)
+            if "rag" in parts:  # the cell; its letter is a second mark on top
+                shown[parts["label"].split()[0]] = (parts["rag"], text)
+        return shown
+    columns = [grid_column(page, c) for c in ("Code", "Overall", "Why")]
+    return {code: (rag, why) for code, rag, why in zip(*columns, strict=True)}
+
+
+def eventually(check, timeout_ms: int = TIMEOUT_MS):
+    """Wait until `check()` returns something true, and return it (a chart draws a moment
+    after the run; a view being redrawn may not be readable for an instant)."""
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        try:
+            result = check()
+        except Exception as exc:  # not readable yet; said if it never becomes so
+            result, last = None, exc
+        else:
+            last = result
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not the case after {timeout_ms / 1000:.0f} s; last: {last!r}")
+        time.sleep(0.2)
+
+
+def count_shown(page) -> int:
+    """How many projects the portfolio view shows (heatmap rows, or table rows)."""
+    if page.locator(HEATMAP_OVERALL).count():
+        return len(health_shown(page))
+    if not grid(page).count():
+        return 0
+    return int(grid(page).get_attribute("aria-rowcount")) - 1
+
+
+def wait_for_count(page, count: int) -> None:
+    """Wait until the portfolio view shows `count` projects."""
+    eventually(lambda: count_shown(page) == count)
+
+
+def projects_shown(page, count: int) -> dict[str, tuple[str, str]]:
+    """Wait until the portfolio view shows `count` projects, then read them (see health_shown;
+    a long table is only read as far as it is drawn, so keep `count` small to read them all)."""
+    wait_for_count(page, count)
+    return health_shown(page)
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick one option of a sidebar multiselect, as a user does with the mouse."""
+    # The keyboard opens the list reliably; a click is sometimes taken for "close" when the
+    # sidebar has to scroll the box into view first.
+    box = page.get_by_role("combobox", name=label)
+    box.focus()
+    box.press("ArrowDown")
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+    settle_after_action(page)
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+# --- what the pages should show, computed from the database -----------------------------
+
+
+def portfolio_health(url: str) -> pd.DataFrame:
+    """Every project's health today, by the same rules the pages use."""
+    settings = get_settings(url)
+    today = dt.date.today()
+    facts = project_facts(today, high_from=settings["band_high_from"], url=url)
+    return compute_health(facts, settings, today)
+
+
+def submit_red_override(url: str, code: str, reason: str) -> int:
+    """A PM's status update overriding the project to Red (the data layer the form calls)."""
+    project = read_df(
+        "SELECT id, actual_cost, forecast_at_completion, percent_complete FROM project "
+        "WHERE code = :code",
+        {"code": code},
+        url=url,
+    ).iloc[0]
+    with session_scope(url) as session:
+        return commands.submit_status_report(
+            {
+                "project_id": int(project.id),
+                "report_date": dt.date.today(),
+                "override_rag": "R",
+                "override_reason": reason,
+                "summary": reason,
+                "percent_complete": float(project.percent_complete),
+                "cost_to_date": float(project.actual_cost),
+                "forecast_at_completion": float(project.forecast_at_completion),
+            },
+            session=session,
+            actor=SYSTEM,
+        )

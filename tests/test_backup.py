@@ -1,0 +1,160 @@
+"""Backups: the documented command backs up while the app writes, and a restore comes back
+complete (row counts and checksums of every table equal the backup's), on SQLite and
+PostgreSQL. A damaged backup is refused and leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from data_access import backup as backups
+from data_access.config import APP_ROOT
+from data_access.db import data_version, read_df
+from data_access.demo_data import load_demo
+from tests.conftest import DEMO_TODAY
+from tests.e2e.harness import scratch_pg_database
+from tests.tracked_writes import KINDS, stored
+
+LINES_BEFORE_BACKUP = 15
+
+
+def _cli(*args: str) -> str:
+    """The documented command line, as a user runs it."""
+    done = subprocess.run(
+        [sys.executable, "-m", "data_access.backup", *args],
+        cwd=APP_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+class StreamWriter:
+    """The tracked writer process (tests.tracked_writes) with its output read as it comes."""
+
+    def __init__(self, url: str):
+        ids = read_df(
+            "SELECT p.id AS project, MIN(m.id) AS milestone, MIN(r.id) AS risk FROM project p "
+            "JOIN milestone m ON m.project_id = p.id JOIN risk r ON r.project_id = p.id "
+            "WHERE p.status = 'active' GROUP BY p.id ORDER BY p.id LIMIT 1",
+            url=url,
+        ).iloc[0]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.tracked_writes", url]
+            + [str(int(ids.project)), str(int(ids.milestone)), str(int(ids.risk))],
+            cwd=APP_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.lines: list[tuple[str, str]] = []
+        self.enough = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(tuple(line.split()))
+            if len(self.lines) >= LINES_BEFORE_BACKUP:
+                self.enough.set()
+        self.enough.set()  # the writer ended: let the test see why
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait()
+        self._reader.join()
+
+
+@pytest.fixture
+def demo_url(db_url) -> str:
+    load_demo("S", db_url, today=DEMO_TODAY)
+    return db_url
+
+
+@pytest.fixture
+def fresh_url(db_url, tmp_path):
+    """Another, empty database on the same backend: a new machine to restore onto."""
+    if db_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+    else:
+        with scratch_pg_database("pmo_restore") as url:
+            yield url
+
+
+def test_backup_while_writing_and_restore_complete(demo_url, fresh_url, tmp_path):
+    sqlite = demo_url.startswith("sqlite")
+    path = tmp_path / "backups" / ("pmo-backup.db" if sqlite else "pmo-backup.dump")
+    writer = StreamWriter(demo_url)
+    try:
+        assert writer.enough.wait(120), writer.process.stderr.read()
+        assert writer.process.poll() is None, writer.process.stderr.read()
+        before_backup = list(writer.lines)
+        _cli("--url", demo_url, "backup", str(path))
+        # The writer went on during and after the backup.
+        written_during = len(writer.lines)
+        while len(writer.lines) < written_during + 3 and writer.process.poll() is None:
+            writer.enough.wait(0.1)
+        assert writer.process.poll() is None, writer.process.stderr.read()
+    finally:
+        writer.stop()
+
+    # Restore onto a new, empty database: a snapshot that holds every write reported
+    # before the backup began, each with its audit row.
+    backups.restore(path, fresh_url)
+    copy = backups.summary(fresh_url)
+    found = stored(fresh_url)
+    for kind in KINDS:
+        mine = {token for k, token in writer.lines if k == kind}
+        record, audit = found[kind]["record"], found[kind]["audit"]
+        assert {t for k, t in before_backup if k == kind} <= record.keys(), kind
+        assert {t for t in mine if record[t]} == {t for t in mine if audit[t]}, kind
+        assert all(record[t] <= 1 and audit[t] <= 1 for t in mine), kind
+    assert copy["project"][0] == 50
+    if sqlite:
+        assert _integrity(fresh_url) == "ok"
+
+    # Restore over the live database, which moved on since: it comes back to the backup.
+    live_version = data_version(demo_url)
+    assert backups.summary(demo_url) != copy
+    out = _cli("--url", demo_url, "restore", str(path), "--yes")
+    assert "project:        50 rows" in out
+    assert backups.summary(demo_url) == copy
+    # Cached pages are keyed by the data version: it moves past anything the app has seen.
+    assert data_version(demo_url) > live_version
+
+
+def test_a_damaged_backup_is_refused_and_changes_nothing(demo_url, tmp_path):
+    sqlite = demo_url.startswith("sqlite")
+    good = backups.backup(tmp_path / ("good.db" if sqlite else "good.dump"), demo_url)
+    damaged = tmp_path / "damaged"
+    damaged.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    wrong_kind = tmp_path / "wrong"
+    shutil.copy(_other_kind_of_backup(sqlite, tmp_path), wrong_kind)
+    before = backups.summary(demo_url)
+
+    for bad in (damaged, wrong_kind, tmp_path / "missing"):
+        with pytest.raises(backups.BackupError):
+            backups.restore(bad, demo_url)
+        assert backups.summary(demo_url) == before, bad
+
+
+def _other_kind_of_backup(sqlite: bool, tmp_path: Path) -> Path:
+    path = tmp_path / "other"
+    path.write_bytes(backups.PG_DUMP_MAGIC if sqlite else backups.SQLITE_MAGIC)
+    return path
+
+
+def _integrity(url: str) -> str:
+    with closing(sqlite3.connect(sa.make_url(url).database)) as conn:
+        return conn.execute("PRAGMA integrity_check").fetchone()[0]
