@@ -1,6 +1,7 @@
 import streamlit as st
 
 from components import data
+from components.audit_history import audit_history
 from components.health_table import health_legend
 from components.layout import current_filter, current_version
 from domain.filters import apply_filter
@@ -59,3 +60,6 @@ if p.last_report_date:
     st.text(p.summary or "")
 else:
     st.info("No status update yet.")
+
+st.markdown("#### History")
+audit_history(version, int(p.id), code)
