@@ -13,8 +13,13 @@ from data_access.db import read_df
 # is stored.
 PROJECT_FACTS_SQL = """
 WITH latest AS (
-    SELECT project_id, MAX(report_date) AS report_date
-    FROM status_report GROUP BY project_id
+    -- The newest report; of two on the same day (a correction), the later one.
+    SELECT s.project_id, MAX(s.id) AS id
+    FROM status_report s
+    JOIN (SELECT project_id, MAX(report_date) AS report_date
+          FROM status_report GROUP BY project_id) d
+      ON d.project_id = s.project_id AND d.report_date = s.report_date
+    GROUP BY s.project_id
 ),
 overdue AS (
     SELECT project_id, COUNT(*) AS overdue_milestones
@@ -49,7 +54,7 @@ JOIN department d ON d.id = p.department_id
 LEFT JOIN person m ON m.id = p.manager_id
 LEFT JOIN person s ON s.id = p.sponsor_id
 LEFT JOIN latest l ON l.project_id = p.id
-LEFT JOIN status_report sr ON sr.project_id = p.id AND sr.report_date = l.report_date
+LEFT JOIN status_report sr ON sr.id = l.id
 LEFT JOIN person ra ON ra.id = sr.author_id
 LEFT JOIN overdue o ON o.project_id = p.id
 LEFT JOIN risk_max r ON r.project_id = p.id

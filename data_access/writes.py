@@ -146,20 +146,33 @@ def _record_rule_errors(schema: type[SQLModel], data: dict[str, Any], failed: se
     return {}
 
 
-def _text_problems(data: dict[str, Any]) -> dict[str, str]:
-    """NaN, infinities and NUL characters: pydantic lets them through, databases do not agree."""
+def _unstorable(data: dict[str, Any]) -> dict[str, str]:
+    """Values pydantic lets through that the databases cannot store alike: NaN, infinities,
+    NUL characters and lone surrogates, integers beyond 64 bits."""
     bad = {}
     for key, value in data.items():
         if isinstance(value, float) and not math.isfinite(value):
             bad[key] = "must be a finite number"
+        elif isinstance(value, int) and not -(2**63) <= value < 2**63:
+            bad[key] = "is too large a number"
         elif isinstance(value, str) and "\x00" in value:
             bad[key] = "contains an invisible NUL character that cannot be stored"
+        elif isinstance(value, str) and not _is_utf8(value):
+            bad[key] = "contains broken characters (lone surrogates) that cannot be stored"
     return bad
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def check_text(field: str, value: str, max_length: int = TEXT_MAX) -> None:
     """A free-text argument that has no schema of its own (a reason, a note)."""
-    problems = _text_problems({field: value})
+    problems = _unstorable({field: value})
     if len(value) > max_length:
         problems[field] = f"must be at most {max_length:,} characters (this one has {len(value):,})"
     if problems:
@@ -168,7 +181,7 @@ def check_text(field: str, value: str, max_length: int = TEXT_MAX) -> None:
 
 def validate(schema: type[SQLModel], data: dict[str, Any]) -> SQLModel:
     """Validate `data` against `schema`; every problem is reported at once, in plain words."""
-    bad = _text_problems(data)
+    bad = _unstorable(data)
     try:
         model = schema.model_validate(data)
     except pydantic.ValidationError as exc:

@@ -228,7 +228,7 @@ class CellError(ValueError):
     pass
 
 
-def _is_empty(cell: Any) -> bool:
+def is_empty(cell: Any) -> bool:
     return (
         cell is None
         or (isinstance(cell, str) and not cell.strip())
@@ -408,13 +408,13 @@ def parse(kind: str, table: pd.DataFrame, lookups: Lookups) -> Parsed:
     for position, cells in enumerate(table.itertuples(index=False)):
         row = position + 2
         cells = dict(zip(table.columns, cells, strict=True))
-        if all(_is_empty(v) for v in cells.values()):
+        if all(is_empty(v) for v in cells.values()):
             problems_column.append("")
             continue
         data, errors = {}, {}
         for column in columns:
             header = present.get(column.field)
-            if header is None or _is_empty(cells[header]):
+            if header is None or is_empty(cells[header]):
                 continue
             try:
                 data[column.field] = cell_value(column, cells[header], lookups)

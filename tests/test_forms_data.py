@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from data_access import bulk, commands, raid, records
 from data_access.db import data_version, get_engine, read_df, session_scope
-from data_access.models import Milestone, ProjectCreate, RiskCreate
+from data_access.models import Milestone, ProjectCreate, RaidItem, RiskCreate
+from data_access.portfolio import project_facts
 from data_access.writes import (
     SYSTEM,
     Actor,
@@ -130,7 +131,7 @@ def test_raid_item_create_change_close_reopen_is_versioned_and_audited(db_url):
             actor=SYSTEM,
         )
     assert reopened["closed_on"] is None and reopened["version"] == 4
-    row = records.record(__import__("data_access.models").models.RaidItem, iid, db_url)
+    row = records.record(RaidItem, iid, db_url)
     # Kind and project are fixed once raised; the title was stripped by validation.
     assert (row["kind"], row["project_id"], row["title"]) == (
         "issue",
@@ -395,3 +396,12 @@ def test_project_history_reads_in_words_on_both_databases(db_url):
         "Probability: 3 → 5; Owner: (empty) → Pm",
     ]
     assert records.audit_count(pid, db_url) == 2
+
+
+def test_two_updates_on_the_same_day_keep_one_row_per_project(db_url):
+    org = make_org(db_url)
+    pid = make_project(db_url, org)
+    make_report(db_url, pid, D(2026, 11, 20), summary="first")
+    make_report(db_url, pid, D(2026, 11, 20), summary="correction")
+    facts = project_facts(D(2026, 11, 25), url=db_url)
+    assert facts.summary.tolist() == ["correction"]
