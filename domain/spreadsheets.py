@@ -487,7 +487,7 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     """UTF-8 with a byte-order mark (so Excel reads accents), formulas defused."""
     safe = df.copy()
     for column in safe.columns:
-        if safe[column].dtype == object:
+        if not pd.api.types.is_numeric_dtype(safe[column]):
             safe[column] = [
                 "'" + v if isinstance(v, str) and v.startswith(FORMULA_START) else v
                 for v in safe[column]
