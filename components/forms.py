@@ -28,7 +28,7 @@ import streamlit as st
 from data_access.db import DatabaseUnavailable
 from data_access.writes import ConflictError, ValidationFailed, WriteError
 from domain.audit_text import value_words
-from domain.labels import field_of_rule, label
+from domain.labels import field_of_rule, label, without_label
 
 log = logging.getLogger("pmo")
 
@@ -123,7 +123,7 @@ class EditForm:
     def _problem(self, field: str) -> None:
         message = self.errors.get(field)
         if message:
-            st.error(f"**{label(field)}** {message}", icon=":material/error:")
+            st.error(self._sentence(field, message), icon=":material/error:")
 
     def _register(self, field: str, kind: str) -> str:
         self.kinds[field] = kind
@@ -229,7 +229,7 @@ class EditForm:
     # --- messages around the form -------------------------------------------------------
 
     def banner(self) -> None:
-        """Above the fields: the last save's outcome and problems no field owns."""
+        """Above the fields: the last save's outcome, or that someone saved meanwhile."""
         done = st.session_state.pop(f"done:{self.name}", None)
         if done:
             st.success(done, icon=":material/check_circle:")
@@ -239,19 +239,26 @@ class EditForm:
                 "opened; when you save you will see what changed and can re-apply your edit.",
                 icon=":material/info:",
             )
+
+    def summary(self) -> None:
+        """All problems at once on top when there are several (long forms scroll) or when one
+        belongs to no field on the form; each is also shown under its field."""
         errors = self.errors
-        if errors:
-            placed = set(self.kinds)
-            loose = [
-                (f"**{label(f)}** " if f else "") + m for f, m in errors.items() if f not in placed
-            ]
-            count = len(errors)
-            st.error(
-                f"Nothing was saved: {count} problem{'s' if count > 1 else ''} to fix"
-                + (" (marked under the fields)." if len(loose) < count else ".")
-                + "".join(f"\n\n- {m}" for m in loose),
-                icon=":material/error:",
-            )
+        loose = [f for f in errors if f not in self.kinds]
+        if len(errors) < 2 and not loose:
+            return
+        count = len(errors)
+        st.error(
+            f"Nothing was saved: {count} problem{'s' if count > 1 else ''} to fix"
+            + (", each also shown under its field" if not loose else "")
+            + ". What you typed is kept."
+            + "".join(f"\n\n- {self._sentence(f, m)}" for f, m in errors.items()),
+            icon=":material/error:",
+        )
+
+    @staticmethod
+    def _sentence(field: str, message: str) -> str:
+        return f"**{label(field)}** {without_label(label(field), message)}" if field else message
 
     @contextmanager
     def layout(self, submit_text: str = "Save") -> Iterator[None]:
@@ -260,7 +267,10 @@ class EditForm:
         top = st.container()
         with st.form(f"{self.name}-{self.record_id}-form", enter_to_submit=False):
             self.banner()
+            slot = st.container()
             yield
+            with slot:
+                self.summary()
             st.form_submit_button(
                 submit_text, type="primary", on_click=self._on_submit, icon=":material/save:"
             )
@@ -343,34 +353,40 @@ class EditForm:
             theirs = field in current and not same(current[field], self.loaded.get(field))
             if not theirs and field not in changes:
                 continue
+            was, now = self.loaded.get(field), current.get(field)
             rows.append(
                 {
                     "Field": label(field),
-                    "When you opened it": self._words(field, self.loaded.get(field)),
-                    f"Now (saved by {who})": self._words(field, current.get(field)),
-                    "Your edit": self._words(field, changes[field]) if field in changes else "",
-                    "Note": "both changed: re-applying keeps yours"
-                    if theirs and field in changes
-                    else ("changed by them" if theirs else "changed by you"),
+                    # Narrow enough for a form in a column: "was → now" in one cell.
+                    f"{who} changed": f"{self._words(field, was)} → {self._words(field, now)}"
+                    if theirs
+                    else "",
+                    "Your edit": (
+                        self._words(field, changes[field])
+                        + (" (replaces theirs)" if theirs else "")
+                    )
+                    if field in changes
+                    else "",
                 }
             )
         with st.container(border=True, key=f"conflict-{self.name}-{self.record_id}"):
             st.warning(
                 f"**Not saved: {who} changed this record while you were editing it.** "
-                "Nothing you typed is lost. Compare below, then re-apply your edit onto their "
-                "version (fields only they changed keep their values) or discard it.",
+                "Nothing you typed is lost. Re-apply your edit onto their version (what only "
+                "they changed keeps their value), or discard your edit.",
                 icon=":material/sync_problem:",
             )
             st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-            left, right = st.columns([1, 1])
-            left.button(
-                "Re-apply my edit to the new version",
+            buttons = st.container(horizontal=True)
+            buttons.button(
+                "Re-apply my edit",
                 key=f"reapply-{self._state}",
                 type="primary",
                 on_click=self._reapply,
                 icon=":material/replay:",
+                help="Save your changes on top of the version saved meanwhile",
             )
-            right.button(
+            buttons.button(
                 "Discard my edit",
                 key=f"discard-{self._state}",
                 on_click=self._discard,

@@ -139,7 +139,9 @@ def _show_parsed(parsed: sheets.Parsed, refused: dict[int, dict[str, str]] | Non
     else:
         st.info(f"{len(parsed.rows):,} rows checked: all can be imported.", icon=":material/check:")
     st.dataframe(
-        parsed.preview,
+        parsed.preview.style.map(
+            lambda text: "color: #D55E00; font-weight: 600" if text else "", subset=["Problems"]
+        ),
         hide_index=True,
         width="stretch",
         height=min(38 + 35 * len(parsed.preview), 420),

@@ -306,7 +306,7 @@ def rebaseline_milestone(
 ) -> dict[str, Any]:
     """Re-baselining is explicit and needs a reason; the old baseline stays in the history."""
     if not reason.strip():
-        raise ValidationFailed({"reason": "say why the baseline changes"})
+        raise ValidationFailed({"reason": "is required: say why the baseline changes"})
     return _change_milestone(
         milestone_id,
         {"baseline_date": baseline_date},

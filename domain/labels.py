@@ -111,3 +111,11 @@ def readable(table):
     """A table's columns named as the interface names them (ids and versions left out)."""
     shown = [c for c in table.columns if c not in ("id", "version")]
     return table[shown].rename(columns={c: label(c) for c in shown})
+
+
+def without_label(field_label: str, message: str) -> str:
+    """A message shown after its field's label, without saying the label twice
+    ("Baseline finish" + "baseline finish must not be…" reads "Baseline finish must not be…")."""
+    if message.lower().startswith(field_label.lower() + " "):
+        return message[len(field_label) + 1 :]
+    return message

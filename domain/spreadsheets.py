@@ -36,7 +36,7 @@ from data_access.models import (
     RiskCreate,
 )
 from data_access.writes import ValidationFailed, validate
-from domain.labels import field_of_rule, label
+from domain.labels import field_of_rule, label, without_label
 
 MAX_ROWS = 20_000
 # A cell starting with one of these is run as a formula by spreadsheet programs; exported text
@@ -362,7 +362,8 @@ class Parsed:
     def error_lines(self) -> list[str]:
         """Every problem, one line each, in row order: "Row 7, Baseline start: must be…"."""
         return [
-            f"Row {row}" + (f", {column}" if column else "") + f": {message}"
+            f"Row {row}"
+            + (f", {column}: {without_label(column, message)}" if column else f": {message}")
             for row in sorted(self.errors)
             for column, message in self.errors[row].items()
         ]
@@ -435,10 +436,13 @@ def parse(kind: str, table: pd.DataFrame, lookups: Lookups) -> Parsed:
                 errors.setdefault(titles["code"], f"is also used in row {seen_codes[code]}")
             seen_codes.setdefault(code, row)
         if errors:
-            result.errors[row] = errors
+            order = ["", *(c.title for c in columns)]
+            result.errors[row] = dict(sorted(errors.items(), key=lambda e: order.index(e[0])))
         else:
             result.rows.append((row, data))
-        problems_column.append("; ".join(f"{k}: {v}" if k else v for k, v in errors.items()))
+        problems_column.append(
+            "; ".join(f"{k}: {v}" if k else v for k, v in result.errors.get(row, {}).items())
+        )
     preview = table.astype(str)
     preview.insert(0, "Row", range(2, len(table) + 2))
     preview["Problems"] = problems_column

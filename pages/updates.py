@@ -31,14 +31,20 @@ projects = projects.assign(mine=projects.manager_id == actor.person_id).sort_val
     ["mine", "code"], ascending=[False, True]
 )
 labels = dict(zip(projects.code, projects.code + " · " + projects.name, strict=True))
+# The code alone goes in the URL (?project=PRJ-0042, as on the project page): a widget bound to
+# the URL would write the whole label there.
+codes = list(labels)
+wanted = st.query_params.get("project")
 code = st.selectbox(
     "Project",
-    list(labels),
-    key="project",
-    bind="query-params",
+    codes,
+    index=codes.index(wanted) if wanted in codes else (0 if codes else None),
     format_func=labels.get,
     placeholder="No project matches the filters",
+    key="updates-project",
 )
+if code:
+    st.query_params["project"] = code
 facts = projects.set_index("code").loc[code].to_dict() | {"code": code} if code else None
 editable = bool(facts) and may_edit(actor, int(facts["id"]), url=version[0])
 if facts and not editable:

@@ -92,7 +92,7 @@ def test_one_bad_row_among_many_writes_nothing_and_names_the_row(db_url, tmp_pat
     parsed = _import(db_url, "projects", path)
     assert not parsed.ok
     assert parsed.error_lines() == [
-        "Row 24, Baseline finish: baseline finish must not be before baseline start",
+        "Row 24, Baseline finish: must not be before baseline start",
         "Row 32, Name: is required",
     ]
     assert _count(db_url, "project") == 0 and _count(db_url, "audit_log") == 0

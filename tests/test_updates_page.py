@@ -129,7 +129,9 @@ def test_status_update_bad_values_are_all_shown_under_their_fields(demo_db_url, 
     field(at, "text_area", "status", "blockers").input("Vendor <script>late</script>")
     at = submit(at, "Submit status update")
     assert count(demo_db_url, "status_report") == before
-    assert at.error[0].value.startswith("Nothing was saved: 4 problems to fix")
+    assert at.error[0].value.startswith(
+        "Nothing was saved: 4 problems to fix, each also shown under its field."
+    )
     assert message_under(at, field(at, "number_input", "status", "percent_complete")) == (
         "**Percent complete** must be at most 100"
     )
@@ -219,7 +221,7 @@ def test_milestone_add_move_complete_rebaseline_remove(demo_db_url, monkeypatch)
     field(at, "date_input", "ms-rebaseline", "baseline_date").set_value(dt.date(2027, 1, 20))
     at = submit(at, "Re-baseline")
     assert message_under(at, field(at, "text_input", "ms-rebaseline", "reason")) == (
-        "**Reason** say why the baseline changes"
+        "**Reason** is required: say why the baseline changes"
     )
     field(at, "text_input", "ms-rebaseline", "reason").input("Steering committee 20 Nov")
     at = submit(at, "Re-baseline")
@@ -293,13 +295,13 @@ def test_new_risk_problems_are_shown_together_then_it_is_raised(demo_db_url, mon
     # Now the record rules can be judged, each under the field it is about (one at a time:
     # the model checks the response before the residual pair).
     assert message_under(at, field(at, "selectbox", "risk", "response")).startswith(
-        "**Response** response for a opportunity must be one of: exploit"
+        "**Response** for a opportunity must be one of: exploit"
     )
     assert field(at, "text_input", "risk", "title").value == "Key user leaves"
     field(at, "selectbox", "risk", "kind").select("threat")
     at = submit(at, "Raise risk")
     assert message_under(at, field(at, "selectbox", "risk", "residual_probability")) == (
-        "**Residual probability** residual probability and impact are given together"
+        "**Residual probability** and impact are given together"
     )
     field(at, "selectbox", "risk", "residual_impact").select(2)
     field(at, "selectbox", "risk", "owner_id").select(3)
@@ -385,7 +387,7 @@ def test_project_edit_and_create(demo_db_url, monkeypatch):
     at = submit(at, "Save project")
     assert message_under(at, field(at, "text_input", "project", "name")) == "**Name** is required"
     assert message_under(at, field(at, "date_input", "project", "baseline_finish")) == (
-        "**Baseline finish** baseline finish must not be before baseline start"
+        "**Baseline finish** must not be before baseline start"
     )
     assert field(at, "date_input", "project", "baseline_finish").value == dt.date(2025, 1, 1)
     assert one(demo_db_url, "SELECT name, version FROM project WHERE id = 1") == [
@@ -426,6 +428,15 @@ def test_a_viewer_gets_no_forms(demo_db_url, monkeypatch):
     assert "You may not edit this project or create projects." in at.info[-1].value
 
 
+def test_the_url_opens_project_section_and_register(demo_db_url, monkeypatch):
+    """A refresh or a shared link lands on the same form: project code, section, register."""
+    at = open_page(demo_db_url, monkeypatch, "RAID", project="PRJ-0002", raid="Dependencies")
+    assert at.selectbox(key="updates-project").value == "PRJ-0002"
+    assert at.segmented_control(key="raid").value == "dependency"
+    assert [b.label for b in at.button] == ["Record dependency"]
+    assert at.query_params["project"] == "PRJ-0002"
+
+
 # --- two people, one record ----------------------------------------------------------------------
 
 
@@ -441,17 +452,16 @@ def test_second_save_of_a_risk_is_a_conflict_that_can_be_reapplied(demo_db_url, 
     bob = submit(bob, "Save risk")
     warning = bob.warning[0].value
     assert warning.startswith("**Not saved: Ada Admin changed this record while you were editing")
-    compare = bob.dataframe[-1].value.set_index("Field")
-    assert compare.loc["Impact"].tolist()[:3] == ["3", "5", ""]
-    assert compare.loc["Title"].tolist()[1:3] == [
-        "“Test environment not ready”",
-        "“Test environment late”",
-    ]
+    compare = bob.dataframe[-1].value.set_index("Field").to_dict("index")
+    assert compare == {
+        "Title": {"Ada Admin changed": "", "Your edit": "“Test environment late”"},
+        "Impact": {"Ada Admin changed": "3 → 5", "Your edit": ""},
+    }
     assert field(bob, "text_input", "risk", "title").value == "Test environment late"
     assert one(demo_db_url, "SELECT title FROM risk WHERE id = 10")[0]["title"] == (
         "Test environment not ready"
     )
-    bob = submit(bob, "Re-apply my edit to the new version")
+    bob = submit(bob, "Re-apply my edit")
     assert one(demo_db_url, "SELECT title, impact, version FROM risk WHERE id = 10") == [
         {"title": "Test environment late", "impact": 5, "version": 3}
     ]
