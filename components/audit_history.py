@@ -6,9 +6,10 @@ import streamlit as st
 
 from components import data, update_data
 from components.export import export_buttons
+from components.forms import picker
 from domain.audit_text import history_rows
 
-LIMITS = (50, 200, 1000)
+LIMITS = {50: "50", 200: "200", 1000: "1,000"}
 
 
 def audit_history(version: data.Version, project_id: int, code: str) -> None:
@@ -16,14 +17,7 @@ def audit_history(version: data.Version, project_id: int, code: str) -> None:
     if not total:
         st.info("No change has been recorded for this project yet.")
         return
-    limit = st.segmented_control(
-        "Show the latest",
-        LIMITS,
-        default=LIMITS[0],
-        required=True,
-        format_func=lambda n: f"{n:,}",
-        key=f"history-limit-{project_id}",
-    )
+    limit = picker("Show the latest", LIMITS, key=f"history-limit-{project_id}")
     rows = history_rows(update_data.audit(version, project_id, limit), update_data.names(version))
     st.caption(f"The latest {len(rows):,} of {total:,} recorded changes, newest first.")
     st.dataframe(
@@ -32,9 +26,9 @@ def audit_history(version: data.Version, project_id: int, code: str) -> None:
         width="stretch",
         height=min(38 + 35 * len(rows), 460),
         column_config={
-            "When": st.column_config.TextColumn("When", width="small"),
-            "Who": st.column_config.TextColumn("Who", width="small"),
-            "What": st.column_config.TextColumn("What", width="medium"),
+            "When": st.column_config.TextColumn("When", width=150),
+            "Who": st.column_config.TextColumn("Who", width=140),
+            "What": st.column_config.TextColumn("What", width=320),
             "Details": st.column_config.TextColumn("Before → after", width="large"),
         },
     )

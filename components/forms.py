@@ -61,6 +61,19 @@ def same(a: Any, b: Any) -> bool:
     return comparable(a) == comparable(b)
 
 
+def picker(label_text: str, words: dict[Any, str], *, key: str, **kwargs) -> Any:
+    """A segmented control over `words` (value -> label) that always has a choice."""
+    return st.segmented_control(
+        label_text,
+        list(words),
+        format_func=words.get,
+        default=kwargs.pop("default", next(iter(words))),
+        required=True,
+        key=key,
+        **kwargs,
+    )
+
+
 class EditForm:
     def __init__(
         self,
@@ -187,28 +200,22 @@ class EditForm:
         options = list(options)
         current = self.loaded.get(field)
         index = options.index(current) if current in options else None
-        if horizontal:
-            st.radio(
-                label_text or label(field),
-                options,
-                index=index,
-                format_func=format_func,
-                key=key,
-                help=help,
-                persist_state="session",
-                horizontal=True,
-            )
-        else:
-            st.selectbox(
-                label_text or label(field),
-                options,
-                index=index,
-                format_func=format_func,
-                key=key,
-                help=help,
-                persist_state="session",
-                placeholder="Choose…",
-            )
+        # A row of radio buttons for a few short choices (G/A/R), a drop-down otherwise.
+        widget, extra = (
+            (st.radio, {"horizontal": True})
+            if horizontal
+            else (st.selectbox, {"placeholder": "Choose…"})
+        )
+        widget(
+            label_text or label(field),
+            options,
+            index=index,
+            format_func=format_func,
+            key=key,
+            help=help,
+            persist_state="session",
+            **extra,
+        )
         self._problem(field)
 
     def checkbox(self, field: str, *, help: str | None = None) -> None:

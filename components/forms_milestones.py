@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from components import data, update_data
-from components.forms import EditForm, comparable
+from components.forms import EditForm, comparable, picker
 from data_access import bulk, commands
 from data_access.db import session_scope
 from data_access.writes import Actor
@@ -287,14 +287,7 @@ def one_milestone_form(version, project_id, milestones: pd.DataFrame, actor, tod
     milestone_id = st.selectbox(
         "Milestone", list(names), format_func=names.get, key=f"ms-pick-{project_id}"
     )
-    action = st.segmented_control(
-        "What happened",
-        list(ACTIONS),
-        format_func=ACTIONS.get,
-        default="move",
-        required=True,
-        key=f"ms-action-{project_id}",
-    )
+    action = picker("What happened", ACTIONS, key=f"ms-action-{project_id}")
     milestone = update_data.record(version, "milestone", int(milestone_id))
     if milestone is None:  # removed meanwhile
         st.info("That milestone no longer exists.")

@@ -8,7 +8,7 @@ from typing import Any
 import streamlit as st
 
 from components import data, update_data
-from components.forms import EditForm
+from components.forms import EditForm, picker
 from data_access import commands
 from data_access.db import session_scope
 from data_access.models import PHASES, PRIORITIES, PROJECT_STATUSES
@@ -47,22 +47,16 @@ def project_section(
     if not modes:
         st.info("You may not edit this project or create projects.", icon=":material/lock:")
         return
-    words = dict(modes)
-    mode = st.segmented_control(
-        "Project record",
-        list(words),
-        format_func=words.get,
-        default=modes[0][0],
-        required=True,
-        key="project-mode",
-        label_visibility="collapsed",
-    )
+    mode = picker("Project record", dict(modes), key="project-mode", label_visibility="collapsed")
     project_form(version, None if mode == NEW else int(facts["id"]), actor)
 
 
 def project_form(version: data.Version, project_id: int | None, actor: Actor) -> None:
-    if project_id is None:
-        loaded = {
+    loaded, stored_version = update_data.editable(
+        version,
+        "project",
+        project_id,
+        {
             "phase": "Initiation",
             "status": "proposed",
             "priority": "medium",
@@ -71,11 +65,8 @@ def project_form(version: data.Version, project_id: int | None, actor: Actor) ->
             "forecast_at_completion": 0.0,
             "percent_complete": 0.0,
             "manager_id": actor.person_id,
-        }
-        stored_version = 0
-    else:
-        loaded = update_data.record(version, "project", project_id) or {}
-        stored_version = loaded.get("version", 0)
+        },
+    )
 
     def save(values: dict, changes: dict, expected: int) -> str:
         with session_scope(version[0]) as session:

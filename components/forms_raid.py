@@ -10,7 +10,7 @@ import streamlit as st
 
 from components import data, update_data
 from components.export import export_buttons
-from components.forms import EditForm
+from components.forms import EditForm, picker
 from data_access import commands, raid
 from data_access.db import session_scope
 from data_access.models import OPEN_CLOSED, RISK_KINDS, RISK_RESPONSES
@@ -54,15 +54,7 @@ RISK_FIELDS = (
 
 def raid_section(version: data.Version, facts: dict[str, Any], actor: Actor, today: dt.date):
     project_id = int(facts["id"])
-    kind = st.segmented_control(
-        "Register",
-        list(REGISTERS),
-        format_func=REGISTERS.get,
-        default="risk",
-        required=True,
-        key="raid",
-        bind="query-params",
-    )
+    kind = picker("Register", REGISTERS, key="raid", bind="query-params")
     items = (
         update_data.risks(version, project_id)
         if kind == "risk"
@@ -102,12 +94,9 @@ def _people(version: data.Version) -> tuple[list, dict]:
 
 
 def risk_form(version, project_id: int, risk_id: int, actor: Actor, today: dt.date) -> None:
-    if risk_id == NEW:
-        loaded = {"kind": "threat", "response": "mitigate", "status": "open"}
-        stored_version = 0
-    else:
-        loaded = update_data.record(version, "risk", risk_id) or {}
-        stored_version = loaded.get("version", 0)
+    loaded, stored_version = update_data.editable(
+        version, "risk", risk_id, {"kind": "threat", "response": "mitigate", "status": "open"}
+    )
 
     def save(values: dict, changes: dict, expected: int) -> str:
         with session_scope(version[0]) as session:
@@ -185,12 +174,8 @@ def raid_item_form(version, project_id: int, kind: str, item_id: int, actor, tod
         fields += ["provider_project_id", "need_by"]
     if kind == "decision":
         fields += ["decided_on"]
-    if item_id == NEW:
-        loaded = {"status": "open", "decided_on": today if kind == "decision" else None}
-        stored_version = 0
-    else:
-        loaded = update_data.record(version, "raid_item", item_id) or {}
-        stored_version = loaded.get("version", 0)
+    blank = {"status": "open", "decided_on": today if kind == "decision" else None}
+    loaded, stored_version = update_data.editable(version, "raid_item", item_id, blank)
 
     def save(values: dict, changes: dict, expected: int) -> str:
         with session_scope(version[0]) as session:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from components import data, update_data
 from components.export import XLSX, export_buttons
+from components.forms import picker
 from data_access import bulk, records
 from data_access.db import data_version, session_scope
 from data_access.writes import Actor
@@ -22,6 +23,7 @@ KINDS = {
     "risks": "Risks",
     "raid": "RAID items (assumptions, issues, dependencies, decisions)",
 }
+SHORT = {k: v.split(" (")[0] for k, v in KINDS.items()}
 SHOWN_PROBLEMS = 200
 
 
@@ -47,14 +49,7 @@ def import_export_section(
 
 def import_panel(version: data.Version, actor: Actor, today: dt.date) -> None:
     st.markdown("##### Import from a spreadsheet")
-    kind = st.segmented_control(
-        "What the file holds",
-        list(KINDS),
-        format_func=lambda k: KINDS[k].split(" (")[0],
-        default="projects",
-        required=True,
-        key="import-kind",
-    )
+    kind = picker("What the file holds", SHORT, key="import-kind")
     st.caption(
         f"{KINDS[kind]}: one row per new record. Start from the template (the Excel one lists "
         "what each column takes). The whole file is imported or, if any row has a problem, "
@@ -95,7 +90,7 @@ def import_panel(version: data.Version, actor: Actor, today: dt.date) -> None:
     _show_parsed(parsed, refused)
     if parsed.ok:
         st.button(
-            f"Import {len(parsed.rows):,} {KINDS[kind].split(' (')[0].lower()}",
+            f"Import {len(parsed.rows):,} {SHORT[kind].lower()}",
             type="primary",
             key=f"import-go-{kind}-{gen}",
             on_click=_commit,
@@ -168,21 +163,12 @@ def _commit(version, kind, content, name, actor, today) -> None:
         return
     st.session_state.pop(key, None)
     st.session_state["import-gen"] = st.session_state.get("import-gen", 0) + 1
-    st.session_state["import-done"] = (
-        f"Imported {count:,} {KINDS[kind].split(' (')[0].lower()} from {name}."
-    )
+    st.session_state["import-done"] = f"Imported {count:,} {SHORT[kind].lower()} from {name}."
 
 
 def export_panel(version: data.Version, projects: pd.DataFrame) -> None:
     st.markdown("##### Export the filtered portfolio")
-    kind = st.segmented_control(
-        "Table",
-        list(KINDS),
-        format_func=lambda k: KINDS[k].split(" (")[0],
-        default="projects",
-        required=True,
-        key="export-kind",
-    )
+    kind = picker("Table", SHORT, key="export-kind")
     table = export_table(version, kind, tuple(sorted(int(i) for i in projects.id)))
     st.caption(
         f"{len(table):,} rows from the {len(projects):,} projects the sidebar filters select, "

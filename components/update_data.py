@@ -72,3 +72,12 @@ def audit(version: Version, project_id: int, limit: int) -> pd.DataFrame:
 @st.cache_data(max_entries=16, show_spinner=False)
 def audit_count(version: Version, project_id: int) -> int:
     return records.audit_count(project_id, url=version[0])
+
+
+def editable(version: Version, entity: str, row_id: int | None, blank: dict) -> tuple[dict, int]:
+    """What an edit form starts from: the stored record and its version, or `blank` at
+    version 0 when a new one is being raised (`row_id` None or 0)."""
+    if not row_id:
+        return blank, 0
+    row = record(version, entity, row_id) or {}
+    return row, row.get("version", 0)
