@@ -9,7 +9,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from data_access.db import read_df
@@ -18,24 +17,6 @@ from data_access.writes import Actor
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PID, CODE = 1, "PRJ-0001"  # demo project managed by Petra Projects (person 3)
 TODAY = dt.date.today()
-
-
-@pytest.fixture(autouse=True)
-def _app_py_runs_on_every_rerun(monkeypatch):
-    """Run app.py (data version, filters, navigation) on every rerun, as a browser session does.
-
-    Streamlit treats an app with a `pages/` folder as an old-style multipage app until
-    `st.navigation` has run once, and AppTest resets that flag before each run: after
-    `switch_page` it would run the page file alone, with the data version of the first run,
-    so a save could not be seen on the next rerun the way it is in the browser.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 def open_page(url, monkeypatch, section, page="pages/updates.py", actor=None, **params):
