@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from data_access.models import (
@@ -30,18 +31,28 @@ from data_access.models import (
 from data_access.permissions import may_create_project, refuse, require_project_edit
 from data_access.writes import (
     Actor,
+    ConflictError,
     ValidationFailed,
+    check_text,
     commit,
     fetch_row,
     insert_row,
     update_row,
     validate,
+    with_last_editor,
 )
 
 # --- projects ---------------------------------------------------------------------------
 
 
 def create_project(data: dict[str, Any], *, session: Session, actor: Actor) -> int:
+    new_id = stage_project(data, session=session, actor=actor)
+    commit(session)
+    return new_id
+
+
+def stage_project(data: dict[str, Any], *, session: Session, actor: Actor) -> int:
+    """Validate, check and insert a project without committing (imports commit many at once)."""
     project = validate(ProjectCreate, data)
     if not may_create_project(session, actor, project.program_id, project.department_id):
         refuse(
@@ -52,9 +63,7 @@ def create_project(data: dict[str, Any], *, session: Session, actor: Actor) -> i
             entity_id=None,
             project_id=None,
         )
-    new_id = insert_row(session, Project, project.model_dump(), actor=actor, project_id=None)
-    commit(session)
-    return new_id
+    return insert_row(session, Project, project.model_dump(), actor=actor, project_id=None)
 
 
 def update_project(
@@ -85,11 +94,21 @@ def update_project(
 # --- weekly status reports --------------------------------------------------------------
 
 
-def submit_status_report(data: dict[str, Any], *, session: Session, actor: Actor) -> int:
+def submit_status_report(
+    data: dict[str, Any],
+    *,
+    session: Session,
+    actor: Actor,
+    expected_latest_report: int | None = None,
+) -> int:
     """Append a status report and carry its figures onto the project, in one transaction.
 
     The overall RAG snapshot is derived here (override, else worst-of the dimensions) so that
     no caller can store an overall that contradicts its own dimensions.
+
+    `expected_latest_report` is the id of the newest report the form was filled from (0 when
+    the project had none): if someone submitted another update since, the save is refused
+    with a ConflictError carrying that newer report, so it is never silently superseded.
     """
     data = dict(data)
     data.setdefault("author_id", actor.person_id)
@@ -100,6 +119,8 @@ def submit_status_report(data: dict[str, Any], *, session: Session, actor: Actor
     require_project_edit(
         session, actor, report.project_id, "submit a status update", entity="status_report"
     )
+    if expected_latest_report is not None:
+        _check_latest_report(session, report.project_id, expected_latest_report)
     project = fetch_row(session, Project, report.project_id)
     new_id = insert_row(
         session, StatusReport, report.model_dump(), actor=actor, project_id=report.project_id
@@ -120,6 +141,18 @@ def submit_status_report(data: dict[str, Any], *, session: Session, actor: Actor
     )
     commit(session)
     return new_id
+
+
+def _check_latest_report(session: Session, project_id: int, expected: int) -> None:
+    latest = session.execute(
+        sa.select(StatusReport.__table__)
+        .where(StatusReport.project_id == project_id)
+        .order_by(StatusReport.id.desc())
+        .limit(1)
+    ).first()
+    if (latest.id if latest else 0) != expected:
+        current = with_last_editor(session, "status_report", dict(latest._mapping))
+        raise ConflictError("status_report", latest.id, current)
 
 
 # --- milestones -------------------------------------------------------------------------
@@ -146,6 +179,15 @@ def _milestone_history(
 def add_milestone(
     data: dict[str, Any], *, reported_on: dt.date, session: Session, actor: Actor
 ) -> int:
+    new_id = stage_milestone(data, reported_on=reported_on, session=session, actor=actor)
+    commit(session)
+    return new_id
+
+
+def stage_milestone(
+    data: dict[str, Any], *, reported_on: dt.date, session: Session, actor: Actor
+) -> int:
+    """Validate, check and insert a milestone with its history row, without committing."""
     milestone = validate(MilestoneCreate, data)
     require_project_edit(
         session, actor, milestone.project_id, "add a milestone", entity="milestone"
@@ -160,15 +202,20 @@ def add_milestone(
         reason="",
         actor=actor,
     )
-    commit(session)
     return new_id
 
 
-def _change_milestone(
+def _change_milestone(milestone_id: int, changes: dict, **how) -> dict[str, Any]:
+    row = stage_milestone_change(milestone_id, changes, **how)
+    commit(how["session"])
+    return row
+
+
+def stage_milestone_change(
     milestone_id: int,
     changes: dict,
     *,
-    change: str,
+    change: str | None,
     what: str,
     reported_on: dt.date,
     reason: str,
@@ -176,6 +223,11 @@ def _change_milestone(
     session: Session,
     actor: Actor,
 ) -> dict[str, Any]:
+    """Change a milestone and keep `change` in its history, without committing."""
+    check_text("reason", reason)
+    actual = changes.get("actual_date")
+    if isinstance(actual, dt.date) and actual > reported_on:
+        raise ValidationFailed({"actual_date": "cannot be later than the reporting date"})
     current = fetch_row(session, Milestone, milestone_id)
     require_project_edit(
         session, actor, current["project_id"], what, entity="milestone", entity_id=milestone_id
@@ -190,10 +242,10 @@ def _change_milestone(
         actor=actor,
         project_id=current["project_id"],
     )
-    _milestone_history(
-        session, row, change=change, reported_on=reported_on, reason=reason, actor=actor
-    )
-    commit(session)
+    if change:  # the history keeps date changes; a renamed milestone is only audited
+        _milestone_history(
+            session, row, change=change, reported_on=reported_on, reason=reason, actor=actor
+        )
     return row
 
 
@@ -254,7 +306,7 @@ def rebaseline_milestone(
 ) -> dict[str, Any]:
     """Re-baselining is explicit and needs a reason; the old baseline stays in the history."""
     if not reason.strip():
-        raise ValidationFailed({"reason": "say why the baseline changes"})
+        raise ValidationFailed({"reason": "is required: say why the baseline changes"})
     return _change_milestone(
         milestone_id,
         {"baseline_date": baseline_date},
@@ -312,6 +364,13 @@ def _assessment(session, risk: dict, *, assessed_on: dt.date, note: str, actor: 
 
 
 def create_risk(data: dict[str, Any], *, raised_on: dt.date, session: Session, actor: Actor) -> int:
+    new_id = stage_risk(data, raised_on=raised_on, session=session, actor=actor)
+    commit(session)
+    return new_id
+
+
+def stage_risk(data: dict[str, Any], *, raised_on: dt.date, session: Session, actor: Actor) -> int:
+    """Validate, check and insert a risk with its first assessment, without committing."""
     risk = validate(RiskCreate, data)
     require_project_edit(session, actor, risk.project_id, "add a risk", entity="risk")
     values = {**risk.model_dump(), "raised_on": raised_on, "last_assessed_on": raised_on}
@@ -319,7 +378,6 @@ def create_risk(data: dict[str, Any], *, raised_on: dt.date, session: Session, a
     _assessment(
         session, {**values, "id": new_id}, assessed_on=raised_on, note="raised", actor=actor
     )
-    commit(session)
     return new_id
 
 
@@ -334,6 +392,7 @@ def update_risk(
     note: str = "",
 ) -> dict[str, Any]:
     """Change a risk; a change of scores or status is a re-assessment kept in the history."""
+    check_text("note", note)
     current = fetch_row(session, Risk, risk_id)
     require_project_edit(
         session, actor, current["project_id"], "change this risk", entity="risk", entity_id=risk_id

@@ -3,6 +3,7 @@ import streamlit as st
 
 from components import data
 from components import portfolio_data as pdata
+from components.audit_history import audit_history
 from components.chart_cache import vega_spec
 from components.filters import url_option
 from components.layout import current_filter, current_version
@@ -191,4 +192,5 @@ else:
         width="stretch",
     )
 
-# The audit history of the project (issue 6) goes below this line.
+st.subheader("History", anchor=False)
+audit_history(version, pid, code)
