@@ -76,7 +76,12 @@ def burndown_chart(
         .mark_line()
         .encode(
             x=x,
-            y=alt.Y("milestones:Q", title="Open milestones (count)"),
+            y=alt.Y(
+                "milestones:Q",
+                title="Open milestones (count)",
+                # Headroom above the highest line for the today label.
+                scale=alt.Scale(domain=[0, int(long["milestones"].max() * 1.12) + 1]),
+            ),
             color=alt.Color(
                 "line:N",
                 title=None,
@@ -132,6 +137,7 @@ def burndown_chart(
             "Open milestones: planned vs actual vs forecast",
             subtitle=f"Planned line against the {against} baseline; shaded: behind plan.",
             anchor="start",
+            subtitleColor=NEUTRAL,
         ),
     )
 
@@ -199,20 +205,23 @@ def bei_chart(bei: pd.DataFrame, target: float, *, height: int = 420) -> alt.Cha
     # Only the latest value is written: thirteen labels would overlap.
     latest = (
         alt.Chart(frame.tail(1))
-        .mark_text(align="right", dx=-4, dy=-14, fontSize=14, fontWeight="bold")
+        .mark_text(align="right", dx=-4, dy=14, fontSize=14, fontWeight="bold", color=NEUTRAL)
         .encode(x=x, y=y, text=alt.Text("bei:Q", format=".2f"))
     )
     goal = pd.DataFrame({"bei": [target], "label": [f"target {target:.2f}"]})
     rule = alt.Chart(goal).mark_rule(color=NEUTRAL, strokeDash=[5, 4]).encode(y=y)
     rule_text = (
         alt.Chart(goal)
-        .mark_text(align="left", dx=4, dy=-7, color=NEUTRAL)
-        .encode(y=y, x=alt.value(0), text="label:N")
+        .mark_text(align="right", dx=-2, dy=-7, color=NEUTRAL)
+        .encode(y=y, x=alt.XValue(alt.ExprRef("width")), text="label:N")
     )
     return alt.layer(rule, rule_text, line, points, latest).properties(
         height=height,
         title=alt.Title(
-            "Baseline Execution Index, last 13 weeks", subtitle="1.0 = on plan", anchor="start"
+            "Baseline Execution Index, last 13 weeks",
+            subtitle="1.0 = on plan",
+            anchor="start",
+            subtitleColor=NEUTRAL,
         ),
     )
 
@@ -263,19 +272,18 @@ def mta_chart(
         detail="milestone_id:N",
     )
     changes = base.transform_filter(alt.datum.point == "report").mark_point(size=40, filled=True)
-    ends = base.transform_filter(alt.datum.point != "report").mark_point(filled=True, size=130)
+    changes = changes.encode(tooltip=tooltip)
+    marks = ["reached", "today", "removed", "re-baselined"]
+    ends = base.transform_filter(alt.datum.point != "report").mark_point(filled=True, size=140)
     ends = ends.encode(
         shape=alt.Shape(
             "point:N",
-            title="Line ends",
-            scale=alt.Scale(
-                domain=["reached", "today", "removed"], range=["circle", "triangle-right", "cross"]
-            ),
-            legend=alt.Legend(orient="right"),
+            title="Marks",
+            scale=alt.Scale(domain=marks, range=["circle", "triangle-right", "cross", "diamond"]),
+            legend=alt.Legend(orient="right", symbolFillColor=NEUTRAL, symbolStrokeColor=NEUTRAL),
         ),
         tooltip=tooltip,
     )
-    changes = changes.encode(tooltip=tooltip)
     diagonal = (
         alt.Chart(pd.DataFrame({"reported_on": domain, "forecast_date": domain}))
         .mark_line(color=NEUTRAL, strokeDash=[6, 4], strokeWidth=1.5)
@@ -291,5 +299,6 @@ def mta_chart(
             subtitle="Flat = on plan, rising = slipping, falling = ahead; "
             "a reached milestone ends on the diagonal.",
             anchor="start",
+            subtitleColor=NEUTRAL,
         ),
     )

@@ -16,9 +16,11 @@ import pandas as pd
 from domain.formatting import iso_week
 
 LINES = ("planned", "actual", "forecast", "scope")
-# A portfolio can hold milestones years away; two years either side of today is the most a
-# weekly chart shows (the values themselves still count everything before the window).
+# A portfolio can hold milestones years away: a weekly chart shows at most two years either
+# side of today for one project, one year for a portfolio (whose projects come and go). The
+# values still count everything before the window.
 MAX_WEEKS_EACH_SIDE = 104
+PORTFOLIO_WEEKS_EACH_SIDE = 52
 BEI_WEEKS = 13
 MTA_MAX_LINES = 20
 
@@ -38,25 +40,22 @@ def as_of_days(start: dt.date, end: dt.date, today: dt.date) -> list[dt.date]:
 
 
 def burndown_series(
-    deltas: pd.DataFrame,
-    today: dt.date,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
+    deltas: pd.DataFrame, today: dt.date, weeks_each_side: int = MAX_WEEKS_EACH_SIDE
 ) -> pd.DataFrame:
     """Weekly burndown values: one row per ISO week with `week`, `day` (the day measured),
     `planned`, `actual` (up to today), `forecast` (from today on) and `scope`.
 
     `deltas` has a `day` column and one change column per line; a line's value on a day is
-    the sum of its changes up to and including it. Without `start`/`end` the weeks run from
-    the first to the last change, at most MAX_WEEKS_EACH_SIDE weeks either side of today.
+    the sum of its changes up to and including it. The weeks run from the first to the last
+    change, at most `weeks_each_side` weeks either side of today.
     """
     columns = ["week", "day", *LINES]
     if deltas.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     event_days = pd.to_datetime(pd.Series(deltas["day"])).to_numpy()
-    limit = dt.timedelta(weeks=MAX_WEEKS_EACH_SIDE)
-    start = start or max(pd.Timestamp(event_days.min()).date(), today - limit)
-    end = end or min(pd.Timestamp(event_days.max()).date(), today + limit)
+    limit = dt.timedelta(weeks=weeks_each_side)
+    start = max(pd.Timestamp(event_days.min()).date(), today - limit)
+    end = min(pd.Timestamp(event_days.max()).date(), today + limit)
     days = as_of_days(min(start, today), max(end, today), today)
     if days[-1] < end:  # a change later this week shows in the next week's point
         days.append(week_end(today) + dt.timedelta(weeks=1))
@@ -165,10 +164,11 @@ def bei_series(series: pd.DataFrame, today: dt.date, weeks: int = BEI_WEEKS) -> 
 def mta_series(history: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     """The points of one project's MTA lines: x = `reported_on`, y = `forecast_date`.
 
-    One point per reported change (the line steps there); then the line ends where the
-    milestone ends: on the diagonal at its actual date when reached (`point` "reached"), at
-    its removal when taken out of the plan ("removed"), otherwise today at its current
-    forecast ("today"). `history` is `data_access.milestones.project_history`.
+    One point per reported change (`point` "report", or "re-baselined"; the line steps
+    there); then the line ends where the milestone ends: on the diagonal at its actual date
+    when reached ("reached"), at its removal when taken out of the plan ("removed"),
+    otherwise today at its current forecast ("today").
+    `history` is `data_access.milestones.project_history`.
     """
     columns = [
         "milestone_id",
@@ -184,14 +184,14 @@ def mta_series(history: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     if history.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
     h = history.copy()
-    h["milestone"] = _unique_labels(h)
+    h["milestone"] = milestone_labels(h)
     reached = h["actual_date"].notna()
     removed = h["removed_on"].notna() & ~reached
     # A completion is drawn on the diagonal, so reports from its day on are not steps.
     steps = h[(h["change"] != "completed") & (h["change"] != "removed")]
     steps = steps[~reached[steps.index] | (steps["reported_on"] < steps["actual_date"])]
     steps = steps[~removed[steps.index] | (steps["reported_on"] <= steps["removed_on"])]
-    steps = steps.assign(point="report")
+    steps = steps.assign(point=np.where(steps["change"] == "rebaselined", "re-baselined", "report"))
 
     ends = h.drop_duplicates("milestone_id", keep="last").copy()
     is_reached, is_removed = ends["actual_date"].notna(), ends["removed_on"].notna()
@@ -218,7 +218,7 @@ def mta_series(history: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     return points[columns].reset_index(drop=True)
 
 
-def _unique_labels(history: pd.DataFrame) -> pd.Series:
+def milestone_labels(history: pd.DataFrame) -> pd.Series:
     """Milestone names as line labels: key milestones marked, repeated names told apart."""
     names = history["milestone"] + np.where(history["is_key"], " (key)", "")
     firsts = history.drop_duplicates("milestone_id")

@@ -1,19 +1,16 @@
 import pandas as pd
 import streamlit as st
 
-from charts.milestones import bei_chart, burndown_chart, mta_chart
 from components import data, milestone_data
 from components.layout import current_filter, current_version
-from domain.filters import apply_filter
 from domain.formatting import fmt_date
-from domain.health import sort_worst_first
 from domain.milestones import (
     MTA_MAX_LINES,
     bei_series,
     burndown_status,
     default_mta_selection,
     headline,
-    mta_series,
+    milestone_labels,
     weeks_between,
 )
 
@@ -23,15 +20,16 @@ BASELINES = {"Current": "current", "Original": "original"}
 version = current_version()
 today = data.today()
 f = current_filter()
-projects = sort_worst_first(apply_filter(data.portfolio_health(version, today), f))
+projects = milestone_data.project_choices(version, today, f)
 
 st.title("Milestones")
 if projects.empty:
     st.warning("No project matches the filters. Clear a filter in the sidebar to see more.")
     st.stop()
 
-labels = dict(zip(projects.code, projects.code + " · " + projects.name, strict=True))
-options = [ALL, *projects.code]
+codes = projects["code"].tolist()
+labels = dict(zip(codes, projects["label"].tolist(), strict=True))
+options = [ALL, *codes]
 # The code (not its label) goes in the URL, as on the project page: ?project=PRJ-0042.
 wanted = st.query_params.get("project", ALL)
 pick, against = st.columns([3, 2], vertical_alignment="bottom")
@@ -133,9 +131,12 @@ tiles[4].metric(
 )
 
 # --- burndown and BEI --------------------------------------------------------------------
+burndown_spec, bei_spec = milestone_data.burndown_specs(
+    version, today, f, project, baseline, target
+)
 left, right = st.columns([3, 1])
-left.altair_chart(burndown_chart(series, today, baseline=baseline), width="stretch")
-right.altair_chart(bei_chart(bei, target, height=400), width="stretch")
+left.vega_lite_chart(spec=burndown_spec, width="stretch", alt=headline(status))
+right.vega_lite_chart(spec=bei_spec, width="stretch")
 
 # --- milestone trend analysis (one project) ------------------------------------------------
 st.markdown("### Milestone trend analysis")
@@ -145,8 +146,10 @@ if project is None:
         "to report."
     )
 else:
-    history = milestone_data.project_history(version, int(projects.set_index("code").id[project]))
-    names = history.drop_duplicates("milestone_id").set_index("milestone_id")["milestone"]
+    project_id = int(projects.set_index("code").id[project])
+    history = milestone_data.project_history(version, project_id)
+    names = pd.Series(milestone_labels(history).to_numpy(), index=history["milestone_id"])
+    names = names[~names.index.duplicated()]
     chosen = st.multiselect(
         f"Milestones shown (at most {MTA_MAX_LINES}; key milestones and the most moved first)",
         names.index.tolist(),
@@ -155,8 +158,8 @@ else:
         max_selections=MTA_MAX_LINES,
         key=f"mta_{project}",
     )
-    points = mta_series(history[history["milestone_id"].isin(chosen)], today)
-    st.altair_chart(mta_chart(points, today), width="content")
+    spec = milestone_data.trend_spec(version, project_id, today, tuple(chosen))
+    st.vega_lite_chart(spec=spec, width="content")
 
 # --- slippage lists ----------------------------------------------------------------------
 st.markdown("### Slippage")

@@ -154,6 +154,16 @@ def test_burndown_of_every_project_and_of_one(history):
     assert _values(only_q, "forecast") == [NA, NA, NA, NA, 1, 0]
 
 
+def test_a_window_keeps_counting_what_came_before_it(history):
+    url, ids = history
+    deltas = burndown_deltas(TODAY, [ids["P"]], url=url)
+    series = burndown_series(deltas, TODAY, weeks_each_side=1)
+    assert series["week"].tolist() == ["2026-W09", "2026-W10", "2026-W11"]
+    assert _values(series, "planned") == [2, 2, 1]
+    assert _values(series, "actual") == [4, 4, NA]
+    assert _values(series, "forecast") == [NA, 4, 2]
+
+
 def test_headline_says_how_far_behind(history):
     url, ids = history
     status = burndown_status(_series(url, ids, ["P"]), TODAY)
@@ -237,7 +247,7 @@ def test_mta_lines_step_at_each_report_and_end_where_the_milestone_ends(history)
     assert _points(url, ids, "M5") == [
         ("2026-02-02", "2026-02-25", "report"),
         ("2026-02-20", "2026-03-11", "report"),
-        ("2026-02-27", "2026-03-11", "report"),  # the re-baselining: forecast unchanged
+        ("2026-02-27", "2026-03-11", "re-baselined"),  # forecast unchanged
         ("2026-03-04", "2026-03-11", "today"),
     ]
     # Overdue: the line reaches today below the diagonal.
