@@ -23,7 +23,7 @@ BASELINES = ("current", "original")
 
 # The original baseline of each milestone; a milestone written without history keeps its own.
 # Only re-baselined milestones can differ, and they are few: look only those up.
-_ORIGINAL_CTE = """original AS (
+_ORIGINAL_CTE = """original AS MATERIALIZED (
     SELECT milestone_id, MIN(baseline_date) AS baseline_date
     FROM milestone_history
     WHERE change = 'created' AND milestone_id IN (

@@ -40,6 +40,11 @@ code = pick.selectbox(
     format_func=lambda c: labels.get(c, f"All {len(projects):,} projects in the filter"),
     help="One project, or every project the sidebar filter selects. Worst health first.",
 )
+if wanted and wanted not in options:
+    st.info(
+        f"{wanted} is not among the projects the sidebar filter selects: showing them all.",
+        icon=":material/filter_alt:",
+    )
 if code:
     st.query_params["project"] = code
 else:
@@ -65,7 +70,7 @@ totals = {name: int(df["total"].iloc[0]) if len(df) else 0 for name, df in lists
 bei = bei_series(series, today)
 target = float(settings["bei_target"])
 
-colour = "red" if status and status.behind > 0 else "green"
+colour = "gray" if status is None else "red" if status.behind > 0 else "green"
 st.markdown(f"## :{colour}[{headline(status)}]")
 if status:
     finish = ""

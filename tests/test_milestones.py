@@ -32,6 +32,7 @@ from data_access.milestones import (
 )
 from data_access.writes import SYSTEM
 from domain.milestones import (
+    BurndownStatus,
     as_of_days,
     bei_series,
     burndown_series,
@@ -173,6 +174,17 @@ def test_headline_says_how_far_behind(history):
     assert weeks_between(status.forecast_finish, status.planned_finish) == 1
     original = burndown_status(_series(url, ids, ["P"], baseline="original"), TODAY)
     assert headline(original) == "3 milestones behind plan"
+
+
+def test_headline_ahead_on_plan_and_empty():
+    def status(actual, planned):
+        return BurndownStatus(planned, actual, 10, None, None)
+
+    assert headline(status(3, 5)) == "2 milestones ahead of plan"
+    assert headline(status(5, 4)) == "1 milestone behind plan"
+    assert headline(status(5, 5)) == "On plan"
+    assert headline(None) == "No milestones in the plan"
+    assert burndown_status(burndown_series(pd.DataFrame(columns=["day"]), TODAY), TODAY) is None
 
 
 def test_bei_per_week(history):

@@ -3,14 +3,17 @@ for one project, and its headline and tiles agree with the reads behind them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from components import data
-from data_access.db import read_df
+from data_access import commands
+from data_access.db import read_df, session_scope
 from data_access.milestones import burndown_deltas, report_dates, slippage_lists
+from data_access.writes import SYSTEM
 from domain.milestones import burndown_series, burndown_status, headline
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
@@ -77,3 +80,29 @@ def test_one_project_from_the_url(demo_db_url, monkeypatch, baseline):
         ).n.item()
     )
     assert at.query_params["project"] == project.code
+
+
+def test_a_project_without_milestones_says_so(demo_db_url, monkeypatch):
+    start = data.today() - dt.timedelta(days=30)
+    project = {
+        "code": "NEW-1",
+        "name": "Fresh start",
+        "program_id": 1,
+        "department_id": 1,
+        "baseline_start": start,
+        "baseline_finish": start + dt.timedelta(days=200),
+        "forecast_finish": start + dt.timedelta(days=200),
+    }
+    with session_scope(demo_db_url) as session:
+        commands.create_project(project, session=session, actor=SYSTEM)
+    at = _open(demo_db_url, monkeypatch, project="NEW-1")
+    assert at.selectbox[0].value == "NEW-1"
+    assert any("No milestones in the plan" in md.value for md in at.markdown)
+    assert _metric(at, "Baseline Execution Index") == "–"
+    assert all(tab.info for tab in at.tabs)  # every list says it is empty
+
+
+def test_a_link_to_a_project_outside_the_filter_says_why_it_is_not_shown(demo_db_url, monkeypatch):
+    at = _open(demo_db_url, monkeypatch, project="PRJ-0001", q="PRJ-0002")
+    assert at.selectbox[0].value == ""
+    assert any("PRJ-0001" in info.value for info in at.info)
