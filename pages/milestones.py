@@ -91,16 +91,13 @@ tiles = st.columns(5)
 now_bei = bei["bei"].iloc[-1] if len(bei) else float("nan")
 last_week = bei["bei"].iloc[-2] if len(bei) > 1 else float("nan")
 change = now_bei - last_week
+moved = not pd.isna(change) and round(change, 2) != 0
 tiles[0].metric(
     "Baseline Execution Index",
     "–" if pd.isna(now_bei) else f"{now_bei:.2f}",
-    None
-    if pd.isna(change)
-    else f"{change:+.2f} vs last week"
-    if round(change, 2)
-    else "same as last week",
-    delta_color="normal" if round(change, 2) else "off",
-    delta_arrow="auto" if round(change, 2) else "off",
+    None if pd.isna(change) else f"{change:+.2f} vs last week" if moved else "same as last week",
+    delta_color="normal" if moved else "off",
+    delta_arrow="auto" if moved else "off",
     chart_data=bei["bei"].fillna(0).tolist() if bei["bei"].notna().any() else None,
     help=f"Milestones completed / milestones whose baseline date has passed (DCMA). "
     f"Target {target:.2f} or more. Trend: last 13 weeks.",
