@@ -505,6 +505,12 @@ def _milestones(
             if candidates:
                 forecast = forecast - dt.timedelta(days=7)
                 events.append((rng.choice(candidates), "forecast", forecast))
+        # Red projects re-baseline a key milestone at its second slip (an explicit act kept
+        # in the history). No random draw here, so the rest of the portfolio is unchanged.
+        slips = [e for e in events if e[1] == "forecast"]
+        rebaselined = slips[1] if profile == "red" and m in (3, 7) and len(slips) > 1 else None
+        if rebaselined:
+            events.append((rebaselined[0], "rebaselined", rebaselined[2]))
         actual = None
         # Overdue tail: amber/red projects leave some passed milestones open.
         leave_open = profile in ("amber", "red") and rng.random() < 0.3
@@ -523,7 +529,7 @@ def _milestones(
             {
                 "project_id": project_id,
                 "name": MILESTONE_NAMES[m],
-                "baseline_date": baseline,
+                "baseline_date": rebaselined[2] if rebaselined else baseline,
                 "forecast_date": forecast,
                 "actual_date": actual,
                 "is_key": m in (3, 7),
@@ -550,7 +556,10 @@ def _milestones(
                 "actual_date": None,
             },
         )
+        reasons = {"forecast": "Supplier delay", "rebaselined": "Change request approved"}
         for day, change, date in sorted(events, key=lambda event: event[0]):
+            if change == "rebaselined":
+                history["baseline_date"] = date
             out.add(
                 MilestoneHistory,
                 {
@@ -559,7 +568,7 @@ def _milestones(
                     "change": change,
                     "forecast_date": date,
                     "actual_date": date if change == "completed" else None,
-                    "reason": "Supplier delay" if change == "forecast" else "",
+                    "reason": reasons.get(change, ""),
                 },
             )
 
