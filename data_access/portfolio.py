@@ -74,7 +74,8 @@ def _as_dates(df: pd.DataFrame, columns) -> pd.DataFrame:
     # SQLite returns ISO strings, PostgreSQL returns dates: make both plain `datetime.date`.
     for col in columns:
         if col in df:
-            df[col] = pd.to_datetime(df[col]).dt.date.where(df[col].notna(), None)
+            # astype(object): on an all-empty column .dt.date stays datetime64 and keeps NaT.
+            df[col] = pd.to_datetime(df[col]).dt.date.astype(object).where(df[col].notna(), None)
     return df
 
 

@@ -7,7 +7,7 @@ import streamlit as st
 from charts.risks import CELL_SELECTION
 from components import data, risk_data
 from components.layout import current_filter, current_version
-from components.risk_views import NO_OWNER, ROW_LIMIT, risk_detail_panel, risk_table
+from components.risk_views import NO_OWNER, raid_table, risk_detail_panel, risk_table
 from domain import risk_bands
 from domain.filters import apply_filter
 from domain.formatting import fmt_date
@@ -294,7 +294,6 @@ RAID_KINDS = {
     "dependency": "Dependencies",
     "decision": "Decisions",
 }
-DATE = st.column_config.DateColumn(format="D MMM YYYY")
 
 
 def _raid_panel() -> None:
@@ -327,53 +326,15 @@ def _raid_panel() -> None:
         if kind == "dependency":
             haystack += " " + items.provider_code.str.lower()
         mask &= haystack.str.contains(text.strip().lower(), regex=False)
-    rows = items[mask].head(ROW_LIMIT)
+    matching = items[mask]
     if kind == "dependency":
-        late = int(items.late.sum())
         st.caption(
-            f"**{late:,}** open dependencies are expected after their need-by date "
-            "(provider's named milestone, else its latest open milestone, else its forecast "
-            "finish)."
+            f"**{int(items.late.sum()):,}** open dependencies in this scope are expected after "
+            "their need-by date: LATE. Expected delivery: the provider's named milestone, else "
+            "its latest open milestone, else its forecast finish."
         )
-        table = pd.DataFrame(
-            {
-                "Late": rows.late.map({True: "LATE", False: ""}),
-                "Waiting project": rows.consumer_code + " · " + rows.consumer_name,
-                "Needs": rows.title,
-                "From project": rows.provider_code + " · " + rows.provider_name,
-                "Need by": rows.need_by,
-                "Expected": rows.expected_on,
-                "Days late": [
-                    (e - n).days if is_late else None
-                    for e, n, is_late in zip(rows.expected_on, rows.need_by, rows.late, strict=True)
-                ],
-                "Expected from": rows.expected_from,
-                "Owner": rows.owner.fillna(NO_OWNER),
-                "Status": rows.status,
-            }
-        )
-        config_cols = {"Need by": DATE, "Expected": DATE}
-    else:
-        table = pd.DataFrame(
-            {
-                "Project": rows.project_code + " · " + rows.project_name,
-                "Title": rows.title,
-                "Owner": rows.owner.fillna(NO_OWNER),
-                "Status": rows.status,
-                ("Decided on" if kind == "decision" else "Due"): (
-                    rows.decided_on if kind == "decision" else rows.due_date
-                ),
-                "Raised": rows.raised_on,
-                **({"Review": rows.review} if kind == "decision" else {}),
-            }
-        )
-        config_cols = {c: DATE for c in ("Due", "Decided on", "Raised")}
-    st.caption(f"{len(items[mask]):,} {RAID_KINDS[kind].lower()} in this scope.")
-    st.dataframe(
-        table, hide_index=True, column_config=config_cols, height=460 if len(table) > 12 else "auto"
-    )
-    if len(items[mask]) > ROW_LIMIT:
-        st.caption(f"Showing the first {ROW_LIMIT:,}: narrow the filters to see the others.")
+    st.caption(f"{len(matching):,} {RAID_KINDS[kind].lower()} match.")
+    raid_table(matching, kind, today=today)
 
 
 for tab, panel in (

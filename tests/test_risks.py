@@ -25,6 +25,7 @@ from tests.factories import (
     make_report,
     make_risk,
 )
+from tests.risk_samples import CELL_4_5, CRITICAL, make_risk_portfolio
 
 D = dt.date
 TODAY = D(2026, 3, 4)  # a Wednesday; its ISO week 2026-W10 ends on Sunday 8 March
@@ -96,34 +97,7 @@ def test_matrix_chart_receives_the_cells_with_their_band_colours():
 
 @pytest.fixture
 def portfolio(db_url):
-    """Two projects with threats in known cells, closed ones, an opportunity."""
-    org = make_org(db_url)
-    p1 = make_project(db_url, org, "P-1")
-    p2 = make_project(db_url, org, "P-2")
-    ids = {"url": db_url, "org": org, "p1": p1, "p2": p2}
-
-    def risk(name, project, p, i, **extra):
-        ids[name] = make_risk(db_url, project, p, i, title=name, **extra)
-
-    risk("a45", p1, 4, 5, residual_probability=2, residual_impact=3, owner_id=org["pm"])
-    risk("b45", p1, 4, 5, residual_probability=2, residual_impact=2, response_due=D(2026, 3, 1))
-    risk("closed45", p1, 4, 5, status="closed", closed_on=D(2026, 2, 1), owner_id=org["pm"])
-    risk("low14", p1, 1, 4, owner_id=org["pm"])  # score 4: Low
-    risk("med15", p1, 1, 5, owner_id=org["pm"], response_due=D(2026, 3, 4))  # 5: Medium
-    risk("med33", p1, 3, 3, owner_id=org["pm"])  # 9: Medium
-    risk("high25", p1, 2, 5, owner_id=org["pm"])  # 10: High
-    risk("crit35", p1, 3, 5, residual_probability=3, residual_impact=3, owner_id=org["pm"])
-    risk("other45", p2, 4, 5, owner_id=org["pm"])
-    risk(
-        "opp34",
-        p1,
-        3,
-        4,
-        kind="opportunity",
-        response="exploit",
-        owner_id=org["pm"],
-    )
-    return ids
+    return make_risk_portfolio(db_url)
 
 
 def _cells(df: pd.DataFrame, kind: str = "threat") -> dict[tuple[int, int], int]:
@@ -169,7 +143,7 @@ def test_residual_view_uses_residual_scores_or_falls_back_to_inherent(portfolio)
 def test_listing_a_cell_or_band_gives_exactly_the_risks_counted_there(portfolio):
     url = portfolio["url"]
     cell = risks.risk_register(cell=(4, 5), kind="threat", url=url)
-    assert set(cell.title) == {"a45", "b45", "other45"}
+    assert set(cell.title) == CELL_4_5
     residual = risks.risk_register(view="residual", cell=(3, 3), kind="threat", url=url)
     assert set(residual.title) == {"med33", "crit35"}
     ranges = risk_bands.band_ranges(DEFAULT_SETTINGS)
@@ -177,7 +151,7 @@ def test_listing_a_cell_or_band_gives_exactly_the_risks_counted_there(portfolio)
     assert set(high.title) == {"high25"}
     critical = risks.risk_register(score_range=ranges["Critical"], kind="threat", url=url)
     assert list(critical.score) == [20, 20, 20, 15]  # highest first
-    assert set(critical.title) == {"a45", "b45", "other45", "crit35"}
+    assert set(critical.title) == CRITICAL
     assert risks.risk_register(
         score_range=ranges["Low"], kind="threat", url=url
     ).title.tolist() == ["low14"]
