@@ -14,6 +14,7 @@ from domain.formatting import fmt_date
 
 ALL = "All filtered projects"
 VIEWS = risk_data.VIEWS
+PLURAL = {"threat": "threats", "opportunity": "opportunities"}
 
 
 def _url_param(key: str, value: str | None) -> None:
@@ -145,7 +146,7 @@ def _matrix_panel() -> None:
         kind, point = picked[0]
         cell = (int(point["probability"]), int(point["impact"]))
         heading = (
-            f"Open {kind}s with probability {cell[0]} and impact {cell[1]} "
+            f"Open {PLURAL[kind]} with probability {cell[0]} and impact {cell[1]} "
             f"(score {cell[0] * cell[1]}, {risk_bands.band_of(cell[0] * cell[1], config)})"
         )
     else:
