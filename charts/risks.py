@@ -26,16 +26,9 @@ def _relative_luminance(colour: str) -> float:
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
 
-def _title(text: str, subtitle: str | None = None, size: int = 15) -> alt.Title:
+def _title(text: str, size: int = 15) -> alt.Title:
     # An explicit limit: left to Streamlit, a layered chart's title can be cut to an ellipsis.
-    return alt.Title(
-        text,
-        subtitle=subtitle or alt.Undefined,
-        anchor="start",
-        fontSize=size,
-        subtitleFontSize=12,
-        limit=2000,
-    )
+    return alt.Title(text, anchor="start", fontSize=size, limit=2000)
 
 
 def text_colour(background: str) -> str:
@@ -171,11 +164,7 @@ def risk_matrix(
     return (
         alt.layer(cells_layer, count_layer, score_layer)
         .properties(
-            title=_title(
-                title,
-                "Number: open risks in the cell · corner: score = probability × impact",
-                size=17,
-            ),
+            title=_title(title, size=17),
             width=size,
             height=size,
             # The size is the grid's own; axes, title and legend come on top of it.

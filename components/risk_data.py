@@ -25,9 +25,6 @@ from domain.formatting import OPPORTUNITY_COLOURS
 Scope = tuple[int, ...] | None
 VIEWS = {"inherent": "Inherent", "residual": "Residual"}
 
-# Charts are cached as Vega-Lite specs: building and validating an Altair chart costs more
-# than the query behind it, and a warm rerun should not pay for it again.
-
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def matrix_cells(version: data.Version, scope: Scope, view: str) -> dict[str, pd.DataFrame]:
@@ -45,6 +42,8 @@ def band_labels(version: data.Version) -> dict[str, str]:
     return {b: risk_bands.band_label(b, config) for b in risk_bands.BANDS}
 
 
+# Charts are cached as Vega-Lite specs: building and validating an Altair chart costs more
+# than the query behind it, and a warm rerun should not pay for it again.
 @st.cache_data(max_entries=16, show_spinner=False)
 def matrix_specs(version: data.Version, scope: Scope, view: str) -> dict[str, dict]:
     """The threat and opportunity matrices as Vega-Lite specs."""

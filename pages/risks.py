@@ -35,7 +35,10 @@ if projects.empty:
     st.stop()
 
 # --- scope and view, both kept in the URL -------------------------------------------------
-labels = dict(zip(projects.code, projects.code + " · " + projects.name, strict=True))
+# Plain lists first: iterating pandas' Arrow-backed strings one by one is slow at 5,000 rows.
+labels = dict(
+    zip(projects.code.tolist(), (projects.code + " · " + projects.name).tolist(), strict=True)
+)
 codes = [ALL, *sorted(labels)]
 # The project code itself goes in the URL (?project=PRJ-0042), as on the project page.
 wanted = st.query_params.get("project")
@@ -62,7 +65,7 @@ if code != ALL:
     scope = (int(projects.loc[projects.code == code, "id"].item()),)
     scope_text = labels[code]
 elif current_filter().active:
-    scope = tuple(sorted(int(i) for i in projects.id))
+    scope = tuple(sorted(projects.id.tolist()))
     scope_text = f"{len(scope):,} projects matching the sidebar filters"
 else:
     scope, scope_text = None, f"all {len(projects):,} projects"
@@ -113,6 +116,10 @@ def _matrix_panel() -> None:
             selection_mode=CELL_SELECTION,
             width="content",
         )
+        st.caption(
+            "In each cell: the number of open risks, and in its corner the score "
+            "(probability × impact). Click a cell to list its risks; double-click to clear."
+        )
     with right:
         opportunity_event = st.vega_lite_chart(
             spec=specs["opportunity"],
@@ -122,8 +129,8 @@ def _matrix_panel() -> None:
             width="content",
         )
         st.caption(
-            "Opportunities are scored like threats but kept apart: a high score here is good "
-            "news. Click a cell to list its risks; double-click to clear."
+            "Opportunities are scored like threats but kept apart, in blue: a high score here "
+            "is good news."
         )
         band = st.pills(
             "Or list the open threats of a band",
