@@ -18,7 +18,7 @@ DATE_FORMAT = "D MMM YYYY"  # 25 Nov 2026, as fmt_date writes it
 
 def _band_css(band: str, kind: str) -> str:
     colour = (OPPORTUNITY_COLOURS if kind == "opportunity" else BAND_COLOURS)[band]
-    return f"background-color: {colour}; color: {text_colour(colour)}"
+    return f"background-color: {colour}; color: {text_colour(colour)}; font-weight: 600"
 
 
 def overdue_css(due, is_open: bool, today: dt.date) -> str:
