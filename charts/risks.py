@@ -42,6 +42,24 @@ def _scale_labels(labels: dict[int, str]) -> str:
     return f"datum.value + '  ' + [{words}][datum.value - 1]"
 
 
+# Small gaps between the cells let the page's background show through, in either theme.
+_GRID = alt.Scale(paddingInner=0.06, paddingOuter=0.02)
+
+
+def _matrix_axis(title: str, labels: dict[int, str], **extra) -> alt.Axis:
+    """ "3  Possible": the number and its word, no ticks or domain line."""
+    return alt.Axis(
+        title=title,
+        labelExpr=_scale_labels(labels),
+        labelAngle=0,
+        labelFontSize=13,
+        titleFontSize=14,
+        ticks=False,
+        domain=False,
+        **extra,
+    )
+
+
 def risk_matrix(
     cells: pd.DataFrame,
     *,
@@ -69,34 +87,12 @@ def risk_matrix(
         name=CELL_SELECTION, fields=["probability", "impact"], on="click", clear="dblclick"
     )
     size = 5 * cell_px
-    x = alt.X(
-        "impact:O",
-        sort="ascending",
-        scale=alt.Scale(paddingInner=0.06, paddingOuter=0.02),
-        axis=alt.Axis(
-            title="Impact",
-            labelExpr=_scale_labels(IMPACT_LABELS),
-            labelAngle=0,
-            labelFontSize=13,
-            titleFontSize=14,
-            ticks=False,
-            domain=False,
-            orient="bottom",
-        ),
-    )
+    x = alt.X("impact:O", sort="ascending", scale=_GRID, axis=_matrix_axis("Impact", IMPACT_LABELS))
     y = alt.Y(
         "probability:O",
         sort="descending",
-        scale=alt.Scale(paddingInner=0.06, paddingOuter=0.02),
-        axis=alt.Axis(
-            title="Probability",
-            labelExpr=_scale_labels(PROBABILITY_LABELS),
-            labelFontSize=13,
-            titleFontSize=14,
-            ticks=False,
-            domain=False,
-            labelLimit=160,
-        ),
+        scale=_GRID,
+        axis=_matrix_axis("Probability", PROBABILITY_LABELS, labelLimit=160),
     )
     faded = alt.value(0.25)
     tooltip = [
@@ -138,28 +134,32 @@ def risk_matrix(
     )
     # Sizes and offsets follow the drawn cell (bandwidth), whatever width the page gives.
     cell = "bandwidth('x')"
-    count_layer = base.mark_text(
+
+    def ink(field: str, strength: float, **mark) -> alt.Chart:
+        """Text in the cell's contrasting colour, fading with the cell when another is picked."""
+        return base.mark_text(**mark).encode(
+            text=f"{field}:N",
+            color=alt.Color("ink:N", scale=None),
+            opacity=alt.condition(select, alt.value(strength), faded),
+            tooltip=tooltip,
+        )
+
+    count_layer = ink(
+        "count_text",
+        1.0,
         fontSize=alt.ExprRef(f"max(14, {cell} / 3.2)"),
         fontWeight="bold",
         baseline="middle",
         dy=alt.ExprRef(f"{cell} / 14"),
-    ).encode(
-        text="count_text:N",
-        color=alt.Color("ink:N", scale=None),
-        opacity=alt.condition(select, alt.value(1.0), faded),
-        tooltip=tooltip,
     )
-    score_layer = base.mark_text(
+    score_layer = ink(
+        "score_text",
+        0.85,
         fontSize=alt.ExprRef(f"max(10, {cell} / 7.5)"),
         align="left",
         baseline="top",
         dx=alt.ExprRef(f"-{cell} / 2 + 7"),
         dy=alt.ExprRef(f"-{cell} / 2 + 6"),
-    ).encode(
-        text="score_text:N",
-        color=alt.Color("ink:N", scale=None),
-        opacity=alt.condition(select, alt.value(0.85), faded),
-        tooltip=tooltip,
     )
     return (
         alt.layer(cells_layer, count_layer, score_layer)

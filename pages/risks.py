@@ -17,6 +17,19 @@ VIEWS = risk_data.VIEWS
 PLURAL = {"threat": "threats", "opportunity": "opportunities"}
 
 
+def _choice(where, label: str, options: dict, default, key: str, **extra):
+    """A segmented control over `options` (value: label) that always holds a value."""
+    return where.segmented_control(
+        label,
+        list(options),
+        format_func=options.get,
+        default=default,
+        required=True,
+        key=key,
+        **extra,
+    )
+
+
 def _url_param(key: str, value: str | None) -> None:
     if value is None:
         st.query_params.pop(key, None)
@@ -50,13 +63,12 @@ code = top[0].selectbox(
     format_func=lambda c: labels.get(c, c),
 )
 _url_param("project", None if code == ALL else code)
-view = top[1].segmented_control(
+view = _choice(
+    top[1],
     "Scores",
-    list(VIEWS),
-    default="inherent",
-    required=True,
-    format_func=VIEWS.get,
-    key="view",
+    VIEWS,
+    "inherent",
+    "view",
     bind="query-params",
     help="Inherent: before any response. Residual: after the planned response "
     "(the inherent values where no residual is recorded).",
@@ -107,27 +119,26 @@ def _picked(kind: str):
 def _matrix_panel() -> None:
     band_labels = risk_data.band_labels(version)
     specs = risk_data.matrix_specs(version, scope, view)
-    left, right = st.columns([1.25, 1], gap="large")
-    with left:
-        threat_event = st.vega_lite_chart(
-            spec=specs["threat"],
-            key=f"threat_matrix_{view}",
-            on_select=_picked("threat"),
+
+    def matrix(kind: str):
+        # The view is in the key: a cell picked in one view means nothing in the other.
+        return st.vega_lite_chart(
+            spec=specs[kind],
+            key=f"{kind}_matrix_{view}",
+            on_select=_picked(kind),
             selection_mode=CELL_SELECTION,
             width="content",
         )
+
+    left, right = st.columns([1.25, 1], gap="large")
+    with left:
+        threat_event = matrix("threat")
         st.caption(
             "In each cell: the number of open risks, and in its corner the score "
             "(probability × impact). Click a cell to list its risks; double-click to clear."
         )
     with right:
-        opportunity_event = st.vega_lite_chart(
-            spec=specs["opportunity"],
-            key=f"opportunity_matrix_{view}",
-            on_select=_picked("opportunity"),
-            selection_mode=CELL_SELECTION,
-            width="content",
-        )
+        opportunity_event = matrix("opportunity")
         st.caption(
             "Opportunities are scored like threats but kept apart, in blue: a high score here "
             "is good news."
@@ -183,20 +194,9 @@ KINDS = {"all": "Threats and opportunities", "threat": "Threats", "opportunity":
 
 def _register_panel() -> None:
     row = st.columns([2.2, 1.1, 1.6], vertical_alignment="bottom")
-    which = row[0].segmented_control(
-        "Show", list(LISTS), format_func=LISTS.get, default="all", required=True, key="list"
-    )
-    status = row[1].segmented_control(
-        "Status",
-        list(STATUSES),
-        format_func=STATUSES.get,
-        default="open",
-        required=True,
-        key="register_status",
-    )
-    kind = row[2].segmented_control(
-        "Kind", list(KINDS), format_func=KINDS.get, default="all", required=True, key="kind"
-    )
+    which = _choice(row[0], "Show", LISTS, "all", "list")
+    status = _choice(row[1], "Status", STATUSES, "open", "register_status")
+    kind = _choice(row[2], "Kind", KINDS, "all", "kind")
     df = risk_data.register(version, scope, view, None if status == "all" else status)
     row = st.columns([1.3, 1.3, 2], vertical_alignment="bottom")
     bands = row[0].multiselect(
@@ -244,9 +244,7 @@ WEEKS = {13: "13 weeks", 26: "26 weeks", 52: "52 weeks"}
 
 
 def _exposure_panel() -> None:
-    weeks = st.segmented_control(
-        "Period", list(WEEKS), format_func=WEEKS.get, default=52, required=True, key="weeks"
-    )
+    weeks = _choice(st, "Period", WEEKS, 52, "weeks")
     bands, totals = risk_data.exposure(version, scope, view, weeks, today)
     if not totals.open_risks.any():
         st.info("No open threats in this scope during the period: nothing to draw.")
@@ -306,23 +304,8 @@ RAID_KINDS = {
 
 def _raid_panel() -> None:
     row = st.columns([2.4, 1.2, 2], vertical_alignment="bottom")
-    kind = row[0].segmented_control(
-        "RAID",
-        list(RAID_KINDS),
-        format_func=RAID_KINDS.get,
-        default="issue",
-        required=True,
-        key="raid",
-        bind="query-params",
-    )
-    status = row[1].segmented_control(
-        "Status",
-        list(STATUSES),
-        format_func=STATUSES.get,
-        default="open",
-        required=True,
-        key="raid_status",
-    )
+    kind = _choice(row[0], "RAID", RAID_KINDS, "issue", "raid", bind="query-params")
+    status = _choice(row[1], "Status", STATUSES, "open", "raid_status")
     text = row[2].text_input("Search", placeholder="Title or project", key="raid_text")
     items = risk_data.raid_items(version, kind, scope)
     mask = pd.Series(True, index=items.index)

@@ -431,20 +431,10 @@ def dependencies(db_url):
     # PROV-OPEN: the latest open milestone (1 July) counts; completed/removed ones do not.
     make_milestone(db_url, open_ms_provider, D(2026, 5, 1), forecast_date=D(2026, 7, 1))
     make_milestone(db_url, open_ms_provider, D(2026, 5, 1), forecast_date=D(2026, 4, 1))
-    make_milestone(
-        db_url,
-        open_ms_provider,
-        D(2026, 5, 1),
-        forecast_date=D(2026, 12, 1),
-        actual_date=D(2026, 12, 1),
-    )
-    make_milestone(
-        db_url,
-        open_ms_provider,
-        D(2026, 5, 1),
-        forecast_date=D(2027, 1, 1),
-        removed_on=D(2026, 2, 1),
-    )
+    for forecast, gone in ((D(2026, 12, 1), "actual_date"), (D(2027, 1, 1), "removed_on")):
+        make_milestone(
+            db_url, open_ms_provider, D(2026, 5, 1), forecast_date=forecast, **{gone: forecast}
+        )
     dep = {"url": db_url, "consumer": consumer, "late_ms_provider": late_ms_provider}
 
     def add(title, provider, need_by, **extra):
