@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import pandas as pd
 import sqlalchemy as sa
 
-from data_access.db import read_df
+from data_access.db import get_engine, read_df
 from data_access.portfolio import _as_dates
 
 VIEWS = ("inherent", "residual")
@@ -33,16 +33,29 @@ def _pi(view: str, alias: str = "r") -> tuple[str, str]:
     )
 
 
-def _query(sql: str, params: dict, project_ids: Sequence[int] | None) -> sa.TextClause:
+def _postgres(url: str | None) -> bool:
+    return get_engine(url).dialect.name == "postgresql"
+
+
+def _member(column: str, url: str | None) -> str:
+    """`column` is one of the :ids. PostgreSQL gets one array parameter, which it can hash
+    (a list of 5,000 separate parameters is compared one by one); SQLite gets an IN list."""
+    return f"{column} = ANY(CAST(:ids AS INTEGER[]))" if _postgres(url) else f"{column} IN :ids"
+
+
+def _in_scope(column: str, project_ids: Sequence[int] | None, url: str | None) -> str:
+    return "" if project_ids is None else f" AND {_member(column, url)}"
+
+
+def _query(
+    sql: str, params: dict, project_ids: Sequence[int] | None, url: str | None
+) -> sa.TextClause:
     statement = sa.text(sql)
     if project_ids is not None:
         params["ids"] = list(project_ids)
-        statement = statement.bindparams(sa.bindparam("ids", expanding=True))
+        if not _postgres(url):
+            statement = statement.bindparams(sa.bindparam("ids", expanding=True))
     return statement
-
-
-def _in_scope(column: str, project_ids: Sequence[int] | None) -> str:
-    return "" if project_ids is None else f" AND {column} IN :ids"
 
 
 # --- matrix -------------------------------------------------------------------------------
@@ -56,12 +69,12 @@ def matrix_counts(
     sql = f"""
         SELECT r.kind, {p} AS probability, {i} AS impact, COUNT(*) AS risks
         FROM risk r
-        WHERE r.status = 'open'{_in_scope("r.project_id", project_ids)}
+        WHERE r.status = 'open'{_in_scope("r.project_id", project_ids, url)}
         GROUP BY r.kind, {p}, {i}
         ORDER BY r.kind, probability, impact
     """
     params: dict = {}
-    return read_df(_query(sql, params, project_ids), params, url=url)
+    return read_df(_query(sql, params, project_ids, url), params, url=url)
 
 
 def risk_summary(
@@ -75,10 +88,10 @@ def risk_summary(
           COALESCE(SUM(CASE WHEN response_due < :today THEN 1 ELSE 0 END), 0) AS response_overdue,
           COALESCE(SUM(CASE WHEN owner_id IS NULL THEN 1 ELSE 0 END), 0) AS no_owner
         FROM risk r
-        WHERE r.status = 'open'{_in_scope("r.project_id", project_ids)}
+        WHERE r.status = 'open'{_in_scope("r.project_id", project_ids, url)}
     """
     params: dict = {"today": today}
-    row = read_df(_query(sql, params, project_ids), params, url=url).iloc[0]
+    row = read_df(_query(sql, params, project_ids, url), params, url=url).iloc[0]
     return {key: int(value) for key, value in row.items()}
 
 
@@ -104,7 +117,7 @@ def risk_register(
     """
     p, i = _pi(view)
     rp, ri = _pi("residual")
-    where = [f"1 = 1{_in_scope('r.project_id', project_ids)}"]
+    where = [f"1 = 1{_in_scope('r.project_id', project_ids, url)}"]
     params: dict = {}
     if status is not None:
         where.append("r.status = :status")
@@ -134,7 +147,7 @@ def risk_register(
         ORDER BY score DESC, CASE WHEN r.response_due IS NULL THEN 1 ELSE 0 END,
                  r.response_due, r.id
     """
-    df = read_df(_query(sql, params, project_ids), params, url=url)
+    df = read_df(_query(sql, params, project_ids, url), params, url=url)
     return _as_dates(df, RISK_DATES)
 
 
@@ -219,7 +232,7 @@ def exposure_by_score(
                    a.status, {p} * {i} AS score
             FROM risk_assessment a
             JOIN risk r ON r.id = a.risk_id
-            WHERE r.kind = :kind{_in_scope("a.project_id", project_ids)}
+            WHERE r.kind = :kind{_in_scope("a.project_id", project_ids, url)}
         ),
         -- Many risks share the same span and score: grouping first makes the events few.
         open_spans AS (
@@ -250,7 +263,7 @@ def exposure_by_score(
     dates.update({f"w{n}": day for n, day in enumerate(week_end_dates)})
     params: dict = {"kind": kind, **dates}
     # Typed, so SQLite compares ISO strings and PostgreSQL dates.
-    statement = _query(sql, params, project_ids).bindparams(
+    statement = _query(sql, params, project_ids, url).bindparams(
         *(sa.bindparam(name, type_=sa.Date) for name in dates)
     )
     df = read_df(statement, params, url=url)
@@ -273,12 +286,12 @@ def raid_items(
         JOIN project pr ON pr.id = ri.project_id
         LEFT JOIN person o ON o.id = ri.owner_id
         LEFT JOIN review rv ON rv.id = ri.review_id
-        WHERE ri.kind = :kind{_in_scope("ri.project_id", project_ids)}
+        WHERE ri.kind = :kind{_in_scope("ri.project_id", project_ids, url)}
         ORDER BY CASE WHEN ri.status = 'open' THEN 0 ELSE 1 END,
                  COALESCE(ri.due_date, ri.decided_on, ri.raised_on), ri.id
     """
     params: dict = {"kind": kind}
-    df = read_df(_query(sql, params, project_ids), params, url=url)
+    df = read_df(_query(sql, params, project_ids, url), params, url=url)
     return _as_dates(df, ("due_date", "raised_on", "closed_on", "decided_on"))
 
 
@@ -293,7 +306,7 @@ def dependencies(project_ids: Sequence[int] | None = None, url: str | None = Non
     scope = (
         ""
         if project_ids is None
-        else " AND (d.project_id IN :ids OR d.provider_project_id IN :ids)"
+        else f" AND ({_member('d.project_id', url)} OR {_member('d.provider_project_id', url)})"
     )
     sql = f"""
         WITH open_ms AS (
@@ -338,7 +351,7 @@ def dependencies(project_ids: Sequence[int] | None = None, url: str | None = Non
         ORDER BY late DESC, CASE WHEN status = 'open' THEN 0 ELSE 1 END, need_by, id
     """
     params: dict = {}
-    df = read_df(_query(sql, params, project_ids), params, url=url)
+    df = read_df(_query(sql, params, project_ids, url), params, url=url)
     df = _as_dates(df, ("need_by", "raised_on", "expected_on"))
     df["late"] = df["late"].astype(bool)
     df["delivered"] = df["delivered"].astype(bool)
