@@ -138,11 +138,15 @@ def _matrix_panel() -> None:
             "(probability × impact). Click a cell to list its risks; double-click to clear."
         )
     with right:
-        opportunity_event = matrix("opportunity")
-        st.caption(
-            "Opportunities are scored like threats but kept apart, in blue: a high score here "
-            "is good news."
-        )
+        if facts["open_opportunities"]:
+            opportunity_event = matrix("opportunity")
+            st.caption(
+                "Opportunities are scored like threats but kept apart, in blue: a high score "
+                "here is good news."
+            )
+        else:
+            opportunity_event = None
+            st.info("No open opportunities are recorded in this scope.")
         band = st.pills(
             "Or list the open threats of a band",
             list(reversed(risk_bands.BANDS)),
@@ -153,6 +157,7 @@ def _matrix_panel() -> None:
     picks = [
         (kind, event.selection.get(CELL_SELECTION) or [])
         for kind, event in (("threat", threat_event), ("opportunity", opportunity_event))
+        if event is not None
     ]
     # The matrix clicked last comes first.
     last = st.session_state.get("matrix_pick")

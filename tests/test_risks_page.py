@@ -78,6 +78,7 @@ def test_residual_view_and_one_project_come_from_the_url(sample, monkeypatch):
     at = _open(sample["url"], monkeypatch, project="P-2")
     assert _metrics(at)["Open threats"] == "1"
     assert at.selectbox[0].value == "P-2"
+    assert any("No open opportunities" in i.value for i in at.info)  # P-2 has none
 
 
 def test_band_settings_are_followed(sample, monkeypatch):
