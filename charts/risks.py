@@ -17,7 +17,7 @@ CELL_SELECTION = "cell"
 # Time charts fill the page's width; their height is the plot's own, not shared with
 # the title, legend and axes (Streamlit's default "fit" squeezes the plot).
 FIT_WIDTH = alt.AutoSizeParams(type="fit-x", contains="padding")
-DARK_TEXT, LIGHT_TEXT = "#1B1F24", "#FFFFFF"
+DARK_TEXT, LIGHT_TEXT, FADED_TEXT = "#1B1F24", "#FFFFFF", "#8B929C"
 
 
 def _relative_luminance(colour: str) -> float:
@@ -136,11 +136,12 @@ def risk_matrix(
     cell = "bandwidth('x')"
 
     def ink(field: str, strength: float, **mark) -> alt.Chart:
-        """Text in the cell's contrasting colour, fading with the cell when another is picked."""
+        """Text in the cell's contrasting colour; mid-grey once the cell has faded, which
+        reads on the light and on the dark theme (the faded cell shows the page through)."""
         return base.mark_text(**mark).encode(
             text=f"{field}:N",
-            color=alt.Color("ink:N", scale=None),
-            opacity=alt.condition(select, alt.value(strength), faded),
+            color=alt.condition(select, alt.Color("ink:N", scale=None), alt.value(FADED_TEXT)),
+            opacity=alt.value(strength),
             tooltip=tooltip,
         )
 
