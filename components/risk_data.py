@@ -73,11 +73,47 @@ def summary(version: data.Version, scope: Scope, on: dt.date) -> dict[str, int]:
     return risks.risk_summary(on, scope, url=version[0])
 
 
-@st.cache_data(max_entries=8, show_spinner="Reading the register…")
-def register(version: data.Version, scope: Scope, view: str, status: str | None) -> pd.DataFrame:
-    df = risks.risk_register(scope, view=view, status=status, url=version[0])
-    df["band"] = risk_bands.bands_of(df.score, data.settings(version))
+@st.cache_data(max_entries=16, show_spinner="Reading the register…")
+def register(
+    version: data.Version,
+    scope: Scope,
+    view: str,
+    *,
+    status: str | None = "open",
+    kind: str | None = None,
+    bands: tuple[str, ...] = (),
+    categories: tuple[str, ...] = (),
+    text: str = "",
+    which: str = "all",
+    on: dt.date | None = None,
+    limit: int = 1_000,
+) -> pd.DataFrame:
+    """Risks matching the register's filters, highest score first, at most `limit`.
+
+    `which`: "all", "top" (the 10 highest), "overdue" (response due before `on`) or
+    "unowned". Column `matching` holds how many match in all.
+    """
+    config = data.settings(version)
+    df = risks.risk_register(
+        scope,
+        view=view,
+        status=status,
+        kind=kind,
+        score_ranges=[risk_bands.band_ranges(config)[b] for b in bands],
+        categories=categories,
+        text=text,
+        overdue_on=on if which == "overdue" else None,
+        unowned=which == "unowned",
+        limit=10 if which == "top" else limit,
+        url=version[0],
+    )
+    df["band"] = risk_bands.bands_of(df.score, config)
     return df
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def categories(version: data.Version, scope: Scope) -> list[str]:
+    return risks.risk_categories(scope, url=version[0])
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -91,9 +127,14 @@ def picked_risks(
 ) -> pd.DataFrame:
     """Open risks of one matrix cell or one band, placed as the matrix places them."""
     config = data.settings(version)
-    score_range = risk_bands.band_ranges(config)[band] if band else None
     df = risks.risk_register(
-        scope, view=view, kind=kind, cell=cell, score_range=score_range, url=version[0]
+        scope,
+        view=view,
+        kind=kind,
+        cell=cell,
+        score_ranges=[risk_bands.band_ranges(config)[band]] if band else (),
+        limit=1_000,
+        url=version[0],
     )
     df["band"] = risk_bands.bands_of(df.score, config)
     return df

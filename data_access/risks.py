@@ -107,13 +107,21 @@ def risk_register(
     status: str | None = "open",
     kind: str | None = None,
     cell: tuple[int, int] | None = None,
-    score_range: tuple[int, int] | None = None,
+    score_ranges: Sequence[tuple[int, int]] = (),
+    categories: Sequence[str] = (),
+    text: str = "",
+    overdue_on: dt.date | None = None,
+    unowned: bool = False,
+    limit: int | None = None,
     url: str | None = None,
 ) -> pd.DataFrame:
     """Risks with project, owner, both scores and dates, highest score (of the view) first.
 
-    `status` None gives every status; `cell` (probability, impact) and `score_range`
-    (lowest, highest) select by the view's values, as the matrix places the risks.
+    Every filter is applied by the database: `status` None gives every status; `cell`
+    (probability, impact) and `score_ranges` (lowest, highest per band) select by the view's
+    values, as the matrix places the risks; `text` is searched in title, project code and
+    owner; `overdue_on` keeps open risks whose response was due before that day; `unowned`
+    those without an owner. At most `limit` rows come back; column `matching` counts them all.
     """
     p, i = _pi(view)
     rp, ri = _pi("residual")
@@ -128,9 +136,30 @@ def risk_register(
     if cell is not None:
         where.append(f"{p} = :cell_p AND {i} = :cell_i")
         params["cell_p"], params["cell_i"] = cell
-    if score_range is not None:
-        where.append(f"{p} * {i} BETWEEN :score_lo AND :score_hi")
-        params["score_lo"], params["score_hi"] = score_range
+    if score_ranges:
+        ranges = [f"{p} * {i} BETWEEN :lo{n} AND :hi{n}" for n in range(len(score_ranges))]
+        where.append(f"({' OR '.join(ranges)})")
+        for n, (lo, hi) in enumerate(score_ranges):
+            params[f"lo{n}"], params[f"hi{n}"] = lo, hi
+    if categories:
+        names = [f":category{n}" for n in range(len(categories))]
+        where.append(f"r.category IN ({', '.join(names)})")
+        params.update({name[1:]: c for name, c in zip(names, categories, strict=True)})
+    if text.strip():
+        # LIKE with the user's % and _ taken literally.
+        needle = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%")
+        params["pattern"] = "%" + needle.replace("_", "\\_") + "%"
+        where.append(
+            "LOWER(r.title || ' ' || pr.code || ' ' || COALESCE(o.name, ''))"
+            " LIKE :pattern ESCAPE '\\'"
+        )
+    if overdue_on is not None:
+        where.append("r.status = 'open' AND r.response_due < :overdue_on")
+        params["overdue_on"] = overdue_on
+    if unowned:
+        where.append("r.owner_id IS NULL")
+    if limit is not None:
+        params["limit"] = limit
     sql = f"""
         SELECT r.id, r.project_id, pr.code AS project_code, pr.name AS project_name,
                r.title, r.kind, r.category, r.owner_id, o.name AS owner,
@@ -138,17 +167,30 @@ def risk_register(
                r.probability * r.impact AS inherent_score,
                {rp} * {ri} AS residual_score,
                {p} * {i} AS score,
-               r.response, r.mitigation, r.response_due, r.proximity, r.status,
-               r.raised_on, r.closed_on, r.last_assessed_on, r.version
+               r.response, r.response_due, r.proximity, r.status,
+               r.raised_on, r.closed_on, r.last_assessed_on, r.version,
+               COUNT(*) OVER () AS matching
         FROM risk r
         JOIN project pr ON pr.id = r.project_id
         LEFT JOIN person o ON o.id = r.owner_id
         WHERE {" AND ".join(where)}
         ORDER BY score DESC, CASE WHEN r.response_due IS NULL THEN 1 ELSE 0 END,
                  r.response_due, r.id
+        {"LIMIT :limit" if limit is not None else ""}
     """
     df = read_df(_query(sql, params, project_ids, url), params, url=url)
     return _as_dates(df, RISK_DATES)
+
+
+def risk_categories(project_ids: Sequence[int] | None = None, url: str | None = None) -> list[str]:
+    """The categories used by the risks of the scope, for a picker."""
+    sql = f"""
+        SELECT DISTINCT r.category FROM risk r
+        WHERE r.category <> ''{_in_scope("r.project_id", project_ids, url)}
+        ORDER BY r.category
+    """
+    params: dict = {}
+    return read_df(_query(sql, params, project_ids, url), params, url=url).category.tolist()
 
 
 def risk_detail(risk_id: int, url: str | None = None) -> dict | None:

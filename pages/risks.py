@@ -7,7 +7,7 @@ import streamlit as st
 from charts.risks import CELL_SELECTION
 from components import data, risk_data
 from components.layout import current_filter, current_version
-from components.risk_views import NO_OWNER, raid_table, risk_detail_panel, risk_table
+from components.risk_views import raid_table, risk_detail_panel, risk_table
 from domain import risk_bands
 from domain.filters import apply_filter
 from domain.formatting import fmt_date
@@ -176,7 +176,7 @@ def _matrix_panel() -> None:
         st.info("Click a cell of a matrix, or pick a band, to list exactly those risks.")
         return
     listed = risk_data.picked_risks(version, scope, view, kind, cell, band)
-    st.markdown(f"#### {heading}: {len(listed):,}")
+    st.markdown(f"#### {heading}: {int(listed.matching.iloc[0]) if len(listed) else 0:,}")
     if listed.empty:
         st.caption("None in this scope.")
         return
@@ -202,41 +202,34 @@ def _register_panel() -> None:
     which = _choice(row[0], "Show", LISTS, "all", "list")
     status = _choice(row[1], "Status", STATUSES, "open", "register_status")
     kind = _choice(row[2], "Kind", KINDS, "all", "kind")
-    df = risk_data.register(version, scope, view, None if status == "all" else status)
     row = st.columns([1.3, 1.3, 2], vertical_alignment="bottom")
     bands = row[0].multiselect(
         "Band", list(reversed(risk_bands.BANDS)), placeholder="All", key="register_bands"
     )
     categories = row[1].multiselect(
         "Category",
-        sorted(c for c in df.category.unique() if c),
+        risk_data.categories(version, scope),
         placeholder="All",
         key="register_categories",
     )
     text = row[2].text_input("Search", placeholder="Title, project or owner", key="register_text")
-
-    mask = pd.Series(True, index=df.index)
-    if kind != "all":
-        mask &= df.kind == kind
-    if bands:
-        mask &= df.band.isin(bands)
-    if categories:
-        mask &= df.category.isin(categories)
-    if text.strip():
-        haystack = (df.title + " " + df.project_code + " " + df.owner.fillna(NO_OWNER)).str.lower()
-        mask &= haystack.str.contains(text.strip().lower(), regex=False)
-    if which == "overdue":
-        mask &= df.status.eq("open") & df.response_due.map(lambda d: d is not None and d < today)
-    elif which == "unowned":
-        mask &= df.owner_id.isna()
-    rows = df[mask]
-    if which == "top":
-        rows = rows.head(10)  # the read orders by score, highest first
-
-    scores = f"{VIEWS[view].lower()} score"
+    rows = risk_data.register(
+        version,
+        scope,
+        view,
+        status=None if status == "all" else status,
+        kind=None if kind == "all" else kind,
+        bands=tuple(bands),
+        categories=tuple(categories),
+        text=text,
+        which=which,
+        on=today,
+    )
+    matching = int(rows.matching.iloc[0]) if len(rows) else 0
     st.caption(
-        f"**{len(rows):,}** of {len(df):,} {STATUSES[status].lower()} risks, highest "
-        f"{scores} first; click a column header to sort, a row to see its score history."
+        f"**{matching:,}** {STATUSES[status].lower()} risks match, highest "
+        f"{VIEWS[view].lower()} score first; click a column header to sort, a row to see "
+        "its score history."
     )
     selected = risk_table(rows, key=f"register_{which}", today=today, height=460)
     if selected:
@@ -267,22 +260,12 @@ def _exposure_panel() -> None:
         st.vega_lite_chart(spec=score_spec, width="stretch")
 
     st.markdown("#### One risk: its score history")
-    candidates = risk_data.register(
-        version, scope, view, None if scope and len(scope) == 1 else "open"
-    )
-    candidates = candidates.head(500)
-    names = dict(
-        zip(
-            candidates.id,
-            candidates.project_code
-            + " · "
-            + candidates.title
-            + " (score "
-            + candidates.score.astype(str)
-            + ")",
-            strict=True,
-        )
-    )
+    # One project: all its risks, closed ones too; more: the highest-scored open ones.
+    one_project = scope is not None and len(scope) == 1
+    candidates = risk_data.register(version, scope, view, status=None if one_project else "open")
+    labels = candidates.project_code + " · " + candidates.title
+    labels += " (score " + candidates.score.astype(str) + ")"
+    names = dict(zip(candidates.id.tolist(), labels.tolist(), strict=True))
     ids = list(names)
     wanted = st.query_params.get("risk", "")
     risk_id = st.selectbox(

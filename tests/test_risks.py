@@ -147,13 +147,13 @@ def test_listing_a_cell_or_band_gives_exactly_the_risks_counted_there(portfolio)
     residual = risks.risk_register(view="residual", cell=(3, 3), kind="threat", url=url)
     assert set(residual.title) == {"med33", "crit35"}
     ranges = risk_bands.band_ranges(DEFAULT_SETTINGS)
-    high = risks.risk_register(score_range=ranges["High"], kind="threat", url=url)
+    high = risks.risk_register(score_ranges=[ranges["High"]], kind="threat", url=url)
     assert set(high.title) == {"high25"}
-    critical = risks.risk_register(score_range=ranges["Critical"], kind="threat", url=url)
+    critical = risks.risk_register(score_ranges=[ranges["Critical"]], kind="threat", url=url)
     assert list(critical.score) == [20, 20, 20, 15]  # highest first
     assert set(critical.title) == CRITICAL
     assert risks.risk_register(
-        score_range=ranges["Low"], kind="threat", url=url
+        score_ranges=[ranges["Low"]], kind="threat", url=url
     ).title.tolist() == ["low14"]
 
 
@@ -173,6 +173,39 @@ def test_register_columns_scores_and_statuses(portfolio):
     closed = risks.risk_register(status="closed", url=url)
     assert closed.title.tolist() == ["closed45"]
     assert risks.risk_register([portfolio["p2"]], url=url).title.tolist() == ["other45"]
+
+
+def test_register_filters_run_in_the_database(portfolio):
+    url = portfolio["url"]
+
+    def titles(**filters):
+        return set(risks.risk_register(url=url, **filters).title)
+
+    ranges = risk_bands.band_ranges(DEFAULT_SETTINGS)
+    assert titles(score_ranges=[ranges["Low"], ranges["High"]]) == {"low14", "high25", "opp34"}
+    assert titles(text="MED") == {"med15", "med33"}
+    assert titles(text="p-2") == {"other45"}  # the project code
+    assert titles(text="pm", kind="opportunity") == {"opp34"}  # the owner
+    assert titles(text="%") == set()  # taken literally, not as a wildcard
+    assert titles(overdue_on=D(2026, 3, 4)) == {"b45"}
+    assert titles(overdue_on=D(2026, 3, 5)) == {"b45", "med15"}
+    assert titles(unowned=True) == {"b45"}
+    _set_categories(url, {"a45": "Technical", "crit35": "Supplier"})
+    assert titles(categories=["Technical", "Supplier"]) == {"a45", "crit35"}
+    assert risks.risk_categories(url=url) == ["Supplier", "Technical"]
+    assert risks.risk_categories([portfolio["p2"]], url=url) == []
+    top = risks.risk_register(limit=2, url=url)
+    assert top.title.tolist() == ["b45", "a45"]  # score 20; a due date first
+    assert top.matching.tolist() == [9, 9]  # every open risk matches
+
+
+def _set_categories(url: str, categories: dict[str, str]) -> None:
+    with get_engine(url).begin() as conn:
+        for title, category in categories.items():
+            conn.execute(
+                sa.text("UPDATE risk SET category = :c WHERE title = :t"),
+                {"c": category, "t": title},
+            )
 
 
 def test_summary_counts_overdue_responses_and_missing_owners(portfolio):

@@ -128,7 +128,7 @@ def test_raid_log_flags_a_late_dependency(sample, monkeypatch):
     at = _open(url, monkeypatch, tab="RAID log", raid="Dependencies")
     table = at.dataframe[0].value
     assert table.Needs.tolist() == ["Late one", "In time"]
-    assert table.Late.tolist() == ["LATE", ""]
+    assert [list(flags) for flags in table.Late] == [["LATE"], []]
     assert table["Days late"].tolist()[0] == 9
 
 
