@@ -81,7 +81,7 @@ elif current_filter().active:
     scope_text = f"{len(scope):,} projects matching the sidebar filters"
 else:
     scope, scope_text = None, f"all {len(projects):,} projects"
-legend = " · ".join(risk_bands.band_label(b, config) for b in reversed(risk_bands.BANDS))
+legend = " · ".join(reversed(risk_data.band_labels(version).values()))
 top[2].caption(f"**Scope:** {scope_text}  \n**Bands** (PMO settings): {legend}")
 
 cells = risk_data.matrix_cells(version, scope, view)
