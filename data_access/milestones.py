@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import pandas as pd
 import sqlalchemy as sa
 
+from data_access.portfolio import as_dates
 from data_access.db import get_engine, read_df, read_scalar
 
 BASELINES = ("current", "original")
@@ -110,13 +111,6 @@ def _params(project_ids: Sequence[int] | None, **values) -> dict:
     return {**values, **({"ids": list(project_ids)} if project_ids is not None else {})}
 
 
-def _as_dates(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
-    # SQLite returns ISO strings, PostgreSQL dates: make both plain `datetime.date`.
-    for col in columns:
-        df[col] = pd.to_datetime(df[col]).dt.date.astype(object).where(df[col].notna(), None)
-    return df
-
-
 def burndown_deltas(
     today: dt.date,
     project_ids: Sequence[int] | None = None,
@@ -137,7 +131,7 @@ def burndown_deltas(
     )
     params = _params(project_ids, today=today, tomorrow=today + dt.timedelta(days=1))
     df = read_df(statement, params, url=url)
-    df = _as_dates(df, "day")
+    df = as_dates(df, ("day",))
     for col in DELTA_COLUMNS:
         df[col] = df[col].astype(int)
     return df
@@ -183,16 +177,7 @@ def project_history(project_id: int, url: str | None = None) -> pd.DataFrame:
         url=url,
     )
     df["is_key"] = df["is_key"].astype(bool)
-    return _as_dates(
-        df,
-        "reported_on",
-        "baseline_date",
-        "forecast_date",
-        "current_baseline",
-        "current_forecast",
-        "actual_date",
-        "removed_on",
-    )
+    return as_dates(df, ("reported_on", "baseline_date", "forecast_date", "current_baseline", "current_forecast", "actual_date", "removed_on", ,))
 
 
 # --- slippage lists ---------------------------------------------------------------------
@@ -312,5 +297,5 @@ def slippage_lists(
         dates = ["baseline_date", "forecast_date"]
         if "previous_forecast" in df:
             dates.append("previous_forecast")
-        lists[name] = _as_dates(df, *dates)
+        lists[name] = as_dates(df, (*dates,))
     return lists

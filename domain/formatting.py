@@ -11,6 +11,13 @@ RAG_COLOURS = {"G": "#009E73", "A": "#E69F00", "R": "#D55E00", "S": "#999999", "
 RAG_LABELS = {"G": "Green", "A": "Amber", "R": "Red", "S": "Stale", "C": "Completed"}
 RAG_ORDER = ["R", "A", "S", "G", "C"]
 BAND_COLOURS = {"Low": "#009E73", "Medium": "#F0E442", "High": "#E69F00", "Critical": "#D55E00"}
+# Opportunities are good news: shades of blue, so they never read as threats.
+OPPORTUNITY_COLOURS = {
+    "Low": "#D4E9F7",
+    "Medium": "#9CCBEE",
+    "High": "#56B4E9",
+    "Critical": "#0072B2",
+}
 
 
 def fmt_date(value) -> str:
