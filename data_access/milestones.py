@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import pandas as pd
 import sqlalchemy as sa
 
-from data_access.portfolio import as_dates
 from data_access.db import get_engine, read_df, read_scalar
+from data_access.portfolio import as_dates
 
 BASELINES = ("current", "original")
 
@@ -177,7 +177,18 @@ def project_history(project_id: int, url: str | None = None) -> pd.DataFrame:
         url=url,
     )
     df["is_key"] = df["is_key"].astype(bool)
-    return as_dates(df, ("reported_on", "baseline_date", "forecast_date", "current_baseline", "current_forecast", "actual_date", "removed_on", ,))
+    return as_dates(
+        df,
+        (
+            "reported_on",
+            "baseline_date",
+            "forecast_date",
+            "current_baseline",
+            "current_forecast",
+            "actual_date",
+            "removed_on",
+        ),
+    )
 
 
 # --- slippage lists ---------------------------------------------------------------------
@@ -297,5 +308,5 @@ def slippage_lists(
         dates = ["baseline_date", "forecast_date"]
         if "previous_forecast" in df:
             dates.append("previous_forecast")
-        lists[name] = as_dates(df, (*dates,))
+        lists[name] = as_dates(df, dates)
     return lists
