@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from data_access.models import RAG
+from domain import earned_value as ev
 from domain.formatting import fmt_date
 
 DIMENSIONS = ("schedule", "cost", "scope", "risk")
@@ -65,13 +66,13 @@ def compute_health(facts: pd.DataFrame, settings: dict, today: dt.date) -> pd.Da
 
     # Cost: EAC over budget, and CPI where earned value exists; the worse of the two.
     budget = df.approved_budget.astype(float)
-    over_pct = ((df.forecast_at_completion - budget) / budget.where(budget > 0) * 100).round(1)
+    over_pct = ev.eac_variance_pct(df.forecast_at_completion, budget).round(1)
     cost_eac = np.where(
         over_pct.isna(), "G", _band(over_pct, settings["cost_amber_pct"], settings["cost_red_pct"])
     )
-    earned = df.percent_complete.astype(float) / 100 * budget
-    has_ev = (df.actual_cost > 0) & (earned > 0)
-    cpi = (earned / df.actual_cost.where(has_ev)).round(2)
+    earned = ev.earned_value(df.percent_complete.astype(float), budget)
+    cpi = ev.cpi(earned, df.actual_cost).round(2)
+    has_ev = cpi.notna()
     cost_cpi = np.where(
         has_ev, _band(cpi.fillna(1), settings["cpi_amber"], settings["cpi_red"], False), "G"
     )
