@@ -248,9 +248,8 @@ def save_allocations(
             final.append({**merged, "id": row_id, "ref": ref})
     for row_id, _version in deleted:
         current_rows[row_id] = fetch_row(session, Allocation, row_id)
-    if not errors:
-        replaced = {row_id for row_id, *_ in edited} | {row_id for row_id, _ in deleted}
-        errors.update(_overlap_errors(session, final, replaced))
+    replaced = {row_id for row_id, *_ in edited} | {row_id for row_id, _ in deleted}
+    errors.update(_overlap_errors(session, final, replaced))
     if errors:
         raise ValidationFailed(errors)
 
@@ -506,7 +505,7 @@ def check_import(frame: pd.DataFrame, *, session: Session) -> tuple[list[dict], 
     project_ids = dict(
         session.execute(sa.select(Project.code, Project.id).where(Project.code.in_(codes))).all()
     )
-    rows, errors = [], {}
+    rows, valid, errors = [], [], {}
     for n, record in enumerate(frame[IMPORT_COLUMNS].to_dict("records"), start=2):
         ref = f"Row {n} · "
         cells = {k: _cell(v) for k, v in record.items()}
@@ -523,9 +522,9 @@ def check_import(frame: pd.DataFrame, *, session: Session) -> tuple[list[dict], 
             "end_date": _date(cells["end_date"]),
             "hours_per_week": _number(cells["hours_per_week"]),
         }
-        for field, text in (("start_date", "a date as YYYY-MM-DD"), ("end_date", None)):
+        for field in ("start_date", "end_date"):
             if data[field] is None:
-                problems[field] = f"write {text or 'a date as YYYY-MM-DD'}"
+                problems[field] = "write a date as YYYY-MM-DD"
         if data["hours_per_week"] is None:
             problems["hours_per_week"] = "write the hours per week as a number"
         for field, message in _field_errors(AllocationCreate, data).items():
@@ -533,8 +532,9 @@ def check_import(frame: pd.DataFrame, *, session: Session) -> tuple[list[dict], 
                 problems[field] = message
         errors.update({f"{ref}{k}": v for k, v in problems.items()})
         rows.append({**data, "ref": ref})
-    if not errors:
-        errors.update(_overlap_errors(session, rows, set()))
+        if not problems:
+            valid.append(rows[-1])
+    errors.update(_overlap_errors(session, valid, set()))
     return [{k: v for k, v in r.items() if k != "ref"} for r in rows], errors
 
 

@@ -127,32 +127,40 @@ def weekly_load(
 ) -> pd.DataFrame:
     """Capacity and allocated hours per heatmap row (person, department or skill) and week.
 
-    Columns: key, label, w (week index from `first_monday`), capacity, allocated, people,
+    Columns: key, label, detail (a person's department), w (week index from `first_monday`),
+    capacity, allocated, people,
     people_over (people in the row allocated beyond their capacity that week), n_rows (rows
-    before `limit`). With `limit`, the rows kept are the most loaded (`order="loaded"`: highest
-    weekly load first) or the most idle (`order="idle"`: lowest average load first).
+    before `limit`). With `limit`, the rows kept are the most loaded (`order="loaded"`: most
+    hours beyond capacity first) or the most idle (`order="idle"`: lowest average load first),
+    ranked as `domain.capacity.row_order` ranks them.
     """
     if rows not in ROW_COLUMNS:
         raise ValueError(f"rows must be one of {sorted(ROW_COLUMNS)}")
     sql = _sql_dialect(url)
     key = ROW_COLUMNS[rows]
     label = "p.name" if rows == "person" else key
+    detail = "p.department" if rows == "person" else "''"
+    group = f"{key}, {label}, p.department" if rows == "person" else key
+    # Most loaded: the most hours beyond capacity over the horizon (size and duration of the
+    # over-allocation), then the highest average load. Most idle: the lowest average load.
+    average = "SUM(pw.allocated) / (SUM(pw.capacity) + 1e-9)"
     ranking = (
-        "MAX(CASE WHEN pw.capacity > 0 THEN pw.allocated / pw.capacity "
-        "WHEN pw.allocated > 0 THEN 1e9 ELSE 0 END) DESC"
+        "SUM(CASE WHEN pw.allocated > pw.capacity THEN pw.allocated - pw.capacity ELSE 0 END) "
+        f"DESC, {average} DESC"
         if order == "loaded"
-        else "SUM(pw.allocated) / (SUM(pw.capacity) + 1e-9) ASC"
+        else f"{average} ASC"
     )
     query = (
         _weekly_cte(sql, _scope(project_ids, departments))
         + f""",
 grouped AS (
-    SELECT {key} AS key, {label} AS label, pw.w, SUM(pw.capacity) AS capacity,
+    SELECT {key} AS key, {label} AS label, {detail} AS detail, pw.w,
+           SUM(pw.capacity) AS capacity,
            SUM(pw.allocated) AS allocated, COUNT(*) AS people,
            SUM(CASE WHEN pw.allocated > pw.capacity + :tolerance THEN 1 ELSE 0 END)
                AS people_over
     FROM pw JOIN people p ON p.id = pw.person_id
-    GROUP BY {key}, {label}, pw.w
+    GROUP BY {group}, pw.w
 ),
 ranked AS (
     SELECT key, label, COUNT(*) OVER () AS n_rows
@@ -160,7 +168,7 @@ ranked AS (
     ORDER BY {ranking}, label, key
     {"LIMIT :limit" if limit else ""}
 )
-SELECT g.key, g.label, g.w, g.capacity, g.allocated, g.people, g.people_over, r.n_rows
+SELECT g.key, g.label, g.detail, g.w, g.capacity, g.allocated, g.people, g.people_over, r.n_rows
 FROM grouped g JOIN ranked r ON r.key = g.key AND r.label = g.label
 ORDER BY g.label, g.key, g.w"""
     )

@@ -127,7 +127,7 @@ def heatmap_cells(grid: pd.DataFrame, weeks: pd.DataFrame, grain: str = "Week") 
     columns += ["allocated", "people", "people_over", "load", "band", "text", "over"]
     if grid.empty:
         return pd.DataFrame(columns=columns)
-    df = grid.merge(weeks, on="w")
+    df = grid.assign(label=unique_labels(grid)).merge(weeks, on="w")
     if grain == "Month":
         df["period"] = df.month.map(period_label)
         df["order"] = df.month
@@ -151,6 +151,32 @@ def heatmap_cells(grid: pd.DataFrame, weeks: pd.DataFrame, grain: str = "Week") 
     cells["text"] = cell_text(cells.allocated, cells.capacity)
     cells["over"] = is_over(cells.allocated, cells.capacity)
     return cells[columns].reset_index(drop=True)
+
+
+def row_order(cells: pd.DataFrame, order: str = "loaded") -> list[str]:
+    """Row labels worst first. "loaded": the most hours beyond capacity over the period (how
+    much and how long a row is over-allocated), then the highest average load; "idle": the
+    lowest average load first."""
+    if cells.empty:
+        return []
+    frame = cells.assign(excess=(cells.allocated - cells.capacity).clip(lower=0))
+    sums = frame.groupby("label")[["allocated", "capacity", "excess"]].sum()
+    sums["average"] = sums.allocated / (sums.capacity + 1e-9)
+    sums = sums.reset_index()
+    if order == "idle":
+        return sums.sort_values(["average", "label"]).label.tolist()
+    ranked = sums.sort_values(["excess", "average", "label"], ascending=[False, False, True])
+    return ranked.label.tolist()
+
+
+def unique_labels(grid: pd.DataFrame) -> pd.Series:
+    """Row labels that tell namesakes apart: "Ana Weber (Finance)", then the id if needed."""
+    label = grid.label.astype(str)
+    keys = grid.groupby(label).key.transform("nunique")
+    if "detail" in grid:
+        label = label.where(keys == 1, label + " (" + grid.detail.astype(str) + ")")
+        keys = grid.groupby(label).key.transform("nunique")
+    return label.where(keys == 1, label + " #" + grid.key.astype(str))
 
 
 def demand_series(grid: pd.DataFrame, weeks: pd.DataFrame) -> pd.DataFrame:

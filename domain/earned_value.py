@@ -47,6 +47,13 @@ def eac_variance_pct(eac, bac):
     return (pd.Series(eac, dtype=float) - bac) / bac.where(bac > 0) * 100
 
 
+def variance_rag(variance_pct, amber_pct: float, red_pct: float) -> np.ndarray:
+    """Cost letter of an EAC variance: Green up to `amber_pct` over budget, Amber up to
+    `red_pct`, Red beyond; Green without a budget (nothing to be over)."""
+    pct = pd.Series(variance_pct, dtype=float).to_numpy()
+    return np.select([pct > red_pct, pct > amber_pct], ["R", "A"], "G")
+
+
 def plan_fraction(progress: np.ndarray, shape: str = "linear") -> np.ndarray:
     """Share of the budget planned to be spent at `progress` (0 = baseline start, 1 = finish).
 

@@ -67,9 +67,7 @@ def compute_health(facts: pd.DataFrame, settings: dict, today: dt.date) -> pd.Da
     # Cost: EAC over budget, and CPI where earned value exists; the worse of the two.
     budget = df.approved_budget.astype(float)
     over_pct = ev.eac_variance_pct(df.forecast_at_completion, budget).round(1)
-    cost_eac = np.where(
-        over_pct.isna(), "G", _band(over_pct, settings["cost_amber_pct"], settings["cost_red_pct"])
-    )
+    cost_eac = ev.variance_rag(over_pct, settings["cost_amber_pct"], settings["cost_red_pct"])
     earned = ev.earned_value(df.percent_complete.astype(float), budget)
     cpi = ev.cpi(earned, df.actual_cost).round(2)
     has_ev = cpi.notna()

@@ -180,10 +180,16 @@ def test_people_limit_keeps_the_most_loaded_and_counts_the_rest(team):
     url, ids = team
     top = resources.weekly_load(MONDAY, 8, "person", url=url, limit=2)
     assert top.n_rows.iloc[0] == 9  # 5 people of the organisation + the 4 of the team
-    # Carol and Dave are allocated while away: an unbounded load ranks first.
-    assert set(top.label) == {"Carol", "Dave"}
+    # Hours beyond capacity over the horizon: Carol 32 (away in W02) + 8 (W03), Alice 10 + 10
+    # (W03-W04), Dave 10 (away in W01), Bob 4 (W02).
+    assert set(top.label) == {"Carol", "Alice"}
+    cells = capacity.heatmap_cells(
+        resources.weekly_load(MONDAY, 8, "person", url=url), capacity.horizon_weeks(MONDAY, 8)
+    )
+    assert capacity.row_order(cells)[:4] == ["Carol", "Alice", "Dave", "Bob"]
     idle = resources.weekly_load(MONDAY, 8, "person", url=url, limit=3, order="idle")
     assert len(set(idle.label)) == 3 and not {"Alice", "Bob", "Carol"} & set(idle.label)
+    assert capacity.row_order(cells, "idle")[-3:] == ["Alice", "Bob", "Carol"]
 
 
 def test_cell_lists_the_projects_behind_it(team):
