@@ -13,6 +13,14 @@ ROW_HEIGHT = 22
 SELECTION = "cell"
 
 
+def titled(title: str, subtitle: str) -> alt.TitleParams:
+    """Title with a subtitle in a grey that reads on the light and the dark theme (the theme
+    colours titles, not subtitles)."""
+    return alt.TitleParams(
+        title, subtitle=subtitle, anchor="start", subtitleColor="#8C8C8C", subtitleFontSize=13
+    )
+
+
 def no_data(message: str, title: str) -> alt.Chart:
     """An empty chart that says so in words."""
     return (
@@ -96,7 +104,7 @@ def capacity_heatmap(
             )
         )
     return alt.layer(*layers).properties(
-        title=alt.TitleParams(title, subtitle=subtitle, anchor="start"),
+        title=titled(title, subtitle),
         height=alt.Step(ROW_HEIGHT),
     )
 
@@ -145,6 +153,4 @@ def demand_chart(series: pd.DataFrame, *, title: str, subtitle: str) -> alt.Char
         .mark_text(align="right", dy=-10, fontSize=13, fontWeight="bold", color="#D55E00")
         .encode(x=x, y="capacity:Q", text=alt.value("Capacity (after absences)"))
     )
-    return alt.layer(bars, line, label).properties(
-        title=alt.TitleParams(title, subtitle=subtitle, anchor="start"), height=420
-    )
+    return alt.layer(bars, line, label).properties(title=titled(title, subtitle), height=420)

@@ -7,7 +7,7 @@ import datetime as dt
 import altair as alt
 import pandas as pd
 
-from charts.capacity import no_data
+from charts.capacity import no_data, titled
 from domain.formatting import RAG_COLOURS, RAG_LABELS
 
 SERIES_COLOURS = {
@@ -33,8 +33,8 @@ def spend_chart(
     levels: dict[str, float] | None = None,
 ) -> alt.Chart:
     """Cumulative actual cost, earned value and planned spend (long format: report_date,
-    series, amount), each line named at its end; optional horizontal `levels` such as the
-    budget and the forecast at completion, and a today marker."""
+    series, amount); optional horizontal `levels` such as the budget and the forecast at
+    completion, and a today marker."""
     if curve.empty:
         return no_data("No status report with cost yet for these projects.", title)
     data = curve.assign(report_date=pd.to_datetime(curve.report_date))
@@ -49,10 +49,13 @@ def spend_chart(
         title=f"Cumulative cost ({currency})",
         axis=alt.Axis(labelExpr=MONEY_LABELS),
     )
+    # A legend, not labels at the line ends: earned value and plan often end on top of each
+    # other (that is the point of the chart when the project is on plan).
+    legend = alt.Legend(title=None, orient="top", symbolStrokeWidth=3, labelFontSize=13)
     colour = alt.Color(
         "series:N",
         scale=alt.Scale(domain=series, range=[SERIES_COLOURS[s] for s in series]),
-        legend=None,
+        legend=legend,
     )
     lines = (
         alt.Chart(data)
@@ -64,9 +67,9 @@ def spend_chart(
             strokeDash=alt.StrokeDash(
                 "series:N",
                 scale=alt.Scale(
-                    domain=series, range=[[1, 0] if "PV" not in s else [6, 4] for s in series]
+                    domain=series, range=[[6, 4] if "PV" in s else [1, 0] for s in series]
                 ),
-                legend=None,
+                legend=legend,
             ),
             tooltip=[
                 alt.Tooltip("series:N", title="Series"),
@@ -75,21 +78,20 @@ def spend_chart(
             ],
         )
     )
-    ends = data.sort_values("report_date").groupby("series", as_index=False).tail(1)
-    names = (
-        alt.Chart(ends)
-        .mark_text(align="left", dx=6, fontSize=13, fontWeight="bold")
-        .encode(x=x, y=y, text="series:N", color=colour)
-    )
-    layers = [lines, names]
+    layers = [lines]
     if levels:
         level_data = pd.DataFrame({"name": list(levels), "amount": list(levels.values())})
         level_data["label"] = level_data.name + " " + level_data.amount.map("{:,.0f}".format)
+        # The higher level is labelled above its line, the lower one below: close levels
+        # (a forecast near the budget) never print on top of each other.
+        level_data["offset"] = [
+            -8 if a >= level_data.amount.max() else 12 for a in level_data.amount
+        ]
         layers += [
             alt.Chart(level_data).mark_rule(strokeDash=[2, 2], color="#777777").encode(y=y),
             alt.Chart(level_data)
-            .mark_text(align="left", dy=-7, x=4, fontSize=12, color="#777777")
-            .encode(y=y, text="label:N"),
+            .mark_text(align="left", x=4, fontSize=12, color="#777777")
+            .encode(y=y, yOffset=alt.YOffset("offset:Q", scale=None), text="label:N"),
         ]
     marker = pd.DataFrame({"report_date": [pd.Timestamp(today)], "label": ["today"]})
     layers += [
@@ -98,9 +100,7 @@ def spend_chart(
         .mark_text(align="left", baseline="top", dx=4, y=4, color="#777777")
         .encode(x=x, text="label:N"),
     ]
-    return alt.layer(*layers).properties(
-        title=alt.TitleParams(title, subtitle=subtitle, anchor="start"), height=480
-    )
+    return alt.layer(*layers).properties(title=titled(title, subtitle), height=480)
 
 
 def variance_bars(
@@ -125,17 +125,18 @@ def variance_bars(
     y = alt.Y(f"{by}:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
     x = alt.X("variance_pct:Q", title="Forecast at completion vs budget (%)")
     letters = ["R", "A", "G"]
+    colour = alt.Color(
+        "rag:N",
+        scale=alt.Scale(domain=letters, range=[RAG_COLOURS[k] for k in letters]),
+        legend=None,
+    )
     bars = (
         alt.Chart(data)
         .mark_bar()
         .encode(
             x=x,
             y=y,
-            color=alt.Color(
-                "rag:N",
-                scale=alt.Scale(domain=letters, range=[RAG_COLOURS[k] for k in letters]),
-                legend=None,
-            ),
+            color=colour,
             tooltip=[
                 alt.Tooltip(f"{by}:N"),
                 alt.Tooltip("status:N", title="Cost"),
@@ -148,8 +149,9 @@ def variance_bars(
     )
     text = (
         alt.Chart(data)
-        .mark_text(align="left", dx=4, fontSize=12, fontWeight="bold")
-        .encode(x=alt.X("max_x:Q"), y=y, text="label:N")
+        .mark_text(align="left", dx=4, fontSize=13, fontWeight="bold")
+        # In the bar's own colour: readable on the light and the dark theme alike.
+        .encode(x=alt.X("max_x:Q"), y=y, text="label:N", color=colour)
         .transform_calculate(max_x="max(datum.variance_pct, 0)")
     )
     rules = pd.DataFrame(
@@ -161,6 +163,6 @@ def variance_bars(
         .encode(x="at:Q", tooltip=[alt.Tooltip("what:N"), alt.Tooltip("at:Q", title="%")])
     )
     return alt.layer(bars, thresholds, text).properties(
-        title=alt.TitleParams(title, subtitle=subtitle, anchor="start"),
-        height=max(120, 24 * len(data)),
+        title=titled(title, subtitle),
+        height=alt.Step(26),
     )

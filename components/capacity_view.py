@@ -59,18 +59,17 @@ def _controls(default_rows: str) -> tuple[str, str, int, str]:
 
 
 def render(version: Version, today: dt.date, f: PortfolioFilter) -> None:
-    # The department roll-up is small at any tier: it sizes the view and feeds the demand chart.
-    n_weeks_max = max(capacity.HORIZONS.values())
-    departments = rd.weekly_load(version, today, f, "department", n_weeks_max)
-    n_people = int(departments[departments.w == 0].people.sum()) if len(departments) else 0
+    # People as rows when they fit on a screen, departments otherwise (tier L: thousands).
+    n_people = rd.people_in_view(version, today, f, capacity.HORIZONS["2 quarters"])
     rows, grain, n_weeks, order = _controls(capacity.default_rows(n_people))
     weeks = capacity.horizon_weeks(today, n_weeks)
-    in_horizon = departments[departments.w < n_weeks]
+    # The department roll-up is small at any tier: it feeds the tiles and the demand chart.
+    departments = rd.weekly_load(version, today, f, "department", n_weeks)
 
-    _tiles(in_horizon, n_people, n_weeks)
+    _tiles(departments, n_weeks)
     limit = capacity.MAX_PEOPLE_ROWS if rows == "person" else None
     grid = (
-        in_horizon
+        departments
         if rows == "department"
         else rd.weekly_load(version, today, f, rows, n_weeks, order, limit)
     )
@@ -107,11 +106,12 @@ def render(version: Version, today: dt.date, f: PortfolioFilter) -> None:
         chart, on_select="rerun", selection_mode=SELECTION, key=f"heatmap_{rows}_{grain}"
     )
     _cell_detail(version, today, f, rows, cells, event)
-    _department_view(in_horizon, weeks)
+    _department_view(departments, weeks)
 
 
-def _tiles(grid: pd.DataFrame, n_people: int, n_weeks: int) -> None:
+def _tiles(grid: pd.DataFrame, n_weeks: int) -> None:
     allocated, available = grid.allocated.sum(), grid.capacity.sum()
+    n_people = int(grid[grid.w == 0].people.sum()) if len(grid) else 0
     weekly = grid.groupby("w")[["allocated", "capacity"]].sum()
     over_weeks = int(capacity.is_over(weekly.allocated, weekly.capacity).sum())
     cols = st.columns(5)

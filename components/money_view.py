@@ -172,7 +172,12 @@ def _table(groups: pd.DataFrame, by: str, currency: str) -> None:
         hide_index=True,
         width="stretch",
         height=min(600, 38 + 35 * len(table)),
-        column_config={c: money_format for c in table.columns if c.endswith(f"({currency})")},
+        column_config={
+            **{c: money_format for c in table.columns if c.endswith(f"({currency})")},
+            "CPI": st.column_config.NumberColumn(format="%.2f"),
+            "SPI": st.column_config.NumberColumn(format="%.2f"),
+            "Variance %": st.column_config.NumberColumn(format="%+.1f"),
+        },
     )
 
 

@@ -53,6 +53,18 @@ def weekly_load(
     )
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def people_in_view(version: data.Version, today: dt.date, f: PortfolioFilter, n_weeks: int) -> int:
+    project_ids, departments = scope(version, today, f)
+    return resources.people_in_view(
+        capacity.first_monday(today),
+        n_weeks,
+        project_ids=project_ids,
+        departments=departments,
+        url=version[0],
+    )
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def cell_allocations(
     version: data.Version,

@@ -51,11 +51,25 @@ def fmt_day(day: dt.date) -> str:
     return day.strftime("%d %b %Y")
 
 
+# Plain words for a field left empty (pydantic would say "Input should be a valid integer").
+MISSING = {
+    "person_id": "choose a person",
+    "project_id": "choose a project",
+    "start_date": "choose the first day",
+    "end_date": "choose the last day",
+    "hours_per_week": "give the hours a week",
+    "weekly_capacity_hours": "give the weekly hours",
+}
+
+
 def _field_errors(schema, data: dict[str, Any]) -> dict[str, str]:
     try:
         validate(schema, data)
     except ValidationFailed as exc:
-        return exc.errors
+        return {
+            field: MISSING[field] if data.get(field) is None and field in MISSING else message
+            for field, message in exc.errors.items()
+        }
     return {}
 
 

@@ -672,9 +672,17 @@ def _reports(
     # "watch" projects went quiet: their last reports are missing, so they show as stale.
     last_index = len(report_days) - (rng.randint(3, 8) if profile == "watch" else 0)
     risk_rag = "R" if max_risk >= 15 else "A" if max_risk >= 10 else "G"
+
+    def planned(day: dt.date) -> float:
+        """Share of the baseline schedule passed on `day`: the plan is spent evenly."""
+        return min(1.0, max(0.0, (day - start).days / max(1, (finish - start).days)))
+
+    # Work advances with the plan at the project's own pace, reaching `percent` on the last
+    # reporting day: earned value tracks planned value (SPI = that pace), cost tracks EAC.
+    pace = percent / 100 / max(planned(report_days[-1]), 1e-9)
     for w, day in enumerate(report_days[:last_index]):
         progress = (w + 1) / len(report_days)
-        pct = round(percent * progress, 1) if status != "completed" else 100.0
+        pct = round(min(percent, 100 * pace * planned(day)), 1)
         schedule = _rag_for(profile, progress, rng)
         cost = (
             _rag_for(profile, progress, rng)
@@ -707,7 +715,7 @@ def _reports(
                 "percent_complete": pct,
                 "cost_to_date": round(eac * pct / 100, -2),
                 "forecast_at_completion": eac,
-                "planned_value": round(budget * min(1.0, progress * 1.02) * percent / 100, -2),
+                "planned_value": round(budget * planned(day), -2),
                 "created_at": dt.datetime.combine(day, dt.time(16), tzinfo=dt.UTC),
             },
         )

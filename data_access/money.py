@@ -20,18 +20,18 @@ from data_access.portfolio import _as_dates
 # running MAX, so a report that leaves it empty neither removes nor repeats it.
 SPEND_HISTORY_SQL = """
 WITH r AS (
-    SELECT s.project_id, s.report_date, s.cost_to_date AS ac,
-           s.percent_complete / 100.0 * p.approved_budget AS ev,
-           MAX(s.planned_value) OVER (
-               PARTITION BY s.project_id ORDER BY s.report_date
-               ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS pv
+    SELECT s.project_id, s.report_date,
+           s.cost_to_date - LAG(s.cost_to_date, 1, 0) OVER w AS d_ac,
+           (s.percent_complete - LAG(s.percent_complete, 1, 0) OVER w) / 100.0
+               * p.approved_budget AS d_ev,
+           MAX(s.planned_value) OVER w AS pv
     FROM status_report s JOIN project p ON p.id = s.project_id
     {where}
+    WINDOW w AS (PARTITION BY s.project_id ORDER BY s.report_date
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 ),
 d AS (
-    SELECT report_date,
-           ac - COALESCE(LAG(ac) OVER w, 0) AS d_ac,
-           ev - COALESCE(LAG(ev) OVER w, 0) AS d_ev,
+    SELECT report_date, d_ac, d_ev,
            COALESCE(pv, 0) - COALESCE(LAG(pv) OVER w, 0) AS d_pv,
            CASE WHEN LAG(report_date) OVER w IS NULL THEN 1 ELSE 0 END AS first_report,
            CASE WHEN pv IS NOT NULL AND LAG(pv) OVER w IS NULL THEN 1 ELSE 0 END AS first_pv

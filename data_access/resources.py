@@ -182,6 +182,21 @@ ORDER BY g.label, g.key, g.w"""
     return df
 
 
+def people_in_view(
+    first_monday: dt.date,
+    n_weeks: int,
+    *,
+    project_ids: Sequence[int] | None = None,
+    departments: Sequence[str] | None = None,
+    url: str | None = None,
+) -> int:
+    """How many people the heatmap would show (to choose people or departments as rows)."""
+    query = _weekly_cte(_sql_dialect(url), _scope(project_ids, departments))
+    query += "\nSELECT COUNT(*) AS n FROM people"
+    params = _params(first_monday, n_weeks, project_ids, departments)
+    return int(read_df(_expanding(query, params), params, url=url).n.iloc[0])
+
+
 def cell_allocations(
     first_day: dt.date,
     last_day: dt.date,

@@ -223,3 +223,10 @@ def test_default_rows_aggregate_when_many_people():
     assert capacity.default_rows(40) == "person"
     assert capacity.default_rows(5_000) == "department"
     assert capacity.hours_from_share(50, 32) == 16
+
+
+def test_people_in_view_counts_the_heatmap_rows(team):
+    url, ids = team
+    assert resources.people_in_view(MONDAY, 8, url=url) == 9
+    assert resources.people_in_view(MONDAY, 8, project_ids=[ids["p2"]], url=url) == 2
+    assert resources.people_in_view(MONDAY, 8, project_ids=[], url=url) == 0
