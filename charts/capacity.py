@@ -10,6 +10,7 @@ from domain.capacity import BAND_TEXT, BANDS, cell_text
 # Columns beyond which the % no longer fits in a cell: the tooltip still has it.
 MAX_TEXT_COLUMNS = 30
 ROW_HEIGHT = 22
+GROUP_ROW_HEIGHT = 36  # two lines: the load and how many people are over
 SELECTION = "cell"
 
 
@@ -97,15 +98,25 @@ def capacity_heatmap(
         .add_params(pick)
     )
     layers = [rect]
+    groups = cells.people.max() > 1
     if len(periods) <= MAX_TEXT_COLUMNS:
+        ink = alt.Color("ink:N", scale=None)
         layers.append(
-            base.mark_text(fontSize=11).encode(
-                text="text:N", color=alt.Color("ink:N", scale=None), tooltip=tooltip
+            base.mark_text(fontSize=11, dy=-7 if groups else 0).encode(
+                text="text:N", color=ink, tooltip=tooltip
             )
         )
+        if groups:
+            # A department at 85 % can hide people at 150 %: say how many, under the load.
+            layers.append(
+                base.transform_filter("datum.people_over > 0")
+                .transform_calculate(over_text="datum.people_over + ' over'")
+                .mark_text(fontSize=9, dy=7)
+                .encode(text="over_text:N", color=ink, tooltip=tooltip)
+            )
     return alt.layer(*layers).properties(
         title=titled(title, subtitle),
-        height=alt.Step(ROW_HEIGHT),
+        height=alt.Step(GROUP_ROW_HEIGHT if groups else ROW_HEIGHT),
     )
 
 

@@ -807,10 +807,18 @@ def _resources(out: DemoRows, rng: random.Random, today: dt.date, stamp: dict, s
     by_department: dict[int, list[int]] = {}
     for person_id in staff:
         by_department.setdefault(people[person_id]["department_id"], []).append(person_id)
-    window_start, window_days = today, 26 * 7
-    # Hours a week each person is already booked for, averaged over the next two quarters.
-    booked = dict.fromkeys(people, 0.0)
-    target = {p: rng.uniform(0.6, 1.0) for p in people}
+    # Hours booked per person in each of the next 26 weeks, so that a new allocation goes to
+    # someone free in the weeks it covers (up to their own target load, 75-105 %).
+    window = 26
+    monday = _monday(today)
+    booked = {p: [0.0] * window for p in people}
+    target = {p: rng.uniform(0.75, 1.05) * r["weekly_capacity_hours"] for p, r in people.items()}
+
+    def weeks_of(start: dt.date, end: dt.date) -> range:
+        return range(max(0, (start - monday).days // 7), min(window, (end - monday).days // 7 + 1))
+
+    def free(person_id: int, weeks: range) -> float:
+        return target[person_id] - max((booked[person_id][w] for w in weeks), default=0.0)
 
     def allocate(person_id: int, project_id: int, start: dt.date, end: dt.date, hours: float):
         out.add(
@@ -824,8 +832,8 @@ def _resources(out: DemoRows, rng: random.Random, today: dt.date, stamp: dict, s
                 **stamp,
             },
         )
-        overlap = (min(end, window_start + dt.timedelta(days=window_days)) - max(start, today)).days
-        booked[person_id] += hours * max(0, overlap) / window_days
+        for w in weeks_of(start, end):
+            booked[person_id][w] += hours
 
     for project in out.rows[Project]:
         if project["status"] in ("completed", "cancelled"):
@@ -834,31 +842,34 @@ def _resources(out: DemoRows, rng: random.Random, today: dt.date, stamp: dict, s
         last = _monday(project["forecast_finish"]) + dt.timedelta(days=4)
         if last < first:
             continue
-        allocate(project["manager_id"], project["id"], first, last, rng.choice([4, 6, 8, 8, 10]))
+        manager = project["manager_id"]
+        share = rng.choice([0.1, 0.15, 0.2, 0.2, 0.25])
+        allocate(manager, project["id"], first, last, max(2.0, round(share * target[manager])))
         team_size = min(6, max(2, round(project["approved_budget"] / 300_000) + 1))
         home = by_department.get(project["department_id"]) or staff
         members: set[int] = set()
         for _ in range(team_size):
-            pool = home if rng.random() < 0.7 else staff
-            candidates = [p for p in rng.sample(pool, min(4, len(pool))) if p not in members]
-            if not candidates:
-                continue
-            wanted = float(rng.choice([8, 16, 16, 24, 24, 32, 40]))
-            if rng.random() < 0.07:  # booked without looking: the over-allocated tail
-                person_id, hours = candidates[0], wanted
-            else:
-                person_id = max(
-                    candidates,
-                    key=lambda p: people[p]["weekly_capacity_hours"] * target[p] - booked[p],
-                )
-                free = people[person_id]["weekly_capacity_hours"] * target[person_id]
-                hours = min(wanted, max(4.0, (free - booked[person_id]) // 4 * 4))
-            members.add(person_id)
             start, end = first, last
             weeks = (last - first).days // 7
             if weeks > 8 and rng.random() < 0.3:  # joins later or leaves earlier than the project
                 cut = first + dt.timedelta(weeks=rng.randint(4, weeks - 4))
                 start, end = (cut, last) if rng.random() < 0.5 else (first, cut - dt.timedelta(3))
+            pool = home if rng.random() < 0.7 else staff
+            candidates = [p for p in rng.sample(pool, min(4, len(pool))) if p not in members]
+            if not candidates:
+                continue
+            wanted = float(rng.choice([8, 16, 16, 24, 24, 32, 40]))
+            span = weeks_of(start, end)
+            if rng.random() < 0.06:  # booked without looking: the over-allocated tail
+                person_id, hours = candidates[0], wanted
+            else:
+                person_id = max(candidates, key=lambda p: free(p, span))
+                hours = min(wanted, free(person_id, span) // 4 * 4)
+                if hours < 4:  # nobody free: stretch someone, or the project goes without
+                    if rng.random() < 0.5:
+                        continue
+                    hours = min(wanted, 8.0)
+            members.add(person_id)
             allocate(person_id, project["id"], start, end, hours)
 
     for person_id, row in people.items():
