@@ -46,7 +46,8 @@ def capacity_heatmap(
     selection named "cell" so a click lists the projects behind it."""
     if cells.empty:
         return no_data("Nobody to show: no person with capacity matches the filters.", title)
-    data = cells.assign(
+    # Dates travel as text: the spec stays plain JSON (exports render it outside Streamlit).
+    data = cells.drop(columns=["first_day", "last_day"]).assign(
         ink=cells.band.map(BAND_TEXT),
         hours=cells.allocated.round(1).astype(str) + " h of " + cells.capacity.round(1).astype(str),
         first=pd.to_datetime(cells.first_day).dt.strftime("%d %b %Y"),
@@ -125,7 +126,7 @@ def demand_chart(series: pd.DataFrame, *, title: str, subtitle: str) -> alt.Char
     line: where demand rises above the line, the department is over-booked."""
     if series.empty:
         return no_data("No capacity or demand in this period.", title)
-    data = series.assign(
+    data = series.drop(columns="monday").assign(
         state=series.over.map({True: "Demand above capacity", False: "Demand within capacity"}),
         load=cell_text(series.allocated, series.capacity),
     )

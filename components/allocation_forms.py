@@ -14,7 +14,6 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components import data
 from components import resource_data as rd
 from components.data import Version
 from components.session import current_actor
@@ -62,23 +61,8 @@ def render(version: Version, today) -> None:
     st.subheader("Change allocations, capacity and leave")
     tabs = st.tabs(EDIT_TABS, key="edit", bind="query-params")
     people = rd.people(version)
-    bookable = people[people.active.astype(bool)]
-    projects = data.portfolio_health(version, today)
-    projects = projects[~projects.status.isin(["completed", "cancelled"])].sort_values("code")
-    person_label = dict(
-        zip(
-            bookable.id,
-            bookable.name
-            + " · "
-            + bookable.department
-            + " · "
-            + bookable.skill
-            + " · "
-            + bookable.weekly_capacity_hours.map("{:g} h".format),
-            strict=True,
-        )
-    )
-    project_label = dict(zip(projects.id, projects.code + " " + projects.name, strict=True))
+    person_label = rd.person_labels(version)
+    project_label = rd.project_labels(version, today)
     sections = (_allocate, _team_editor, _leave_and_capacity, _import)
     for tab, draw in zip(tabs, sections, strict=True):
         if tab.open:

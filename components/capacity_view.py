@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -68,15 +69,8 @@ def render(version: Version, today: dt.date, f: PortfolioFilter) -> None:
     departments = rd.weekly_load(version, today, f, "department", n_weeks)
 
     _tiles(departments, n_weeks)
-    limit = capacity.MAX_PEOPLE_ROWS if rows == "person" else None
-    grid = (
-        departments
-        if rows == "department"
-        else rd.weekly_load(version, today, f, rows, n_weeks, order, limit)
-    )
-    cells = capacity.heatmap_cells(grid, weeks, grain)
-    shown = cells.label.nunique()
-    total = int(grid.n_rows.max()) if len(grid) else 0
+    cells, row_order, total = rd.heatmap(version, today, f, rows, grain, n_weeks, order)
+    shown = len(row_order)
     what = capacity.ROW_KINDS[rows].lower()
     sort = ORDERS[order if rows == "person" else "loaded"].lower()
     subtitle = (
@@ -89,9 +83,10 @@ def render(version: Version, today: dt.date, f: PortfolioFilter) -> None:
             f"{total - shown:,} more: narrow the filters or show departments). "
             "Click a cell to list its projects."
         )
-    chart = capacity_heatmap(
+    heatmap = partial(
+        capacity_heatmap,
         cells,
-        rows=capacity.row_order(cells, order if rows == "person" else "loaded"),
+        rows=row_order,
         row_title=capacity.ROW_KINDS[rows][:-1] if rows != "person" else "Person",
         period_title="ISO week" if grain == "Week" else "Month (ISO weeks by their Thursday)",
         title=f"Load by {what[:-1] if rows != 'person' else 'person'}, next {n_weeks} weeks",
@@ -103,11 +98,15 @@ def render(version: Version, today: dt.date, f: PortfolioFilter) -> None:
             + (" and the members of the filtered departments" if f.department else "")
             + ". Their load counts all their allocations, on any project."
         )
-    event = st.altair_chart(
-        chart, on_select="rerun", selection_mode=SELECTION, key=f"heatmap_{rows}_{grain}"
+    event = rd.show_chart(
+        ("heatmap", version, today, f, rows, grain, n_weeks, order),
+        heatmap,
+        on_select="rerun",
+        selection_mode=SELECTION,
+        key=f"heatmap_{rows}_{grain}",
     )
     _cell_detail(version, today, f, rows, cells, event)
-    _department_view(departments, weeks)
+    _department_view(departments, weeks, key=(version, today, f, n_weeks))
 
 
 def _tiles(grid: pd.DataFrame, n_weeks: int) -> None:
@@ -173,7 +172,7 @@ def _cell_detail(version, today, f, rows, cells: pd.DataFrame, event) -> None:
     )
 
 
-def _department_view(grid: pd.DataFrame, weeks: pd.DataFrame) -> None:
+def _department_view(grid: pd.DataFrame, weeks: pd.DataFrame, key: tuple) -> None:
     names = sorted(grid.key.unique())
     choice = st.selectbox(
         "Department: demand against capacity",
@@ -189,10 +188,12 @@ def _department_view(grid: pd.DataFrame, weeks: pd.DataFrame) -> None:
         if over
         else f"Demand stays within capacity in all {len(series)} weeks."
     )
-    st.altair_chart(
-        demand_chart(
+    rd.show_chart(
+        ("demand", *key, choice),
+        partial(
+            demand_chart,
             series,
             title=f"{choice}: hours allocated against hours available per week",
             subtitle=subtitle,
-        )
+        ),
     )

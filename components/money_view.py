@@ -5,6 +5,7 @@ known. Everything follows the shared filters."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -15,12 +16,11 @@ from components import resource_data as rd
 from components.data import Version
 from domain import earned_value as ev
 from domain.filters import PortfolioFilter
-from domain.formatting import RAG_ORDER, fmt_date, fmt_money
+from domain.formatting import fmt_date, fmt_money
 
-BY = {"program": "Program", "department": "Department", "code": "Project"}
+BY = rd.MONEY_BY
 # Bars beyond this many groups stop being readable: the worst are shown, the rest counted.
 MAX_BARS = 25
-RANK = {letter: n for n, letter in enumerate(RAG_ORDER)}
 
 
 def _ratio(value) -> str:
@@ -53,14 +53,11 @@ def render(version: Version, today: dt.date, f: PortfolioFilter) -> None:
         bind="query-params",
         help="Used for projects that report no planned value.",
     )
-    money = ev.project_money(projects)
-    money["rag"] = ev.variance_rag(
-        money.variance_pct, config["cost_amber_pct"], config["cost_red_pct"]
-    )
-    _tiles(ev.total(money), currency)
+    money = rd.money(version, today, f)
+    _tiles(rd.money_total(version, today, f), currency)
     _spend(version, today, f, shape, currency)
-    groups = _groups(money, by, config)
-    _variance(groups, by, config, len(money))
+    groups = rd.money_groups(version, today, f, by)
+    _variance(groups, by, config, len(money), key=(version, today, f))
     _table(groups, by, currency)
     _project(version, today, money, shape, currency)
 
@@ -100,30 +97,20 @@ def _spend(version, today, f, shape: str, currency: str) -> None:
         subtitle = f"On {fmt_date(last.report_date)}: CPI {_ratio(cpi)}, SPI {_ratio(spi)}. " + (
             subtitle
         )
-    st.altair_chart(
-        spend_chart(
+    rd.show_chart(
+        ("spend", version, today, f, shape),
+        partial(
+            spend_chart,
             curve,
             title="Spend to date against plan, cumulative",
             subtitle=subtitle,
             currency=currency,
             today=today,
-        )
+        ),
     )
 
 
-def _groups(money: pd.DataFrame, by: str, config: dict) -> pd.DataFrame:
-    if by == "code":
-        groups = money.assign(projects=1)[["code", "name", "projects", *ev.MONEY_COLUMNS]]
-    else:
-        groups = ev.rollup(money, by)
-    groups["rag"] = ev.variance_rag(
-        groups.variance_pct, config["cost_amber_pct"], config["cost_red_pct"]
-    )
-    groups["rank"] = groups.rag.map(RANK)
-    return groups.sort_values(["rank", "bac"], ascending=[True, False])
-
-
-def _variance(groups: pd.DataFrame, by: str, config: dict, n_projects: int) -> None:
+def _variance(groups: pd.DataFrame, by: str, config: dict, n_projects: int, key) -> None:
     shown = groups.sort_values("variance_pct", ascending=False).head(MAX_BARS)
     rest = len(groups) - len(shown)
     what = BY[by].lower() + "s"
@@ -137,15 +124,17 @@ def _variance(groups: pd.DataFrame, by: str, config: dict, n_projects: int) -> N
             f"The {len(shown)} most over budget of {len(groups):,} {what} (and {rest:,} more "
             f"in the table below). {rule}"
         )
-    st.altair_chart(
-        variance_bars(
+    rd.show_chart(
+        ("variance", key, by),
+        partial(
+            variance_bars,
             shown,
             by=by,
             title=f"Forecast at completion against budget, by {BY[by].lower()}",
             subtitle=subtitle,
             amber_pct=config["cost_amber_pct"],
             red_pct=config["cost_red_pct"],
-        )
+        ),
     )
 
 
@@ -226,8 +215,10 @@ def _project(version, today, money: pd.DataFrame, shape: str, currency: str) -> 
         )
         plan_words = f"Plan: no planned value reported, so the budget {ev.PLAN_WORDS[shape]}."
     curve = pd.concat([actual, plan.assign(series="Planned (PV)")], ignore_index=True)
-    st.altair_chart(
-        spend_chart(
+    rd.show_chart(
+        ("project spend", version, today, code, shape),
+        partial(
+            spend_chart,
             curve,
             title=f"{row.code}: spend to date against plan, cumulative",
             subtitle=f"{plan_words} Baseline {fmt_date(row.baseline_start)} to "
@@ -235,5 +226,5 @@ def _project(version, today, money: pd.DataFrame, shape: str, currency: str) -> 
             currency=currency,
             today=today,
             levels={"Budget": row.bac, "Forecast at completion": row.eac},
-        )
+        ),
     )

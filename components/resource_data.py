@@ -3,16 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
+import altair as alt
 import pandas as pd
 import streamlit as st
 
 from components import data
-from data_access import money, resources
+from data_access import money as money_reads
+from data_access import resources
 from domain import capacity
+from domain import earned_value as ev
 from domain.filters import PortfolioFilter, apply_filter
+from domain.formatting import RAG_ORDER
 
 Scope = tuple[tuple[int, ...] | None, tuple[str, ...]]
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _spec(cache_key: tuple, _build: Callable[[], alt.Chart]) -> dict:
+    return _build().to_dict()
+
+
+def show_chart(cache_key: tuple, build: Callable[[], alt.Chart], **kwargs):
+    """Draw the chart `build` returns, built and validated once per `cache_key` (the data
+    version and every choice the chart depends on): Altair's schema validation costs more than
+    the rest of a warm rerun. `kwargs` go to st.vega_lite_chart (key, on_select...)."""
+    return st.vega_lite_chart(spec=_spec(cache_key, build), width="stretch", **kwargs)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -53,6 +70,25 @@ def weekly_load(
     )
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def heatmap(
+    version: data.Version,
+    today: dt.date,
+    f: PortfolioFilter,
+    rows: str,
+    grain: str,
+    n_weeks: int,
+    order: str,
+) -> tuple[pd.DataFrame, list[str], int]:
+    """The heatmap's cells, its rows in display order, and how many rows exist in all."""
+    order = order if rows == "person" else "loaded"
+    limit = capacity.MAX_PEOPLE_ROWS if rows == "person" else None
+    grid = weekly_load(version, today, f, rows, n_weeks, order, limit)
+    cells = capacity.heatmap_cells(grid, capacity.horizon_weeks(today, n_weeks), grain)
+    total = int(grid.n_rows.max()) if len(grid) else 0
+    return cells, capacity.row_order(cells, order), total
+
+
 @st.cache_data(max_entries=8, show_spinner=False)
 def people_in_view(version: data.Version, today: dt.date, f: PortfolioFilter, n_weeks: int) -> int:
     project_ids, departments = scope(version, today, f)
@@ -90,7 +126,44 @@ def cell_allocations(
 @st.cache_data(max_entries=8, show_spinner=False)
 def spend_history(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
     project_ids, _ = scope(version, today, f)
-    return money.spend_history(project_ids, url=version[0])
+    return money_reads.spend_history(project_ids, url=version[0])
+
+
+MONEY_BY = {"program": "Program", "department": "Department", "code": "Project"}
+RANK = {letter: n for n, letter in enumerate(RAG_ORDER)}
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def money(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
+    """Money figures of the filtered projects, with the cost letter of their EAC variance."""
+    config = data.settings(version)
+    frame = ev.project_money(filtered_projects(version, today, f))
+    frame["rag"] = ev.variance_rag(
+        frame.variance_pct, config["cost_amber_pct"], config["cost_red_pct"]
+    )
+    return frame
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def money_total(version: data.Version, today: dt.date, f: PortfolioFilter) -> dict:
+    return ev.total(money(version, today, f))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def money_groups(version: data.Version, today: dt.date, f: PortfolioFilter, by: str):
+    """Projects (`by="code"`) or their roll-up by program or department, worst first: Red,
+    Amber, Green by forecast variance, then the biggest budgets."""
+    frame = money(version, today, f)
+    if by == "code":
+        groups = frame.assign(projects=1)[["code", "name", "projects", *ev.MONEY_COLUMNS]]
+    else:
+        groups = ev.rollup(frame, by)
+    config = data.settings(version)
+    groups["rag"] = ev.variance_rag(
+        groups.variance_pct, config["cost_amber_pct"], config["cost_red_pct"]
+    )
+    groups["rank"] = groups.rag.map(RANK)
+    return groups.sort_values(["rank", "bac"], ascending=[True, False])
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -98,17 +171,35 @@ def projects_without_plan(
     version: data.Version, today: dt.date, f: PortfolioFilter
 ) -> pd.DataFrame:
     project_ids, _ = scope(version, today, f)
-    return money.projects_without_plan(project_ids, url=version[0])
+    return money_reads.projects_without_plan(project_ids, url=version[0])
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def project_reports(version: data.Version, project_id: int) -> pd.DataFrame:
-    return money.project_reports(project_id, url=version[0])
+    return money_reads.project_reports(project_id, url=version[0])
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def people(version: data.Version) -> pd.DataFrame:
     return resources.people(url=version[0])
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def person_labels(version: data.Version) -> dict[int, str]:
+    """Everyone who can be allocated, as "name · department · skill · hours"."""
+    df = people(version)
+    df = df[df.active.astype(bool)]
+    hours = df.weekly_capacity_hours.map("{:g} h".format)
+    labels = df.name + " · " + df.department + " · " + df.skill + " · " + hours
+    return dict(zip(df.id.astype(int), labels, strict=True))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def project_labels(version: data.Version, today: dt.date) -> dict[int, str]:
+    """Projects that can still take allocations, as "code name", by code."""
+    df = data.portfolio_health(version, today)
+    df = df[~df.status.isin(["completed", "cancelled"])].sort_values("code")
+    return dict(zip(df.id.astype(int), df.code + " " + df.name, strict=True))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
