@@ -24,6 +24,8 @@ from domain.capacity import hours_from_share
 from domain.formatting import fmt_date
 
 FIELD_LABELS = {
+    "person_email": "Person e-mail",
+    "project_code": "Project code",
     "person_id": "Person",
     "project_id": "Project",
     "start_date": "From",
@@ -481,7 +483,12 @@ def _import(version: Version, **_) -> None:
         return
     preview = import_preview(sheet, errors)
     bad = int((preview.Problems != "").sum())
-    st.dataframe(preview, hide_index=True, width="stretch")
+    st.dataframe(
+        preview,
+        hide_index=True,
+        width="stretch",
+        column_config={"Problems": st.column_config.TextColumn(width="large")},
+    )
     if bad:
         st.error(
             f"Nothing imported: {bad} of {len(preview)} row(s) have problems (see the Problems "

@@ -150,7 +150,7 @@ def test_import_with_a_bad_row_writes_nothing_and_names_it(page, demo_db_url):
     assert any("Nothing imported: 1 of 3 row(s)" in e.value for e in at.error)
     preview = at.dataframe[-1].value
     assert preview.set_index("Row").loc[4, "Problems"] == (
-        "project_code: no project has the code 'PRJ-9999'"
+        "Project code: no project has the code 'PRJ-9999'"
     )
     assert not [b for b in at.button if b.key == "import_go"]
     assert _count(demo_db_url) == before
@@ -201,3 +201,25 @@ def test_team_editor_result_becomes_one_batch():
         }
     ]
     assert batch["refs"] == {"added": ["New row 1 · "], "edited": ["Row 1 · ", "Row 3 · "]}
+
+
+def test_leave_form_records_an_absence_and_refuses_bad_dates(page, demo_db_url):
+    at = page(edit="Leave & capacity")
+    person = _person(demo_db_url, 40)
+    at.selectbox(key="leave_person").set_value(person).run()
+    before = _count(demo_db_url, "absence")
+    at.date_input(key="absence_start").set_value(dt.date(2030, 8, 5))
+    at.date_input(key="absence_end").set_value(dt.date(2030, 8, 1))
+    at.button(key="FormSubmitter:absence_form-Record absence").click().run()
+    assert "end date must not be before start date" in _messages(at)
+    assert at.date_input(key="absence_start").value == dt.date(2030, 8, 5)
+    assert _count(demo_db_url, "absence") == before
+    at.date_input(key="absence_end").set_value(dt.date(2030, 8, 16))
+    at.button(key="FormSubmitter:absence_form-Record absence").click().run()
+    assert any("Absence recorded" in s.value for s in at.success)
+    stored = read_df(
+        "SELECT person_id, reason FROM absence WHERE start_date = :d",
+        {"d": dt.date(2030, 8, 5)},
+        url=demo_db_url,
+    )
+    assert stored.values.tolist() == [[person, "Holiday"]]
