@@ -8,14 +8,13 @@ the user re-apply their edit on top of it.
 from __future__ import annotations
 
 import io
-import re
-from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from components import resource_data as rd
 from components.data import Version
+from components.resource_ui import date_range, escape, field_error, flash, pick, refusal
 from components.session import current_actor
 from data_access import allocations as alloc
 from data_access.db import session_scope
@@ -36,27 +35,6 @@ FIELD_LABELS = {
     "": "Dates",
 }
 EDIT_TABS = ["Allocate", "Team editor", "Leave & capacity", "Import"]
-
-
-def escape(text: Any) -> str:
-    """User data shown through Markdown stays text."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~:$])", r"\\\1", str(text))
-
-
-def field_error(errors: dict[str, str], field: str, container=st) -> None:
-    if field in errors:
-        container.markdown(f":red[:material/error: {escape(errors[field])}]")
-
-
-def flash(key: str) -> None:
-    """Show (once) what the last save did."""
-    message = st.session_state.pop(f"{key}_flash", None)
-    if message:
-        st.success(message, icon=":material/check_circle:")
-
-
-def _refusal(exc: WriteError) -> None:
-    st.error(escape(exc), icon=":material/block:")
 
 
 def render(version: Version, today) -> None:
@@ -80,30 +58,16 @@ def _allocate(version: Version, *, person_label, project_label, people, **_) -> 
     flash("alloc")
     with st.form("allocate_form"):
         top = st.columns(2)
-        person = top[0].selectbox(
-            "Person",
-            list(person_label),
-            format_func=person_label.get,
-            index=None,
-            placeholder="Choose a person",
-            key="alloc_person",
+        person = pick(
+            top[0], "Person", person_label, placeholder="Choose a person", key="alloc_person"
         )
         field_error(errors, "person_id", top[0])
-        project = top[1].selectbox(
-            "Project",
-            list(project_label),
-            format_func=project_label.get,
-            index=None,
-            placeholder="Choose a project",
-            key="alloc_project",
+        project = pick(
+            top[1], "Project", project_label, placeholder="Choose a project", key="alloc_project"
         )
         field_error(errors, "project_id", top[1])
         cols = st.columns(4)
-        start = cols[0].date_input("From", value=None, key="alloc_start")
-        field_error(errors, "start_date", cols[0])
-        end = cols[1].date_input("To", value=None, key="alloc_end")
-        field_error(errors, "end_date", cols[1])
-        field_error(errors, "", cols[1])
+        start, end = date_range(cols, errors, ("From", "To"), "alloc")
         hours = cols[2].number_input("Hours a week", value=None, step=4.0, key="alloc_hours")
         field_error(errors, "hours_per_week", cols[2])
         share = cols[3].number_input(
@@ -140,7 +104,7 @@ def _allocate(version: Version, *, person_label, project_label, people, **_) -> 
         st.session_state["alloc_errors"] = {**exc.errors, **ui_errors}
     except WriteError as exc:
         st.session_state["alloc_errors"] = {}
-        _refusal(exc)
+        refusal(exc)
         return
     else:
         st.session_state["alloc_errors"] = {}
@@ -211,11 +175,10 @@ def team_changes(
 
 def _team_editor(version: Version, *, person_label, project_label, **_) -> None:
     flash("team")
-    project = st.selectbox(
+    project = pick(
+        st,
         "Project",
-        list(project_label),
-        format_func=project_label.get,
-        index=None,
+        project_label,
         placeholder="Choose a project to edit its team",
         key="team_project",
     )
@@ -292,7 +255,7 @@ def _save_team(version: Version, batch: dict, generation: int) -> None:
             "batch": batch,
         }
     except PermissionDenied as exc:
-        _refusal(exc)
+        refusal(exc)
         return
     else:
         for key in ("team_errors", "team_conflict"):
@@ -334,14 +297,7 @@ def _rebased(version: Version, batch: dict, project_id: int) -> dict:
 
 def _leave_and_capacity(version: Version, *, person_label, people, **_) -> None:
     flash("leave")
-    person = st.selectbox(
-        "Person",
-        list(person_label),
-        format_func=person_label.get,
-        index=None,
-        placeholder="Choose a person",
-        key="leave_person",
-    )
+    person = pick(st, "Person", person_label, placeholder="Choose a person", key="leave_person")
     if person is None:
         st.caption("Choose a person to change their weekly capacity or record leave.")
         return
@@ -367,11 +323,7 @@ def _leave_and_capacity(version: Version, *, person_label, people, **_) -> None:
             )
     with right, st.form("absence_form"):
         cols = st.columns(2)
-        start = cols[0].date_input("Away from", value=None, key="absence_start")
-        field_error(errors, "start_date", cols[0])
-        end = cols[1].date_input("Back after", value=None, key="absence_end")
-        field_error(errors, "end_date", cols[1])
-        field_error(errors, "", cols[1])
+        start, end = date_range(cols, errors, ("Away from", "Last day away"), "absence")
         reason = st.text_input("Reason", value="Holiday", max_chars=200, key="absence_reason")
         field_error(errors, "reason")
         if st.form_submit_button("Record absence"):
@@ -410,8 +362,8 @@ def _leave_and_capacity(version: Version, *, person_label, people, **_) -> None:
         )
     )
     cols = st.columns([4, 2])
-    chosen = cols[0].selectbox(
-        "Remove an absence", list(labels), format_func=labels.get, index=None, key="absence_remove"
+    chosen = pick(
+        cols[0], "Remove an absence", labels, placeholder="Choose one", key="absence_remove"
     )
     if chosen is not None and cols[1].button("Remove", key="absence_remove_button"):
         row = away.set_index("id").loc[chosen]
@@ -432,7 +384,7 @@ def _write_leave(version: Version, write, success: str) -> None:
         st.session_state["leave_errors"] = exc.errors
     except WriteError as exc:
         st.session_state["leave_errors"] = {}
-        _refusal(exc)
+        refusal(exc)
         return
     else:
         st.session_state["leave_errors"] = {}
@@ -501,7 +453,7 @@ def _import(version: Version, **_) -> None:
             with session_scope(version[0]) as session:
                 alloc.import_allocations(sheet, session=session, actor=current_actor())
         except WriteError as exc:
-            _refusal(exc)
+            refusal(exc)
             return
         st.session_state["import_generation"] = generation + 1
         st.session_state["import_flash"] = escape(

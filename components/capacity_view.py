@@ -10,8 +10,8 @@ import streamlit as st
 
 from charts.capacity import SELECTION, capacity_heatmap, demand_chart
 from components import resource_data as rd
-from components.allocation_forms import escape
 from components.data import Version
+from components.resource_ui import escape, url_choice
 from domain import capacity
 from domain.filters import PortfolioFilter
 from domain.formatting import fmt_date
@@ -22,40 +22,13 @@ ORDERS = {"loaded": "Most loaded first", "idle": "Most idle first"}
 def _controls(default_rows: str) -> tuple[str, str, int, str]:
     """Rows, period, horizon and order, kept in the URL so a link shows the same heatmap."""
     cols = st.columns([3, 2, 3, 3])
-    rows = cols[0].segmented_control(
-        "Rows",
-        list(capacity.ROW_KINDS),
-        format_func=capacity.ROW_KINDS.get,
-        default=default_rows,
-        required=True,
-        key="rows",
-        bind="query-params",
+    rows = url_choice(cols[0], "Rows", capacity.ROW_KINDS, default=default_rows, key="rows")
+    grain = url_choice(cols[1], "Period", capacity.GRAINS, default="Week", key="grain")
+    horizon = url_choice(
+        cols[2], "Horizon", list(capacity.HORIZONS), default="2 quarters", key="horizon"
     )
-    grain = cols[1].segmented_control(
-        "Period",
-        list(capacity.GRAINS),
-        default="Week",
-        required=True,
-        key="grain",
-        bind="query-params",
-    )
-    horizon = cols[2].segmented_control(
-        "Horizon",
-        list(capacity.HORIZONS),
-        default="2 quarters",
-        required=True,
-        key="horizon",
-        bind="query-params",
-    )
-    order = cols[3].segmented_control(
-        "Order people",
-        list(ORDERS),
-        format_func=ORDERS.get,
-        default="loaded",
-        required=True,
-        key="order",
-        bind="query-params",
-        disabled=rows != "person",
+    order = url_choice(
+        cols[3], "Order people", ORDERS, default="loaded", key="order", disabled=rows != "person"
     )
     return rows, grain, capacity.HORIZONS[horizon], order
 

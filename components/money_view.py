@@ -14,6 +14,7 @@ from charts.money import spend_chart, variance_bars
 from components import data
 from components import resource_data as rd
 from components.data import Version
+from components.resource_ui import pick, url_choice
 from domain import earned_value as ev
 from domain.filters import PortfolioFilter
 from domain.formatting import fmt_date, fmt_money
@@ -35,22 +36,13 @@ def render(version: Version, today: dt.date, f: PortfolioFilter) -> None:
         st.warning("No project matches the filters. Clear a filter in the sidebar to see more.")
         return
     cols = st.columns([3, 2, 5])
-    by = cols[0].segmented_control(
-        "Roll up by",
-        list(BY),
-        format_func=BY.get,
-        default="program",
-        required=True,
-        key="money_by",
-        bind="query-params",
-    )
-    shape = cols[1].segmented_control(
+    by = url_choice(cols[0], "Roll up by", BY, default="program", key="money_by")
+    shape = url_choice(
+        cols[1],
         "Planned curve",
-        list(ev.PLAN_SHAPES),
+        ev.PLAN_SHAPES,
         default="linear",
-        required=True,
         key="plan",
-        bind="query-params",
         help="Used for projects that report no planned value.",
     )
     money = rd.money(version, today, f)
@@ -172,13 +164,12 @@ def _table(groups: pd.DataFrame, by: str, currency: str) -> None:
 
 def _project(version, today, money: pd.DataFrame, shape: str, currency: str) -> None:
     st.subheader("One project's spend")
-    codes = money.sort_values("code").code.tolist()
-    names = dict(zip(money.code, money.code + " " + money.name, strict=True))
-    code = st.selectbox(
+    ordered = money.sort_values("code")
+    names = dict(zip(ordered.code, ordered.code + " " + ordered.name, strict=True))
+    code = pick(
+        st,
         "Project",
-        codes,
-        format_func=names.get,
-        index=None,
+        names,
         placeholder="Choose a project",
         key="money_project",
         bind="query-params",

@@ -26,7 +26,6 @@ from data_access.models import (
     Person,
     PersonBase,
     Project,
-    utcnow,
 )
 from data_access.permissions import refuse, require_project_edit
 from data_access.writes import (
@@ -150,26 +149,6 @@ TIMESTAMPS = ("created_at", "updated_at")
 def _merged(current: dict, changes: dict, schema) -> dict:
     """The record as it would be after `changes`, in the fields a user may set."""
     return {k: v for k, v in {**current, **changes}.items() if k in schema.model_fields}
-
-
-def _insert_unattached(session: Session, model, values: dict, *, actor: Actor) -> int:
-    """Insert and audit a row that belongs to no project (writes.insert_row would file the
-    audit row under a project id equal to the new row's own id)."""
-    table = model.__table__
-    now = utcnow()
-    new_id = session.execute(
-        sa.insert(table).values(**values, created_at=now, updated_at=now).returning(table.c.id)
-    ).scalar_one()
-    audit(
-        session,
-        actor=actor,
-        action="create",
-        entity=table.name,
-        entity_id=new_id,
-        project_id=None,
-        after=row_dict(values),
-    )
-    return new_id
 
 
 def _delete_row(
@@ -393,7 +372,7 @@ def add_absence(data: dict[str, Any], *, session: Session, actor: Actor) -> int:
     absence = validate(AbsenceCreate, data)
     what = "record this person's absence"
     _require_person_edit(session, actor, absence.person_id, what, entity="absence", own=True)
-    new_id = _insert_unattached(session, Absence, absence.model_dump(), actor=actor)
+    new_id = insert_row(session, Absence, absence.model_dump(), actor=actor, project_id=None)
     commit(session)
     return new_id
 

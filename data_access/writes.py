@@ -161,7 +161,9 @@ def insert_row(
         action="create",
         entity=table.name,
         entity_id=new_id,
-        project_id=project_id if project_id is not None else new_id,
+        # A project files its own creation under itself; other rows without a project
+        # (people, absences, reviews) are filed under none.
+        project_id=new_id if project_id is None and table.name == "project" else project_id,
         after=row_dict({k: v for k, v in values.items() if k not in ("created_at", "updated_at")}),
     )
     return new_id
