@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from components.allocation_forms import team_changes
@@ -22,6 +23,16 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 @pytest.fixture
 def page(demo_db_url, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", demo_db_url)
+    # AppTest re-detects Streamlit's older "pages/ folder" mode before every run; in that mode
+    # components.layout.ensure_app_shell reruns the script to go through app.py, and a rerun
+    # drops the button click or form submit under test. Keep the st.navigation mode on.
+    init = PagesManager.__init__
+
+    def navigation_mode(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", navigation_mode)
 
     def open_page(**query) -> AppTest:
         at = AppTest.from_file(str(APP), default_timeout=120)
