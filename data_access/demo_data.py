@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from data_access.db import get_engine
 from data_access.models import (
+    Absence,
     Action,
     Allocation,
     AuditLog,
@@ -196,6 +197,15 @@ RISK_TITLES = [
     "Test environment not ready",
     "Dependency on legacy system",
 ]
+SKILLS = [
+    "Business analysis",
+    "Software engineering",
+    "Testing",
+    "Architecture",
+    "Change management",
+    "Data engineering",
+]
+CAPACITIES = [40.0, 40.0, 40.0, 40.0, 32.0, 32.0, 24.0, 20.0]
 CATEGORIES = ["Delivery", "Technical", "Commercial", "People", "Compliance", "Security"]
 PROFILES = (("green", 0.68), ("amber", 0.18), ("red", 0.08), ("watch", 0.06))
 
@@ -236,10 +246,18 @@ def generate(tier: str = "S", *, seed: int = 42, today: dt.date | None = None) -
     n_departments = len(DEPARTMENTS)
 
     def person(
-        role: str, department: int, skill: str, name: str | None = None, demo: bool = False
+        role: str,
+        department: int,
+        skill: str,
+        name: str | None = None,
+        demo: bool = False,
+        bookable: bool = False,
     ) -> int:
         number = out.count(Person) + 1
         name = name or f"{rng.choice(FIRST)} {rng.choice(LAST)}"
+        # Weekly hours for project work: staff and project managers, a fifth of them part-time;
+        # executives, administrators and portfolio managers are not booked on projects.
+        capacity = rng.choice(CAPACITIES) if bookable else 0.0
         email = f"{name.lower().replace(' ', '.')}.{number}@example.org"
         return out.add(
             Person,
@@ -249,7 +267,7 @@ def generate(tier: str = "S", *, seed: int = 42, today: dt.date | None = None) -
                 "role": role,
                 "department_id": department,
                 "skill": skill,
-                "weekly_capacity_hours": rng.choice([40, 40, 40, 32, 20]),
+                "weekly_capacity_hours": capacity,
                 "active": True,
                 "password_hash": None,
                 "is_demo_account": demo,
@@ -260,7 +278,7 @@ def generate(tier: str = "S", *, seed: int = 42, today: dt.date | None = None) -
     # Demo accounts (one per role) come first so that their ids are stable across tiers.
     person("admin", 1, "PMO", "Ada Admin", demo=True)
     person("portfolio_manager", 2, "Portfolio management", "Pat Portfolio", demo=True)
-    person("project_manager", 2, "Project management", "Petra Projects", demo=True)
+    person("project_manager", 2, "Project management", "Petra Projects", demo=True, bookable=True)
     person("viewer", 1, "Executive", "Vic Viewer", demo=True)
     n_programs = max(6, n_projects // 10)
     n_pms = max(8, n_projects // 4)
@@ -269,24 +287,22 @@ def generate(tier: str = "S", *, seed: int = 42, today: dt.date | None = None) -
         for _ in range(max(2, n_programs // 10))
     ]
     project_managers = [3] + [
-        person("project_manager", rng.randint(1, n_departments), "Project management")
+        person(
+            "project_manager",
+            rng.randint(1, n_departments),
+            "Project management",
+            bookable=True,
+        )
         for _ in range(n_pms - 1)
     ]
     sponsors = [
         person("viewer", rng.randint(1, n_departments), "Executive")
         for _ in range(max(5, n_projects // 20))
     ]
-    skills = [
-        "Business analysis",
-        "Software engineering",
-        "Testing",
-        "Architecture",
-        "Change management",
-        "Data engineering",
-    ]
+    # About one specialist per project: with project managers, a realistic head count.
     staff = [
-        person("viewer", rng.randint(1, n_departments), rng.choice(skills))
-        for _ in range(max(20, n_projects // 2))
+        person("viewer", rng.randint(1, n_departments), rng.choice(SKILLS), bookable=True)
+        for _ in range(max(30, n_projects))
     ]
 
     n_portfolios = {"S": 1, "M": 2, "L": 3}[tier]
@@ -335,6 +351,7 @@ def generate(tier: str = "S", *, seed: int = 42, today: dt.date | None = None) -
             n_projects=n_projects,
         )
 
+    _resources(out, random.Random(f"{seed}-{tier}-resources"), today, stamp, staff)
     _reviews(out, rng, today, n_projects, stamp)
     out.add(
         AuditLog,
@@ -451,19 +468,6 @@ def _project(
             manager,
         )
     _raid(out, rng, project_id, start, today, stamp, manager, n_projects)
-    for person_id in rng.sample(staff, 3):
-        a_start = max(start, today - dt.timedelta(days=180))
-        out.add(
-            Allocation,
-            {
-                "person_id": person_id,
-                "project_id": project_id,
-                "start_date": a_start,
-                "end_date": max(a_start, forecast_finish),
-                "hours_per_week": float(rng.choice([4, 8, 8, 16, 16, 24, 32, 40])),
-                **stamp,
-            },
-        )
 
 
 def _phase(status: str, elapsed: float) -> str:
@@ -679,9 +683,17 @@ def _reports(
     # "watch" projects went quiet: their last reports are missing, so they show as stale.
     last_index = len(report_days) - (rng.randint(3, 8) if profile == "watch" else 0)
     risk_rag = "R" if max_risk >= 15 else "A" if max_risk >= 10 else "G"
+
+    def planned(day: dt.date) -> float:
+        """Share of the baseline schedule passed on `day`: the plan is spent evenly."""
+        return min(1.0, max(0.0, (day - start).days / max(1, (finish - start).days)))
+
+    # Work advances with the plan at the project's own pace, reaching `percent` on the last
+    # reporting day: earned value tracks planned value (SPI = that pace), cost tracks EAC.
+    pace = percent / 100 / max(planned(report_days[-1]), 1e-9)
     for w, day in enumerate(report_days[:last_index]):
         progress = (w + 1) / len(report_days)
-        pct = round(percent * progress, 1) if status != "completed" else 100.0
+        pct = round(min(percent, 100 * pace * planned(day)), 1)
         schedule = _rag_for(profile, progress, rng)
         cost = (
             _rag_for(profile, progress, rng)
@@ -714,7 +726,7 @@ def _reports(
                 "percent_complete": pct,
                 "cost_to_date": round(eac * pct / 100, -2),
                 "forecast_at_completion": eac,
-                "planned_value": round(budget * min(1.0, progress * 1.02) * percent / 100, -2),
+                "planned_value": round(budget * planned(day), -2),
                 "created_at": dt.datetime.combine(day, dt.time(16), tzinfo=dt.UTC),
             },
         )
@@ -791,6 +803,103 @@ def _raid(out, rng, project_id, start, today, stamp, manager, n_projects) -> Non
             )
 
 
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _resources(out: DemoRows, rng: random.Random, today: dt.date, stamp: dict, staff) -> None:
+    """Allocations and absences that load people realistically: most between 60 and 100 %,
+    a tail over-allocated (booked regardless of their load, or away while booked), some idle,
+    and load falling off in later quarters where the pipeline is not staffed yet.
+
+    Drawn from their own random stream, so the rest of the portfolio does not depend on them.
+    """
+    people = {row["id"]: row for row in out.rows[Person]}
+    by_department: dict[int, list[int]] = {}
+    for person_id in staff:
+        by_department.setdefault(people[person_id]["department_id"], []).append(person_id)
+    # Hours booked per person in each of the next 26 weeks, so that a new allocation goes to
+    # someone free in the weeks it covers (up to their own target load, 75-105 %).
+    window = 26
+    monday = _monday(today)
+    booked = {p: [0.0] * window for p in people}
+    target = {p: rng.uniform(0.75, 1.05) * r["weekly_capacity_hours"] for p, r in people.items()}
+
+    def weeks_of(start: dt.date, end: dt.date) -> range:
+        return range(max(0, (start - monday).days // 7), min(window, (end - monday).days // 7 + 1))
+
+    def free(person_id: int, weeks: range) -> float:
+        return target[person_id] - max((booked[person_id][w] for w in weeks), default=0.0)
+
+    def allocate(person_id: int, project_id: int, start: dt.date, end: dt.date, hours: float):
+        out.add(
+            Allocation,
+            {
+                "person_id": person_id,
+                "project_id": project_id,
+                "start_date": start,
+                "end_date": end,
+                "hours_per_week": hours,
+                **stamp,
+            },
+        )
+        for w in weeks_of(start, end):
+            booked[person_id][w] += hours
+
+    for project in out.rows[Project]:
+        if project["status"] in ("completed", "cancelled"):
+            continue
+        first = _monday(max(project["baseline_start"], today - dt.timedelta(weeks=26)))
+        last = _monday(project["forecast_finish"]) + dt.timedelta(days=4)
+        if last < first:
+            continue
+        manager = project["manager_id"]
+        share = rng.choice([0.1, 0.15, 0.2, 0.2, 0.25])
+        allocate(manager, project["id"], first, last, max(2.0, round(share * target[manager])))
+        team_size = min(6, max(2, round(project["approved_budget"] / 300_000) + 1))
+        home = by_department.get(project["department_id"]) or staff
+        members: set[int] = set()
+        for _ in range(team_size):
+            start, end = first, last
+            weeks = (last - first).days // 7
+            if weeks > 8 and rng.random() < 0.3:  # joins later or leaves earlier than the project
+                cut = first + dt.timedelta(weeks=rng.randint(4, weeks - 4))
+                start, end = (cut, last) if rng.random() < 0.5 else (first, cut - dt.timedelta(3))
+            pool = home if rng.random() < 0.7 else staff
+            candidates = [p for p in rng.sample(pool, min(4, len(pool))) if p not in members]
+            if not candidates:
+                continue
+            wanted = float(rng.choice([8, 16, 16, 24, 24, 32, 40]))
+            span = weeks_of(start, end)
+            if rng.random() < 0.06:  # booked without looking: the over-allocated tail
+                person_id, hours = candidates[0], wanted
+            else:
+                person_id = max(candidates, key=lambda p: free(p, span))
+                hours = min(wanted, free(person_id, span) // 4 * 4)
+                if hours < 4:  # nobody free: stretch someone, or the project goes without
+                    if rng.random() < 0.5:
+                        continue
+                    hours = min(wanted, 8.0)
+            members.add(person_id)
+            allocate(person_id, project["id"], start, end, hours)
+
+    for person_id, row in people.items():
+        if row["weekly_capacity_hours"] <= 0 or rng.random() > 0.15:
+            continue
+        start = _monday(today + dt.timedelta(days=rng.randint(-30, 170)))
+        days = rng.choice([4, 4, 11, 11, 18, 2]) if rng.random() > 0.05 else 7 * 12 - 3
+        out.add(
+            Absence,
+            {
+                "person_id": person_id,
+                "start_date": start,
+                "end_date": start + dt.timedelta(days=days),
+                "reason": "Parental leave" if days > 30 else rng.choice(["Holiday", "Training"]),
+                **stamp,
+            },
+        )
+
+
 def _reviews(out, rng, today, n_projects, stamp) -> None:
     for months_ago in (3, 2, 1):
         held = _friday_on_or_before(today - dt.timedelta(days=30 * months_ago))
@@ -838,6 +947,7 @@ INSERT_ORDER = [
     RaidItem,
     Action,
     Allocation,
+    Absence,
     AuditLog,
 ]
 BATCH = 20_000

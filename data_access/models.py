@@ -693,6 +693,38 @@ class Allocation(AllocationBase, Versioned, table=True):
     id: int | None = Field(default=None, primary_key=True)
 
 
+class AbsenceBase(SQLModel):
+    """A person away (leave, training...): their capacity is zero on those working days."""
+
+    person_id: int = Field(foreign_key="person.id", index=True)
+    start_date: dt.date
+    end_date: dt.date
+    reason: str = Field(default="Leave", min_length=1, max_length=NAME_MAX)
+
+    _strip_reason = field_validator("reason", mode="before")(_strip)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self):
+        if self.end_date < self.start_date:
+            raise ValueError("end date must not be before start date")
+        return self
+
+
+class AbsenceCreate(AbsenceBase):
+    pass
+
+
+class AbsenceUpdate(SQLModel):
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    reason: str | None = None
+
+
+class Absence(AbsenceBase, Versioned, table=True):
+    __table_args__ = (sa.CheckConstraint("end_date >= start_date", name="ck_absence_dates"),)
+    id: int | None = Field(default=None, primary_key=True)
+
+
 # --- settings, audit, data version ------------------------------------------------------
 
 

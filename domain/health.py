@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from data_access.models import RAG
+from domain import earned_value as ev
 from domain.formatting import RAG_LABELS, fmt_dates
 
 DIMENSIONS = ("schedule", "cost", "scope", "risk")
@@ -122,13 +123,11 @@ def _cost(df: pd.DataFrame, s: dict) -> None:
     """EAC over the approved budget, and CPI where earned value exists: the worse of the two."""
     budget = df.approved_budget.astype(float)
     eac = df.forecast_at_completion.astype(float)
-    over_pct = (eac - budget) / budget.where(budget > 0) * 100
-    cost_eac = np.where(
-        over_pct.isna(), "G", _band(over_pct.fillna(0), s["cost_amber_pct"], s["cost_red_pct"])
-    )
+    over_pct = ev.eac_variance_pct(eac, budget)
+    cost_eac = ev.variance_rag(over_pct, s["cost_amber_pct"], s["cost_red_pct"])
     actual = df.actual_cost.astype(float)
-    earned = df.percent_complete.astype(float) / 100 * budget
-    cpi = earned / actual.where((actual > 0) & (earned > 0))
+    earned = ev.earned_value(df.percent_complete.astype(float), budget)
+    cpi = ev.cpi(earned, actual)
     cost_cpi = np.where(
         cpi.isna(), "G", _band(cpi.fillna(1), s["cpi_amber"], s["cpi_red"], higher_is_worse=False)
     )

@@ -1,6 +1,21 @@
+"""Resources & money: people's capacity and load, and the portfolio's budget and earned value.
+Two tabs kept in the URL (`view`); only the open one runs."""
+
 import streamlit as st
 
-from components.layout import not_built_yet
+from components import allocation_forms, capacity_view, data, money_view
+from components.layout import current_filter, current_version
 
-st.title("Resources")
-not_built_yet(11, "Capacity heatmap, over-allocation, budget and earned value")
+version = current_version()
+today = data.today()
+f = current_filter()
+
+st.title("Resources & money")
+people_tab, money_tab = st.tabs(["People & capacity", "Money"], key="view", bind="query-params")
+if people_tab.open:
+    with people_tab:
+        capacity_view.render(version, today, f)
+        allocation_forms.render(version, today)
+if money_tab.open:
+    with money_tab:
+        money_view.render(version, today, f)
