@@ -198,6 +198,7 @@ def project_changes(since: dt.date, until: dt.date, url: str | None = None) -> d
         .join(AuditLog, sa.and_(AuditLog.entity == "project", AuditLog.entity_id == Project.id))
         .where(AuditLog.action == "create", after_window, before_end)
         .group_by(Project.id, Project.code, Project.name, Project.status)
+        .order_by(sa.func.min(AuditLog.at), Project.code)
     )
     status_after = AuditLog.after["status"].as_string()
     audited = (

@@ -14,6 +14,7 @@ from data_access.config import normalise_url
 from data_access.schema import upgrade_database
 from deck.export import export
 from deck.sources import load_meeting
+from domain.filters import PortfolioFilter
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
         help="show what changed since this day (default: the last review)",
     )
     parser.add_argument("--review", type=int, help="the review's id (its decisions and actions)")
+    parser.add_argument("--program", action="append", default=[], help="only this program")
+    parser.add_argument("--department", action="append", default=[], help="only this department")
     parser.add_argument("--today", type=dt.date.fromisoformat, default=None)
     parser.add_argument("--url", help="database URL (default: DATABASE_URL or data/pmo.db)")
     args = parser.parse_args(argv)
@@ -34,13 +37,21 @@ def main(argv: list[str] | None = None) -> int:
     url = normalise_url(args.url) if args.url else None
     upgrade_database(url)
     meeting = load_meeting(
-        args.today or dt.date.today(), since=args.since, review_id=args.review, url=url
+        args.today or dt.date.today(),
+        since=args.since,
+        review_id=args.review,
+        portfolio_filter=PortfolioFilter(
+            program=tuple(args.program), department=tuple(args.department)
+        ),
+        url=url,
     )
     pptx, pdf = export(meeting.slides, meeting.footer)
     for path, content in ((args.out, pptx), (args.pdf, pdf)):
         if path:
             path.write_bytes(content)
             print(f"{path}: {len(meeting.slides)} slides, {len(content):,} bytes")
+    if args.review is not None and meeting.review is None:
+        print(f"warning: no review {args.review}; exported without its decisions", file=sys.stderr)
     return 0
 
 
