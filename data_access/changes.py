@@ -219,8 +219,7 @@ def project_changes(since: dt.date, until: dt.date, url: str | None = None) -> d
             Project.code,
             Project.name,
             Project.status,
-            audited.c.at.label("closed_at"),
-            Project.actual_finish,
+            sa.func.coalesce(sa.func.date(audited.c.at), Project.actual_finish).label("day"),
         )
         .outerjoin(audited, audited.c.project_id == Project.id)
         .where(
@@ -231,6 +230,7 @@ def project_changes(since: dt.date, until: dt.date, url: str | None = None) -> d
             ),
         )
     )
-    closed_df = _as_dates(read_df(closed, url=url), ("closed_at", "actual_finish"))
-    closed_df["day"] = closed_df.pop("closed_at").fillna(closed_df.pop("actual_finish"))
-    return {"new": _as_dates(read_df(created, url=url), ("day",)), "closed": closed_df}
+    return {
+        "new": _as_dates(read_df(created, url=url), ("day",)),
+        "closed": _as_dates(read_df(closed, url=url), ("day",)),
+    }

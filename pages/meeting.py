@@ -175,17 +175,18 @@ def header() -> None:
         zip(reviews.id, reviews.title + " · " + reviews.held_on.map(fmt_date), strict=True)
     )
     choose, since_col, go = st.columns([3, 2, 2], vertical_alignment="bottom")
+    # The URL is the truth (a form or a link may have changed it): the pickers follow it.
+    st.session_state["meeting_review_choice"] = review_id
+    st.session_state["meeting_since_choice"] = shown.changes.since
     choose.selectbox(
         "Review",
         [None, *reviews.id.tolist()],
-        index=[None, *reviews.id.tolist()].index(review_id),
         format_func=lambda i: "None: browse without recording" if i is None else labels[i],
         key="meeting_review_choice",
         on_change=_choose_review,
     )
     since_col.date_input(
         "What changed since",
-        value=shown.changes.since,
         max_value=today,
         format="DD/MM/YYYY",
         key="meeting_since_choice",
