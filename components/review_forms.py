@@ -19,6 +19,7 @@ from data_access import reviews
 from data_access.db import session_scope
 from data_access.writes import ConflictError, ValidationFailed, WriteError
 from domain.formatting import fmt_date
+from domain.slides import plain
 
 DUE_IN_DAYS = 14
 
@@ -170,7 +171,7 @@ def open_actions_list(version: Version, actions: pd.DataFrame, today: dt.date) -
         text, owner, due, done = st.columns([6, 2, 2, 1], vertical_alignment="center")
         project = f"{action.code} · " if isinstance(action.code, str) else ""
         text.text(f"{project}{action.title}")
-        owner.text(action.owner or "no owner")
+        owner.text(plain(action.owner) or "no owner")
         late = action.due_date is not None and action.due_date < today
         due.markdown(f"{':red[**overdue**] ' if late else ''}{fmt_date(action.due_date)}")
         if done.button("Done", key=f"close_action_{action.id}", icon=":material/check:"):

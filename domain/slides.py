@@ -99,9 +99,14 @@ class MeetingInputs:
     horizon_days: int = 28
 
 
+def plain(value: Any) -> str:
+    """A text cell as a string; missing values (None, NaN) as an empty string."""
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
 def clip(text: Any, limit: int = TEXT_CHARS) -> str:
     """Plain text cut at a word boundary to fit a slide, with an ellipsis when cut."""
-    text = " ".join(str(text or "").split())
+    text = " ".join(plain(text).split())
     if len(text) <= limit:
         return text
     return text[: limit - 1].rsplit(" ", 1)[0] + "…"
@@ -299,14 +304,14 @@ def _project(inputs: MeetingInputs, p) -> Slide:
     ]
     if p.last_report_date:
         update_heading = f"Latest update, {fmt_date(p.last_report_date)}"
-        if p.report_author:
+        if plain(p.report_author):
             update_heading += f", {p.report_author}"
         update = clip(p.summary) or "No summary given."
     else:
         update_heading, update = "Latest update", "No status update yet."
     slip = f", {int(p.slip_days)} days late" if p.slip_days > 0 else ""
     subtitle = (
-        f"{p.manager or 'No manager'} · {p.program} · {p.phase} · finish "
+        f"{plain(p.manager) or 'No manager'} · {p.program} · {p.phase} · finish "
         f"{fmt_date(p.forecast_finish)}{slip} · budget "
         f"{fmt_money(p.approved_budget, currency, compact=True)}, EAC "
         f"{fmt_money(p.forecast_at_completion, currency, compact=True)}"
@@ -362,7 +367,7 @@ def _project_actions(inputs: MeetingInputs, project_id: int) -> Block:
     lines = [Line(f"Decided: {clip(t, 110)}", "D", "#0072B2") for t in decisions.title]
     lines += [
         Line(
-            f"{clip(a.title, 80)} ({a.owner or 'no owner'}, due {fmt_date(a.due_date)})",
+            f"{clip(a.title, 80)} ({plain(a.owner) or 'no owner'}, due {fmt_date(a.due_date)})",
             "!",
             RAG_COLOURS["R"] if _overdue(a.due_date, inputs.today) else "#0072B2",
         )

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+import sqlalchemy as sa
+
 from components.slides import md
-from data_access import meeting, reviews
-from data_access.db import session_scope
+from data_access import commands, meeting, reviews
+from data_access.db import get_engine, session_scope
 from data_access.portfolio import project_facts
 from data_access.settings import DEFAULT_SETTINGS
 from data_access.writes import SYSTEM
 from deck.sources import load_meeting
 from domain.filters import PortfolioFilter
-from domain.formatting import RAG_LABELS
+from domain.formatting import RAG_LABELS, fmt_date
 from domain.health import RANK, compute_health
 from domain.slides import clip
 from tests.conftest import DEMO_TODAY
@@ -225,3 +227,35 @@ def test_user_text_is_escaped_for_markdown():
     assert "<" not in escaped.replace("\\<", "")
     assert "**" not in escaped.replace("\\*", "")
     assert escaped.replace("\\", "") == text
+
+
+def test_an_update_without_author_or_manager_reads_cleanly(demo_db_url):
+    first = next(s for s in load_meeting(DEMO_TODAY, url=demo_db_url).slides if s.kind == "project")
+    with session_scope(demo_db_url) as session:
+        commands.submit_status_report(
+            {
+                "project_id": first.project_id,
+                "report_date": DEMO_TODAY,
+                "override_rag": "R",
+                "override_reason": "Still red",
+                "summary": "Written by a script",
+            },
+            session=session,
+            actor=SYSTEM,  # no person: no author
+        )
+    with get_engine(demo_db_url).begin() as conn:
+        conn.execute(
+            sa.text("UPDATE project SET manager_id = NULL WHERE id = :id"), {"id": first.project_id}
+        )
+    slide = next(
+        s
+        for s in load_meeting(DEMO_TODAY, url=demo_db_url).slides
+        if s.project_id == first.project_id
+    )
+    update = next(b for b in slide.blocks if b.kind == "text")
+    assert (update.heading, update.text) == (
+        f"Latest update, {fmt_date(DEMO_TODAY)}",
+        "Written by a script",
+    )
+    assert slide.subtitle.startswith("No manager · ")
+    assert "nan" not in slide.subtitle + update.heading
