@@ -3,6 +3,7 @@
 #   ./pmo.sh run                  install and start the app (demo portfolio on an empty database)
 #   ./pmo.sh test [pytest args]   install everything (Python packages, Debian chromium) and run the tests
 #   ./pmo.sh demo --tier L --url URL   load a demo tier into an empty database
+#   ./pmo.sh bench [run args]     benchmark every page at tiers S, M, L (python -m benchmarks --help)
 set -euo pipefail
 cd "$(dirname "$0")"
 VENV=.venv
@@ -48,8 +49,14 @@ case "$cmd" in
     python_packages requirements.txt
     exec "$PY" -m data_access.demo_data "$@"
     ;;
+  bench)
+    python_packages requirements-dev.txt
+    debian_packages
+    [ $# -gt 0 ] || set -- run
+    exec "$PY" -m benchmarks "$@"
+    ;;
   *)
-    sed -n '2,6p' "$0"
+    sed -n '2,7p' "$0"
     exit 2
     ;;
 esac

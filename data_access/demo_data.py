@@ -837,6 +837,28 @@ def is_empty(url: str | None = None) -> bool:
         return conn.execute(sa.select(Project.id).limit(1)).first() is None
 
 
+def _bulk_insert(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
+    """executemany straight on the driver, with each column's own bind processor.
+
+    The same values SQLAlchemy would send, without its per-row bookkeeping: tier L loads
+    about twice as fast.
+    """
+    if not rows:
+        return
+    columns = list(rows[0])
+    dialect = conn.dialect
+    processors = [
+        (c, table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) for c in columns
+    ]
+    compiled = sa.insert(table).compile(dialect=dialect, column_keys=columns)
+    converted = [{c: p(row[c]) if p else row[c] for c, p in processors} for row in rows]
+    if compiled.positional:
+        order = compiled.positiontup
+        conn.exec_driver_sql(str(compiled), [tuple(r[k] for k in order) for r in converted])
+    else:
+        conn.exec_driver_sql(str(compiled), converted)
+
+
 def load(portfolio: DemoRows, url: str | None = None) -> dict[str, int]:
     """Insert a generated portfolio into an empty, migrated database in one transaction."""
     engine = get_engine(url)
@@ -846,7 +868,7 @@ def load(portfolio: DemoRows, url: str | None = None) -> dict[str, int]:
             rows = portfolio.rows.get(model, [])
             table = model.__table__
             for i in range(0, len(rows), BATCH):
-                conn.execute(sa.insert(table), rows[i : i + BATCH])
+                _bulk_insert(conn, table, rows[i : i + BATCH])
             counts[table.name] = len(rows)
             if engine.dialect.name == "postgresql" and rows:
                 # Ids were given explicitly; move the sequence past them.

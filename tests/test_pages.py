@@ -36,6 +36,8 @@ def test_page_opens_without_error(app, page):
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     assert not app.error, [e.value for e in app.error]
+    # The page ran inside app.py: the shared filters are in the sidebar.
+    assert [m.label for m in app.sidebar.multiselect][:2] == ["Program", "Department"]
 
 
 def test_overview_counts_agree_with_health(app):

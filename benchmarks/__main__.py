@@ -1,0 +1,202 @@
+"""Benchmark suite: every page at tiers S, M and L, form saves, and the browser.
+
+    python -m benchmarks run [--tiers S,M,L] [--pg-url URL] [--warm 5] [--browser] [--out F.json]
+    python -m benchmarks compare before.json after.json
+
+Not part of the pass/fail tests: it prints a table and writes JSON (benchmarks/results/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import platform
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.pages import measure_page, page_files
+from benchmarks.tiers import CACHE, postgres_tier, sqlite_tier, tier_counts
+from benchmarks.writes import measure_writes
+
+RESULTS = Path(__file__).resolve().parent / "results"
+TARGETS = {
+    "warm_ms": 250,
+    "cold_ms": 2000,
+    "overhead_warm_ms": 100,
+    "write_ms": 50,
+    "browser_nav_ms": 3000,
+    "browser_filter_ms": 1500,
+    "rss_mb": 600,
+    "l_over_s": 3.0,
+}
+
+
+def prepare_session(at) -> None:
+    """Sign the benchmark session in as the demo admin, when the app asks for sign-in."""
+    try:
+        from tests.auth_helpers import sign_in
+    except ImportError:
+        return
+    sign_in(at, "admin")
+
+
+def run(args) -> dict:
+    today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+    pages = [p for p in page_files() if not args.pages or Path(p).stem in args.pages]
+    report = {
+        "when": dt.datetime.now().isoformat(timespec="seconds"),
+        "machine": f"{platform.node()} {platform.processor() or platform.machine()}",
+        "python": platform.python_version(),
+        "today": today.isoformat(),
+        "tiers": {},
+    }
+    backends = [("sqlite", None)] + ([("postgresql", args.pg_url)] if args.pg_url else [])
+    for backend, server in backends:
+        for tier in args.tiers:
+            if backend == "sqlite":
+                url, load_s = sqlite_tier(tier, today)
+            else:
+                url, load_s = postgres_tier(server, tier, today)
+            key = f"{backend}:{tier}"
+            print(
+                f"\n== {key} ({f'loaded in {load_s:.1f} s' if load_s else 'cached'})",
+                file=sys.stderr,
+            )
+            entry = {
+                "backend": backend,
+                "tier": tier,
+                "load_s": load_s,
+                "counts": tier_counts(url),
+                "pages": {},
+            }
+            for page in pages:
+                print(f"   {page}", file=sys.stderr)
+                entry["pages"][Path(page).stem] = measure_page(
+                    page, url, warm_runs=args.warm, prepare_session=prepare_session
+                )
+            entry["writes"] = measure_writes(_scratch_copy(url, backend), today)
+            if args.browser and tier in ("S", "L"):
+                from benchmarks.browser import measure_browser
+
+                entry["browser"] = measure_browser(url, [Path(p).stem for p in pages])
+            report["tiers"][key] = entry
+    return report
+
+
+def _scratch_copy(url: str, backend: str) -> str:
+    """Writes go to a copy so that the cached tier database stays as generated."""
+    if backend != "sqlite":
+        return url
+    source = Path(url.removeprefix("sqlite:///"))
+    target = CACHE / f"scratch-{source.name}"
+    shutil.copy(source, target)
+    return f"sqlite:///{target}"
+
+
+def _flag(value, limit) -> str:
+    return "" if value is None or value <= limit else " !"
+
+
+def print_table(report: dict) -> None:
+    for key, entry in report["tiers"].items():
+        counts = entry["counts"]
+        print(
+            f"\n### {key}: {counts['project']:,} projects, {counts['milestone']:,} milestones, "
+            f"{counts['risk']:,} risks, {counts['risk_assessment']:,} assessments, "
+            f"{counts['status_report']:,} status reports"
+        )
+        print(
+            f"{'page':<12}{'cold ms':>10}{'warm ms':>10}{'SQL warm':>10}{'overhead':>10}"
+            f"{'SQL cold':>10}{'stmts':>7}{'peak MB':>9}{'marks':>8}{'rows':>7}  errors"
+        )
+        for name, r in entry["pages"].items():
+            print(
+                f"{name:<12}{r['cold_ms']:>10.0f}{_flag(r['cold_ms'], TARGETS['cold_ms']):2}"
+                f"{r['warm_ms']:>8.0f}{_flag(r['warm_ms'], TARGETS['warm_ms']):2}"
+                f"{r['sql_warm_ms']:>8.0f}{r['overhead_warm_ms']:>10.0f}"
+                f"{r['sql_cold_ms']:>10.0f}{r['sql_cold_statements']:>7}{r['peak_mb']:>9.1f}"
+                f"{r['chart_marks']:>8}{r['table_rows']:>7}  {'; '.join(r['errors'])[:60]}"
+            )
+        w = entry["writes"]
+        print("form saves (median ms): " + ", ".join(f"{k[:-3]} {v:.1f}" for k, v in w.items()))
+        if "browser" in entry:
+            b = entry["browser"]
+            print(
+                "browser navigation until charts drawn (ms): "
+                + ", ".join(f"{k} {v}" for k, v in b["pages"].items())
+            )
+            print(
+                f"browser filter change until settled: {b['filter_change_ms']} ms; "
+                f"server RSS: {b['rss_mb']}"
+            )
+    _print_ratios(report)
+
+
+def _print_ratios(report: dict) -> None:
+    for backend in ("sqlite", "postgresql"):
+        small, large = report["tiers"].get(f"{backend}:S"), report["tiers"].get(f"{backend}:L")
+        if not (small and large):
+            continue
+        print(f"\n### {backend}: tier L / tier S (warm rerun; target <= {TARGETS['l_over_s']}x)")
+        for name, r in large["pages"].items():
+            s = small["pages"].get(name)
+            if s and s["warm_ms"]:
+                ratio = r["warm_ms"] / s["warm_ms"]
+                print(
+                    f"{name:<12}{s['warm_ms']:>8.0f} ms -> {r['warm_ms']:>8.0f} ms  "
+                    f"{ratio:5.2f}x{' !' if ratio > TARGETS['l_over_s'] else ''}"
+                )
+
+
+def compare(before_path: str, after_path: str) -> None:
+    before, after = (json.loads(Path(p).read_text()) for p in (before_path, after_path))
+    print(f"{'tier/page':<26}{'metric':<18}{'before':>10}{'after':>10}{'ratio':>8}")
+    for key, entry in after["tiers"].items():
+        old = before["tiers"].get(key)
+        if not old:
+            continue
+        for name, r in entry["pages"].items():
+            o = old["pages"].get(name)
+            if not o:
+                continue
+            for metric in ("cold_ms", "warm_ms", "sql_warm_ms", "peak_mb", "chart_marks"):
+                a, b = o[metric], r[metric]
+                ratio = f"{b / a:.2f}x" if a else "-"
+                print(f"{key + ' ' + name:<26}{metric:<18}{a:>10}{b:>10}{ratio:>8}")
+
+
+def main() -> None:
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    parser = argparse.ArgumentParser(description="PMO dashboard benchmarks")
+    sub = parser.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="build the tiers and time every page")
+    r.add_argument("--tiers", type=lambda s: s.upper().split(","), default=["S", "M", "L"])
+    r.add_argument("--pg-url", help="also run on this PostgreSQL server (a database per tier)")
+    r.add_argument("--warm", type=int, default=5, help="warm reruns per page (median)")
+    r.add_argument("--pages", type=lambda s: s.split(","), help="only these pages (file stems)")
+    r.add_argument("--browser", action="store_true", help="also time a real browser (S and L)")
+    r.add_argument("--today", help="day the demo data is generated around (default: today)")
+    r.add_argument("--out", help="JSON file (default: benchmarks/results/<timestamp>.json)")
+    c = sub.add_parser("compare", help="ratios between two JSON results")
+    c.add_argument("before")
+    c.add_argument("after")
+    args = parser.parse_args()
+    if args.command == "compare":
+        compare(args.before, args.after)
+        return
+    started = time.perf_counter()
+    report = run(args)
+    report["total_s"] = round(time.perf_counter() - started, 1)
+    RESULTS.mkdir(exist_ok=True)
+    out = Path(args.out) if args.out else RESULTS / f"{time.strftime('%Y%m%d-%H%M%S')}.json"
+    out.write_text(json.dumps(report, indent=2, default=str))
+    print_table(report)
+    print(f"\nwritten to {out} in {report['total_s']} s")
+
+
+if __name__ == "__main__":
+    main()
