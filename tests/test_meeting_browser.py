@@ -85,17 +85,12 @@ def server(demo_db_url, tmp_path):
 
 
 @pytest.fixture
-def browser_page(server, tmp_path):
+def browser_page(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=BROWSER_ARGS)
-        page = browser.new_page(viewport={"width": 1920, "height": 1080})
-        # The first script run after a server start must be the app's entry page, so that
-        # its navigation replaces Streamlit's pages-folder routing (a Streamlit behaviour).
-        page.goto(server)
-        page.get_by_text("Portfolio overview").first.wait_for(timeout=LONG)
-        yield page
+        yield browser.new_page(viewport={"width": 1920, "height": 1080})
         browser.close()
 
 

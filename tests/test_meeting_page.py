@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
 
 from components.slides import md
 from data_access import reviews
@@ -17,14 +18,21 @@ from tests.conftest import DEMO_TODAY
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
+class _ThroughAppShell(PagesManager):
+    """AppTest puts Streamlit back in its pages-folder mode before every run, so each run of a
+    switched-to page starts alone and app.py's guard reruns it, which drops a click made for
+    that run. Keep that mode off, so every run goes through app.py as on the server."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+
 @pytest.fixture
 def meeting(demo_db_url, monkeypatch):
-    """Open the meeting page in a new session with these query parameters.
-
-    AppTest runs only the page after `switch_page`, so a session keeps the data version of its
-    first run: tests that write check the database, or open a new session to see the result.
-    """
+    """Open the meeting page in a new session with these query parameters."""
     monkeypatch.setenv("DATABASE_URL", demo_db_url)
+    monkeypatch.setattr(app_test, "PagesManager", _ThroughAppShell)
 
     def open_page(**params) -> AppTest:
         at = AppTest.from_file(str(APP), default_timeout=90)
