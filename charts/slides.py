@@ -18,6 +18,7 @@ from domain.slides import text_colour_on
 
 FONT = 24
 TITLE_FONT = 28
+INK = "#1B1F24"  # text beside the marks; the browser passes the dark theme's light ink
 WEEK_FORMAT = "%G-W%V"  # ISO weeks on time axes
 LATE, SLIPPING, ON_PLAN = "Overdue", "Behind baseline", "On plan"
 STATUS_COLOURS = {LATE: RAG_COLOURS["R"], SLIPPING: RAG_COLOURS["A"], ON_PLAN: RAG_COLOURS["G"]}
@@ -31,7 +32,9 @@ def _axis(title: str | None, **kwargs) -> alt.Axis:
     return alt.Axis(title=title, labelFontSize=FONT, titleFontSize=FONT, labelLimit=420, **kwargs)
 
 
-def health_bars(data: pd.DataFrame, title: str, width="container", height=300) -> alt.Chart:
+def health_bars(
+    data: pd.DataFrame, title: str, width="container", height=300, ink: str = INK
+) -> alt.Chart:
     """Active projects per overall health, worst first, the letter and count on each bar."""
     data = data.assign(caption=data.rag + "  " + data.projects.astype(str))
     order = data.label.tolist()
@@ -52,7 +55,7 @@ def health_bars(data: pd.DataFrame, title: str, width="container", height=300) -
         ),
         tooltip=["label", "projects"],
     )
-    text = base.mark_text(align="left", dx=8, fontSize=FONT, fontWeight="bold").encode(
+    text = base.mark_text(align="left", dx=8, fontSize=FONT, fontWeight="bold", color=ink).encode(
         text="caption:N"
     )
     return (bars + text).properties(width=width, height=height)
@@ -104,7 +107,9 @@ def milestone_timeline(
     )
 
 
-def slip_bars(data: pd.DataFrame, title: str, width="container", height=300) -> alt.Chart:
+def slip_bars(
+    data: pd.DataFrame, title: str, width="container", height=300, ink: str = INK
+) -> alt.Chart:
     """Days each milestone's forecast moved later, the largest first."""
     data = data.assign(caption="+" + data.days.astype(str) + " d, now " + data.forecast)
     # Room on the right for the captions beside the bars.
@@ -120,7 +125,7 @@ def slip_bars(data: pd.DataFrame, title: str, width="container", height=300) -> 
     bars = base.mark_bar(color=RAG_COLOURS["A"], height={"band": 0.7}).encode(
         tooltip=["label", "days", "forecast"]
     )
-    text = base.mark_text(align="left", dx=8, fontSize=FONT - 2).encode(text="caption:N")
+    text = base.mark_text(align="left", dx=8, fontSize=FONT - 2, color=ink).encode(text="caption:N")
     return (bars + text).properties(width=width, height=height)
 
 
@@ -173,6 +178,13 @@ BUILDERS = {
 }
 
 
-def build(name: str, data: pd.DataFrame, title: str, params: dict, **size) -> alt.Chart:
-    """The chart a slide block names, with its parameters and size."""
-    return BUILDERS[name](data, title, **params, **size)
+# Builders that print text beside their marks, on the page's background.
+WITH_INK = {"health_bars", "slip_bars"}
+
+
+def build(
+    name: str, data: pd.DataFrame, title: str, params: dict, ink: str = INK, **size
+) -> alt.Chart:
+    """The chart a slide block names, with its parameters, size and text colour."""
+    extra = {"ink": ink} if name in WITH_INK else {}
+    return BUILDERS[name](data, title, **params, **extra, **size)

@@ -15,6 +15,7 @@ import streamlit as st
 
 from components.data import Version
 from components.session import current_actor
+from components.slides import md
 from data_access import reviews
 from data_access.db import session_scope
 from data_access.writes import ConflictError, ValidationFailed, WriteError
@@ -30,7 +31,7 @@ def _generation(form: str) -> int:
 
 def _saved(form: str, message: str) -> None:
     st.session_state[f"{form}_generation"] = _generation(form) + 1
-    st.session_state["meeting_toast"] = message
+    st.session_state["meeting_toast"] = md(message)
     st.rerun()
 
 
@@ -43,13 +44,13 @@ def _write(url: str, slots: dict[str, st.delta_generator.DeltaGenerator], write:
         general = []
         for field, message in exc.errors.items():
             if field in slots:
-                slots[field].error(message, icon=":material/error:")
+                slots[field].error(md(message), icon=":material/error:")
             else:
                 general.append(f"{field.replace('_', ' ')}: {message}" if field else message)
         if general:
-            st.error("\n\n".join(general), icon=":material/error:")
+            st.error("\n\n".join(md(g) for g in general), icon=":material/error:")
     except WriteError as exc:  # permission, conflict, not found: said in words
-        st.error(str(exc), icon=":material/block:")
+        st.error(md(exc), icon=":material/block:")
     return None
 
 
@@ -189,9 +190,9 @@ def _close(version: Version, action_id: int, expected_version: int, today: dt.da
                 actor=current_actor(),
             )
     except ConflictError as exc:
-        st.warning(f"{exc} Now: {exc.current.get('status')}.", icon=":material/sync_problem:")
+        st.warning(md(f"{exc} Now: {exc.current.get('status')}."), icon=":material/sync_problem:")
     except WriteError as exc:
-        st.error(str(exc), icon=":material/block:")
+        st.error(md(exc), icon=":material/block:")
     else:
         st.session_state["meeting_toast"] = "Action closed."
         st.rerun()

@@ -11,7 +11,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from charts.slides import build
+from charts.slides import INK, build
 from domain.formatting import BAND_COLOURS, RAG_COLOURS
 from domain.slides import Block, Slide, text_colour_on
 
@@ -25,6 +25,7 @@ _NAMED = {
     BAND_COLOURS["Medium"]: "yellow",
 }
 _BADGE_COLOURS = {**RAG_COLOURS, **BAND_COLOURS}
+DARK_INK = "#F3F4F6"  # the dark theme's text colour (.streamlit/config.toml)
 CHART_HEIGHTS = {
     "health_bars": 420,
     "milestone_timeline": 440,
@@ -125,6 +126,7 @@ def _block(block: Block) -> None:
             block.data,
             block.heading,
             block.params,
+            ink=DARK_INK if st.context.theme.type == "dark" else INK,
             width="container",
             height=CHART_HEIGHTS.get(block.chart, 360),
         )

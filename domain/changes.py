@@ -154,17 +154,13 @@ def default_since(
 ) -> tuple[dt.date, str]:
     """The day of the last review before this one, else four weeks ago; with its wording.
 
-    `reviews` has `id`, `title`, `held_on`, latest first. In review `review_id` the last review
-    is the one held before it; outside a review it is the latest held on or before today.
+    `reviews` has `id`, `title`, `held_on`, latest first. The last review is the latest held
+    on an earlier day than review `review_id` (outside a review: than today), so a second
+    review started the same day does not hide the changes.
     """
-    if review_id is not None and (reviews.id == review_id).any():
-        current = reviews[reviews.id == review_id].iloc[0]
-        earlier = reviews[
-            (reviews.held_on < current.held_on)
-            | ((reviews.held_on == current.held_on) & (reviews.id < current.id))
-        ]
-    else:
-        earlier = reviews[reviews.held_on <= today]
+    current = reviews[reviews.id == review_id] if review_id is not None else reviews.iloc[0:0]
+    before = current.held_on.iloc[0] if len(current) else today
+    earlier = reviews[reviews.held_on < before]
     if len(earlier):
         last = earlier.iloc[0]
         return last.held_on, f"the last review ({last.title})"

@@ -112,6 +112,11 @@ def clip(text: Any, limit: int = TEXT_CHARS) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
+def keep_together(text: str) -> str:
+    """Non-breaking spaces, so that a short cell (a date, "12 d late") never wraps."""
+    return text.replace(" ", "\u00a0")
+
+
 def text_colour_on(colour: str | None) -> str:
     return "#1B1F24" if colour in DARK_TEXT_ON else "#FFFFFF"
 
@@ -354,7 +359,7 @@ def _project(inputs: MeetingInputs, p) -> Slide:
 
 
 def _band_table(table: pd.DataFrame, bands: pd.Series) -> pd.DataFrame:
-    table["Score"] = (table["Score"] + " " + bands.to_numpy()).to_numpy()
+    table["Score"] = (table["Score"] + "\u00a0" + bands.to_numpy()).to_numpy()
     table["_colour_Score"] = bands.map(BAND_COLOURS).to_numpy()
     return table
 
@@ -393,12 +398,12 @@ def _milestones(inputs: MeetingInputs) -> Slide:
     late_days = (pd.Timestamp(today) - pd.to_datetime(due.forecast_date)).dt.days
     status = late_days.map(
         lambda d: f"{d} d late" if d > 0 else ("due today" if d == 0 else f"in {-d} d")
-    )
+    ).map(keep_together)
     table = pd.DataFrame(
         {
             "Project": _project_label(due.code, due.project, 22).to_numpy(),
             "Milestone": due.milestone.map(lambda t: clip(t, 26)).to_numpy(),
-            "Forecast": due.forecast_date.map(fmt_date).to_numpy(),
+            "Forecast": due.forecast_date.map(fmt_date).map(keep_together).to_numpy(),
             "When": status.to_numpy(),
         }
     )
@@ -502,7 +507,7 @@ def _actions(inputs: MeetingInputs) -> Slide:
             "Project": actions.code.fillna("").to_numpy(),
             "Action": actions.title.map(lambda t: clip(t, 40)).to_numpy(),
             "Owner": actions.owner.fillna("no owner").map(lambda t: clip(t, 20)).to_numpy(),
-            "Due": actions.due_date.map(fmt_date).to_numpy(),
+            "Due": actions.due_date.map(fmt_date).map(keep_together).to_numpy(),
             "Status": state.to_numpy(),
         }
     )

@@ -151,19 +151,6 @@ def present() -> None:
 # --- preparing and following up the review ------------------------------------------------
 
 
-def _choose_review() -> None:
-    chosen = st.session_state["meeting_review_choice"]
-    if chosen is None:
-        st.query_params.pop("review", None)
-    else:
-        st.query_params["review"] = str(chosen)
-    st.query_params.pop("since", None)
-
-
-def _choose_since() -> None:
-    st.query_params["since"] = st.session_state["meeting_since_choice"].isoformat()
-
-
 def _start_presenting() -> None:
     st.query_params["present"] = "1"
     st.query_params["slide"] = str(st.session_state.get("meeting_start_slide", 1))
@@ -175,24 +162,35 @@ def header() -> None:
         zip(reviews.id, reviews.title + " · " + reviews.held_on.map(fmt_date), strict=True)
     )
     choose, since_col, go = st.columns([3, 2, 2], vertical_alignment="bottom")
-    # The URL is the truth (a form or a link may have changed it): the pickers follow it.
-    st.session_state["meeting_review_choice"] = review_id
-    st.session_state["meeting_since_choice"] = shown.changes.since
-    choose.selectbox(
+    # The URL is the truth (a form or a link may change it): the pickers are keyed by its
+    # values, so they always show them, and a pick changes the URL.
+    options = [None, *reviews.id.tolist()]
+    picked = choose.selectbox(
         "Review",
-        [None, *reviews.id.tolist()],
+        options,
+        index=options.index(review_id),
         format_func=lambda i: "None: browse without recording" if i is None else labels[i],
-        key="meeting_review_choice",
-        on_change=_choose_review,
+        key=f"meeting_review_{review_id}",
     )
-    since_col.date_input(
+    since_day = shown.changes.since
+    chosen = since_col.date_input(
         "What changed since",
+        value=since_day,
         max_value=today,
         format="DD/MM/YYYY",
-        key="meeting_since_choice",
-        on_change=_choose_since,
+        key=f"meeting_since_{since_day.isoformat()}",
         help="Defaults to the day of the last review.",
     )
+    if picked != review_id:
+        if picked is None:
+            st.query_params.pop("review", None)
+        else:
+            st.query_params["review"] = str(picked)
+        st.query_params.pop("since", None)
+        st.rerun()
+    if chosen != since_day:
+        st.query_params["since"] = chosen.isoformat()
+        st.rerun()
     go.button(
         "Present",
         icon=":material/slideshow:",
@@ -214,6 +212,9 @@ def _table(df: pd.DataFrame, columns: dict[str, str], empty: str) -> None:
         st.markdown(f"*{md(empty)}*")
         return
     shown_df = df[list(columns)].rename(columns=columns)
+    for column in shown_df.columns:  # one date format everywhere: 25 Nov 2026
+        if shown_df[column].map(lambda v: isinstance(v, dt.date)).any():
+            shown_df[column] = shown_df[column].map(fmt_date)
     st.dataframe(shown_df, hide_index=True, width="stretch")
 
 

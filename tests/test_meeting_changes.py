@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import sqlalchemy as sa
 
 from data_access import commands
@@ -360,19 +361,22 @@ def test_restricting_changes_to_some_projects(db_url):
     assert restricted.risks_new.code.tolist() == ["KEPT"]
 
 
-def test_default_since_is_the_last_review():
-    import pandas as pd
-
+def test_default_since_is_the_last_review_held_on_an_earlier_day():
     reviews = pd.DataFrame(
         {
-            "id": [3, 2, 1],
-            "title": ["Nov", "Oct", "Sep"],
-            "held_on": [D(2026, 11, 25), D(2026, 10, 23), D(2026, 9, 25)],
+            "id": [4, 3, 2, 1],
+            "title": ["Nov again", "Nov", "Oct", "Sep"],
+            "held_on": [D(2026, 11, 25), D(2026, 11, 25), D(2026, 10, 23), D(2026, 9, 25)],
         }
     )
     today = D(2026, 11, 25)
+    assert default_since(reviews, 4, today) == (D(2026, 10, 23), "the last review (Oct)")
     assert default_since(reviews, 3, today) == (D(2026, 10, 23), "the last review (Oct)")
     assert default_since(reviews, 2, today) == (D(2026, 9, 25), "the last review (Sep)")
-    assert default_since(reviews, None, today) == (D(2026, 11, 25), "the last review (Nov)")
+    assert default_since(reviews, None, today) == (D(2026, 10, 23), "the last review (Oct)")
+    assert default_since(reviews, None, D(2026, 11, 26)) == (
+        D(2026, 11, 25),
+        "the last review (Nov again)",
+    )
     assert default_since(reviews, 1, today) == (D(2026, 10, 28), "28 days ago")
     assert default_since(reviews.iloc[0:0], None, today) == (D(2026, 10, 28), "28 days ago")

@@ -131,7 +131,7 @@ def test_project_slide_carries_health_update_milestones_and_risks(demo_db_url):
     expected = meeting.top_risks(BANDS, [slide.project_id], limit=3, url=demo_db_url)
     assert risks.Risk.tolist() == [clip(t, 40) for t in expected.title]
     assert risks.Score.tolist() == [
-        f"{s} {b}" for s, b in zip(expected.score, expected.band, strict=True)
+        f"{s}\u00a0{b}" for s, b in zip(expected.score, expected.band, strict=True)
     ]
 
 
