@@ -7,10 +7,12 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from components import data
 from components.data import Version
 from data_access import reviews
 from deck.export import export
-from deck.sources import Meeting, load_meeting
+from deck.sources import Meeting, assemble, changes_between, which_review
+from domain.changes import Changes
 from domain.filters import PortfolioFilter
 
 
@@ -22,10 +24,25 @@ def meeting(
     review_id: int | None,
     portfolio_filter: PortfolioFilter,
 ) -> Meeting:
-    """Slides and "what changed" for the review, the day and the filtered projects."""
-    return load_meeting(
-        today, since=since, review_id=review_id, portfolio_filter=portfolio_filter, url=version[0]
+    """Slides and "what changed" for the review, the day and the filtered projects.
+
+    Health is the portfolio page's cached table and the changes are cached apart, so a filter
+    or a review change only rebuilds the slides."""
+    review, since, basis = which_review(review_list(version), review_id, since, today)
+    return assemble(
+        data.portfolio_health(version, today),
+        changes(version, since, today, basis),
+        today=today,
+        review=review,
+        settings=data.settings(version),
+        portfolio_filter=portfolio_filter,
+        url=version[0],
     )
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def changes(version: Version, since: dt.date, until: dt.date, basis: str) -> Changes:
+    return changes_between(since, until, data.settings(version), basis=basis, url=version[0])
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

@@ -95,6 +95,17 @@ def _project_picker(projects: pd.DataFrame, project_id: int | None, key: str, *,
     )
 
 
+def _record(version: Version, form: str, slots, write: Callable, data: dict, review, what):
+    """Write a decision or an action of the review; on success empty the form and say so."""
+    saved = _write(
+        version[0],
+        slots,
+        lambda s: write(data, review_id=review["id"], session=s, actor=current_actor()),
+    )
+    if saved is not None:
+        _saved(form, f"{what} recorded: {data['title']}")
+
+
 def decision_form(
     version: Version, review: dict, projects: pd.DataFrame, project_id: int | None, key: str
 ) -> None:
@@ -111,15 +122,7 @@ def decision_form(
         submitted = st.form_submit_button("Record the decision", type="primary")
     if submitted:
         data = {"project_id": chosen, "title": title, "description": details}
-        saved = _write(
-            version[0],
-            slots,
-            lambda s: reviews.record_decision(
-                data, review_id=review["id"], session=s, actor=current_actor()
-            ),
-        )
-        if saved is not None:
-            _saved(form, f"Decision recorded: {title}")
+        _record(version, form, slots, reviews.record_decision, data, review, "Decision")
 
 
 def action_form(
@@ -151,15 +154,7 @@ def action_form(
         submitted = st.form_submit_button("Record the action", type="primary")
     if submitted:
         data = {"project_id": chosen, "title": title, "owner_id": owner, "due_date": due}
-        saved = _write(
-            version[0],
-            slots,
-            lambda s: reviews.create_action(
-                data, review_id=review["id"], session=s, actor=current_actor()
-            ),
-        )
-        if saved is not None:
-            _saved(form, f"Action recorded: {title}")
+        _record(version, form, slots, reviews.create_action, data, review, "Action")
 
 
 def open_actions_list(version: Version, actions: pd.DataFrame, today: dt.date) -> None:

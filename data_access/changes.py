@@ -38,24 +38,28 @@ def band_params(settings: dict) -> dict[str, int]:
     }
 
 
-def _as_of(table: str, key: str, day_column: str, columns: str, bound: str) -> str:
-    """Latest row per `key` on or before `:bound` (ties broken by the later insert)."""
+def _pairs(table: str, key: str, day: str) -> str:
+    """For each `key` with a row in the window: the id of its row as of `:until`
+    (`after_id`) and as of `:since` (`before_id`, NULL if it had none yet).
+
+    Only keys active in the window are looked at, each through the (key, day) index, so the
+    cost follows what changed, not the length of the history. Ties on a day go to the later
+    insert.
+    """
     return f"""
-        SELECT * FROM (
-            SELECT {key}, {columns},
-                   ROW_NUMBER() OVER (PARTITION BY {key} ORDER BY {day_column} DESC, id DESC) AS rn
-            FROM {table} WHERE {day_column} <= :{bound}
-        ) ranked WHERE rn = 1"""
+    SELECT w.{key},
+           (SELECT MAX(t.id) FROM {table} t
+            WHERE t.{key} = w.{key} AND t.{day} = w.last_day) AS after_id,
+           (SELECT MAX(t.id) FROM {table} t
+            WHERE t.{key} = w.{key} AND t.{day} = (
+                SELECT MAX(e.{day}) FROM {table} e
+                WHERE e.{key} = w.{key} AND e.{day} <= :since)) AS before_id
+    FROM (SELECT {key}, MAX({day}) AS last_day FROM {table}
+          WHERE {day} > :since AND {day} <= :until GROUP BY {key}) w"""
 
-
-_REPORT_COLUMNS = (
-    "report_date, overall_rag, schedule_rag, cost_rag, scope_rag, risk_rag, override_rag, "
-    "override_reason, summary"
-)
 
 HEALTH_CHANGES_SQL = f"""
-WITH before AS ({_as_of("status_report", "project_id", "report_date", _REPORT_COLUMNS, "since")}),
-     after AS ({_as_of("status_report", "project_id", "report_date", _REPORT_COLUMNS, "until")})
+WITH pairs AS ({_pairs("status_report", "project_id", "report_date")})
 SELECT p.id AS project_id, p.code, p.name, p.approved_budget,
        b.overall_rag AS from_rag, a.overall_rag AS to_rag,
        b.report_date AS from_date, a.report_date AS to_date,
@@ -64,10 +68,11 @@ SELECT p.id AS project_id, p.code, p.name, p.approved_budget,
        b.scope_rag AS from_scope, a.scope_rag AS to_scope,
        b.risk_rag AS from_risk, a.risk_rag AS to_risk,
        a.override_rag, a.override_reason, a.summary
-FROM after a
-JOIN before b ON b.project_id = a.project_id
-JOIN project p ON p.id = a.project_id
-WHERE a.report_date > :since AND a.overall_rag <> b.overall_rag
+FROM pairs
+JOIN status_report a ON a.id = pairs.after_id
+JOIN status_report b ON b.id = pairs.before_id
+JOIN project p ON p.id = pairs.project_id
+WHERE a.overall_rag <> b.overall_rag
 """
 
 
@@ -93,17 +98,17 @@ FROM risk r JOIN project p ON p.id = r.project_id
 WHERE r.status = 'closed' AND r.closed_on > :since AND r.closed_on <= :until
 """
 
-_ASSESSMENT_COLUMNS = "assessed_on, probability * impact AS score, status"
-
 BAND_MOVES_SQL = f"""
-WITH before AS (
-    {_as_of("risk_assessment", "risk_id", "assessed_on", _ASSESSMENT_COLUMNS, "since")}),
-after AS ({_as_of("risk_assessment", "risk_id", "assessed_on", _ASSESSMENT_COLUMNS, "until")}),
+WITH pairs AS ({_pairs("risk_assessment", "risk_id", "assessed_on")}),
 moved AS (
-    SELECT a.risk_id, b.score AS from_score, a.score AS to_score, a.assessed_on AS day,
-           {band_case("b.score")} AS from_band, {band_case("a.score")} AS to_band
-    FROM after a JOIN before b ON b.risk_id = a.risk_id
-    WHERE a.assessed_on > :since AND a.status = 'open' AND b.status = 'open'
+    SELECT pairs.risk_id, b.probability * b.impact AS from_score,
+           a.probability * a.impact AS to_score, a.assessed_on AS day,
+           {band_case("b.probability * b.impact")} AS from_band,
+           {band_case("a.probability * a.impact")} AS to_band
+    FROM pairs
+    JOIN risk_assessment a ON a.id = pairs.after_id
+    JOIN risk_assessment b ON b.id = pairs.before_id
+    WHERE a.status = 'open' AND b.status = 'open'
 )
 SELECT {_RISK_COLUMNS}, m.from_score, m.to_score, m.from_band, m.to_band, m.day
 FROM moved m JOIN risk r ON r.id = m.risk_id JOIN project p ON p.id = r.project_id
@@ -126,19 +131,11 @@ def risk_changes(
     }
 
 
-_MILESTONE_HISTORY = (
-    "milestone_history",
-    "milestone_id",
-    "reported_on",
-    "change, baseline_date, forecast_date, actual_date, reported_on, reason",
-)
-
 # One row per milestone that changed, classified in SQL. A milestone that entered the plan in
 # the window is "added" whatever happened to it next; otherwise removal, completion, then a
 # forecast moved later ("slipped") or earlier ("pulled in").
 MILESTONE_CHANGES_SQL = f"""
-WITH before AS ({_as_of(*_MILESTONE_HISTORY, "since")}),
-after AS ({_as_of(*_MILESTONE_HISTORY, "until")}),
+WITH pairs AS ({_pairs("milestone_history", "milestone_id", "reported_on")}),
 classified AS (
     SELECT a.milestone_id, b.forecast_date AS from_forecast, a.forecast_date AS to_forecast,
            a.baseline_date, a.actual_date, a.reported_on AS day, a.reason,
@@ -151,8 +148,9 @@ classified AS (
                WHEN a.actual_date IS NULL AND a.change <> 'removed'
                     AND a.forecast_date < b.forecast_date THEN 'pulled in'
            END AS kind
-    FROM after a LEFT JOIN before b ON b.milestone_id = a.milestone_id
-    WHERE a.reported_on > :since
+    FROM pairs
+    JOIN milestone_history a ON a.id = pairs.after_id
+    LEFT JOIN milestone_history b ON b.id = pairs.before_id
 )
 SELECT c.kind, c.milestone_id, m.project_id, p.code, p.name AS project, m.name AS milestone,
        c.baseline_date, c.from_forecast, c.to_forecast, c.actual_date, c.day, c.reason
@@ -187,14 +185,9 @@ def project_changes(since: dt.date, until: dt.date, url: str | None = None) -> d
     records loaded without one, from the actual finish date of a completed project.
     """
     after_window, before_end = _audit_window(since, until)
+    project = (Project.id.label("project_id"), Project.code, Project.name, Project.status)
     created = (
-        sa.select(
-            Project.id.label("project_id"),
-            Project.code,
-            Project.name,
-            Project.status,
-            sa.func.min(AuditLog.at).label("day"),
-        )
+        sa.select(*project, sa.func.min(AuditLog.at).label("day"))
         .join(AuditLog, sa.and_(AuditLog.entity == "project", AuditLog.entity_id == Project.id))
         .where(AuditLog.action == "create", after_window, before_end)
         .group_by(Project.id, Project.code, Project.name, Project.status)
@@ -215,10 +208,7 @@ def project_changes(since: dt.date, until: dt.date, url: str | None = None) -> d
     )
     closed = (
         sa.select(
-            Project.id.label("project_id"),
-            Project.code,
-            Project.name,
-            Project.status,
+            *project,
             sa.func.coalesce(sa.func.date(audited.c.at), Project.actual_finish).label("day"),
         )
         .outerjoin(audited, audited.c.project_id == Project.id)

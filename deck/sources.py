@@ -57,6 +57,46 @@ def changes_between(
     )
 
 
+def which_review(
+    reviews: pd.DataFrame, review_id: int | None, since: dt.date | None, today: dt.date
+) -> tuple[dict | None, dt.date, str]:
+    """The review in progress (or None), the day changes are counted from, and its wording.
+
+    `since` defaults to the last review before this one (or before today), else 4 weeks ago.
+    """
+    match = reviews[reviews.id == review_id] if review_id is not None else reviews.iloc[0:0]
+    review = None
+    if len(match):
+        row = match.iloc[0]
+        review = {"id": int(row.id), "title": row.title, "held_on": row.held_on}
+    default_day, basis = default_since(reviews, review and review["id"], today)
+    if since is None or since == default_day:
+        return review, default_day, basis
+    return review, since, fmt_date(since)
+
+
+def assemble(
+    health: pd.DataFrame,
+    changes: Changes,
+    *,
+    today: dt.date,
+    review: dict | None,
+    settings: dict,
+    portfolio_filter: PortfolioFilter,
+    url: str | None = None,
+) -> Meeting:
+    """The slides for the projects the filter keeps, from the whole portfolio's health (as
+    `domain.health.compute_health` gives it) and changes (as `changes_between` gives them)."""
+    whole = not portfolio_filter.active
+    health = health if whole else apply_filter(health, portfolio_filter)
+    ids = None if whole else health.id.tolist()
+    changes = changes if whole else changes.restricted_to(ids)
+    inputs = _inputs(
+        health, changes, today=today, review=review, settings=settings, ids=ids, url=url
+    )
+    return Meeting(today, review, changes, build_slides(inputs))
+
+
 def load_meeting(
     today: dt.date,
     *,
@@ -65,33 +105,19 @@ def load_meeting(
     portfolio_filter: PortfolioFilter | None = None,
     url: str | None = None,
 ) -> Meeting:
-    """The review's slides and its "what changed", for the projects the filter keeps.
-
-    `since` defaults to the last review before `review_id` (or before today), else 4 weeks ago.
-    """
+    """The review's slides and its "what changed", read in one go (the command line, tests)."""
     settings = get_settings(url)
-    reviews = review_reads.reviews(url)
-    match = reviews[reviews.id == review_id] if review_id is not None else reviews.iloc[0:0]
-    review = match.iloc[0][["id", "title", "held_on"]].to_dict() if len(match) else None
-    if review:
-        review["id"] = int(review["id"])
-    default_day, basis = default_since(reviews, review and review["id"], today)
-    if since is None or since == default_day:
-        since = default_day
-    else:
-        basis = fmt_date(since)
+    review, since, basis = which_review(review_reads.reviews(url), review_id, since, today)
     facts = project_facts(today, high_from=settings["band_high_from"], url=url)
-    health = compute_health(facts, settings, today)
-    portfolio_filter = portfolio_filter or PortfolioFilter()
-    whole = not portfolio_filter.active
-    health = health if whole else apply_filter(health, portfolio_filter)
-    ids = None if whole else health.id.tolist()
-    changes = changes_between(since, today, settings, basis=basis, url=url)
-    changes = changes if whole else changes.restricted_to(ids)
-    inputs = _inputs(
-        health, changes, today=today, review=review, settings=settings, ids=ids, url=url
+    return assemble(
+        compute_health(facts, settings, today),
+        changes_between(since, today, settings, basis=basis, url=url),
+        today=today,
+        review=review,
+        settings=settings,
+        portfolio_filter=portfolio_filter or PortfolioFilter(),
+        url=url,
     )
-    return Meeting(today, review, changes, build_slides(inputs))
 
 
 def _inputs(health, changes, *, today, review, settings, ids, url) -> MeetingInputs:

@@ -23,6 +23,7 @@ from domain.formatting import RAG_LABELS, fmt_date
 
 LIVE_SECONDS = 3  # how often the slide re-checks the data version while presenting
 UPDATED_MARK_SECONDS = 60  # how long "updated just now" stays after a change arrives
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
 def _int_param(name: str) -> int | None:
@@ -337,23 +338,22 @@ def deck() -> None:
     st.caption("The same slides as in the browser, charts as pictures: one page per slide.")
     files = (version, today, since, review_id, portfolio_filter)
     stem = f"portfolio-review-{today.isoformat()}"
-    left, right = st.columns(2)
-    left.download_button(
-        "PowerPoint (.pptx)",
-        data=lambda: meeting_data.deck_files(*files)[0],
-        file_name=f"{stem}.pptx",
-        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        icon=":material/slideshow:",
-        on_click="ignore",
+    formats = (
+        ("PowerPoint (.pptx)", "pptx", PPTX_MIME, ":material/slideshow:"),
+        ("PDF", "pdf", "application/pdf", ":material/picture_as_pdf:"),
     )
-    right.download_button(
-        "PDF",
-        data=lambda: meeting_data.deck_files(*files)[1],
-        file_name=f"{stem}.pdf",
-        mime="application/pdf",
-        icon=":material/picture_as_pdf:",
-        on_click="ignore",
-    )
+    for index, (column, (label, ext, mime, icon)) in enumerate(
+        zip(st.columns(2), formats, strict=True)
+    ):
+        column.download_button(
+            label,
+            # Rendered on click only (charts take seconds), then cached with the data version.
+            data=lambda index=index: meeting_data.deck_files(*files)[index],
+            file_name=f"{stem}.{ext}",
+            mime=mime,
+            icon=icon,
+            on_click="ignore",
+        )
 
 
 if st.query_params.get("present") == "1":
