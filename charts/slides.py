@@ -110,16 +110,16 @@ def milestone_timeline(
 def slip_bars(
     data: pd.DataFrame, title: str, width="container", height=300, ink: str = INK
 ) -> alt.Chart:
-    """Days each milestone's forecast moved later, the largest first."""
-    data = data.assign(caption="+" + data.days.astype(str) + " d, now " + data.forecast)
+    """Days each milestone's forecast moved later, the largest first (new date on hover)."""
+    data = data.assign(caption="+" + data.days.astype(str) + " d")
     # Room on the right for the captions beside the bars.
-    reach = max(1, int(data.days.max()) if len(data) else 1) * 1.9
+    reach = max(1, int(data.days.max()) if len(data) else 1) * 1.3
     base = alt.Chart(data, title=_title(title)).encode(
         y=alt.Y("label:N", sort="-x", axis=_axis(None)),
         x=alt.X(
             "days:Q",
             scale=alt.Scale(domain=[0, reach], nice=False),
-            axis=_axis("Days later than before", tickCount=4),
+            axis=_axis("Days later", tickCount=4),
         ),
     )
     bars = base.mark_bar(color=RAG_COLOURS["A"], height={"band": 0.7}).encode(

@@ -282,14 +282,22 @@ def _badge_colour(badge: str) -> str:
 def _table(page: Page, block: Block, x: float, y: float, w: float) -> float:
     df = block.table
     shown = [c for c in df.columns if not c.startswith("_")]
-    rows = [[str(v) for v in row] for row in df[shown].itertuples(index=False)]
+    # Cells are cut to one line here, so the browser's non-breaking hyphen is not needed (and
+    # not every font has it).
+    rows = [
+        [str(v).replace("\u2011", "-") for v in row] for row in df[shown].itertuples(index=False)
+    ]
     fills = [
         [df[f"_colour_{c}"].iloc[i] if f"_colour_{c}" in df else None for c in shown]
         for i in range(len(df))
     ]
     fills = [[f if isinstance(f, str) else None for f in row] for row in fills]
     wants = [
-        max(text_width(str(v), TABLE_SIZE) for v in [c, *(r[i] for r in rows)]) + 12
+        max(
+            text_width(c, TABLE_SIZE, bold=True),
+            *(text_width(r[i], TABLE_SIZE) for r in rows),
+        )
+        + 12
         for i, c in enumerate(shown)
     ]
     widths = column_widths(wants, w)

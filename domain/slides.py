@@ -113,12 +113,17 @@ def clip(text: Any, limit: int = TEXT_CHARS) -> str:
 
 
 def keep_together(text: str) -> str:
-    """Non-breaking spaces, so that a short cell (a date, "12 d late") never wraps."""
-    return text.replace(" ", "\u00a0")
+    """No break inside a short cell (a code, a date, "12 d late"): non-breaking spaces and
+    hyphens."""
+    return text.replace(" ", "\u00a0").replace("-", "\u2011")
 
 
 def text_colour_on(colour: str | None) -> str:
     return "#1B1F24" if colour in DARK_TEXT_ON else "#FFFFFF"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _more(total: int, shown: int, what: str) -> str:
@@ -453,7 +458,7 @@ def _risks(inputs: MeetingInputs) -> Slide:
     table = _band_table(
         pd.DataFrame(
             {
-                "Project": top.code.to_numpy(),
+                "Project": top.code.map(keep_together).to_numpy(),
                 "Risk": top.title.map(lambda t: clip(t, 34)).to_numpy(),
                 "Score": top.score.astype(str).to_numpy(),
                 "Owner": top.owner.fillna("no owner").map(lambda t: clip(t, 20)).to_numpy(),
@@ -495,7 +500,7 @@ def _actions(inputs: MeetingInputs) -> Slide:
     decisions = inputs.decisions
     decision_table = pd.DataFrame(
         {
-            "Project": decisions.code.to_numpy(),
+            "Project": decisions.code.map(keep_together).to_numpy(),
             "Decision": decisions.title.map(lambda t: clip(t, 60)).to_numpy(),
         }
     )
@@ -504,7 +509,7 @@ def _actions(inputs: MeetingInputs) -> Slide:
     state = actions.status.map({"open": "open", "done": "done"}).where(~overdue, "overdue")
     action_table = pd.DataFrame(
         {
-            "Project": actions.code.fillna("").to_numpy(),
+            "Project": actions.code.fillna("").map(keep_together).to_numpy(),
             "Action": actions.title.map(lambda t: clip(t, 40)).to_numpy(),
             "Owner": actions.owner.fillna("no owner").map(lambda t: clip(t, 20)).to_numpy(),
             "Due": actions.due_date.map(fmt_date).map(keep_together).to_numpy(),
@@ -518,7 +523,8 @@ def _actions(inputs: MeetingInputs) -> Slide:
     return Slide(
         "actions",
         "Decisions and actions",
-        f"{len(decisions):,} decisions · {n_open:,} open actions ({int(overdue.sum()):,} overdue)",
+        f"{plural(len(decisions), 'decision')} · {plural(n_open, 'open action')} "
+        f"({int(overdue.sum()):,} overdue)",
         blocks=[
             _table(
                 decision_table,
@@ -531,7 +537,7 @@ def _actions(inputs: MeetingInputs) -> Slide:
             ),
             _table(
                 action_table,
-                "Open actions, and this review's",
+                "Actions: open ones, and this review's",
                 "right",
                 empty="No open actions.",
                 what="actions",
