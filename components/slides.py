@@ -51,7 +51,7 @@ html { font-size: 24px !important; }
 .st-key-slide [data-testid="stMetricLabel"] p { font-size: 1rem; }
 .st-key-slide_subtitle p { font-size: 1.05rem; opacity: 0.75; }
 .st-key-slide_pageup, .st-key-slide_pagedown { display: none; }
-.st-key-slide_nav p { font-size: 1rem; }
+.st-key-slide_nav p, .st-key-slide_status p { font-size: 1rem; }
 </style>
 """
 

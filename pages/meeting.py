@@ -86,34 +86,9 @@ def live_slide() -> None:
     total = len(current.slides)
     number = _slide_number(total)
     render_slide(current.slides[number - 1])
-    with st.container(key="slide_nav", horizontal=True, vertical_alignment="center"):
-        st.button(
-            "Previous",
-            icon=":material/arrow_back:",
-            shortcut="Left",
-            on_click=_go,
-            args=(-1, total),
-            disabled=number == 1,
-            key="slide_prev",
-        )
+    with st.container(key="slide_status", horizontal=True):
         st.markdown(f"**{number} / {total}**")
-        st.button(
-            "Next",
-            icon=":material/arrow_forward:",
-            shortcut="Right",
-            on_click=_go,
-            args=(1, total),
-            disabled=number == total,
-            key="slide_next",
-        )
         st.caption(_live_mark(live_version[1]))
-        # Presentation clickers send PageUp / PageDown: hidden twins of the two buttons.
-        st.button(
-            "Previous page", shortcut="PageUp", on_click=_go, args=(-1, total), key="slide_pageup"
-        )
-        st.button(
-            "Next page", shortcut="PageDown", on_click=_go, args=(1, total), key="slide_pagedown"
-        )
 
 
 @st.dialog("Record a decision", width="large")
@@ -132,8 +107,36 @@ def action_dialog(project_id: int | None) -> None:
 def present() -> None:
     st.html(PRESENTATION_CSS)
     live_slide()
-    on_screen = shown.slides[_slide_number(len(shown.slides)) - 1]
-    with st.container(horizontal=True, key="slide_tools"):
+    # The buttons stay outside the live fragment: a press then reruns the whole page, which
+    # Streamlit never lets a timed fragment rerun swallow (a busy server could drop a press
+    # made while the page's first run was still going).
+    total = len(shown.slides)
+    number = _slide_number(total)
+    on_screen = shown.slides[number - 1]
+    with st.container(key="slide_nav", horizontal=True, vertical_alignment="center"):
+        st.button(
+            "Previous",
+            icon=":material/arrow_back:",
+            shortcut="Left",
+            on_click=_go,
+            args=(-1, total),
+            disabled=number == 1,
+        )
+        st.button(
+            "Next",
+            icon=":material/arrow_forward:",
+            shortcut="Right",
+            on_click=_go,
+            args=(1, total),
+            disabled=number == total,
+        )
+        # Presentation clickers send PageUp / PageDown: hidden twins of the two buttons.
+        st.button(
+            "Previous page", shortcut="PageUp", on_click=_go, args=(-1, total), key="slide_pageup"
+        )
+        st.button(
+            "Next page", shortcut="PageDown", on_click=_go, args=(1, total), key="slide_pagedown"
+        )
         if shown.review:
             if st.button("Decision", icon=":material/gavel:", type="tertiary"):
                 decision_dialog(on_screen.project_id)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server
+from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, SETTLED_JS, streamlit_server
 from data_access.db import read_df
 
 pytestmark = pytest.mark.e2e
@@ -45,19 +45,21 @@ def browser_page(server):
         browser.close()
 
 
-def _counter(page):
-    return page.locator(".st-key-slide_nav").get_by_text(re.compile(r"^\d+ / \d+$"))
+def _counter(page, number: int | None = None):
+    shown = rf"^{number} / \d+$" if number else r"^\d+ / \d+$"
+    return page.locator(".st-key-slide_status").get_by_text(re.compile(shown))
 
 
 def _wait_for_slide(page, number: int) -> None:
-    page.locator(".st-key-slide_nav").get_by_text(re.compile(rf"^{number} / \d+$")).wait_for(
-        timeout=LONG
-    )
+    """Slide `number` is on screen and in the URL, and the page has finished its run (a key
+    pressed before the buttons are drawn has nothing to press)."""
+    _counter(page, number).wait_for(timeout=LONG)
     page.wait_for_function(
         "n => new URL(location.href).searchParams.get('slide') === String(n)",
         arg=number,
         timeout=LONG,
     )
+    page.wait_for_function(SETTLED_JS, timeout=LONG)
 
 
 def _write_report(url: str, code: str, summary: str) -> None:
