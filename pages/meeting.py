@@ -47,9 +47,14 @@ if review_id is not None and not (reviews.id == review_id).any():
     review_id = None
 since = _date_param("since")
 shown = meeting_data.meeting(version, today, since, review_id, portfolio_filter)
-projects = apply_filter(data.portfolio_health(version, today), portfolio_filter)
 if toast := st.session_state.pop("meeting_toast", None):
     st.toast(toast, icon=":material/check_circle:")
+
+
+def _projects() -> pd.DataFrame:
+    """The projects a decision or an action can be recorded against (read only for the forms:
+    the presentation does not pay for the whole portfolio table on every rerun)."""
+    return apply_filter(data.portfolio_health(version, today), portfolio_filter)
 
 
 def _slide_number(total: int) -> int:
@@ -93,14 +98,14 @@ def live_slide() -> None:
 
 @st.dialog("Record a decision", width="large")
 def decision_dialog(project_id: int | None) -> None:
-    review_forms.decision_form(version, shown.review, projects, project_id, key="dialog")
+    review_forms.decision_form(version, shown.review, _projects(), project_id, key="dialog")
 
 
 @st.dialog("Record an action", width="large")
 def action_dialog(project_id: int | None) -> None:
     people = meeting_data.people(version)
     review_forms.action_form(
-        version, shown.review, projects, people, project_id, today, key="dialog"
+        version, shown.review, _projects(), people, project_id, today, key="dialog"
     )
 
 
@@ -130,13 +135,6 @@ def present() -> None:
             args=(1, total),
             disabled=number == total,
         )
-        # Presentation clickers send PageUp / PageDown: hidden twins of the two buttons.
-        st.button(
-            "Previous page", shortcut="PageUp", on_click=_go, args=(-1, total), key="slide_pageup"
-        )
-        st.button(
-            "Next page", shortcut="PageDown", on_click=_go, args=(1, total), key="slide_pagedown"
-        )
         if shown.review:
             if st.button("Decision", icon=":material/gavel:", type="tertiary"):
                 decision_dialog(on_screen.project_id)
@@ -149,6 +147,13 @@ def present() -> None:
             icon=":material/close_fullscreen:",
             type="tertiary",
             on_click=_exit,
+        )
+        # Presentation clickers send PageUp / PageDown: hidden twins of the two buttons.
+        st.button(
+            "Previous page", shortcut="PageUp", on_click=_go, args=(-1, total), key="slide_pageup"
+        )
+        st.button(
+            "Next page", shortcut="PageDown", on_click=_go, args=(1, total), key="slide_pagedown"
         )
 
 
@@ -313,10 +318,10 @@ def decisions_and_actions() -> None:
         st.subheader(f"Record in {review['title']}")
         decide, act = st.columns(2, gap="large")
         with decide:
-            review_forms.decision_form(version, review, projects, None, key="page")
+            review_forms.decision_form(version, review, _projects(), None, key="page")
         with act:
             review_forms.action_form(
-                version, review, projects, meeting_data.people(version), None, today, key="page"
+                version, review, _projects(), meeting_data.people(version), None, today, key="page"
             )
         st.subheader("Decided in this review")
         _table(
