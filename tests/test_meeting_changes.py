@@ -5,32 +5,30 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import sqlalchemy as sa
 
 from data_access import commands
 from data_access.changes import band_params, milestone_changes, project_changes
-from data_access.db import get_engine, session_scope
-from data_access.models import AuditLog, MilestoneHistory, RiskAssessment, utcnow
+from data_access.db import session_scope
+from data_access.models import AuditLog, MilestoneHistory, RiskAssessment
 from data_access.settings import DEFAULT_SETTINGS
 from data_access.writes import SYSTEM
 from deck.sources import changes_between
 from domain.changes import counts, default_since
-from tests.factories import make_milestone, make_org, make_project, make_report, make_risk
+from tests.factories import (
+    _insert,
+    make_milestone,
+    make_org,
+    make_project,
+    make_report,
+    make_risk,
+)
 
 D = dt.date
 SINCE, UNTIL = D(2026, 10, 23), D(2026, 11, 25)
 
 
-def _add(url, model, **values):
-    table = model.__table__
-    if "created_at" in table.c:
-        values.setdefault("created_at", utcnow())
-    with get_engine(url).begin() as conn:
-        conn.execute(sa.insert(table).values(**values))
-
-
 def _history(url, milestone_id, project_id, day, change, baseline, forecast, actual=None):
-    _add(
+    _insert(
         url,
         MilestoneHistory,
         milestone_id=milestone_id,
@@ -44,7 +42,7 @@ def _history(url, milestone_id, project_id, day, change, baseline, forecast, act
 
 
 def _assess(url, risk_id, project_id, day, probability, impact, status="open"):
-    _add(
+    _insert(
         url,
         RiskAssessment,
         risk_id=risk_id,
@@ -327,7 +325,7 @@ def test_new_and_closed_projects_from_the_audit_trail(db_url):
     make_project(db_url, org, "OLD", status="completed", actual_finish=since)
     # Closed before the window, by the audit trail.
     gone = make_project(db_url, org, "GONE", status="cancelled")
-    _add(
+    _insert(
         db_url,
         AuditLog,
         at=dt.datetime.combine(since, dt.time(9), dt.UTC),
