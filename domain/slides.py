@@ -1,0 +1,546 @@
+"""The review's slides as plain data, drawn alike by the browser and by the deck export.
+
+A slide is a title, a subtitle and blocks placed in a left, right or full-width column. A
+block is tiles (big numbers), lines (a letter badge and a sentence), a table (display strings;
+`_colour_<column>` columns give a cell's background) or a chart (the name of a builder in
+`charts.slides` and the data it receives). Nothing here draws: the same list becomes the
+browser's slides and the .pptx/.pdf pages, so both always have the same slides.
+
+Order of the deck: portfolio summary, what changed since the last review, one slide per red
+then amber project (worst first, biggest budget first), milestones due or slipped, top risks,
+decisions and actions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from domain.changes import Changes, counts
+from domain.formatting import (
+    BAND_COLOURS,
+    RAG_COLOURS,
+    RAG_LABELS,
+    RAG_ORDER,
+    fmt_date,
+    fmt_money,
+)
+from domain.health import DIMENSIONS, sort_worst_first
+
+# More red/amber projects than this are not walked through one by one; the summary says how
+# many were left out, and the shared filters narrow the deck to a program or department.
+MAX_PROJECT_SLIDES = 30
+TABLE_ROWS = 8
+TEXT_CHARS = 260
+WHY_CHARS = 150
+# White text is too faint on the light status colours (amber, yellow, grey): dark text there.
+DARK_TEXT_ON = {BAND_COLOURS["Medium"], RAG_COLOURS["A"], RAG_COLOURS["S"]}
+
+
+@dataclass
+class Tile:
+    label: str
+    value: str
+    note: str = ""
+    colour: str | None = None
+
+
+@dataclass
+class Line:
+    text: str
+    badge: str = ""  # a RAG letter or a band name, printed in the colour it names
+    colour: str | None = None
+
+
+@dataclass
+class Block:
+    kind: str  # "tiles", "lines", "text", "table", "chart"
+    heading: str = ""
+    column: str = "full"  # "left", "right" or "full"
+    tiles: list[Tile] = field(default_factory=list)
+    lines: list[Line] = field(default_factory=list)
+    text: str = ""
+    table: pd.DataFrame | None = None
+    chart: str = ""
+    data: pd.DataFrame | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    more: str = ""  # "and 12 more": what the block leaves out
+    empty: str = ""  # said instead of an empty table or chart
+
+
+@dataclass
+class Slide:
+    kind: str
+    title: str
+    subtitle: str = ""
+    project_id: int | None = None
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class MeetingInputs:
+    """Everything the slides show, already restricted to the filtered projects."""
+
+    today: dt.date
+    health: pd.DataFrame  # domain.health.compute_health output
+    changes: Changes
+    project_milestones: pd.DataFrame
+    project_risks: pd.DataFrame
+    due_milestones: pd.DataFrame
+    top_risks: pd.DataFrame
+    matrix: pd.DataFrame
+    decisions: pd.DataFrame
+    actions: pd.DataFrame
+    settings: dict
+    review: dict | None = None  # id, title, held_on of the review in progress
+    horizon_days: int = 28
+
+
+def plain(value: Any) -> str:
+    """A text cell as a string; missing values (None, NaN) as an empty string."""
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def clip(text: Any, limit: int = TEXT_CHARS) -> str:
+    """Plain text cut at a word boundary to fit a slide, with an ellipsis when cut."""
+    text = " ".join(plain(text).split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def keep_together(text: str) -> str:
+    """No break inside a short cell (a code, a date, "12 d late"): non-breaking spaces and
+    hyphens."""
+    return text.replace(" ", "\u00a0").replace("-", "\u2011")
+
+
+def text_colour_on(colour: str | None) -> str:
+    return "#1B1F24" if colour in DARK_TEXT_ON else "#FFFFFF"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _more(total: int, shown: int, what: str) -> str:
+    return f"and {total - shown:,} more {what}" if total > shown else ""
+
+
+def _table(
+    df: pd.DataFrame, heading: str, column: str, *, empty: str, total: int | None = None, what=""
+) -> Block:
+    shown = df.head(TABLE_ROWS)
+    total = len(df) if total is None else total
+    return Block(
+        "table",
+        heading,
+        column,
+        table=shown.reset_index(drop=True),
+        more=_more(total, len(shown), what),
+        empty=empty,
+    )
+
+
+def _project_label(code: pd.Series, name: pd.Series, limit: int = 34) -> pd.Series:
+    return code + " " + name.map(lambda n: clip(n, limit))
+
+
+# --- slides -----------------------------------------------------------------------------
+
+
+def build_slides(inputs: MeetingInputs) -> list[Slide]:
+    red_amber = red_amber_projects(inputs.health)
+    slides = [_summary(inputs, red_amber), _changes(inputs)]
+    slides += [_project(inputs, row) for row in red_amber.head(MAX_PROJECT_SLIDES).itertuples()]
+    slides += [_milestones(inputs), _risks(inputs), _actions(inputs)]
+    return slides
+
+
+def red_amber_projects(health: pd.DataFrame) -> pd.DataFrame:
+    active = health[health.status.isin(("active", "on hold"))]
+    return sort_worst_first(active[active.overall_rag.isin(("R", "A"))])
+
+
+def _summary(inputs: MeetingInputs, red_amber: pd.DataFrame) -> Slide:
+    health, currency = inputs.health, inputs.settings["currency"]
+    active = health[health.status == "active"]
+    n = len(active)
+    by_rag = active.overall_rag.value_counts()
+    tiles = [Tile("Active projects", f"{n:,}")]
+    for letter in ("R", "A", "S", "G"):
+        count = int(by_rag.get(letter, 0))
+        share = f"{count / n:.0%}" if n else ""
+        tiles.append(Tile(RAG_LABELS[letter], f"{count:,}", share, RAG_COLOURS[letter]))
+    tiles.append(
+        Tile(
+            f"Budget, {currency}",
+            fmt_money(active.approved_budget.sum(), "", compact=True).strip(),
+            "EAC " + fmt_money(active.forecast_at_completion.sum(), "", compact=True).strip(),
+        )
+    )
+    chart_data = pd.DataFrame(
+        {
+            "rag": RAG_ORDER[:4],
+            "label": [RAG_LABELS[k] for k in RAG_ORDER[:4]],
+            "projects": [int(by_rag.get(k, 0)) for k in RAG_ORDER[:4]],
+        }
+    )
+    number = counts(inputs.changes)
+    lines = [Line(f"{v:,} {label.lower()}") for label, v in number.items() if v]
+    left_out = len(red_amber) - MAX_PROJECT_SLIDES
+    attention = [
+        Line(f"{int(active.overdue_milestones.sum()):,} overdue milestones"),
+        Line(f"{int((active.high_risks > 0).sum()):,} projects with High or Critical risks"),
+    ]
+    if left_out > 0:
+        attention.append(
+            Line(
+                f"{left_out:,} more red or amber projects than the {MAX_PROJECT_SLIDES} "
+                "shown: filter the portfolio to present them"
+            )
+        )
+    return Slide(
+        "summary",
+        f"Portfolio on {fmt_date(inputs.today)}",
+        _review_caption(inputs),
+        blocks=[
+            Block("tiles", column="full", tiles=tiles),
+            Block(
+                "chart",
+                "Active projects by health",
+                "left",
+                chart="health_bars",
+                data=chart_data,
+                empty="No active projects.",
+            ),
+            Block(
+                "lines",
+                f"Since {inputs.changes.basis}",
+                "right",
+                lines=lines or [Line("Nothing changed.")],
+            ),
+            Block("lines", "Needs attention", "right", lines=attention),
+        ],
+    )
+
+
+def _review_caption(inputs: MeetingInputs) -> str:
+    if inputs.review:
+        return f"{inputs.review['title']} · {fmt_date(inputs.review['held_on'])}"
+    return "No review started"
+
+
+def _rag_colour_columns(df: pd.DataFrame, columns: dict[str, pd.Series]) -> pd.DataFrame:
+    for name, letters in columns.items():
+        df[f"_colour_{name}"] = letters.map(RAG_COLOURS).to_numpy()
+    return df
+
+
+def _changes(inputs: MeetingInputs) -> Slide:
+    changes = inputs.changes
+    health = changes.health
+    table = pd.DataFrame(
+        {
+            "Project": _project_label(health.code, health.name, 30).to_numpy(),
+            "From": health.from_rag.to_numpy(),
+            "To": health.to_rag.to_numpy(),
+            "Why": health.why.map(lambda t: clip(t, 110)).to_numpy(),
+        }
+    )
+    table = _rag_colour_columns(table, {"From": health.from_rag, "To": health.to_rag})
+    number = counts(changes)
+
+    def count_lines(*labels: str) -> list[Line]:
+        return [Line(f"{number[label]:,} {label.lower()}") for label in labels]
+
+    milestone_lines = count_lines(
+        "Milestones slipped", "Milestones completed", "Milestones added", "Milestones removed"
+    )
+    slipped = changes.milestones_of("slipped")
+    if len(slipped):
+        worst = slipped.iloc[0]
+        milestone_lines.append(
+            Line(
+                f"Largest slip: {worst.code} {clip(worst.milestone, 30)}, "
+                f"{int(worst.moved_days)} days, now {fmt_date(worst.to_forecast)}"
+            )
+        )
+    return Slide(
+        "changes",
+        f"What changed since {fmt_date(changes.since)}",
+        f"Since {changes.basis}, up to {fmt_date(changes.until)}",
+        blocks=[
+            _table(
+                table,
+                f"Health changed: {number['Health worse']} worse, {number['Health better']} better",
+                "full",
+                empty="No project changed health.",
+                what="projects",
+            ),
+            Block(
+                "lines",
+                "Risks and projects",
+                "left",
+                lines=count_lines(
+                    "New risks",
+                    "Closed risks",
+                    "Risks up a band",
+                    "Risks down a band",
+                    "New projects",
+                    "Closed projects",
+                ),
+            ),
+            Block("lines", "Milestones", "right", lines=milestone_lines),
+        ],
+    )
+
+
+def _project(inputs: MeetingInputs, p) -> Slide:
+    currency = inputs.settings["currency"]
+    override = " (override)" if p.is_override else ""
+    health_lines = [
+        Line(f"Overall{override}: {clip(p.overall_why, WHY_CHARS)}", p.overall_rag),
+        *(
+            Line(
+                f"{dim.capitalize()}: {clip(getattr(p, f'{dim}_why'), WHY_CHARS)}",
+                getattr(p, f"{dim}_rag"),
+            )
+            for dim in DIMENSIONS
+        ),
+    ]
+    if p.last_report_date:
+        update_heading = f"Latest update, {fmt_date(p.last_report_date)}"
+        if plain(p.report_author):
+            update_heading += f", {p.report_author}"
+        update = clip(p.summary) or "No summary given."
+    else:
+        update_heading, update = "Latest update", "No status update yet."
+    slip = f", {int(p.slip_days)} days late" if p.slip_days > 0 else ""
+    subtitle = (
+        f"{plain(p.manager) or 'No manager'} · {p.program} · {p.phase} · finish "
+        f"{fmt_date(p.forecast_finish)}{slip} · budget "
+        f"{fmt_money(p.approved_budget, currency, compact=True)}, EAC "
+        f"{fmt_money(p.forecast_at_completion, currency, compact=True)}"
+    )
+    milestones = inputs.project_milestones[inputs.project_milestones.project_id == p.id]
+    open_count = int(milestones.open_count.iloc[0]) if len(milestones) else 0
+    risks = inputs.project_risks[inputs.project_risks.project_id == p.id]
+    risk_table = _band_table(
+        pd.DataFrame(
+            {
+                "Risk": risks.title.map(lambda t: clip(t, 40)).to_numpy(),
+                "Score": risks.score.astype(str).to_numpy(),
+                "Owner": risks.owner.fillna("no owner").to_numpy(),
+            }
+        ),
+        risks.band,
+    )
+    return Slide(
+        "project",
+        f"{p.code} · {clip(p.name, 60)}",
+        subtitle,
+        project_id=int(p.id),
+        blocks=[
+            Block("lines", "Health and why", "left", lines=health_lines),
+            Block("text", update_heading, "left", text=update),
+            Block(
+                "chart",
+                "Open milestones: baseline and forecast",
+                "right",
+                chart="milestone_timeline",
+                data=milestones.reset_index(drop=True),
+                params={"today": inputs.today},
+                more=_more(open_count, len(milestones), "open milestones"),
+                empty="No open milestones.",
+            ),
+            _table(risk_table, "Top risks", "right", empty="No open risks."),
+            _project_actions(inputs, int(p.id)),
+        ],
+    )
+
+
+def _band_table(table: pd.DataFrame, bands: pd.Series) -> pd.DataFrame:
+    table["Score"] = (table["Score"] + "\u00a0" + bands.to_numpy()).to_numpy()
+    table["_colour_Score"] = bands.map(BAND_COLOURS).to_numpy()
+    return table
+
+
+def _project_actions(inputs: MeetingInputs, project_id: int) -> Block:
+    decisions = inputs.decisions[inputs.decisions.project_id == project_id]
+    actions = inputs.actions[
+        (inputs.actions.project_id == project_id) & (inputs.actions.status == "open")
+    ]
+    lines = [Line(f"Decided: {clip(t, 110)}", "D", "#0072B2") for t in decisions.title]
+    lines += [
+        Line(
+            f"{clip(a.title, 80)} ({plain(a.owner) or 'no owner'}, due {fmt_date(a.due_date)})",
+            "!",
+            RAG_COLOURS["R"] if _overdue(a.due_date, inputs.today) else "#0072B2",
+        )
+        for a in actions.itertuples()
+    ]
+    return Block(
+        "lines",
+        "Decisions and open actions",
+        "left",
+        lines=lines[: TABLE_ROWS // 2],
+        more=_more(len(lines), min(len(lines), TABLE_ROWS // 2), "items"),
+        empty="None recorded yet.",
+    )
+
+
+def _overdue(due, today: dt.date) -> bool:
+    return due is not None and not pd.isna(due) and due < today
+
+
+def _milestones(inputs: MeetingInputs) -> Slide:
+    due = inputs.due_milestones
+    today = inputs.today
+    late_days = (pd.Timestamp(today) - pd.to_datetime(due.forecast_date)).dt.days
+    status = late_days.map(
+        lambda d: f"{d} d late" if d > 0 else ("due today" if d == 0 else f"in {-d} d")
+    ).map(keep_together)
+    table = pd.DataFrame(
+        {
+            "Project": _project_label(due.code, due.project, 22).to_numpy(),
+            "Milestone": due.milestone.map(lambda t: clip(t, 26)).to_numpy(),
+            "Forecast": due.forecast_date.map(fmt_date).map(keep_together).to_numpy(),
+            "When": status.to_numpy(),
+        }
+    )
+    table["_colour_When"] = late_days.map(lambda d: RAG_COLOURS["R"] if d > 0 else None).to_numpy()
+    total = int(due.total.iloc[0]) if len(due) else 0
+    overdue = int(due.overdue_total.iloc[0]) if len(due) else 0
+    slipped = inputs.changes.milestones_of("slipped").head(10)
+    slip_data = pd.DataFrame(
+        {
+            "label": (slipped.code + " " + slipped.milestone.map(lambda t: clip(t, 24))).to_numpy(),
+            "days": slipped.moved_days.astype(int).to_numpy(),
+            "forecast": slipped.to_forecast.map(fmt_date).to_numpy(),
+        }
+    )
+    horizon = today + dt.timedelta(days=inputs.horizon_days)
+    n_slipped = len(inputs.changes.milestones_of("slipped"))
+    return Slide(
+        "milestones",
+        "Milestones due or slipped",
+        f"{overdue:,} overdue · {total - overdue:,} due by {fmt_date(horizon)} · "
+        f"{n_slipped:,} slipped since {fmt_date(inputs.changes.since)}",
+        blocks=[
+            _table(
+                table,
+                "Overdue or due in the next 4 weeks",
+                "left",
+                empty="No milestone overdue or due in the next 4 weeks.",
+                total=total,
+                what="milestones",
+            ),
+            Block(
+                "chart",
+                f"Slipped since {fmt_date(inputs.changes.since)}, days",
+                "right",
+                chart="slip_bars",
+                data=slip_data,
+                more=_more(n_slipped, len(slip_data), "slipped milestones"),
+                empty="No milestone slipped.",
+            ),
+        ],
+    )
+
+
+def _risks(inputs: MeetingInputs) -> Slide:
+    top = inputs.top_risks
+    settings = inputs.settings
+    table = _band_table(
+        pd.DataFrame(
+            {
+                "Project": top.code.map(keep_together).to_numpy(),
+                "Risk": top.title.map(lambda t: clip(t, 34)).to_numpy(),
+                "Score": top.score.astype(str).to_numpy(),
+                "Owner": top.owner.fillna("no owner").map(lambda t: clip(t, 20)).to_numpy(),
+            }
+        ),
+        top.band,
+    )
+    total = int(top.total.iloc[0]) if len(top) else 0
+    return Slide(
+        "risks",
+        "Top risks",
+        f"{total:,} open threats · High from {settings['band_high_from']}, "
+        f"Critical from {settings['band_critical_from']} (probability x impact)",
+        blocks=[
+            Block(
+                "chart",
+                "Open threats by probability and impact",
+                "left",
+                chart="risk_matrix",
+                data=inputs.matrix,
+                params={
+                    "bands": {k: settings[f"band_{k}_from"] for k in ("medium", "high", "critical")}
+                },
+                empty="No open threats.",
+            ),
+            _table(
+                table,
+                "Highest scores",
+                "right",
+                empty="No open threats.",
+                total=total,
+                what="open threats",
+            ),
+        ],
+    )
+
+
+def _actions(inputs: MeetingInputs) -> Slide:
+    decisions = inputs.decisions
+    decision_table = pd.DataFrame(
+        {
+            "Project": decisions.code.map(keep_together).to_numpy(),
+            "Decision": decisions.title.map(lambda t: clip(t, 60)).to_numpy(),
+        }
+    )
+    actions = inputs.actions
+    overdue = actions.due_date.map(lambda d: _overdue(d, inputs.today)) & (actions.status == "open")
+    state = actions.status.map({"open": "open", "done": "done"}).where(~overdue, "overdue")
+    action_table = pd.DataFrame(
+        {
+            "Project": actions.code.fillna("").map(keep_together).to_numpy(),
+            "Action": actions.title.map(lambda t: clip(t, 40)).to_numpy(),
+            "Owner": actions.owner.fillna("no owner").map(lambda t: clip(t, 20)).to_numpy(),
+            "Due": actions.due_date.map(fmt_date).map(keep_together).to_numpy(),
+            "Status": state.to_numpy(),
+        }
+    )
+    action_table["_colour_Status"] = overdue.map({True: RAG_COLOURS["R"], False: None}).to_numpy()
+    n_open = int((actions.status == "open").sum())
+    review = inputs.review
+    decided_in = f"Decided in {review['title']}" if review else "Decisions"
+    return Slide(
+        "actions",
+        "Decisions and actions",
+        f"{plural(len(decisions), 'decision')} · {plural(n_open, 'open action')} "
+        f"({int(overdue.sum()):,} overdue)",
+        blocks=[
+            _table(
+                decision_table,
+                decided_in,
+                "left",
+                empty="No decision recorded in this review yet."
+                if review
+                else "Start a review to record decisions.",
+                what="decisions",
+            ),
+            _table(
+                action_table,
+                "Actions: open ones, and this review's",
+                "right",
+                empty="No open actions.",
+                what="actions",
+            ),
+        ],
+    )

@@ -1,0 +1,138 @@
+"""The exported deck: one .pptx slide and one PDF page per browser slide, charts as pictures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pptx import Presentation
+from pptx.enum.shapes import MSO_SHAPE_TYPE
+from pypdf import PdfReader
+
+from data_access import commands
+from data_access.db import read_df, session_scope
+from data_access.writes import SYSTEM
+from deck.export import export
+from deck.sources import load_meeting
+from domain.filters import PortfolioFilter
+from tests.conftest import DEMO_TODAY
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = "<img src=x onerror=alert(1)> & **not bold**"
+
+
+def _charts(slide) -> int:
+    return sum(
+        1 for b in slide.blocks if b.kind == "chart" and b.data is not None and not b.data.empty
+    )
+
+
+@pytest.fixture
+def program_meeting(demo_db_url):
+    """The deck of one program (fewer project slides, so fewer charts to render)."""
+    program = read_df(
+        "SELECT pg.name FROM project p JOIN program pg ON pg.id = p.program_id "
+        "WHERE p.code = 'PRJ-0049'",
+        url=demo_db_url,
+    ).name.item()
+    pid = read_df("SELECT id FROM project WHERE code = 'PRJ-0049'", url=demo_db_url).id.item()
+    # User text goes into the deck as text, never as markup.
+    with session_scope(demo_db_url) as session:
+        commands.submit_status_report(
+            {"project_id": pid, "report_date": DEMO_TODAY, "schedule_rag": "R", "summary": HOSTILE},
+            session=session,
+            actor=SYSTEM,
+        )
+    shown = load_meeting(
+        DEMO_TODAY, portfolio_filter=PortfolioFilter(program=(program,)), url=demo_db_url
+    )
+    return shown, program
+
+
+def test_pptx_and_pdf_have_one_page_per_slide_with_chart_pictures(program_meeting):
+    shown, _ = program_meeting
+    pptx, pdf = export(shown.slides, shown.footer)
+
+    deck = Presentation(io.BytesIO(pptx))
+    assert len(deck.slides) == len(shown.slides)
+    pictures = [
+        sum(1 for shape in slide.shapes if shape.shape_type == MSO_SHAPE_TYPE.PICTURE)
+        for slide in deck.slides
+    ]
+    assert pictures == [_charts(s) for s in shown.slides]
+    assert sum(pictures) >= 4  # summary, a project, slipped milestones, risk matrix
+    for picture in (
+        sh
+        for slide in deck.slides
+        for sh in slide.shapes
+        if sh.shape_type == MSO_SHAPE_TYPE.PICTURE
+    ):
+        assert picture.image.content_type == "image/png"
+        assert picture.image.size[0] > 400
+
+    texts = [
+        "\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+        for slide in deck.slides
+    ]
+    for slide, text in zip(shown.slides, texts, strict=True):
+        assert slide.title in text
+    assert any(HOSTILE in t for t in texts)
+
+    reader = PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == len(shown.slides)
+    pdf_text = [page.extract_text() for page in reader.pages]
+    for slide, text in zip(shown.slides, pdf_text, strict=True):
+        assert slide.title.split(" · ")[0] in text
+    assert any("onerror=alert(1)" in t for t in pdf_text)
+    images = [len(page.images) for page in reader.pages]
+    assert images == pictures
+
+
+def test_command_line_export_for_a_scheduled_job(program_meeting, demo_db_url, tmp_path):
+    shown, program = program_meeting
+    out, pdf = tmp_path / "deck.pptx", tmp_path / "deck.pdf"
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "deck",
+            "--url",
+            demo_db_url,
+            "--today",
+            DEMO_TODAY.isoformat(),
+            "--since",
+            (DEMO_TODAY - dt.timedelta(days=28)).isoformat(),
+            "--program",
+            program,
+            "--out",
+            str(out),
+            "--pdf",
+            str(pdf),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    slides = len(Presentation(str(out)).slides)
+    assert slides == len(shown.slides)
+    assert len(PdfReader(str(pdf)).pages) == slides
+    assert f"{out}: {slides} slides" in run.stdout
+    titles = [
+        "\n".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame)
+        for s in Presentation(str(out)).slides
+    ]
+    assert "What changed since 28 Oct 2026" in titles[1]
+
+
+def test_command_line_needs_an_output(tmp_path):
+    run = subprocess.run(
+        [sys.executable, "-m", "deck"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert run.returncode == 2
+    assert "give --out and/or --pdf" in run.stderr
