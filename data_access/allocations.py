@@ -32,7 +32,7 @@ from data_access.writes import (
     Actor,
     ConflictError,
     ValidationFailed,
-    _with_last_editor,
+    with_last_editor,
     audit,
     commit,
     fetch_row,
@@ -158,7 +158,7 @@ def _delete_row(
     table = model.__table__
     current = fetch_row(session, model, row_id)
     if current["version"] != expected_version:
-        raise ConflictError(table.name, row_id, _with_last_editor(session, table.name, current))
+        raise ConflictError(table.name, row_id, with_last_editor(session, table.name, current))
     result = session.execute(
         sa.delete(table).where(table.c.id == row_id, table.c.version == expected_version)
     )

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from data_access.db import read_df
 from data_access.models import AuditLog, Project
-from data_access.portfolio import _as_dates
+from data_access.portfolio import as_dates
 
 CLOSED_STATUSES = ("completed", "cancelled")
 
@@ -79,7 +79,7 @@ WHERE a.overall_rag <> b.overall_rag
 def health_changes(since: dt.date, until: dt.date, url: str | None = None) -> pd.DataFrame:
     """Projects whose reported overall health differs between the two days, dimensions beside."""
     df = read_df(HEALTH_CHANGES_SQL, {"since": since, "until": until}, url=url)
-    return _as_dates(df, ("from_date", "to_date"))
+    return as_dates(df, ("from_date", "to_date"))
 
 
 _RISK_COLUMNS = "r.id AS risk_id, r.project_id, p.code, p.name, r.title, r.kind"
@@ -122,7 +122,7 @@ def risk_changes(
     """New risks, closed risks and open risks whose score moved to another band."""
     params = {"since": since, "until": until, **bands}
     return {
-        name: _as_dates(read_df(sql, params, url=url), ("day",))
+        name: as_dates(read_df(sql, params, url=url), ("day",))
         for name, sql in (
             ("new", NEW_RISKS_SQL),
             ("closed", CLOSED_RISKS_SQL),
@@ -164,7 +164,7 @@ WHERE c.kind IS NOT NULL
 def milestone_changes(since: dt.date, until: dt.date, url: str | None = None) -> pd.DataFrame:
     """Milestones added, removed, completed, slipped or pulled in between the two days."""
     df = read_df(MILESTONE_CHANGES_SQL, {"since": since, "until": until}, url=url)
-    df = _as_dates(df, ("baseline_date", "from_forecast", "to_forecast", "actual_date", "day"))
+    df = as_dates(df, ("baseline_date", "from_forecast", "to_forecast", "actual_date", "day"))
     # Day differences in pandas: SQLite and PostgreSQL subtract dates differently.
     moved = pd.to_datetime(df.to_forecast) - pd.to_datetime(df.from_forecast)
     df["moved_days"] = moved.dt.days.astype("Int64")
@@ -221,6 +221,6 @@ def project_changes(since: dt.date, until: dt.date, url: str | None = None) -> d
         )
     )
     return {
-        "new": _as_dates(read_df(created, url=url), ("day",)),
-        "closed": _as_dates(read_df(closed, url=url), ("day",)),
+        "new": as_dates(read_df(created, url=url), ("day",)),
+        "closed": as_dates(read_df(closed, url=url), ("day",)),
     }

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from data_access.changes import band_case
 from data_access.db import read_df
-from data_access.portfolio import _as_dates
+from data_access.portfolio import as_dates
 
 
 def _scoped(sql: str, project_ids, column: str) -> tuple[sa.TextClause, dict]:
@@ -45,7 +45,7 @@ def project_milestones(project_ids, per_project: int = 6, url: str | None = None
     """Each project's next open milestones (overdue ones first, as they come earliest)."""
     sql, params = _scoped(PROJECT_MILESTONES_SQL, project_ids, "m.project_id")
     df = read_df(sql, {**params, "per_project": per_project}, url=url)
-    return _as_dates(df, ("baseline_date", "forecast_date", "actual_date"))
+    return as_dates(df, ("baseline_date", "forecast_date", "actual_date"))
 
 
 DUE_MILESTONES_SQL = """
@@ -70,7 +70,7 @@ def milestones_due(
     sql, params = _scoped(DUE_MILESTONES_SQL, project_ids, "m.project_id")
     horizon = today + dt.timedelta(days=horizon_days)
     df = read_df(sql, {**params, "today": today, "horizon": horizon, "limit": limit}, url=url)
-    return _as_dates(df, ("baseline_date", "forecast_date"))
+    return as_dates(df, ("baseline_date", "forecast_date"))
 
 
 _OPEN_THREAT_COLUMNS = f"""
@@ -105,7 +105,7 @@ def top_risks(
     """Open threats by score, highest first; `per_project` caps each project's share."""
     sql, params = _scoped(TOP_RISKS_SQL, project_ids, "r.project_id")
     df = read_df(sql, {**params, **bands, "limit": limit, "per_project": per_project}, url=url)
-    return _as_dates(df, ("response_due",))
+    return as_dates(df, ("response_due",))
 
 
 MATRIX_SQL = """

@@ -12,7 +12,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data_access.db import read_df
-from data_access.portfolio import _as_dates
+from data_access.portfolio import as_dates
 
 # Each project's figures are turned into week-on-week changes (LAG), summed per reporting day
 # and accumulated (a window over the sums): a project that stops reporting keeps its last
@@ -64,7 +64,7 @@ def spend_history(project_ids: Sequence[int] | None = None, url: str | None = No
     df = read_df(statement, params, url=url)
     for col in ("ac", "ev", "pv"):
         df[col] = df[col].astype(float)
-    return _as_dates(df, ("report_date",))
+    return as_dates(df, ("report_date",))
 
 
 def projects_without_plan(
@@ -86,7 +86,7 @@ def projects_without_plan(
         statement = statement.bindparams(sa.bindparam("ids", expanding=True))
         params = {"ids": list(project_ids)}
     df = read_df(statement, params, url=url)
-    return _as_dates(df, ("baseline_start", "baseline_finish"))
+    return as_dates(df, ("baseline_start", "baseline_finish"))
 
 
 def project_reports(project_id: int, url: str | None = None) -> pd.DataFrame:
@@ -100,4 +100,4 @@ def project_reports(project_id: int, url: str | None = None) -> pd.DataFrame:
         {"id": project_id},
         url=url,
     )
-    return _as_dates(df, ("report_date",))
+    return as_dates(df, ("report_date",))

@@ -14,7 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data_access.db import get_engine, read_df
-from data_access.portfolio import _as_dates
+from data_access.portfolio import as_dates
 
 ROW_COLUMNS = {"person": "p.id", "department": "p.department", "skill": "p.skill"}
 
@@ -233,7 +233,7 @@ GROUP BY pr.id, pr.code, pr.name, p.name, p.id, al.start_date, al.end_date, al.h
 ORDER BY hours_in_period DESC, pr.code, p.name"""
     )
     df = read_df(_expanding(query, params), params, url=url)
-    return _as_dates(df, ("start_date", "end_date"))
+    return as_dates(df, ("start_date", "end_date"))
 
 
 # --- lists for the forms -----------------------------------------------------------------
@@ -271,7 +271,7 @@ def allocations(
         params,
         url=url,
     )
-    return _as_dates(df, ("start_date", "end_date"))
+    return as_dates(df, ("start_date", "end_date"))
 
 
 def absences(person_id: int, url: str | None = None) -> pd.DataFrame:
@@ -281,7 +281,7 @@ def absences(person_id: int, url: str | None = None) -> pd.DataFrame:
         {"person_id": person_id},
         url=url,
     )
-    return _as_dates(df, ("start_date", "end_date"))
+    return as_dates(df, ("start_date", "end_date"))
 
 
 def count_people(url: str | None = None) -> int:

@@ -29,7 +29,7 @@ from data_access.models import (
     ReviewCreate,
 )
 from data_access.permissions import may_edit_project, refuse
-from data_access.portfolio import _as_dates
+from data_access.portfolio import as_dates
 from data_access.writes import (
     Actor,
     ValidationFailed,
@@ -190,7 +190,7 @@ ORDER BY r.held_on DESC, r.id DESC
 
 def reviews(url: str | None = None) -> pd.DataFrame:
     """Every review, latest first, with how many decisions and actions it recorded."""
-    return _as_dates(read_df(REVIEWS_SQL, url=url), ("held_on",))
+    return as_dates(read_df(REVIEWS_SQL, url=url), ("held_on",))
 
 
 DECISIONS_SQL = """
@@ -205,7 +205,7 @@ ORDER BY d.id
 
 
 def review_decisions(review_id: int, url: str | None = None) -> pd.DataFrame:
-    return _as_dates(read_df(DECISIONS_SQL, {"review_id": review_id}, url=url), ("decided_on",))
+    return as_dates(read_df(DECISIONS_SQL, {"review_id": review_id}, url=url), ("decided_on",))
 
 
 # Open actions from every review stay on the slides until closed; actions of this review show
@@ -226,7 +226,7 @@ ORDER BY CASE WHEN a.status = 'open' THEN 0 ELSE 1 END, a.due_date, a.id
 def review_actions(review_id: int | None, url: str | None = None) -> pd.DataFrame:
     """Open actions of every review, and the actions recorded in this one (`None`: open only)."""
     df = read_df(ACTIONS_SQL, {"review_id": review_id if review_id is not None else -1}, url=url)
-    return _as_dates(df, ("due_date", "closed_on", "review_held_on"))
+    return as_dates(df, ("due_date", "closed_on", "review_held_on"))
 
 
 def people(url: str | None = None) -> pd.DataFrame:
