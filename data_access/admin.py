@@ -7,11 +7,12 @@ schemas with every problem reported at once, optimistic concurrency, audited, co
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlmodel import Session, SQLModel
 
 from data_access.auth import password_matches, store_password
@@ -377,9 +378,16 @@ class SettingsValues(BaseModel):
     band_high_from: int = Field(ge=3, le=24)
     band_critical_from: int = Field(ge=4, le=25)
     stale_days: int = Field(ge=1, le=365)
-    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    currency: str
     demo_accounts: bool
     bei_target: float = Field(gt=0, le=2)
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_code(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Z]{3}", value):
+            raise ValueError("must be a three-letter currency code in capitals, such as EUR")
+        return value
 
     @model_validator(mode="after")
     def _in_order(self):

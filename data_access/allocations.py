@@ -32,7 +32,6 @@ from data_access.writes import (
     Actor,
     ConflictError,
     ValidationFailed,
-    with_last_editor,
     audit,
     commit,
     fetch_row,
@@ -40,6 +39,7 @@ from data_access.writes import (
     row_dict,
     update_row,
     validate,
+    with_last_editor,
 )
 
 # --- shared checks -----------------------------------------------------------------------

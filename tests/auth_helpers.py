@@ -22,6 +22,7 @@ app's first run is what creates it, run once (the sign-in page shows), then sign
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -35,6 +36,8 @@ from data_access.config import normalise_url
 from data_access.db import get_engine
 from data_access.models import Person
 from data_access.writes import Actor
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
 def sign_in(
@@ -69,14 +72,14 @@ def fast_hashing(monkeypatch):
     )
 
 
-@pytest.fixture
-def through_app_py(monkeypatch):
+def keep_navigation_mode(monkeypatch) -> None:
     """Make every AppTest run go through app.py (its sign-in gate and navigation), as on the
     real server.
 
     AppTest resets Streamlit's legacy "pages/ folder" mode before each run, so after the
     first run a page (the one switched to, or the one the last run ended on) runs alone,
-    without app.py. Tests of the gate and the navigation need the server's behaviour.
+    without app.py, and components.layout.ensure_app_shell reruns it, which drops the click
+    or form submit under test.
     """
     original = PagesManager.__init__
 
@@ -85,3 +88,37 @@ def through_app_py(monkeypatch):
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture
+def through_app_py(monkeypatch):
+    keep_navigation_mode(monkeypatch)
+
+
+def open_app(
+    url: str,
+    monkeypatch,
+    page: str | None = None,
+    *,
+    role: str = "admin",
+    actor: Actor | None = None,
+    timeout: float = 90,
+    **query,
+) -> AppTest:
+    """The app on database `url`, signed in as `actor` (or the first person with `role`), with
+    these query parameters, switched to `page` (e.g. "pages/risks.py"); fails on an exception."""
+    monkeypatch.setenv("DATABASE_URL", url)
+    keep_navigation_mode(monkeypatch)
+    at = AppTest.from_file(str(APP), default_timeout=timeout)
+    if actor is None:
+        sign_in(at, role, url=url)
+    else:
+        at.session_state[AUTH_KEY] = actor.person_id
+        at.session_state[ACTOR_KEY] = actor
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    if page:
+        at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

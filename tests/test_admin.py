@@ -282,8 +282,8 @@ def test_settings_are_validated_together_and_version_checked(db_url):
         ({"schedule_amber_pct": 12.0}, "schedule: the Red threshold must not be below the Amber"),
         ({"band_high_from": 16}, "risk bands: Medium, High and Critical must start at rising"),
         ({"cpi_red": 0.99}, "CPI: the Red threshold must not be above the Amber one"),
-        ({"stale_days": 0}, "greater than or equal to 1"),
-        ({"currency": "euro"}, "should match pattern"),
+        ({"stale_days": 0}, "must be at least 1"),
+        ({"currency": "euro"}, "three-letter currency code"),
         ({"colour": "blue"}, "is not a setting"),
     ]
     for change, message in bad:

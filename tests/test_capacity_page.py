@@ -4,11 +4,9 @@ the shared filters, the allocation form's validation, the import, and the bulk e
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from components.allocation_forms import team_changes
@@ -16,31 +14,13 @@ from data_access import resources
 from data_access.db import read_df
 from domain import capacity
 from domain import earned_value as ev
-
-APP = Path(__file__).resolve().parent.parent / "app.py"
+from tests.auth_helpers import open_app
 
 
 @pytest.fixture
 def page(demo_db_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", demo_db_url)
-    # AppTest re-detects Streamlit's older "pages/ folder" mode before every run; in that mode
-    # components.layout.ensure_app_shell reruns the script to go through app.py, and a rerun
-    # drops the button click or form submit under test. Keep the st.navigation mode on.
-    init = PagesManager.__init__
-
-    def navigation_mode(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", navigation_mode)
-
     def open_page(**query) -> AppTest:
-        at = AppTest.from_file(str(APP), default_timeout=120)
-        for key, value in query.items():
-            at.query_params[key] = value
-        at.run()
-        at.switch_page("pages/resources.py").run()
-        assert not at.exception, [e.value for e in at.exception]
+        at = open_app(demo_db_url, monkeypatch, "pages/resources.py", timeout=120, **query)
         assert not at.error, [e.value for e in at.error]
         return at
 

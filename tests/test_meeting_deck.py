@@ -34,16 +34,22 @@ def _charts(slide) -> int:
 @pytest.fixture
 def program_meeting(demo_db_url):
     """The deck of one program (fewer project slides, so fewer charts to render)."""
-    program = read_df(
-        "SELECT pg.name FROM project p JOIN program pg ON pg.id = p.program_id "
-        "WHERE p.code = 'PRJ-0049'",
+    first_active = read_df(
+        "SELECT p.id, pg.name FROM project p JOIN program pg ON pg.id = p.program_id "
+        "WHERE p.status = 'active' ORDER BY p.code LIMIT 1",
         url=demo_db_url,
-    ).name.item()
-    pid = read_df("SELECT id FROM project WHERE code = 'PRJ-0049'", url=demo_db_url).id.item()
+    ).iloc[0]
+    pid, program = int(first_active.id), first_active["name"]
     # User text goes into the deck as text, never as markup.
     with session_scope(demo_db_url) as session:
         commands.submit_status_report(
-            {"project_id": pid, "report_date": DEMO_TODAY, "schedule_rag": "R", "summary": HOSTILE},
+            {
+                "project_id": pid,
+                "report_date": DEMO_TODAY,
+                "override_rag": "R",  # a red project gets its own slide
+                "override_reason": "Supplier failed",
+                "summary": HOSTILE,
+            },
             session=session,
             actor=SYSTEM,
         )
@@ -64,7 +70,7 @@ def test_pptx_and_pdf_have_one_page_per_slide_with_chart_pictures(program_meetin
         for slide in deck.slides
     ]
     assert pictures == [_charts(s) for s in shown.slides]
-    assert sum(pictures) >= 4  # summary, a project, slipped milestones, risk matrix
+    assert sum(pictures) >= 3  # at least the summary, a project and the risk matrix
     for picture in (
         sh
         for slide in deck.slides

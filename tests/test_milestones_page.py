@@ -4,7 +4,6 @@ for one project, and its headline and tiles agree with the reads behind them."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -15,19 +14,13 @@ from data_access.db import read_df, session_scope
 from data_access.milestones import burndown_deltas, report_dates, slippage_lists
 from data_access.writes import SYSTEM
 from domain.milestones import burndown_series, burndown_status, headline
+from tests.auth_helpers import open_app
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGE = "pages/milestones.py"
 
 
 def _open(url: str, monkeypatch, **params) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", url)
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_app(url, monkeypatch, PAGE, **params)
     assert not at.error, [e.value for e in at.error]
     return at
 

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.auth_helpers import sign_in
-
-APP = Path(__file__).resolve().parent.parent / "app.py"
+from tests.auth_helpers import APP, open_app, sign_in
 
 PAGES = [
     "pages/portfolio.py",
@@ -25,12 +21,7 @@ PAGES = [
 
 @pytest.fixture
 def app(demo_db_url, monkeypatch) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", demo_db_url)
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    sign_in(at, role="admin")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(demo_db_url, monkeypatch)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -63,11 +54,7 @@ def test_empty_database_gets_the_demo_portfolio(tmp_path, monkeypatch):
 
 
 def test_filter_in_url_narrows_the_portfolio(demo_db_url, monkeypatch):
-    monkeypatch.setenv("DATABASE_URL", demo_db_url)
-    app = AppTest.from_file(str(APP), default_timeout=60)
-    sign_in(app, role="viewer")
-    app.query_params["health"] = ["Red"]
-    app.run()
+    app = open_app(demo_db_url, monkeypatch, role="viewer", health=["Red"])
     active = next(m for m in app.metric if m.label == "Active projects")
     red = next(m for m in app.metric if m.label.startswith("Red"))
     assert int(active.value) == int(red.value) > 0

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -16,9 +15,8 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from domain.portfolio_view import friday_on_or_before, previous_reporting_day
+from tests.auth_helpers import open_app
 from tests.factories import make_milestone, make_org, make_project, make_report, make_risk
-
-APP = Path(__file__).resolve().parent.parent / "app.py"
 
 
 @pytest.fixture
@@ -50,13 +48,7 @@ def known_db(tmp_path, sqlite_template) -> str:
 
 
 def run(url: str, monkeypatch, **query) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", url)
-    at = AppTest.from_file(str(APP), default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_app(url, monkeypatch, timeout=120, **query)
 
 
 def url_values(at: AppTest, key: str) -> list[str]:

@@ -4,7 +4,6 @@ risks whose cells, bands and lists are known."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -12,22 +11,16 @@ from streamlit.testing.v1 import AppTest
 
 from data_access.db import get_engine, read_scalar
 from data_access.models import RaidItem, Setting
+from tests.auth_helpers import open_app
 from tests.factories import _insert, make_milestone, make_project
 from tests.risk_samples import CRITICAL, D, make_risk_portfolio
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGE = "pages/risks.py"
 
 
 def _open(url: str, monkeypatch, **query) -> AppTest:
-    monkeypatch.setenv("DATABASE_URL", url)
     monkeypatch.setenv("PMO_DEMO_DATA", "off")
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = open_app(url, monkeypatch, PAGE, **query)
     assert not at.error, [e.value for e in at.error]
     return at
 
