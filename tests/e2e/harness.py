@@ -245,6 +245,29 @@ def sign_in_if_asked(page) -> None:
         settle_after_action(page)
 
 
+def sign_in_with_password(page, email: str, password: str) -> None:
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    settle_after_action(page)
+
+
+NAV_LINK = '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]'
+
+
+def nav_titles(page) -> list[str]:
+    """The page titles of the sidebar menu (the pages the signed-in role may use)."""
+    page.locator(NAV_LINK).first.wait_for()
+    # A link reads "<icon name>\n<title>": keep the title.
+    return [t.strip().split("\n")[-1] for t in page.locator(NAV_LINK).all_inner_texts()]
+
+
+def go_to(page, title: str) -> None:
+    """Open another page through the sidebar menu, as a user does."""
+    page.locator(NAV_LINK, has_text=title).first.click()
+    settle_after_action(page)
+
+
 def settle_after_action(page) -> None:
     """Settle after a click or key that starts a rerun."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout

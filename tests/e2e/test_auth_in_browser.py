@@ -1,41 +1,31 @@
-"""In a real browser (Chromium through Playwright) against a real server: sign in, see the
-pages of one's role, sign out; and hostile text typed into names, summaries and titles shows
-as text, never as HTML or script."""
+"""In a real browser against a real server: sign in, see the pages of one's role, sign out;
+a refresh keeps the person signed in; and hostile text typed into names, summaries and titles
+shows as text, never as HTML or script."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from data_access import admin, commands
 from data_access.db import dispose_engines, read_scalar, session_scope
 from data_access.writes import Actor
+from tests.e2e.harness import (
+    go_to,
+    nav_titles,
+    settle,
+    settle_after_action,
+    sign_in_with_password,
+    streamlit_servers,
+)
 
-pytestmark = pytest.mark.e2e
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-auth")]
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 HOSTILE = "<img src=x onerror=alert(1)>"
 PASSWORD = "a long enough password"
 ADA = Actor(1, "Ada Admin", "admin")
-TIMEOUT = 90_000  # ms; the machine is shared, the first run of a page compiles a lot
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _plant_hostile_text(url: str) -> None:
@@ -89,107 +79,29 @@ def _plant_hostile_text(url: str) -> None:
             )
 
 
-@contextlib.contextmanager
-def _serve(db: Path):
-    """A Streamlit server for the database file `db` on a free port; yields its base URL."""
-    port = _free_port()
-    log_path = db.with_suffix(".log")
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "app.py",
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-            ],
-            cwd=ROOT,
-            env={**os.environ, "DATABASE_URL": f"sqlite:///{db}", "PMO_DEMO_DATA": "off"},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail(f"server did not start: {log_path.read_text()[-2000:]}")
-            time.sleep(0.5)
-        try:
-            yield base
-        finally:
-            proc.terminate()
-            proc.wait(timeout=20)
-
-
 @pytest.fixture(scope="module")
 def server(demo_sqlite_path, tmp_path_factory):
     """A server with its own copy of the demo database, hostile text planted in it."""
-    db = tmp_path_factory.mktemp("browser") / "pmo.db"
-    shutil.copy(demo_sqlite_path, db)
-    _plant_hostile_text(f"sqlite:///{db}")
+    folder = tmp_path_factory.mktemp("auth")
+    shutil.copy(demo_sqlite_path, folder / "pmo.db")
+    url = f"sqlite:///{folder / 'pmo.db'}"
+    _plant_hostile_text(url)
     dispose_engines()
-    with _serve(db) as base:
-        yield base
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is not installed (./pmo.sh test installs it)")
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield chromium
-        chromium.close()
+    with streamlit_servers(url, folder, PMO_DEMO_DATA="off") as (server,):
+        yield server.url
 
 
 @pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    page = context.new_page()
-    page.set_default_timeout(TIMEOUT)
-    page.dialogs = []
-    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
-    yield page
-    context.close()
-
-
-def _settle(page) -> None:
-    """Wait until Streamlit has finished the current run."""
-    page.wait_for_timeout(500)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="detached", timeout=TIMEOUT)
+def page(new_page):
+    """A new visitor whose browser records any alert() an injected script would raise."""
+    tab = new_page()
+    tab.dialogs = []
+    tab.on("dialog", lambda d: (tab.dialogs.append(d.message), d.dismiss()))
+    return tab
 
 
 def _sign_in(page, email: str) -> None:
-    page.get_by_label("E-mail").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-
-
-def _nav(page) -> list[str]:
-    nav = page.locator('[data-testid="stSidebarNav"]')
-    nav.wait_for()
-    # Each link reads "<icon name>\n\n<title>": keep the title.
-    return [t.strip().split("\n")[-1] for t in nav.locator("a").all_inner_texts()]
+    sign_in_with_password(page, email, PASSWORD)
 
 
 def _heading(page, text: str):
@@ -201,8 +113,8 @@ def test_sign_in_see_the_pages_of_the_role_sign_out(server, page):
     page.get_by_text("Demo accounts").wait_for()
     _sign_in(page, "paula@example.org")
     _heading(page, "Portfolio overview")
-    _settle(page)
-    pm_pages = _nav(page)
+    settle(page)
+    pm_pages = nav_titles(page)
     assert "Quick updates" in pm_pages and "Admin" not in pm_pages
     assert page.get_by_text("Paula Manager").first.is_visible()
 
@@ -214,24 +126,24 @@ def test_sign_in_see_the_pages_of_the_role_sign_out(server, page):
 
     page.get_by_role("button", name="Sign out").click()
     page.get_by_label("Password", exact=True).wait_for()
-    assert not page.locator('[data-testid="stSidebarNav"]').count()
+    assert not page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]').count()
     page.wait_for_function("!document.cookie.includes('pmo_session=')")
     page.reload()
     page.get_by_label("Password", exact=True).wait_for()
 
     page.get_by_role("button", name="Demo · Viewer · Vic Viewer").click()
     _heading(page, "Portfolio overview")
-    _settle(page)
-    viewer_pages = _nav(page)
+    settle(page)
+    viewer_pages = nav_titles(page)
     assert "Admin" not in viewer_pages and "Quick updates" not in viewer_pages
     assert "Overview" in viewer_pages and "Meeting mode" in viewer_pages
 
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="Demo · PMO admin · Ada Admin").click()
     _heading(page, "Portfolio overview")
-    _settle(page)
-    assert "Admin" in _nav(page)
-    page.locator('[data-testid="stSidebarNav"] a', has_text="Admin").click()
+    settle(page)
+    assert "Admin" in nav_titles(page)
+    go_to(page, "Admin")
     _heading(page, "Admin")
     page.get_by_role("tab", name="Thresholds and settings").wait_for()
     page.get_by_role("button", name="Sign out").click()
@@ -251,7 +163,7 @@ def test_hostile_text_shows_as_text_everywhere(server, page, tmp_path):
     _sign_in(page, "xss@example.org")
     title = page.get_by_role("heading", name=f"PRJ-0001 · {HOSTILE}", exact=True)
     title.wait_for()
-    _settle(page)
+    settle(page)
     body = page.inner_text("body")
     for text in (f"Summary {HOSTILE}", f"Reason {HOSTILE}", f"Program {HOSTILE}"):
         assert text in body, text
@@ -261,9 +173,9 @@ def test_hostile_text_shows_as_text_everywhere(server, page, tmp_path):
     page.screenshot(path=str(tmp_path / "project.png"))
 
     # The filters list the hostile program and department names as plain options.
-    page.locator('[data-testid="stSidebarNav"] a', has_text="Overview").click()
+    go_to(page, "Overview")
     _heading(page, "Portfolio overview")
-    _settle(page)
+    settle(page)
     for label in ("Program", "Department"):
         page.get_by_label(label, exact=True).click()
         page.get_by_role("option", name=f"{label} {HOSTILE}").wait_for()
@@ -271,11 +183,11 @@ def test_hostile_text_shows_as_text_everywhere(server, page, tmp_path):
     _assert_no_injected_html(page)
 
     # The admin page: the person's name in the picker and in the edit form.
-    page.locator('[data-testid="stSidebarNav"] a', has_text="Admin").click()
+    go_to(page, "Admin")
     _heading(page, "Admin")
     page.get_by_placeholder("Name, e-mail or role").fill("xss@")
     page.get_by_placeholder("Name, e-mail or role").press("Enter")
-    _settle(page)
+    settle(page)
     form_name = page.locator('[data-testid="stForm"]').first.get_by_label("Name")
     assert form_name.input_value() == HOSTILE
     picker = page.locator('[data-testid="stSelectbox"]', has_text="Person")
@@ -283,29 +195,24 @@ def test_hostile_text_shows_as_text_everywhere(server, page, tmp_path):
         picker.locator("input").evaluate_all("els => els.map(e => e.value)")
     )
     page.get_by_role("tab", name="Portfolios, programs, departments").click()
-    _settle(page)
+    settle(page)
     _assert_no_injected_html(page)
     page.screenshot(path=str(tmp_path / "admin.png"))
 
 
-def test_first_request_of_a_fresh_server_goes_through_the_sign_in(
-    demo_sqlite_path, tmp_path, browser
-):
+def test_first_request_of_a_fresh_server_goes_through_the_sign_in(demo_sqlite_path, tmp_path, page):
     """Streamlit starts in its legacy pages-folder mode until the first st.navigation call:
     the first request of a new server process for /admin must still meet the sign-in."""
-    db = tmp_path / "fresh.db"
-    shutil.copy(demo_sqlite_path, db)
-    with _serve(db) as base:
-        context = browser.new_context(viewport={"width": 1920, "height": 1080})
-        page = context.new_page()
-        page.set_default_timeout(TIMEOUT)
-        page.goto(f"{base}/admin")
+    shutil.copy(demo_sqlite_path, tmp_path / "fresh.db")
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    with streamlit_servers(url, tmp_path, PMO_DEMO_DATA="off") as (fresh,):
+        page.goto(f"{fresh.url}/admin")
         page.get_by_label("Password", exact=True).wait_for()
-        _settle(page)
+        settle(page)
         assert page.get_by_role("heading", name="Admin", exact=True).count() == 0
         assert page.get_by_role("tab").count() == 0
-        assert page.locator('[data-testid="stSidebarNav"]').count() == 0
+        assert page.get_by_test_id("stPageLink-NavLink").count() == 0
         # Signing in then opens the page that was asked for.
         page.get_by_role("button", name="Demo · PMO admin · Ada Admin").click()
+        settle_after_action(page)
         _heading(page, "Admin")
-        context.close()
