@@ -7,7 +7,9 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -42,50 +44,95 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextmanager
-def streamlit_server(url: str):
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "PMO_DEMO_DATA": "off"}
-    process = subprocess.Popen(
-        [
+# --- Streamlit servers ------------------------------------------------------------------
+
+
+class StreamlitServer:
+    """`streamlit run app.py` as a real server process on a free loopback port."""
+
+    def __init__(self, database_url: str, log_path: Path, **env: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.env = {**os.environ, "DATABASE_URL": database_url, **env}
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> StreamlitServer:
+        command = [
             sys.executable,
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            "app.py",
             "--server.port",
-            str(port),
+            str(self.port),
+            "--server.address",
+            "127.0.0.1",
             "--server.headless",
             "true",
             "--server.fileWatcherType",
             "none",
             "--browser.gatherUsageStats",
             "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_healthy(port)
-        yield f"http://127.0.0.1:{port}", process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+        ]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        return self
 
-
-def _wait_healthy(port: int, timeout: float = 60) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return
-        except OSError:
+    def wait_ready(self, timeout: float = 60) -> StreamlitServer:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited ({self.process.returncode}):\n{self.log()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as resp:
+                    if resp.status == 200:
+                        return self
+            except OSError:
+                pass
             time.sleep(0.2)
-    raise RuntimeError("streamlit server did not start")
+        raise RuntimeError(f"streamlit did not answer on {self.url}:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def log(self, tail: int = 4000) -> str:
+        return self.log_path.read_text(errors="replace")[-tail:] if self.log_path.exists() else ""
+
+
+@contextmanager
+def streamlit_servers(database_url: str, log_dir: Path, count: int = 1, **env: str):
+    """Start `count` servers on one database at the same moment; stop them afterwards."""
+    servers = [
+        StreamlitServer(database_url, log_dir / f"streamlit-{i}.log", **env) for i in range(count)
+    ]
+    try:
+        for server in servers:
+            server.start()
+        for server in servers:
+            server.wait_ready()
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
+@contextmanager
+def streamlit_server(url: str):
+    """One server on `url` for the benchmark; yields its address and process id."""
+    with (
+        tempfile.TemporaryDirectory() as logs,
+        streamlit_servers(url, Path(logs), PMO_DEMO_DATA="off") as (server,),
+    ):
+        yield server.url, server.process.pid
 
 
 def wait_settled(page: Page, started: float, timeout: float = 60) -> float:

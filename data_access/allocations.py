@@ -30,16 +30,13 @@ from data_access.models import (
 from data_access.permissions import refuse, require_project_edit
 from data_access.writes import (
     Actor,
-    ConflictError,
     ValidationFailed,
-    audit,
     commit,
+    delete_row,
     fetch_row,
     insert_row,
-    row_dict,
     update_row,
     validate,
-    with_last_editor,
 )
 
 # --- shared checks -----------------------------------------------------------------------
@@ -143,38 +140,9 @@ def _overlap_errors(session: Session, final: list[dict], replaced: set[int]) -> 
     return errors
 
 
-TIMESTAMPS = ("created_at", "updated_at")
-
-
 def _merged(current: dict, changes: dict, schema) -> dict:
     """The record as it would be after `changes`, in the fields a user may set."""
     return {k: v for k, v in {**current, **changes}.items() if k in schema.model_fields}
-
-
-def _delete_row(
-    session: Session, model, row_id: int, *, expected_version: int, actor: Actor, project_id
-) -> dict[str, Any]:
-    """Delete a row if nobody changed it since `expected_version`, keeping it in the audit."""
-    table = model.__table__
-    current = fetch_row(session, model, row_id)
-    if current["version"] != expected_version:
-        raise ConflictError(table.name, row_id, with_last_editor(session, table.name, current))
-    result = session.execute(
-        sa.delete(table).where(table.c.id == row_id, table.c.version == expected_version)
-    )
-    if result.rowcount != 1:
-        session.rollback()
-        raise ConflictError(table.name, row_id, {"id": row_id, "version": None})
-    audit(
-        session,
-        actor=actor,
-        action="delete",
-        entity=table.name,
-        entity_id=row_id,
-        project_id=project_id,
-        before=row_dict({k: v for k, v in current.items() if k not in TIMESTAMPS}),
-    )
-    return current
 
 
 # --- allocations ---------------------------------------------------------------------------
@@ -267,7 +235,7 @@ def save_allocations(
             project_id=current_rows[row_id]["project_id"],
         )
     for row_id, version in deleted:
-        _delete_row(
+        delete_row(
             session,
             Allocation,
             row_id,
@@ -414,7 +382,7 @@ def delete_absence(
     _require_person_edit(
         session, actor, current["person_id"], "remove this absence", entity="absence", own=True
     )
-    _delete_row(
+    delete_row(
         session,
         Absence,
         absence_id,

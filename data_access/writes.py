@@ -321,6 +321,34 @@ def update_row(
     return {**current, **changed, "version": expected_version + 1}
 
 
+def delete_row(
+    session: Session, model, row_id: int, *, expected_version: int, actor: Actor, project_id
+) -> dict[str, Any]:
+    """Delete a row if nobody changed it since `expected_version`, keeping it in the audit."""
+    table = model.__table__
+    current = fetch_row(session, model, row_id)
+    if current["version"] != expected_version:
+        raise ConflictError(table.name, row_id, with_last_editor(session, table.name, current))
+    result = session.execute(
+        sa.delete(table).where(table.c.id == row_id, table.c.version == expected_version)
+    )
+    if result.rowcount != 1:
+        session.rollback()
+        raise ConflictError(table.name, row_id, {"id": row_id, "version": None})
+    audit(
+        session,
+        actor=actor,
+        action="delete",
+        entity=table.name,
+        entity_id=row_id,
+        project_id=project_id,
+        before=row_dict(
+            {k: v for k, v in current.items() if k not in ("created_at", "updated_at")}
+        ),
+    )
+    return current
+
+
 def with_last_editor(session: Session, entity: str, current: dict) -> dict:
     name = session.execute(
         sa.select(AuditLog.actor_name)

@@ -11,10 +11,7 @@ import datetime as dt
 import os
 import re
 import shutil
-import subprocess
-import sys
 import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -24,7 +21,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, free_port
+from benchmarks.browser import (  # noqa: F401 (re-exported for the tests)
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    free_port,
+    streamlit_servers,
+)
 from data_access import commands
 from data_access.config import APP_ROOT
 from data_access.db import dispose_engines, read_df, session_scope
@@ -57,87 +59,6 @@ def pytest_sessionstart(session) -> None:
     """Screenshots are this run's: clear the last run's (once, not in each xdist worker)."""
     if not hasattr(session.config, "workerinput"):
         shutil.rmtree(SCREENSHOTS, ignore_errors=True)
-
-
-# --- Streamlit servers ------------------------------------------------------------------
-
-
-class StreamlitServer:
-    """`streamlit run app.py` as a real server process on a free loopback port."""
-
-    def __init__(self, database_url: str, log_path: Path, **env: str):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log_path
-        self.env = {**os.environ, "DATABASE_URL": database_url, **env}
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> StreamlitServer:
-        command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(self.port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--server.fileWatcherType",
-            "none",
-            "--browser.gatherUsageStats",
-            "false",
-        ]
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                command, cwd=APP_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
-            )
-        return self
-
-    def wait_ready(self, timeout: float = 60) -> StreamlitServer:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"streamlit exited ({self.process.returncode}):\n{self.log()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        return self
-            except OSError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"streamlit did not answer on {self.url}:\n{self.log()}")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-    def log(self, tail: int = 4000) -> str:
-        return self.log_path.read_text(errors="replace")[-tail:] if self.log_path.exists() else ""
-
-
-@contextmanager
-def streamlit_servers(database_url: str, log_dir: Path, count: int = 1, **env: str):
-    """Start `count` servers on one database at the same moment; stop them afterwards."""
-    servers = [
-        StreamlitServer(database_url, log_dir / f"streamlit-{i}.log", **env) for i in range(count)
-    ]
-    try:
-        for server in servers:
-            server.start()
-        for server in servers:
-            server.wait_ready()
-        yield servers
-    finally:
-        for server in servers:
-            server.stop()
 
 
 # --- scratch PostgreSQL databases -------------------------------------------------------
