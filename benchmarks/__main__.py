@@ -18,6 +18,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from benchmarks.pages import measure_page, page_files
 from benchmarks.tiers import CACHE, postgres_tier, sqlite_tier, tier_counts
 from benchmarks.writes import measure_writes
@@ -36,15 +38,17 @@ TARGETS = {
 
 
 def prepare_session(at) -> None:
-    """Sign the benchmark session in as the demo admin, when the app asks for sign-in."""
-    try:
-        from tests.auth_helpers import sign_in
-    except ImportError:
-        return
+    """Sign the benchmark session in as the demo admin (the app shows only sign-in before)."""
+    from tests.auth_helpers import sign_in
+
     sign_in(at, "admin")
 
 
 def run(args) -> dict:
+    from tests.auth_helpers import keep_navigation_mode
+
+    # Every measured run goes through app.py, as on the server (see keep_navigation_mode).
+    keep_navigation_mode(pytest.MonkeyPatch())
     today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
     pages = [p for p in page_files() if not args.pages or Path(p).stem in args.pages]
     report = {

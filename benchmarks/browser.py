@@ -4,6 +4,7 @@ the page settles, and the server's memory with ten open sessions."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -149,7 +150,16 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def measure_browser(url: str, pages: list[str], sign_in=None, sessions: int = 10) -> dict:
+def sign_in_demo_admin(page: Page) -> None:
+    """Take the sign-in page's one-click demo PMO admin account, when the app asks."""
+    button = page.get_by_role("button", name=re.compile(r"^Demo · PMO admin"))
+    if button.count():
+        started = time.perf_counter()
+        button.first.click()
+        wait_settled(page, started)
+
+
+def measure_browser(url: str, pages: list[str], sessions: int = 10) -> dict:
     """Navigation and filter timings per page, then server memory with `sessions` sessions."""
     result: dict = {"pages": {}, "filter_change_ms": None, "rss_mb": {}}
     with streamlit_server(url) as (base, pid), sync_playwright() as p:
@@ -158,8 +168,7 @@ def measure_browser(url: str, pages: list[str], sign_in=None, sessions: int = 10
         page = context.new_page()
         page.goto(base)
         wait_settled(page, time.perf_counter())
-        if sign_in:
-            sign_in(page)
+        sign_in_demo_admin(page)
         result["rss_mb"]["after_first_session"] = round(rss_mb(pid), 1)
         for name in pages:
             path = "" if name == "portfolio" else name
@@ -183,8 +192,7 @@ def measure_browser(url: str, pages: list[str], sign_in=None, sessions: int = 10
             other = ctx.new_page()
             other.goto(base)
             wait_settled(other, time.perf_counter())
-            if sign_in:
-                sign_in(other)
+            sign_in_demo_admin(other)
             contexts.append(ctx)
         result["rss_mb"][f"{sessions}_sessions"] = round(rss_mb(pid), 1)
         for ctx in contexts:
