@@ -24,7 +24,11 @@ import sqlalchemy as sa
 from benchmarks.browser import (  # noqa: F401 (re-exported for the tests)
     CHROMIUM,
     CHROMIUM_ARGS,
+    RECORD_CHANGES,
+    choose_option,
     free_port,
+    settled_at,
+    sign_in_demo_admin,
     streamlit_servers,
 )
 from data_access import commands
@@ -40,19 +44,6 @@ SCREENSHOTS = APP_ROOT / "test-artifacts" / "screenshots"
 # Generous: a guard against a hang, not a speed test. On a small, busy machine the first visit
 # of a fresh server (migrations, demo portfolio) can take most of a minute.
 TIMEOUT_MS = 120_000
-# Elements arrive a little after the script run ends (a table re-renders ~0.3 s later): a page
-# is settled when the app's DOM has not changed for this long. Nodes outside #root (the grid's
-# text measuring, tooltips) change all the time and are left out.
-QUIET_MS = 400
-RECORD_CHANGES = """
-window.__pmoLastChange = performance.now();
-new MutationObserver((changes) => {
-    const root = document.getElementById("root");
-    if (root && changes.some((c) => root.contains(c.target))) {
-        window.__pmoLastChange = performance.now();
-    }
-}).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
-"""
 
 
 def pytest_sessionstart(session) -> None:
@@ -138,17 +129,7 @@ def page(new_page):
 
 def settle(page) -> None:
     """Wait until the script run is over, nothing is loading and the page stopped changing."""
-    page.wait_for_function(
-        """(quietMs) => {
-            const app = document.querySelector('[data-testid="stApp"]');
-            return app && app.getAttribute("data-test-script-state") === "notRunning"
-                && !document.querySelector('[data-testid="stSkeleton"]')
-                && performance.now() - window.__pmoLastChange > quietMs;
-        }""",
-        arg=QUIET_MS,
-        polling=100,
-        timeout=TIMEOUT_MS,
-    )
+    settled_at(page, timeout_ms=TIMEOUT_MS)
 
 
 def open_app(page, url: str) -> None:
@@ -160,10 +141,7 @@ def open_app(page, url: str) -> None:
 def sign_in_if_asked(page) -> None:
     """Once sign-in (issue 8) guards the app, a new visitor takes the demo PMO admin account;
     the address asked for opens after it."""
-    demo_admin = page.get_by_role("button", name=re.compile(r"^Demo · PMO admin"))
-    if demo_admin.count():
-        demo_admin.first.click()
-        settle_after_action(page)
+    sign_in_demo_admin(page, settle_after_action)
 
 
 def sign_in_with_password(page, email: str, password: str) -> None:
@@ -299,14 +277,8 @@ def projects_shown(page, count: int) -> dict[str, tuple[str, str]]:
 
 
 def choose(page, label: str, option: str) -> None:
-    """Pick one option of a sidebar multiselect, as a user does with the mouse."""
-    # The keyboard opens the list reliably; a click is sometimes taken for "close" when the
-    # sidebar has to scroll the box into view first.
-    box = page.get_by_role("combobox", name=label)
-    box.focus()
-    box.press("ArrowDown")
-    page.get_by_role("option", name=option, exact=True).click()
-    page.keyboard.press("Escape")
+    """Pick one option of a sidebar multiselect, as a user does, and wait for the rerun."""
+    choose_option(page, label, option)
     settle_after_action(page)
 
 

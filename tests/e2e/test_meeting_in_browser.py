@@ -8,9 +8,8 @@ import time
 
 import pytest
 
-from benchmarks.browser import SETTLED_JS
 from data_access.db import read_df
-from tests.e2e.harness import TIMEOUT_MS, open_app, screenshot, submit_red_override
+from tests.e2e.harness import open_app, screenshot, settle, submit_red_override
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-meeting")]
 
@@ -27,7 +26,7 @@ def _wait_for_slide(page, number: int) -> None:
     page.wait_for_function(
         "n => new URL(location.href).searchParams.get('slide') === String(n)", arg=number
     )
-    page.wait_for_function(SETTLED_JS, timeout=TIMEOUT_MS)
+    settle(page)
 
 
 def test_present_move_with_keys_reload_and_see_a_live_update(server, demo_url, page):
