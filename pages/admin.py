@@ -85,6 +85,8 @@ PERSON_FIELDS = [
     ),
 ]
 
+PEOPLE_ROWS = 500
+
 with tab_people:
     search = st.text_input("Find people", placeholder="Name, e-mail or role", key="people_q")
     shown = people
@@ -95,6 +97,9 @@ with tab_people:
             | people.email.str.contains(needle, regex=False)
             | people.role.str.contains(needle.replace(" ", "_"), regex=False)
         ]
+    if len(shown) > PEOPLE_ROWS:  # a large organisation is searched, not scrolled
+        st.caption(f"The first {PEOPLE_ROWS} of {len(shown):,} people: type above to narrow.")
+        shown = shown.head(PEOPLE_ROWS)
     st.dataframe(
         pd.DataFrame(
             {

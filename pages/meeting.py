@@ -216,11 +216,21 @@ def header() -> None:
         review_forms.start_review_form(version, today)
 
 
+# A meeting reads the first rows of a list; a whole large portfolio's month of changes would
+# only slow the page down (filter the portfolio to see a narrower list in full).
+TABLE_ROWS = 200
+
+
 def _table(df: pd.DataFrame, columns: dict[str, str], empty: str) -> None:
     if df.empty:
         st.markdown(f"*{md(empty)}*")
         return
-    shown_df = df[list(columns)].rename(columns=columns)
+    if len(df) > TABLE_ROWS:
+        st.caption(
+            f"The first {TABLE_ROWS} of {len(df):,}; filter the portfolio in the sidebar to see "
+            "fewer projects' changes in full."
+        )
+    shown_df = df.head(TABLE_ROWS)[list(columns)].rename(columns=columns)
     for column in shown_df.columns:  # one date format everywhere: 25 Nov 2026
         if shown_df[column].map(lambda v: isinstance(v, dt.date)).any():
             shown_df[column] = shown_df[column].map(fmt_date)
