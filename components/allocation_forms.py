@@ -14,7 +14,8 @@ import streamlit as st
 
 from components import resource_data as rd
 from components.data import Version
-from components.resource_ui import date_range, escape, field_error, flash, pick, refusal
+from components.resource_ui import date_range, field_error, flash, pick, refusal
+from components.safe_text import md_escape
 from components.session import current_actor
 from data_access import allocations as alloc
 from data_access.db import session_scope
@@ -108,7 +109,7 @@ def _allocate(version: Version, *, person_label, project_label, people, **_) -> 
         return
     else:
         st.session_state["alloc_errors"] = {}
-        st.session_state["alloc_flash"] = escape(
+        st.session_state["alloc_flash"] = md_escape(
             f"Allocated {person_label[person]} to {project_label[project]}, {hours:g} h a week "
             f"from {fmt_date(start)} to {fmt_date(end)}."
         )
@@ -213,8 +214,8 @@ def _team_editor(version: Version, *, person_label, project_label, **_) -> None:
     for key, message in errors.items():
         ref, _, field = key.rpartition("· ")
         st.markdown(
-            f":red[:material/error: {escape(ref)}{escape(FIELD_LABELS.get(field, field))}: "
-            f"{escape(message)}]"
+            f":red[:material/error: {md_escape(ref)}{md_escape(FIELD_LABELS.get(field, field))}: "
+            f"{md_escape(message)}]"
         )
     conflict = st.session_state.get("team_conflict")
     if conflict:
@@ -268,11 +269,11 @@ def _save_team(version: Version, batch: dict, generation: int) -> None:
 
 def _show_conflict(conflict: dict) -> None:
     current = conflict["current"]
-    st.warning(escape(conflict["message"]), icon=":material/sync_problem:")
+    st.warning(md_escape(conflict["message"]), icon=":material/sync_problem:")
     st.caption(
         "Now stored: "
         + ", ".join(
-            f"{FIELD_LABELS[k]} {escape(fmt_date(current[k]) if 'date' in k else current[k])}"
+            f"{FIELD_LABELS[k]} {md_escape(fmt_date(current[k]) if 'date' in k else current[k])}"
             for k in ("start_date", "end_date", "hours_per_week")
             if current.get(k) is not None
         )
@@ -431,7 +432,7 @@ def _import(version: Version, **_) -> None:
     except ValidationFailed as exc:
         rows, errors = [], exc.errors
     if "file" in errors:
-        st.error(escape(errors["file"]), icon=":material/error:")
+        st.error(md_escape(errors["file"]), icon=":material/error:")
         return
     preview = import_preview(sheet, errors)
     bad = int((preview.Problems != "").sum())
@@ -456,7 +457,7 @@ def _import(version: Version, **_) -> None:
             refusal(exc)
             return
         st.session_state["import_generation"] = generation + 1
-        st.session_state["import_flash"] = escape(
+        st.session_state["import_flash"] = md_escape(
             f"Imported {len(rows)} allocation(s) from {upload.name}."
         )
         st.rerun()

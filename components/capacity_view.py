@@ -11,7 +11,8 @@ import streamlit as st
 from charts.capacity import SELECTION, capacity_heatmap, demand_chart
 from components import resource_data as rd
 from components.data import Version
-from components.resource_ui import escape, url_choice
+from components.resource_ui import url_choice
+from components.safe_text import md_escape
 from domain import capacity
 from domain.filters import PortfolioFilter
 from domain.formatting import fmt_date
@@ -114,7 +115,7 @@ def _cell_detail(version, today, f, rows, cells: pd.DataFrame, event) -> None:
         return
     cell = cell.iloc[0]
     detail = rd.cell_allocations(version, today, f, rows, key, cell.first_day, cell.last_day)
-    st.subheader(escape(f"{cell.label}, {period}: {cell.text} · {cell.band}"))
+    st.subheader(md_escape(f"{cell.label}, {period}: {cell.text} · {cell.band}"))
     st.caption(
         f"{cell.allocated:,.1f} h allocated of {cell.capacity:,.1f} h available, "
         f"{fmt_date(cell.first_day)} to {fmt_date(cell.last_day)}. Hours are per week on "

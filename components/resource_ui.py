@@ -1,24 +1,18 @@
-"""Small widgets and messages shared by the resources and money views."""
+"""Small widgets and messages shared by the pages: choices kept in the URL, pickers, a field's
+problem under it, save confirmations and refusals."""
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 import streamlit as st
 
+from components.safe_text import md_escape
 from data_access.writes import WriteError
-
-
-def escape(text: Any) -> str:
-    """User data shown through Markdown stays text."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~:$])", r"\\\1", str(text))
 
 
 def field_error(errors: dict[str, str], field: str, container=st) -> None:
     """The problem of one field, in red, right under it."""
     if field in errors:
-        container.markdown(f":red[:material/error: {escape(errors[field])}]")
+        container.markdown(f":red[:material/error: {md_escape(errors[field])}]")
 
 
 def flash(key: str) -> None:
@@ -29,12 +23,11 @@ def flash(key: str) -> None:
 
 
 def refusal(exc: WriteError) -> None:
-    st.error(escape(exc), icon=":material/block:")
+    st.error(md_escape(exc), icon=":material/block:")
 
 
-def url_choice(container, label: str, options, *, default, key: str, **kwargs):
-    """A required choice among a few `options` (a list, or values -> shown text), kept in the
-    URL under `key` so a link opens the same view."""
+def choice(container, label: str, options, *, default, key: str, **kwargs):
+    """A required choice among a few `options` (a list, or values -> shown text)."""
     labels = options if isinstance(options, dict) else {o: o for o in options}
     return container.segmented_control(
         label,
@@ -43,8 +36,14 @@ def url_choice(container, label: str, options, *, default, key: str, **kwargs):
         default=default,
         required=True,
         key=key,
-        bind="query-params",
         **kwargs,
+    )
+
+
+def url_choice(container, label: str, options, *, default, key: str, **kwargs):
+    """A `choice` kept in the URL under `key`, so that a link opens the same view."""
+    return choice(
+        container, label, options, default=default, key=key, bind="query-params", **kwargs
     )
 
 

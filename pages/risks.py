@@ -7,6 +7,7 @@ import streamlit as st
 from charts.risks import CELL_SELECTION
 from components import data, risk_data
 from components.layout import current_filter, current_version
+from components.resource_ui import choice, url_choice
 from components.risk_views import raid_table, risk_detail_panel, risk_table
 from domain import risk_bands
 from domain.filters import apply_filter
@@ -15,19 +16,6 @@ from domain.formatting import fmt_date
 ALL = "All filtered projects"
 VIEWS = risk_data.VIEWS
 PLURAL = {"threat": "threats", "opportunity": "opportunities"}
-
-
-def _choice(where, label: str, options: dict, default, key: str, **extra):
-    """A segmented control over `options` (value: label) that always holds a value."""
-    return where.segmented_control(
-        label,
-        list(options),
-        format_func=options.get,
-        default=default,
-        required=True,
-        key=key,
-        **extra,
-    )
 
 
 def _url_param(key: str, value: str | None) -> None:
@@ -63,13 +51,12 @@ code = top[0].selectbox(
     format_func=lambda c: labels.get(c, c),
 )
 _url_param("project", None if code == ALL else code)
-view = _choice(
+view = url_choice(
     top[1],
     "Scores",
     VIEWS,
-    "inherent",
-    "view",
-    bind="query-params",
+    default="inherent",
+    key="view",
     help="Inherent: before any response. Residual: after the planned response "
     "(the inherent values where no residual is recorded).",
 )
@@ -199,9 +186,9 @@ KINDS = {"all": "Threats and opportunities", "threat": "Threats", "opportunity":
 
 def _register_panel() -> None:
     row = st.columns([2.2, 1.1, 1.6], vertical_alignment="bottom")
-    which = _choice(row[0], "Show", LISTS, "all", "list")
-    status = _choice(row[1], "Status", STATUSES, "open", "register_status")
-    kind = _choice(row[2], "Kind", KINDS, "all", "kind")
+    which = choice(row[0], "Show", LISTS, default="all", key="list")
+    status = choice(row[1], "Status", STATUSES, default="open", key="register_status")
+    kind = choice(row[2], "Kind", KINDS, default="all", key="kind")
     row = st.columns([1.3, 1.3, 2], vertical_alignment="bottom")
     bands = row[0].multiselect(
         "Band", list(reversed(risk_bands.BANDS)), placeholder="All", key="register_bands"
@@ -242,7 +229,7 @@ WEEKS = {13: "13 weeks", 26: "26 weeks", 52: "52 weeks"}
 
 
 def _exposure_panel() -> None:
-    weeks = _choice(st, "Period", WEEKS, 52, "weeks")
+    weeks = choice(st, "Period", WEEKS, default=52, key="weeks")
     bands, totals = risk_data.exposure(version, scope, view, weeks, today)
     if not totals.open_risks.any():
         st.info("No open threats in this scope during the period: nothing to draw.")
@@ -292,8 +279,8 @@ RAID_KINDS = {
 
 def _raid_panel() -> None:
     row = st.columns([2.4, 1.2, 2], vertical_alignment="bottom")
-    kind = _choice(row[0], "RAID", RAID_KINDS, "issue", "raid", bind="query-params")
-    status = _choice(row[1], "Status", STATUSES, "open", "raid_status")
+    kind = url_choice(row[0], "RAID", RAID_KINDS, default="issue", key="raid")
+    status = choice(row[1], "Status", STATUSES, default="open", key="raid_status")
     text = row[2].text_input("Search", placeholder="Title or project", key="raid_text")
     items = risk_data.raid_items(version, kind, scope)
     mask = pd.Series(True, index=items.index)
