@@ -63,7 +63,7 @@ case "$cmd" in
     ;;
   backup|restore)
     python_packages requirements.txt
-    exec "$PY" -m data_access.backup "$cmd" "$@"
+    exec "$PY" -m data_access.core.backup "$cmd" "$@"
     ;;
   *)
     sed -n '2,9p' "$0"

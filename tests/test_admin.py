@@ -13,9 +13,11 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from data_access import admin, auth, commands
-from data_access.db import get_engine, read_df, session_scope
-from data_access.writes import Actor, ConflictError, PermissionDenied, ValidationFailed
+from data_access.admin import admin
+from data_access.core import auth
+from data_access.core.db import get_engine, read_df, session_scope
+from data_access.core.writes import Actor, ConflictError, PermissionDenied, ValidationFailed
+from data_access.updates import commands
 from tests.auth_helpers import fast_hashing  # noqa: F401 (a fixture)
 from tests.factories import make_milestone, make_org, make_project, make_risk
 
@@ -115,7 +117,7 @@ def test_admin_adds_and_changes_people_organisation_and_settings_all_audited(db_
         "All shops",
     ]
     assert admin.departments(db_url).set_index("name").loc["Retail", "code"] == "RTL"
-    from data_access.settings import get_settings
+    from data_access.core.settings import get_settings
 
     stored = get_settings(db_url)
     assert (stored["stale_days"], stored["band_high_from"], stored["currency"]) == (21, 12, "CHF")
@@ -300,7 +302,7 @@ def test_settings_are_validated_together_and_version_checked(db_url):
         )
     assert err.value.current["stale_days"] == 7
     assert err.value.current["_versions"]["stale_days"] == versions["stale_days"] + 1
-    from data_access.settings import get_settings
+    from data_access.core.settings import get_settings
 
     assert (get_settings(db_url)["stale_days"], get_settings(db_url)["currency"]) == (7, "EUR")
     # Re-applied on the current versions, it goes through.

@@ -8,10 +8,11 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from data_access import admin, auth
-from data_access.db import get_engine, read_df, session_scope
-from data_access.models import LoginAttempt, Person
-from data_access.writes import ValidationFailed
+from data_access.admin import admin
+from data_access.core import auth
+from data_access.core.db import get_engine, read_df, session_scope
+from data_access.core.models import LoginAttempt, Person
+from data_access.core.writes import ValidationFailed
 from tests.auth_helpers import fast_hashing  # noqa: F401 (a fixture)
 from tests.factories import make_org
 
@@ -241,7 +242,7 @@ def test_sign_in_token_survives_a_refresh_until_anything_changes(db_url):
 
 
 def test_token_secret_is_shared_and_never_among_the_settings(db_url):
-    from data_access.settings import SECRET_SETTING, get_settings
+    from data_access.core.settings import SECRET_SETTING, get_settings
 
     person_id = _admin(db_url)
     first = auth.issue_session_token(person_id, now=T0, url=db_url)

@@ -10,8 +10,8 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_access.db import read_df
-from data_access.writes import Actor
+from data_access.core.db import read_df
+from data_access.core.writes import Actor
 from tests.auth_helpers import open_app
 
 PID, CODE = 1, "PRJ-0001"  # demo project managed by Petra Projects (person 3)

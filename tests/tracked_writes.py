@@ -22,10 +22,10 @@ from collections import Counter
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from data_access import commands
-from data_access.db import get_engine, read_df, session_scope
-from data_access.models import AuditLog
-from data_access.writes import Actor
+from data_access.core.db import get_engine, read_df, session_scope
+from data_access.core.models import AuditLog
+from data_access.core.writes import Actor
+from data_access.updates import commands
 
 TODAY = dt.date(2026, 11, 25)
 FIRST_FORECAST = dt.date(2030, 1, 1)
