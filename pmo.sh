@@ -53,7 +53,7 @@ case "$cmd" in
     ;;
   demo)
     python_packages requirements.txt
-    exec "$PY" -m data_access.demo_data "$@"
+    exec "$PY" -m data_access.demo "$@"
     ;;
   bench)
     python_packages requirements-dev.txt

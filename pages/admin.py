@@ -9,7 +9,7 @@ from components.admin import data as admin_data
 from components.common import data
 from components.common.layout import current_version
 from components.common.record_form import FormField, record_form, show_flash
-from data_access.admin import admin
+from data_access.admin import commands as admin
 from data_access.core.auth import MIN_PASSWORD_LENGTH
 from data_access.core.db import session_scope
 from data_access.core.models import ROLES

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from data_access.core.db import dispose_engines, get_engine
 from data_access.core.schema import upgrade_database
-from data_access.demo.demo_data import load_demo
+from data_access.demo.loader import load_demo
 
 # Browser, Streamlit-server and scratch-database fixtures for the reliability tests.
 pytest_plugins = ["tests.e2e.harness"]

@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from data_access.admin import admin
+from data_access.admin import commands as admin
+from data_access.admin import reads as admin_reads
 from data_access.core import auth
 from data_access.core.db import get_engine, read_df, session_scope
 from data_access.core.models import LoginAttempt, Person
@@ -165,7 +166,7 @@ def test_demo_accounts_sign_in_only_while_the_setting_is_on(demo_db_url):
     person_id = auth.create_admin("real@example.org", "Real Admin", PASSWORD, url=url)
     real = auth.actor_for_person(person_id, url)
     with session_scope(url) as session:
-        versions = admin.setting_versions(url)
+        versions = admin_reads.setting_versions(url)
         admin.update_settings(
             {"demo_accounts": False}, expected_versions=versions, session=session, actor=real
         )
@@ -248,7 +249,7 @@ def test_token_secret_is_shared_and_never_among_the_settings(db_url):
     first = auth.issue_session_token(person_id, now=T0, url=db_url)
     assert auth.issue_session_token(person_id, now=T0, url=db_url) == first  # one secret
     assert SECRET_SETTING not in get_settings(db_url)
-    assert SECRET_SETTING not in admin.setting_versions(db_url)
+    assert SECRET_SETTING not in admin_reads.setting_versions(db_url)
     with pytest.raises(ValidationFailed, match="is not a setting"), session_scope(db_url) as s:
         admin.update_settings(
             {SECRET_SETTING: "00"},

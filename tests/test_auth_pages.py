@@ -9,7 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.access.session import pages_for
-from data_access.admin import admin
+from data_access.admin import commands as admin
+from data_access.admin import reads as admin_reads
 from data_access.core import auth
 from data_access.core.db import read_df, session_scope
 from data_access.core.settings import get_settings
@@ -110,7 +111,7 @@ def test_demo_button_signs_in_and_turning_demo_off_ends_it(url):
     with session_scope(url) as session:
         admin.update_settings(
             {"demo_accounts": False},
-            expected_versions=admin.setting_versions(url),
+            expected_versions=admin_reads.setting_versions(url),
             session=session,
             actor=ADA,
         )

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from data_access.core import backup as backups
 from data_access.core.config import APP_ROOT
 from data_access.core.db import data_version, read_df
-from data_access.demo.demo_data import load_demo
+from data_access.demo.loader import load_demo
 from tests.conftest import DEMO_TODAY
 from tests.e2e.harness import scratch_pg_database
 from tests.tracked_writes import KINDS, stored

@@ -35,7 +35,7 @@ from playwright.sync_api import expect
 from data_access.core.config import APP_ROOT
 from data_access.core.db import data_version, get_engine, session_scope
 from data_access.core.writes import SYSTEM
-from data_access.demo.demo_data import load_demo
+from data_access.demo.loader import load_demo
 from tests.conftest import DEMO_TODAY
 from tests.e2e.harness import (
     TIMEOUT_MS,

@@ -41,7 +41,7 @@ DEMO_PROJECTS = 50
 # empty database at the same moment.
 START_TOGETHER = """
 import json, sys
-from data_access.demo.demo_data import ensure_demo_data
+from data_access.demo.loader import ensure_demo_data
 sys.stdin.readline()
 print(json.dumps({"loaded": ensure_demo_data(sys.argv[1])}))
 """

@@ -9,25 +9,25 @@ import pandas as pd
 import streamlit as st
 
 from components.common import data
-from data_access.admin import admin
+from data_access.admin import reads
 
 Table = Literal["people", "programs", "departments", "portfolios"]
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def table(version: data.Version, name: Table) -> pd.DataFrame:
-    """One of the organisation tables of data_access.admin, by its function's name."""
-    return getattr(admin, name)(version[0])
+    """One of the organisation tables of data_access.admin.reads, by its function's name."""
+    return getattr(reads, name)(version[0])
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def setting_versions(version: data.Version) -> dict[str, int]:
-    return admin.setting_versions(version[0])
+    return reads.setting_versions(version[0])
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
 def recent_changes(version: data.Version) -> pd.DataFrame:
-    df = admin.recent_changes(url=version[0])
+    df = reads.recent_changes(url=version[0])
     for col in ("before", "after"):
         # JSON columns come back as dicts (or JSON text on some drivers); show them as text.
         df[col] = df[col].map(lambda v: v if v is None or isinstance(v, str) else json.dumps(v))

@@ -15,7 +15,7 @@ from data_access.core.config import database_url, setting
 from data_access.core.db import data_version
 from data_access.core.schema import upgrade_database
 from data_access.core.settings import get_settings
-from data_access.demo.demo_data import ensure_demo_data
+from data_access.demo.loader import ensure_demo_data
 from data_access.portfolio import reads as portfolio
 from domain.health import compute_health
 

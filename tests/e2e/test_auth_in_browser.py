@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from data_access.admin import admin
+from data_access.admin import commands as admin
 from data_access.core.db import dispose_engines, read_scalar, session_scope
 from data_access.core.writes import Actor
 from data_access.updates import commands
