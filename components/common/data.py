@@ -11,6 +11,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from data_access.core import clock
 from data_access.core.config import database_url, setting
 from data_access.core.db import data_version
 from data_access.core.schema import upgrade_database
@@ -41,7 +42,7 @@ def current_version() -> Version:
 
 
 def today() -> dt.date:
-    return dt.date.today()
+    return clock.today()
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

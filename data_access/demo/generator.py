@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from data_access.core import clock
 from data_access.core.models import AuditLog, utcnow
 from data_access.demo.organisation import add_organisation
 from data_access.demo.projects import add_project
@@ -30,7 +31,7 @@ PROFILES = (("green", 0.68), ("amber", 0.18), ("red", 0.08), ("watch", 0.06))
 
 def generate(tier: str = "S", *, seed: int = 42, today: dt.date | None = None) -> DemoRows:
     """Build the rows of a demo portfolio; nothing is written."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     n_projects = TIERS[tier]
     rng = random.Random(f"{seed}-{tier}")
     out = DemoRows()
