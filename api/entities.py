@@ -84,7 +84,7 @@ class EntitySet:
         return next((p for p in self.props if p.name == name), None)
 
 
-S, I, D, B, DAY, TS = (
+S, INT, D, B, DAY, TS = (
     "Edm.String",
     "Edm.Int64",
     "Edm.Double",
@@ -116,19 +116,19 @@ def _check(build: Callable[[], sa.Select], props: tuple[Prop, ...]) -> None:
 # --- Projects (with health) ------------------------------------------------------------
 
 PROJECT_PROPS = _props(
-    ("ProjectId", I, False),
+    ("ProjectId", INT, False),
     ("ProjectCode", S, False),
     ("ProjectName", S, False),
     ("ProjectDescription", S),
-    ("PortfolioId", I),
+    ("PortfolioId", INT),
     ("PortfolioName", S),
-    ("ProgramId", I),
+    ("ProgramId", INT),
     ("ProgramName", S),
-    ("DepartmentId", I),
+    ("DepartmentId", INT),
     ("ProjectDepartments", S),
-    ("ProjectOwnerId", I),
+    ("ProjectOwnerId", INT),
     ("ProjectOwnerName", S),
-    ("SponsorId", I),
+    ("SponsorId", INT),
     ("SponsorName", S),
     ("PhaseName", S),
     ("ProjectStatus", S),
@@ -159,11 +159,11 @@ PROJECT_PROPS = _props(
     ("HealthRiskWhy", S),
     ("ScheduleSlipDays", D),
     ("CPI", D),
-    ("OverdueMilestones", I),
-    ("MaxRiskScore", I),
-    ("HighRisks", I),
+    ("OverdueMilestones", INT),
+    ("MaxRiskScore", INT),
+    ("HighRisks", INT),
     ("ReportAgeDays", D),
-    ("Version", I, False),
+    ("Version", INT, False),
 )
 
 # Our column -> ProjectData property (the rest are computed or relabelled below).
@@ -273,7 +273,14 @@ def _load_in_memory(name: str, frame: pd.DataFrame) -> Source:
     return Source(engine, table)
 
 
-_SA_TYPES = {S: sa.String, I: sa.BigInteger, D: sa.Float, B: sa.Boolean, DAY: sa.Date, TS: sa.DateTime}
+_SA_TYPES = {
+    S: sa.String,
+    INT: sa.BigInteger,
+    D: sa.Float,
+    B: sa.Boolean,
+    DAY: sa.Date,
+    TS: sa.DateTime,
+}
 
 
 def _column(prop: Prop) -> sa.Column:
@@ -287,29 +294,26 @@ _owner = aliased(Person, name="owner")
 
 def _tasks() -> sa.Select:
     m, p = Milestone, Project
-    return (
-        sa.select(
-            m.id.label("TaskId"),
-            m.project_id.label("ProjectId"),
-            p.name.label("ProjectName"),
-            m.name.label("TaskName"),
-            sa.true().label("TaskIsMilestone"),
-            m.is_key.label("TaskIsKeyMilestone"),
-            m.baseline_date.label("TaskBaselineFinishDate"),
-            m.forecast_date.label("TaskFinishDate"),
-            m.actual_date.label("TaskActualFinishDate"),
-            m.added_on.label("TaskAddedDate"),
-            m.removed_on.label("TaskRemovedDate"),
-            m.updated_at.label("TaskModifiedDate"),
-            m.version.label("Version"),
-        )
-        .join(p, p.id == m.project_id)
-    )
+    return sa.select(
+        m.id.label("TaskId"),
+        m.project_id.label("ProjectId"),
+        p.name.label("ProjectName"),
+        m.name.label("TaskName"),
+        sa.true().label("TaskIsMilestone"),
+        m.is_key.label("TaskIsKeyMilestone"),
+        m.baseline_date.label("TaskBaselineFinishDate"),
+        m.forecast_date.label("TaskFinishDate"),
+        m.actual_date.label("TaskActualFinishDate"),
+        m.added_on.label("TaskAddedDate"),
+        m.removed_on.label("TaskRemovedDate"),
+        m.updated_at.label("TaskModifiedDate"),
+        m.version.label("Version"),
+    ).join(p, p.id == m.project_id)
 
 
 TASK_PROPS = _props(
-    ("TaskId", I, False),
-    ("ProjectId", I, False),
+    ("TaskId", INT, False),
+    ("ProjectId", INT, False),
     ("ProjectName", S),
     ("TaskName", S),
     ("TaskIsMilestone", B),
@@ -320,7 +324,7 @@ TASK_PROPS = _props(
     ("TaskAddedDate", DAY),
     ("TaskRemovedDate", DAY),
     ("TaskModifiedDate", TS),
-    ("Version", I, False),
+    ("Version", INT, False),
 )
 
 
@@ -341,9 +345,9 @@ def _milestone_history() -> sa.Select:
 
 
 HISTORY_PROPS = _props(
-    ("MilestoneHistoryId", I, False),
-    ("TaskId", I, False),
-    ("ProjectId", I, False),
+    ("MilestoneHistoryId", INT, False),
+    ("TaskId", INT, False),
+    ("ProjectId", INT, False),
     ("ReportedDate", DAY),
     ("Change", S),
     ("BaselineDate", DAY),
@@ -380,8 +384,8 @@ def _status_reports() -> sa.Select:
 
 
 STATUS_PROPS = _props(
-    ("StatusReportId", I, False),
-    ("ProjectId", I, False),
+    ("StatusReportId", INT, False),
+    ("ProjectId", INT, False),
     ("ReportDate", DAY),
     ("AuthorName", S),
     ("OverallRag", S),
@@ -437,19 +441,19 @@ def _risks() -> sa.Select:
 
 
 RISK_PROPS = _props(
-    ("RiskId", I, False),
-    ("ProjectId", I, False),
+    ("RiskId", INT, False),
+    ("ProjectId", INT, False),
     ("ProjectName", S),
     ("Title", S),
     ("Description", S),
     ("Category", S),
     ("Kind", S),
-    ("Probability", I),
-    ("Impact", I),
-    ("Exposure", I),
-    ("ResidualProbability", I),
-    ("ResidualImpact", I),
-    ("ResidualExposure", I),
+    ("Probability", INT),
+    ("Impact", INT),
+    ("Exposure", INT),
+    ("ResidualProbability", INT),
+    ("ResidualImpact", INT),
+    ("ResidualExposure", INT),
     ("AssignedToResource", S),
     ("Response", S),
     ("MitigationPlan", S),
@@ -460,7 +464,7 @@ RISK_PROPS = _props(
     ("ClosedDate", DAY),
     ("LastAssessedDate", DAY),
     ("ModifiedDate", TS),
-    ("Version", I, False),
+    ("Version", INT, False),
 )
 
 
@@ -483,15 +487,15 @@ def _risk_assessments() -> sa.Select:
 
 
 ASSESSMENT_PROPS = _props(
-    ("RiskAssessmentId", I, False),
-    ("RiskId", I, False),
-    ("ProjectId", I, False),
+    ("RiskAssessmentId", INT, False),
+    ("RiskId", INT, False),
+    ("ProjectId", INT, False),
     ("AssessedDate", DAY),
-    ("Probability", I),
-    ("Impact", I),
-    ("Exposure", I),
-    ("ResidualProbability", I),
-    ("ResidualImpact", I),
+    ("Probability", INT),
+    ("Impact", INT),
+    ("Exposure", INT),
+    ("ResidualProbability", INT),
+    ("ResidualImpact", INT),
     ("Status", S),
     ("Note", S),
     ("AssessorName", S),
@@ -531,8 +535,8 @@ def _raid_items(kind: str | None = None) -> Callable[[], sa.Select]:
 
 
 RAID_PROPS = _props(
-    ("RaidItemId", I, False),
-    ("ProjectId", I, False),
+    ("RaidItemId", INT, False),
+    ("ProjectId", INT, False),
     ("ProjectName", S),
     ("Kind", S),
     ("Title", S),
@@ -540,18 +544,18 @@ RAID_PROPS = _props(
     ("AssignedToResource", S),
     ("Status", S),
     ("DueDate", DAY),
-    ("ProviderProjectId", I),
-    ("ProviderTaskId", I),
+    ("ProviderProjectId", INT),
+    ("ProviderTaskId", INT),
     ("NeedByDate", DAY),
     ("DecidedDate", DAY),
-    ("ReviewId", I),
+    ("ReviewId", INT),
     ("CreatedDate", DAY),
     ("ClosedDate", DAY),
     ("ModifiedDate", TS),
-    ("Version", I, False),
+    ("Version", INT, False),
 )
 # ProjectData's Issues use IssueId as their key.
-ISSUE_PROPS = (Prop("IssueId", I, False), *RAID_PROPS[1:])
+ISSUE_PROPS = (Prop("IssueId", INT, False), *RAID_PROPS[1:])
 
 
 def _issues() -> sa.Select:
@@ -688,36 +692,105 @@ ENTITY_SETS: dict[str, EntitySet] = {
         _set("Issues", "Issue", "issues", ISSUE_PROPS, _issues),
         _set("RaidItems", "RaidItem", "raid-items", RAID_PROPS, _raid_items()),
         _set("Decisions", "Decision", "decisions", RAID_PROPS, _raid_items("decision")),
-        _set("Portfolios", "Portfolio", "portfolios", _props(
-            ("PortfolioId", I, False), ("PortfolioName", S), ("PortfolioDescription", S)
-        ), _portfolios),
-        _set("Programs", "Program", "programs", _props(
-            ("ProgramId", I, False), ("ProgramName", S), ("ProgramDescription", S),
-            ("PortfolioId", I), ("ProgramManagerName", S),
-        ), _programs),
-        _set("Departments", "Department", "departments", _props(
-            ("DepartmentId", I, False), ("DepartmentName", S), ("DepartmentCode", S)
-        ), _departments),
-        _set("Resources", "Resource", "people", _props(
-            ("ResourceId", I, False), ("ResourceName", S), ("ResourceEmailAddress", S),
-            ("ResourceRole", S), ("ResourceDepartments", S), ("ResourceSkill", S),
-            ("ResourceWeeklyCapacityHours", D), ("ResourceIsActive", B),
-        ), _resources),
-        _set("Reviews", "Review", "reviews", _props(
-            ("ReviewId", I, False), ("Title", S), ("HeldDate", DAY), ("Notes", S)
-        ), _reviews),
-        _set("Actions", "Action", "actions", _props(
-            ("ActionId", I, False), ("Title", S), ("ProjectId", I), ("ReviewId", I),
-            ("AssignedToResource", S), ("DueDate", DAY), ("Status", S), ("ClosedDate", DAY),
-        ), _actions),
-        _set("Allocations", "Allocation", "allocations", _props(
-            ("AllocationId", I, False), ("ResourceId", I, False), ("ResourceName", S),
-            ("ProjectId", I, False), ("StartDate", DAY), ("FinishDate", DAY),
-            ("HoursPerWeek", D),
-        ), _allocations),
-        _set("AuditLog", "AuditEntry", "audit-log", _props(
-            ("AuditId", I, False), ("At", TS), ("ActorName", S), ("Action", S), ("Entity", S),
-            ("EntityId", I), ("ProjectId", I), ("Before", S), ("After", S),
-        ), _audit_log, admin_only=True, description="Every change and refusal (admins only)."),
+        _set(
+            "Portfolios",
+            "Portfolio",
+            "portfolios",
+            _props(("PortfolioId", INT, False), ("PortfolioName", S), ("PortfolioDescription", S)),
+            _portfolios,
+        ),
+        _set(
+            "Programs",
+            "Program",
+            "programs",
+            _props(
+                ("ProgramId", INT, False),
+                ("ProgramName", S),
+                ("ProgramDescription", S),
+                ("PortfolioId", INT),
+                ("ProgramManagerName", S),
+            ),
+            _programs,
+        ),
+        _set(
+            "Departments",
+            "Department",
+            "departments",
+            _props(("DepartmentId", INT, False), ("DepartmentName", S), ("DepartmentCode", S)),
+            _departments,
+        ),
+        _set(
+            "Resources",
+            "Resource",
+            "people",
+            _props(
+                ("ResourceId", INT, False),
+                ("ResourceName", S),
+                ("ResourceEmailAddress", S),
+                ("ResourceRole", S),
+                ("ResourceDepartments", S),
+                ("ResourceSkill", S),
+                ("ResourceWeeklyCapacityHours", D),
+                ("ResourceIsActive", B),
+            ),
+            _resources,
+        ),
+        _set(
+            "Reviews",
+            "Review",
+            "reviews",
+            _props(("ReviewId", INT, False), ("Title", S), ("HeldDate", DAY), ("Notes", S)),
+            _reviews,
+        ),
+        _set(
+            "Actions",
+            "Action",
+            "actions",
+            _props(
+                ("ActionId", INT, False),
+                ("Title", S),
+                ("ProjectId", INT),
+                ("ReviewId", INT),
+                ("AssignedToResource", S),
+                ("DueDate", DAY),
+                ("Status", S),
+                ("ClosedDate", DAY),
+            ),
+            _actions,
+        ),
+        _set(
+            "Allocations",
+            "Allocation",
+            "allocations",
+            _props(
+                ("AllocationId", INT, False),
+                ("ResourceId", INT, False),
+                ("ResourceName", S),
+                ("ProjectId", INT, False),
+                ("StartDate", DAY),
+                ("FinishDate", DAY),
+                ("HoursPerWeek", D),
+            ),
+            _allocations,
+        ),
+        _set(
+            "AuditLog",
+            "AuditEntry",
+            "audit-log",
+            _props(
+                ("AuditId", INT, False),
+                ("At", TS),
+                ("ActorName", S),
+                ("Action", S),
+                ("Entity", S),
+                ("EntityId", INT),
+                ("ProjectId", INT),
+                ("Before", S),
+                ("After", S),
+            ),
+            _audit_log,
+            admin_only=True,
+            description="Every change and refusal (admins only).",
+        ),
     )
 }

@@ -160,8 +160,13 @@ class OData:
             selected = f"({','.join(opts.select)})" if opts.select else ""
             if keyed:
                 key = ctx.source(es, version).table.c[es.key.name]
-                page = run(es, ctx.source(es, version), opts, page_size=1,
-                           where=[key == int(keyed.group(2))])
+                page = run(
+                    es,
+                    ctx.source(es, version),
+                    opts,
+                    page_size=1,
+                    where=[key == int(keyed.group(2))],
+                )
                 if not page.rows:
                     raise ApiError(404, "NotFound", f"{es.name}({keyed.group(2)}) does not exist.")
                 context = f"{root}/$metadata#{es.name}{selected}/$entity"
@@ -174,9 +179,7 @@ class OData:
             body["value"] = page.rows
             if page.more:
                 left = None if opts.top is None else opts.top - len(page.rows)
-                body["@odata.nextLink"] = _next_link(
-                    request, es, opts.skip + len(page.rows), left
-                )
+                body["@odata.nextLink"] = _next_link(request, es, opts.skip + len(page.rows), left)
             return _json(body, {**headers, **applied})
 
         return self._serve(request, work)

@@ -112,11 +112,11 @@ def filter_clause(table: sa.FromClause, text: str) -> sa.ColumnElement:
         tree = ODataParser().parse(ODataLexer().tokenize(text))
         return AstToSqlAlchemyCoreVisitor(table).visit(tree)
     except odata_errors.InvalidFieldException as exc:
-        raise bad_request(f"$filter names a property that does not exist: {exc}", "$filter")
+        raise bad_request(f"$filter names no property of this set: {exc}", "$filter") from exc
     except odata_errors.ODataException as exc:
-        raise bad_request(f"$filter is not a valid OData filter: {exc}", "$filter")
+        raise bad_request(f"$filter is not a valid OData filter: {exc}", "$filter") from exc
     except NotImplementedError as exc:
-        raise bad_request(f"$filter uses something not supported here: {exc}", "$filter")
+        raise bad_request(f"$filter uses something not supported here: {exc}", "$filter") from exc
 
 
 @dataclass
@@ -155,7 +155,9 @@ def run(
         if isinstance(exc, sa.exc.OperationalError):
             raise
         # A value of the wrong type for its column, e.g. ProjectId eq 'abc' on PostgreSQL.
-        raise bad_request(f"$filter compares values that do not fit: {exc.orig}", "$filter")
+        raise bad_request(
+            f"$filter compares values that do not fit: {exc.orig}", "$filter"
+        ) from exc
     more = len(rows) > limit and (opts.top is None or opts.top > limit)
     return Page([{k: jsonable(v) for k, v in r.items()} for r in rows[:limit]], total, more)
 

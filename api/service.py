@@ -98,7 +98,9 @@ def serve(
     except UNAVAILABLE_ERRORS:
         log.exception("database unavailable")
         error = ApiError(
-            503, "Unavailable", "The database cannot be reached right now; try again shortly.",
+            503,
+            "Unavailable",
+            "The database cannot be reached right now; try again shortly.",
             headers={"Retry-After": "5"},
         )
         return error_response(error, body)

@@ -26,9 +26,7 @@ def token_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def create_token(
-    data: dict, *, today: dt.date, session: Session, actor: Actor
-) -> tuple[int, str]:
+def create_token(data: dict, *, today: dt.date, session: Session, actor: Actor) -> tuple[int, str]:
     """A new token for the actor; returns (id, secret). The secret is shown once."""
     if actor.person_id is None:
         raise ValidationFailed({"": "Only a signed-in person can own a token."})
@@ -63,7 +61,7 @@ def create_token(
 
 
 def revoke_token(token_id: int, *, session: Session, actor: Actor) -> None:
-    """The owner or an admin revokes a token; it stops working at once. Revoking twice is a no-op."""
+    """The owner or an admin revokes a token; it stops working at once (twice is a no-op)."""
     current = fetch_row(session, ApiToken, token_id)
     if current["person_id"] != actor.person_id and actor.role != "admin":
         refuse(

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import pandas as pd
 import sqlalchemy as sa
 
+from data_access.api_tokens.commands import TOKEN_PREFIX, token_hash
 from data_access.core import clock
 from data_access.core.db import get_engine, read_df
 from data_access.core.models import ApiToken, Person
-from data_access.api_tokens.commands import TOKEN_PREFIX, token_hash
 
 # Recording each use would write on every request; once a minute tells the owner enough.
 LAST_USED_EVERY = dt.timedelta(minutes=1)

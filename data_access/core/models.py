@@ -793,8 +793,8 @@ class ApiTokenCreate(SQLModel):
 
 
 class ApiToken(SQLModel, table=True):
-    """The secret is shown once at creation; `token_hash` (SHA-256 of a 256-bit random secret:
-    no password-hash stretching needed) finds it again, `prefix` lets the owner tell tokens apart."""
+    """The secret is shown once at creation; `token_hash` (SHA-256 of a 256-bit random
+    secret: no password-hash stretching needed) finds it again; `prefix` tells tokens apart."""
 
     __tablename__ = "api_token"
 
