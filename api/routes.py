@@ -6,8 +6,9 @@ from starlette.routing import BaseRoute
 
 from api.access import Limits
 from api.odata import OData
+from api.rest import Rest
 
 
 def api_routes(limits: Limits | None = None) -> list[BaseRoute]:
     limits = limits or Limits()
-    return [*OData(limits).routes()]
+    return [*OData(limits).routes(), *Rest(limits).routes()]
