@@ -67,7 +67,10 @@ if __name__ == "__main__":  # a page run (see the top): draw the page
             st.Page("pages/updates.py", title="Quick updates", icon=":material/edit_note:"),
             st.Page("pages/meeting.py", title="Meeting mode", icon=":material/slideshow:"),
         ],
-        "Settings": [st.Page("pages/admin.py", title="Admin", icon=":material/settings:")],
+        "Settings": [
+            st.Page("pages/admin.py", title="Admin", icon=":material/settings:"),
+            st.Page("pages/api_tokens.py", title="API tokens", icon=":material/key:"),
+        ],
     }
     # A page that fails half-way still gets the message at the top.
     notice = st.empty()

@@ -158,21 +158,16 @@ class OData:
             opts = parse_options(es, dict(request.query_params))
             root = service_root(request)
             selected = f"({','.join(opts.select)})" if opts.select else ""
+            source = ctx.source(es, version)
             if keyed:
-                key = ctx.source(es, version).table.c[es.key.name]
-                page = run(
-                    es,
-                    ctx.source(es, version),
-                    opts,
-                    page_size=1,
-                    where=[key == int(keyed.group(2))],
-                )
+                key = source.table.c[es.key.name] == int(keyed.group(2))
+                page = run(es, source, opts, page_size=1, where=[key])
                 if not page.rows:
                     raise ApiError(404, "NotFound", f"{es.name}({keyed.group(2)}) does not exist.")
                 context = f"{root}/$metadata#{es.name}{selected}/$entity"
                 return _json({"@odata.context": context, **page.rows[0]}, headers)
             size, applied = _page_size(request)
-            page = run(es, ctx.source(es, version), opts, page_size=size)
+            page = run(es, source, opts, page_size=size)
             body: dict = {"@odata.context": f"{root}/$metadata#{es.name}{selected}"}
             if page.total is not None:
                 body["@odata.count"] = page.total

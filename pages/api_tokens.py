@@ -1,0 +1,18 @@
+"""API tokens: personal access tokens for the JSON API (/api/v1) and the OData feed (/odata/)
+that Power BI and Excel read."""
+
+import streamlit as st
+
+from components.access.session import current_actor
+from components.api_tokens import views
+from components.common import data
+
+st.title("API tokens")
+st.markdown(
+    "A token lets a tool read the portfolio as you (with your role, never more): Power BI or "
+    "Excel (**Get data › OData feed**, the address below, **Basic** with any user name and the "
+    "token as password), a script (`Authorization: Bearer <token>`), or a pipeline that sends "
+    "status updates (a read-and-write token)."
+)
+st.code(f"{st.context.url.rstrip('/').rsplit('/', 1)[0]}/odata/", language=None)
+views.render(current_actor(), data.today())
