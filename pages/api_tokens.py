@@ -14,5 +14,7 @@ st.markdown(
     "token as password), a script (`Authorization: Bearer <token>`), or a pipeline that sends "
     "status updates (a read-and-write token)."
 )
-st.code(f"{st.context.url.rstrip('/').rsplit('/', 1)[0]}/odata/", language=None)
+# The page's own address without the page name: where this process also serves the feed.
+here = (st.context.url or "").split("?")[0].rsplit("/", 1)[0] or "https://<this app's address>"
+st.code(f"{here}/odata/", language=None)
 views.render(current_actor(), data.today())
