@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from components.common import data
+from components.common.safe_text import md_escape
 from data_access.api_tokens import commands, reads
 from data_access.core.db import session_scope
 from data_access.core.writes import Actor, ValidationFailed
@@ -60,7 +61,8 @@ def _show_new_secret() -> None:
         return
     name, secret = shown
     st.success(
-        f"Token **{name}** created. Copy it now: it is shown only once (only a hash is kept).",
+        f"Token **{md_escape(name)}** created. Copy it now: it is shown only once "
+        "(only a hash is kept).",
         icon=":material/key:",
     )
     st.code(secret, language=None)
