@@ -266,10 +266,17 @@ def _load_in_memory(name: str, frame: pd.DataFrame) -> Source:
     )
     table = sa.Table(name, sa.MetaData(), *(_column(p) for p in PROJECT_PROPS))
     table.create(engine)
-    records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+    values = frame.astype(object).where(frame.notna(), None)
+    for prop in PROJECT_PROPS:  # stored as SQLAlchemy stores dates in SQLite: ISO text
+        if prop.edm == DAY:
+            values[prop.name] = values[prop.name].map(lambda d: d and d.isoformat())
     with engine.begin() as conn:
-        if records:
-            conn.execute(table.insert(), records)
+        if len(values):
+            # Plain DB-API executemany: SQLAlchemy's per-row processing costs seconds at 5,000.
+            marks = ", ".join("?" * len(values.columns))
+            conn.connection.driver_connection.executemany(
+                f'INSERT INTO "{name}" VALUES ({marks})', values.itertuples(index=False)
+            )
     return Source(engine, table)
 
 

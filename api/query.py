@@ -146,7 +146,7 @@ def run(
     limit = page_size if opts.top is None else min(opts.top, page_size)
     try:
         with source.engine.connect() as conn:
-            rows = conn.execute(query.limit(limit + 1).offset(opts.skip)).mappings().all()
+            rows = conn.execute(query.limit(limit + 1).offset(opts.skip)).all()
             total = None
             if opts.count:
                 counted = sa.select(sa.func.count()).select_from(table).where(*clauses)
@@ -159,7 +159,28 @@ def run(
             f"$filter compares values that do not fit: {exc.orig}", "$filter"
         ) from exc
     more = len(rows) > limit and (opts.top is None or opts.top > limit)
-    return Page([{k: jsonable(v) for k, v in r.items()} for r in rows[:limit]], total, more)
+    # Convert only the columns whose type needs it: 5,000 projects carry 240,000 values.
+    convert = [_CONVERT.get(es.prop(n).edm) for n in names]
+    records = [
+        {
+            n: v if c is None or v is None else c(v)
+            for n, c, v in zip(names, convert, row, strict=True)
+        }
+        for row in rows[:limit]
+    ]
+    return Page(records, total, more)
+
+
+def _finite(value: Any) -> Any:
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+_CONVERT = {
+    "Edm.Date": lambda v: v.isoformat(),
+    "Edm.DateTimeOffset": lambda v: jsonable(v),
+    "Edm.Double": _finite,
+}
 
 
 def jsonable(value: Any) -> Any:
