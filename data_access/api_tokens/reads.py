@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from data_access.api_tokens.commands import TOKEN_PREFIX, token_hash
 from data_access.core import clock
-from data_access.core.db import get_engine, read_df
+from data_access.core.db import get_engine, read_df, session_scope
 from data_access.core.models import ApiToken, Person
 
 # Recording each use would write on every request; once a minute tells the owner enough.
@@ -67,8 +67,11 @@ def check_token(secret: str, *, today: dt.date, url: str | None = None) -> Token
     now = clock.real_now()
     if row.last_used_at is None or now - _aware(row.last_used_at) >= LAST_USED_EVERY:
         # Not a change of anyone's data: no audit row, no data-version bump (caches stay warm).
-        with engine.begin() as conn:
-            conn.execute(sa.update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+        with session_scope(url) as session:  # in turn with the other writers (SQLite)
+            session.execute(
+                sa.update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now)
+            )
+            session.commit()
     return TokenUse(token_id=row.id, person_id=row.person_id, scope=row.scope)
 
 
