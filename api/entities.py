@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlalchemy.pool import StaticPool
 
+from data_access.api_feed.reads import project_extras
 from data_access.core.db import get_engine
 from data_access.core.models import (
     Action,
@@ -161,6 +162,8 @@ PROJECT_PROPS = _props(
     ("CPI", D),
     ("OverdueMilestones", INT),
     ("MaxRiskScore", INT),
+    ("RiskExposure", INT),
+    ("BEI", D),
     ("HighRisks", INT),
     ("ReportAgeDays", D),
     ("Version", INT, False),
@@ -205,6 +208,8 @@ _PROJECT_COLUMNS = {
     "cpi": "CPI",
     "overdue_milestones": "OverdueMilestones",
     "max_risk_score": "MaxRiskScore",
+    "risk_exposure": "RiskExposure",
+    "bei": "BEI",
     "high_risks": "HighRisks",
     "report_age_days": "ReportAgeDays",
     "version": "Version",
@@ -228,7 +233,12 @@ def project_health(url: str, today: dt.date) -> pd.DataFrame:
     """Every project with its computed health, as the portfolio page computes it."""
     settings = get_settings(url)
     facts = project_facts(today, high_from=settings["band_high_from"], url=url)
-    return compute_health(facts, settings, today)
+    health = compute_health(facts, settings, today)
+    extras = project_extras(today, url)
+    passed = extras.milestones_baseline_passed
+    # BEI (DCMA): missing while no baseline date has passed, as on the Milestones page.
+    extras["bei"] = (extras.milestones_completed / passed.where(passed > 0)).round(2)
+    return health.merge(extras[["id", "bei", "risk_exposure"]], on="id", how="left")
 
 
 def project_rows(health: pd.DataFrame, descriptions: pd.Series) -> pd.DataFrame:

@@ -307,3 +307,27 @@ def test_project_manager_token_reads_everything_a_project_manager_sees(client, u
     headers = bearer(token(url, pm, DEMO_TODAY))
     rows = client.get(f"/api/v1/projects?project={code}", headers=headers).json()["data"]
     assert [r["project_code"] for r in rows] == [code]
+
+
+def test_bei_and_exposure_agree_with_the_milestones_and_risks(client, admin_headers):
+    def rows(path):
+        return client.get(path, headers=admin_headers).json()["value"]
+
+    day = DEMO_TODAY.isoformat()
+    tasks = rows("/odata/Tasks")
+    risks = rows("/odata/Risks?$filter=Status eq 'open' and Kind eq 'threat'")
+    for project in rows("/odata/Projects?$select=ProjectId,BEI,RiskExposure"):
+        plan = [
+            t
+            for t in tasks
+            if t["ProjectId"] == project["ProjectId"]
+            and t["TaskAddedDate"] <= day
+            and (t["TaskRemovedDate"] is None or t["TaskRemovedDate"] > day)
+        ]
+        passed = sum(t["TaskBaselineFinishDate"] <= day for t in plan)
+        done = sum(
+            bool(t["TaskActualFinishDate"]) and t["TaskActualFinishDate"] <= day for t in plan
+        )
+        assert project["BEI"] == (round(done / passed, 2) if passed else None)
+        exposure = sum(r["Exposure"] for r in risks if r["ProjectId"] == project["ProjectId"])
+        assert project["RiskExposure"] == exposure
