@@ -141,6 +141,8 @@ def test_server_driven_paging_to_the_end(client, admin_headers):
         ("/odata/Projects?$count=maybe", 400, "$count must be true or false"),
         ("/odata/Projects?$expand=Tasks", 400, "$expand is not supported"),
         ("/odata/Projects(999999)", 404, "does not exist"),
+        ("/odata/Projects?$filter=ProjectFinishDate lt 2027-13-45", 400, "$filter"),
+        ("/odata/Projects?$filter=length(ProjectName) gt 'x' and", 400, "not a valid"),
     ],
 )
 def test_bad_queries_get_the_odata_error_format(client, admin_headers, url, query, status, words):
@@ -331,3 +333,15 @@ def test_bei_and_exposure_agree_with_the_milestones_and_risks(client, admin_head
         assert project["BEI"] == (round(done / passed, 2) if passed else None)
         exposure = sum(r["Exposure"] for r in risks if r["ProjectId"] == project["ProjectId"])
         assert project["RiskExposure"] == exposure
+
+
+def test_a_deactivated_owner_s_token_stops_working(client, url):
+    viewer = person(url, "viewer")
+    headers = bearer(token(url, viewer, DEMO_TODAY))
+    assert client.get("/odata/", headers=headers).status_code == 200
+    with get_engine(url).begin() as conn:
+        conn.execute(
+            sa.text("UPDATE person SET active = false WHERE id = :i"), {"i": viewer.person_id}
+        )
+    refused = client.get("/odata/", headers=headers)
+    assert refused.status_code == 401 and "can no longer sign in" in refused.text

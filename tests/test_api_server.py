@@ -84,6 +84,18 @@ def test_every_entity_set_pages_to_the_end_with_every_declared_property(served):
             assert all(list(r) == declared[type_name] for r in rows), name
 
 
+def test_a_value_of_the_wrong_type_is_a_bad_request_not_a_server_error(served):
+    base, url = served
+    headers = bearer(token(url, person(url, "viewer"), DEMO_TODAY))
+    response = httpx2.get(
+        f"{base}/odata/Tasks", params={"$filter": "TaskId eq 'seven'"}, headers=headers
+    )
+    if url.startswith("postgresql"):  # PostgreSQL refuses to compare a number with text
+        assert response.status_code == 400 and response.json()["error"]["target"] == "$filter"
+    else:  # SQLite compares them and finds nothing
+        assert response.status_code == 200 and response.json()["value"] == []
+
+
 def test_a_generic_odata_client_reads_the_feed(served):
     base, url = served
     secret = token(url, person(url, "viewer"), DEMO_TODAY)
