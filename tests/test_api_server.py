@@ -117,6 +117,8 @@ def test_status_update_sent_with_the_api_is_seen_and_the_token_revoked(served):
             "/api/v1/status-reports", json={"project": code, "summary": "Sent with httpx"}
         )
         assert sent.status_code == 201, sent.text
+        whole = client.get("/odata/Projects")  # compressed like the pages' answers
+        assert whole.headers["content-encoding"] == "gzip" and len(whole.json()["value"]) == 50
         project = client.get(f"/api/v1/projects/{project_id}").json()
         assert project["last_status_summary"] == "Sent with httpx"
         with session_scope(url) as session:
