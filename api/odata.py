@@ -115,7 +115,9 @@ class OData:
         ]
 
     def _serve(self, request: Request, work) -> Response:
-        return serve(request, self.limits, work, error_body)
+        response = serve(request, self.limits, work, error_body)
+        response.headers.update(HEADERS)  # errors too: clients check the protocol version
+        return response
 
     def root(self, request: Request) -> Response:
         def work(_ctx: Context) -> Response:

@@ -147,7 +147,7 @@ def test_server_driven_paging_to_the_end(client, admin_headers):
 )
 def test_bad_queries_get_the_odata_error_format(client, admin_headers, url, query, status, words):
     response = client.get(query, headers=admin_headers)
-    assert response.status_code == status
+    assert response.status_code == status and response.headers["OData-Version"] == "4.0"
     error = response.json()["error"]
     assert words in error["message"] and error["code"]
     with get_engine(url).connect() as conn:  # the project table is still there
