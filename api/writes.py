@@ -54,7 +54,12 @@ STATUS_FIELDS = {
 }
 
 
+MAX_BODY = 1_000_000  # bytes: a status update is a few kilobytes
+
+
 def _body(raw: bytes) -> dict[str, Any]:
+    if len(raw) > MAX_BODY:
+        raise ApiError(413, "PayloadTooLarge", f"The body is over {MAX_BODY:,} bytes.")
     try:
         data = json.loads(raw or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

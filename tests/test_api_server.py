@@ -125,3 +125,26 @@ def test_status_update_sent_with_the_api_is_seen_and_the_token_revoked(served):
             mine = tokens(pm.person_id, url=url)
             revoke_token(int(mine.id.iloc[0]), session=session, actor=pm)
         assert client.get("/api/v1/projects?limit=1").status_code == 401
+
+
+def test_a_stale_milestone_move_is_refused_and_changes_nothing(served):
+    base, url = served
+    pm = person(url, "project_manager")
+    project_id, _ = own_project(url, pm)
+    headers = bearer(token(url, pm, DEMO_TODAY, scope="read-write"))
+    with httpx2.Client(base_url=base, headers=headers, timeout=60) as client:
+        query = f"ProjectId eq {project_id} and TaskActualFinishDate eq null"
+        task = client.get("/odata/Tasks", params={"$filter": query, "$top": 1}).json()["value"][0]
+        path, version = f"/api/v1/milestones/{task['TaskId']}", str(task["Version"])
+        moved = client.patch(
+            path,
+            headers={"If-Match": version},
+            json={"forecast_date": "2027-05-03", "reason": "API"},
+        )
+        assert moved.status_code == 200, moved.text
+        stale = client.patch(
+            path, headers={"If-Match": version}, json={"forecast_date": "2027-06-07"}
+        )
+        assert stale.status_code == 409
+        now = client.get(f"/odata/Tasks({task['TaskId']})").json()
+        assert now["TaskFinishDate"] == "2027-05-03" and now["Version"] == task["Version"] + 1

@@ -116,12 +116,17 @@ def test_a_rating_that_differs_from_the_computed_health_needs_a_reason(client, u
 
 @pytest.mark.parametrize(
     ("body", "status"),
-    [(b"{not json", 400), (b"[1, 2]", 400), (b"", 400)],
+    [
+        (b"{not json", 400),
+        (b"[1, 2]", 400),
+        (b"", 400),
+        (b'{"title": "' + b"x" * 2_000_000 + b'"}', 413),
+    ],
 )
 def test_a_body_that_is_not_a_json_object(client, pm_headers, body, status):
     response = client.post("/api/v1/risks", headers=pm_headers, content=body)
     assert response.status_code == status
-    assert "JSON" in response.json()["error"]["message"]
+    assert any(w in response.json()["error"]["message"] for w in ("JSON", "bytes"))
 
 
 def test_someone_elses_project_is_refused_and_the_refusal_audited(client, url, pm, pm_headers):
