@@ -41,6 +41,8 @@ from data_access.core.models import (
 )
 from data_access.core.settings import get_settings
 from data_access.portfolio.reads import project_facts
+from data_access.resources.reads import weekly_load
+from domain.capacity import OVER_TOLERANCE_HOURS, first_monday
 from domain.formatting import RAG_LABELS
 from domain.health import compute_health
 
@@ -252,32 +254,50 @@ def project_rows(health: pd.DataFrame, descriptions: pd.Series) -> pd.DataFrame:
 
 
 _memory_lock = threading.Lock()
-_memory: dict[tuple[str, int, dt.date], Source] = {}
+_memory: dict[tuple[str, str, int, dt.date], Source] = {}
+
+# A computed set's rows (in property order) and, for Projects, the health table behind them.
+Computed = Callable[[sa.Engine, str, dt.date], tuple[pd.DataFrame, pd.DataFrame | None]]
 
 
-def _projects_source(engine: sa.Engine, url: str, version: int, today: dt.date) -> Source:
-    key = (url, version, today)
-    with _memory_lock:
-        if key not in _memory:
-            health = project_health(url, today)
-            with engine.connect() as conn:
-                descriptions = pd.Series(
-                    dict(conn.execute(sa.select(Project.id, Project.description)).all())
-                )
-            _memory.clear()  # one data version at a time: the previous one is stale anyway
-            loaded = _load_in_memory("Projects", project_rows(health, descriptions))
-            _memory[key] = Source(loaded.engine, loaded.table, health)
-        return _memory[key]
+def _computed_set(name: str, props: tuple[Prop, ...], compute: Computed):
+    """A set computed in Python, held per data version in an in-memory SQLite table so the
+    query options apply to it in SQL like to any other set."""
+
+    def source(engine: sa.Engine, url: str, version: int, today: dt.date) -> Source:
+        key = (name, url, version, today)
+        with _memory_lock:
+            if key not in _memory:
+                for stale in [k for k in _memory if k[0] == name]:  # one version per set
+                    del _memory[stale]
+                rows, behind = compute(engine, url, today)
+                loaded = _load_in_memory(name, props, rows)
+                _memory[key] = Source(loaded.engine, loaded.table, behind)
+            return _memory[key]
+
+    return source
 
 
-def _load_in_memory(name: str, frame: pd.DataFrame) -> Source:
+def _project_rows(engine: sa.Engine, url: str, today: dt.date):
+    health = project_health(url, today)
+    with engine.connect() as conn:
+        descriptions = pd.Series(
+            dict(conn.execute(sa.select(Project.id, Project.description)).all())
+        )
+    return project_rows(health, descriptions), health
+
+
+_projects_source = _computed_set("Projects", PROJECT_PROPS, _project_rows)
+
+
+def _load_in_memory(name: str, props: tuple[Prop, ...], frame: pd.DataFrame) -> Source:
     engine = sa.create_engine(
         "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
     )
-    table = sa.Table(name, sa.MetaData(), *(_column(p) for p in PROJECT_PROPS))
+    table = sa.Table(name, sa.MetaData(), *(_column(p) for p in props))
     table.create(engine)
     values = frame.astype(object).where(frame.notna(), None)
-    for prop in PROJECT_PROPS:  # stored as SQLAlchemy stores dates in SQLite: ISO text
+    for prop in props:  # stored as SQLAlchemy stores dates in SQLite: ISO text
         if prop.edm == DAY:
             values[prop.name] = values[prop.name].map(lambda d: d and d.isoformat())
     with engine.begin() as conn:
@@ -288,6 +308,47 @@ def _load_in_memory(name: str, frame: pd.DataFrame) -> Source:
                 f'INSERT INTO "{name}" VALUES ({marks})', values.itertuples(index=False)
             )
     return Source(engine, table)
+
+
+# --- capacity: hours available and allocated per person and week ----------------------
+
+CAPACITY_WEEKS = 26
+CAPACITY_PROPS = _props(
+    ("CapacityId", INT, False),
+    ("ResourceId", INT, False),
+    ("ResourceName", S),
+    ("ResourceDepartments", S),
+    ("WeekStartDate", DAY, False),
+    ("CapacityHours", D),
+    ("AllocatedHours", D),
+    ("IsOverAllocated", B),
+)
+
+
+def capacity_rows(grid: pd.DataFrame, first_monday: dt.date) -> pd.DataFrame:
+    """`weekly_load` per person as rows of the Capacity set (one per person and week)."""
+    rows = pd.DataFrame(
+        {
+            "ResourceId": grid.key.astype(int),
+            "ResourceName": grid.label,
+            "ResourceDepartments": grid.detail,
+            "WeekStartDate": [first_monday + dt.timedelta(weeks=int(w)) for w in grid.w],
+            "CapacityHours": grid.capacity.astype(float),
+            "AllocatedHours": grid.allocated.astype(float),
+            "IsOverAllocated": grid.people_over.astype(int) > 0,
+        }
+    )
+    # A stable key of its own: person and week.
+    rows.insert(0, "CapacityId", rows.ResourceId * 10_000 + grid.w.astype(int))
+    return rows
+
+
+def _capacity(_engine: sa.Engine, url: str, today: dt.date):
+    monday = first_monday(today)
+    grid = weekly_load(
+        monday, CAPACITY_WEEKS, "person", over_tolerance=OVER_TOLERANCE_HOURS, url=url
+    )
+    return capacity_rows(grid, monday), None
 
 
 _SA_TYPES = {
@@ -774,6 +835,15 @@ ENTITY_SETS: dict[str, EntitySet] = {
                 ("ClosedDate", DAY),
             ),
             _actions,
+        ),
+        EntitySet(
+            "Capacity",
+            "CapacityWeek",
+            "capacity",
+            CAPACITY_PROPS,
+            _computed_set("Capacity", CAPACITY_PROPS, _capacity),
+            description=f"Hours available and allocated per person and week, "
+            f"{CAPACITY_WEEKS} weeks from this week's Monday.",
         ),
         _set(
             "Allocations",

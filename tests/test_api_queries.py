@@ -345,3 +345,16 @@ def test_a_deactivated_owner_s_token_stops_working(client, url):
         )
     refused = client.get("/odata/", headers=headers)
     assert refused.status_code == 401 and "can no longer sign in" in refused.text
+
+
+def test_capacity_has_every_active_person_for_each_week(client, admin_headers):
+    people = client.get("/api/v1/people?limit=5000", headers=admin_headers).json()["data"]
+    weekly = {p["resource_id"]: p["resource_weekly_capacity_hours"] for p in people}
+    rows = client.get("/odata/Capacity", headers=admin_headers).json()["value"]
+    weeks = sorted({r["WeekStartDate"] for r in rows})
+    assert len(weeks) == 26 and dt.date.fromisoformat(weeks[0]).weekday() == 0
+    assert {r["ResourceId"] for r in rows} <= set(weekly)
+    for r in rows:
+        assert r["CapacityHours"] <= weekly[r["ResourceId"]] + 1e-9
+        assert r["IsOverAllocated"] == (r["AllocatedHours"] > r["CapacityHours"] + 0.05)
+    assert any(r["IsOverAllocated"] for r in rows) and any(r["AllocatedHours"] for r in rows)
