@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
 import threading
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import NullPool
 
 from data_access.api_feed.reads import project_extras
 from data_access.core.db import get_engine
@@ -67,6 +69,7 @@ class Source:
     engine: sa.Engine
     table: sa.FromClause
     health: pd.DataFrame | None = None  # Projects: the health table the sidebar filter reads
+    keeper: object = None  # a computed set's in-memory database lives while this is open
 
 
 @dataclass(frozen=True)
@@ -272,7 +275,7 @@ def _computed_set(name: str, props: tuple[Prop, ...], compute: Computed):
                     del _memory[stale]
                 rows, behind = compute(engine, url, today)
                 loaded = _load_in_memory(name, props, rows)
-                _memory[key] = Source(loaded.engine, loaded.table, behind)
+                _memory[key] = Source(loaded.engine, loaded.table, behind, loaded.keeper)
             return _memory[key]
 
     return source
@@ -291,9 +294,15 @@ _projects_source = _computed_set("Projects", PROJECT_PROPS, _project_rows)
 
 
 def _load_in_memory(name: str, props: tuple[Prop, ...], frame: pd.DataFrame) -> Source:
-    engine = sa.create_engine(
-        "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
-    )
+    # A named in-memory database that each request opens on its own connection (concurrent
+    # readers share nothing but the data); `keeper` holds it until the set is replaced.
+    uri = f"file:pmo-{name}-{uuid.uuid4().hex}?mode=memory&cache=shared"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, check_same_thread=False)
+
+    keeper = connect()
+    engine = sa.create_engine("sqlite://", creator=connect, poolclass=NullPool)
     table = sa.Table(name, sa.MetaData(), *(_column(p) for p in props))
     table.create(engine)
     values = frame.astype(object).where(frame.notna(), None)
@@ -307,7 +316,7 @@ def _load_in_memory(name: str, props: tuple[Prop, ...], frame: pd.DataFrame) -> 
             conn.connection.driver_connection.executemany(
                 f'INSERT INTO "{name}" VALUES ({marks})', values.itertuples(index=False)
             )
-    return Source(engine, table)
+    return Source(engine, table, keeper=keeper)
 
 
 # --- capacity: hours available and allocated per person and week ----------------------
