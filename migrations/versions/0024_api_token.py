@@ -1,7 +1,7 @@
 """api_token: personal access tokens for the API and the OData feed (only a hash is stored)
 
 Revision ID: 0024
-Revises: 0011
+Revises: 0027
 Create Date: 2026-12-06 00:10:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0024"
-down_revision: str | None = "0011"
+down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
