@@ -1,0 +1,253 @@
+"""Write an imported schedule into a project: all or nothing, through the ordinary writes.
+
+The project's fields go through `stage_project` / `stage_project_update`, milestones through
+`stage_milestone` / `stage_milestone_change` (so every moved date becomes a milestone history
+row on the file's status date, exactly as if the project manager had reported it), each with
+its audit row; one commit at the end bumps the data version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from data_access import commands
+from data_access.db import session_scope
+from data_access.models import ScheduleImport, ScheduleLink
+from data_access.schedules import reads
+from data_access.schedules.files import ReadResult
+from data_access.writes import (
+    Actor,
+    ConflictError,
+    ValidationFailed,
+    WriteError,
+    commit,
+    insert_row,
+)
+from domain.schedules import Plan, Preview, history_change, plan_from, preview, project_code
+
+
+def preview_import(
+    plan: Plan, project_id: int | None, *, session: Session
+) -> tuple[Preview, dict | None]:
+    """The preview of importing `plan` into a project (None: a new one), and the project row."""
+    project, milestones = reads.project_state(session, project_id) if project_id else (None, [])
+    if project_id and project is None:
+        raise ValidationFailed({"project": "does not exist any more"})
+    return preview(plan, project, milestones), project
+
+
+def apply_import(
+    seen: Preview,
+    *,
+    project_id: int | None,
+    new_project: dict[str, Any] | None = None,
+    file_name: str,
+    session: Session,
+    actor: Actor,
+) -> tuple[int, int]:
+    """Write what the user saw in `seen`; returns (project id, number of changes written).
+
+    The preview is computed again inside this transaction: if the project or its milestones
+    changed since the user looked (someone else saved, or imported), the import is refused
+    with a conflict, never applied on top. `new_project` holds code, name, program_id,
+    department_id (and optionally manager_id) when `project_id` is None. An unchanged file
+    writes nothing at all.
+    """
+    plan = seen.plan
+    now, project = preview_import(plan, project_id, session=session)
+    if now.changes != seen.changes:
+        raise ConflictError(
+            "project", project_id or 0, {**(project or {}), "_changed_by": "another save"}
+        )
+    if not now.changes:
+        return project_id or 0, 0
+    try:
+        if project is None:
+            project_id = commands.stage_project(
+                {**(new_project or {}), **plan.project}, session=session, actor=actor
+            )
+        else:
+            fields = {c.field: c.new for c in now.changes if c.entity == "project"}
+            if fields:
+                commands.stage_project_update(
+                    project_id,
+                    fields,
+                    expected_version=project["version"],
+                    session=session,
+                    actor=actor,
+                )
+        created = _write_milestones(now, project_id, file_name, session=session, actor=actor)
+        insert_row(
+            session,
+            ScheduleImport,
+            {
+                "project_id": project_id,
+                "file_name": file_name[-255:],
+                "file_guid": plan.guid,
+                "baseline": plan.baseline,
+                "status_date": plan.status_date,
+                "created": created,
+                "changed": len(now.changes),
+                "actor_id": actor.person_id,
+            },
+            actor=actor,
+            project_id=project_id,
+        )
+    except WriteError:
+        session.rollback()
+        raise
+    commit(session)
+    return project_id, len(now.changes)
+
+
+def _write_milestones(
+    now: Preview, project_id: int, file_name: str, *, session: Session, actor: Actor
+) -> int:
+    """Stage the milestone creations, changes and removals; returns how many were created."""
+    plan = now.plan
+    _, stored = reads.project_state(session, project_id)
+    by_uid = {m["task_uid"]: m for m in stored}
+    touched = {c.uid for c in now.changes if c.entity == "milestone"}
+    removed = {c.uid for c in now.changes if c.action == "remove"}
+    created = 0
+    reason = f"from the schedule {file_name}"[:200]
+    for m in plan.milestones:
+        if m.uid not in touched:
+            continue
+        values = {
+            "name": m.name,
+            "baseline_date": m.baseline_date,
+            "forecast_date": m.forecast_date,
+            "actual_date": m.actual_date,
+        }
+        old = by_uid.get(m.uid)
+        if old is None or old["removed_on"] is not None:
+            new_id = commands.stage_milestone(
+                {"project_id": project_id, **values},
+                reported_on=plan.status_date,
+                session=session,
+                actor=actor,
+            )
+            if old is None:
+                session.add(
+                    ScheduleLink(project_id=project_id, milestone_id=new_id, task_uid=m.uid)
+                )
+            else:  # a task back in the file after its milestone was removed: a new milestone
+                session.execute(
+                    sa.update(ScheduleLink)
+                    .where(ScheduleLink.project_id == project_id, ScheduleLink.task_uid == m.uid)
+                    .values(milestone_id=new_id)
+                )
+            created += 1
+            continue
+        changes = {k: v for k, v in values.items() if old[k] != v}
+        commands.stage_milestone_change(
+            old["id"],
+            changes,
+            change=history_change(set(changes), m.actual_date),
+            what="import the schedule",
+            reported_on=plan.status_date,
+            reason=reason,
+            expected_version=old["version"],
+            session=session,
+            actor=actor,
+        )
+    for uid in removed:
+        old = by_uid[uid]
+        commands.stage_milestone_change(
+            old["id"],
+            {"removed_on": plan.status_date},
+            change="removed",
+            what="import the schedule",
+            reported_on=plan.status_date,
+            reason=f"no longer in the schedule {file_name}"[:200],
+            expected_version=old["version"],
+            session=session,
+            actor=actor,
+        )
+    return created
+
+
+# --- many files at once (a Project Server export) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What happened to one file of a bulk import."""
+
+    name: str
+    status: str  # "created", "updated", "unchanged", "refused"
+    project: str = ""
+    changes: int = 0
+    detail: str = ""
+
+
+def import_files(
+    results: list[ReadResult],
+    *,
+    program_id: int,
+    department_id: int,
+    baseline: int,
+    today: dt.date,
+    url: str | None,
+    actor: Actor,
+) -> list[FileOutcome]:
+    """One project per file, each file in its own transaction: a bad file writes nothing of
+    itself and does not stop the others. A file imported before (same GUID) or whose name is a
+    project's code updates that project; any other file creates a project in the given
+    program and department."""
+    outcomes = []
+    for result in results:
+        if not result.ok:
+            outcomes.append(FileOutcome(result.name, "refused", detail=result.reason))
+            continue
+        outcomes.append(
+            _import_file(
+                result,
+                program_id=program_id,
+                department_id=department_id,
+                baseline=baseline,
+                today=today,
+                url=url,
+                actor=actor,
+            )
+        )
+    return outcomes
+
+
+def _import_file(result: ReadResult, *, program_id, department_id, baseline, today, url, actor):
+    schedule = result.schedule
+    code = project_code(schedule["title"], result.name)
+    if not schedule["tasks"]:
+        return FileOutcome(result.name, "refused", code, detail="The schedule has no tasks.")
+    with session_scope(url) as session:
+        project_id = reads.project_for_file(session, schedule["guid"], code)
+        follow = reads.followed_tasks(session, project_id) if project_id else frozenset()
+        plan = plan_from(schedule, baseline=baseline, follow=follow, today=today)
+        try:
+            seen, project = preview_import(plan, project_id, session=session)
+            session.rollback()  # end the read; apply_import reads again in its own transaction
+            new = {
+                "code": code,
+                "name": plan.title or code,
+                "program_id": program_id,
+                "department_id": department_id,
+            }
+            pid, count = apply_import(
+                seen,
+                project_id=project_id,
+                new_project=new,
+                file_name=result.name,
+                session=session,
+                actor=actor,
+            )
+        except WriteError as exc:
+            return FileOutcome(result.name, "refused", code, detail=str(exc))
+    status = "created" if project is None else ("updated" if count else "unchanged")
+    label = project["code"] if project else code
+    return FileOutcome(result.name, status, label, count, "; ".join(plan.warnings))
