@@ -75,7 +75,7 @@ def read_files(
             results[i] = ReadResult(
                 names[i],
                 None,
-                f"The file is {size / 1e6:,.0f} MB; at most {MAX_BYTES / 1e6:,.0f} MB is read.",
+                f"The file is {size / 2**20:,.0f} MB; at most {MAX_BYTES / 2**20:,.0f} MB is read.",
             )
         else:
             wanted.append(i)

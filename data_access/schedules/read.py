@@ -108,8 +108,9 @@ def read_one(path: str, reader_class) -> dict[str, Any]:
     if project is None:
         return {
             "ok": False,
-            "reason": "This is not a schedule file that can be read (Microsoft Project "
-            ".mpp/.xml/.mpx, Primavera .xer/.xml, Planner, ProjectLibre…).",
+            "reason": "This is not a schedule file that can be read: it is damaged or "
+            "truncated, or of a kind the reader does not know (it reads Microsoft Project "
+            ".mpp/.xml/.mpx, Primavera .xer/.xml, Planner, ProjectLibre and more).",
         }
     try:
         return {"ok": True, "schedule": schedule_of(project)}
