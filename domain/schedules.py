@@ -1,54 +1,20 @@
-"""What a schedule file (as read by MPXJ) means for a PMO project, and what importing it changes.
+"""What a schedule file (as read by MPXJ) means for a PMO project, and the way back.
 
 Pure functions over plain values: `plan_from` turns the reader's JSON into the project's dates,
-money and milestones for a chosen baseline (0-10); `preview` compares that plan with the
-project as stored and lists every creation and change, field by field, with warnings, before
-anything is written.
+money and milestones for a chosen baseline (0-10), with warnings about what is missing (the
+preview of what an import changes is `data_access.schedules.plan.preview`);
+`export_schedule` turns a project and its milestones into the writer's JSON.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
+
+from data_access.schedules.plan import Plan, PlanMilestone
 
 NAME_MAX = 200
 CODE_MAX = 30
-# Project fields a schedule feeds, in the order the preview lists them.
-PROJECT_FIELDS = (
-    "baseline_start",
-    "baseline_finish",
-    "forecast_finish",
-    "actual_finish",
-    "approved_budget",
-    "actual_cost",
-    "forecast_at_completion",
-    "percent_complete",
-)
-MILESTONE_FIELDS = ("name", "baseline_date", "forecast_date", "actual_date")
-
-
-@dataclass(frozen=True)
-class PlanMilestone:
-    uid: int
-    name: str
-    baseline_date: dt.date
-    forecast_date: dt.date
-    actual_date: dt.date | None
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A schedule as the PMO keeps it: project values, milestones, words about what is missing."""
-
-    title: str
-    guid: str
-    status_date: dt.date
-    baseline: int
-    project: dict[str, Any]
-    milestones: tuple[PlanMilestone, ...]
-    resources: tuple[str, ...]
-    warnings: tuple[str, ...] = ()
 
 
 def _day(value: str | None) -> dt.date | None:
@@ -186,7 +152,7 @@ def plan_from(
         baseline=baseline,
         project=project,
         milestones=tuple(milestones),
-        resources=tuple(r["name"] for r in schedule.get("resources", [])),
+        resources=tuple((r["name"], r.get("email", "")) for r in schedule.get("resources", [])),
         warnings=tuple(warnings),
     )
 
@@ -219,101 +185,59 @@ def project_code(title: str, file_name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in stem.upper()).strip("-")[:CODE_MAX]
 
 
-# --- the preview ------------------------------------------------------------------------
+# --- export -----------------------------------------------------------------------------
+
+EXPORT_UID_BASE = 1_000_000  # above any task id a schedule tool hands out
 
 
-@dataclass(frozen=True)
-class Change:
-    """One line of the preview: create / update / remove, a field's old and new value."""
-
-    entity: str  # "project" or "milestone"
-    action: str  # "create", "update", "remove"
-    name: str
-    field: str = ""
-    old: Any = None
-    new: Any = None
-    uid: int | None = None
-    record_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Preview:
-    plan: Plan
-    changes: tuple[Change, ...]
-    warnings: tuple[str, ...] = field(default_factory=tuple)
-
-    @property
-    def empty(self) -> bool:
-        return not self.changes
-
-
-def preview(plan: Plan, project: dict | None, milestones: list[dict]) -> Preview:
-    """What importing `plan` would do to `project` (None: a new one) and its `milestones`.
-
-    `milestones` are the project's milestones fed by earlier imports: dicts with id, task_uid,
-    name, baseline_date, forecast_date, actual_date, removed_on. They are matched by the task's
-    unique id, so a moved milestone is a change of dates, never a second milestone. One that
-    is no longer in the file is removed (its history stays).
-    """
-    changes: list[Change] = []
-    label = project["name"] if project else plan.title
-    for key in PROJECT_FIELDS:
-        if key not in plan.project:
-            continue
-        old = project.get(key) if project else None
-        new = plan.project[key]
-        if project is None or _differs(old, new):
-            changes.append(
-                Change(
-                    "project",
-                    "create" if project is None else "update",
-                    label,
-                    key,
-                    old,
-                    new,
-                    record_id=project and project["id"],
-                )
-            )
-    stored = {m["task_uid"]: m for m in milestones if m.get("removed_on") is None}
-    in_file = {m.uid for m in plan.milestones}
-    for m in plan.milestones:
-        old = stored.get(m.uid)
-        if old is None:
-            changes += [
-                Change("milestone", "create", m.name, f, None, getattr(m, f), m.uid)
-                for f in MILESTONE_FIELDS
-                if getattr(m, f) is not None
-            ]
-            continue
-        changes += [
-            Change("milestone", "update", m.name, f, old[f], getattr(m, f), m.uid, old["id"])
-            for f in MILESTONE_FIELDS
-            if _differs(old[f], getattr(m, f))
-        ]
-    changes += [
-        Change("milestone", "remove", m["name"], "", None, None, uid, m["id"])
-        for uid, m in stored.items()
-        if uid not in in_file
+def export_schedule(project: dict, milestones: list[dict], status_date: dt.date) -> dict:
+    """The project and its milestones in the reader's JSON shape, for the MSPDI writer: one
+    summary task with the project's dates and money, one milestone task per open or completed
+    milestone (keeping the task id it was imported from, so the file re-imports onto it)."""
+    tasks = [
+        {
+            "uid": EXPORT_UID_BASE,
+            "name": project["name"],
+            "outline_level": 1,
+            "start": str(project["baseline_start"])[:10],
+            "finish": str(project["forecast_finish"])[:10],
+            "baseline_start": {"0": str(project["baseline_start"])[:10]},
+            "baseline_finish": {"0": str(project["baseline_finish"])[:10]},
+            "baseline_cost": {"0": float(project["approved_budget"] or 0)},
+            "cost": float(project["forecast_at_completion"] or 0),
+            "actual_cost": float(project["actual_cost"] or 0),
+            "percent_complete": float(project["percent_complete"] or 0),
+        }
     ]
-    return Preview(plan, tuple(changes), plan.warnings)
+    for m in milestones:
+        uid = m.get("task_uid")
+        tasks.append(
+            {
+                "uid": int(uid) if uid is not None else EXPORT_UID_BASE + int(m["id"]),
+                "name": m["name"],
+                "outline_level": 2,
+                "milestone": True,
+                "finish": str(m["forecast_date"])[:10],
+                "baseline_finish": {"0": str(m["baseline_date"])[:10]},
+                "actual_finish": str(m["actual_date"])[:10] if m.get("actual_date") else None,
+            }
+        )
+    return {
+        "title": project["name"],
+        "guid": "",
+        "status_date": status_date.isoformat(),
+        "tasks": tasks,
+    }
 
 
-def _differs(old: Any, new: Any) -> bool:
-    if isinstance(old, int | float) and isinstance(new, int | float):
-        return abs(float(old) - float(new)) > 0.005
-    if isinstance(old, dt.datetime):
-        old = old.date()
-    if isinstance(old, str) and isinstance(new, dt.date):
-        old = dt.date.fromisoformat(old[:10])
-    return old != new
-
-
-def history_change(changed: set[str], new_actual: dt.date | None) -> str | None:
-    """What the milestone history calls a re-imported change (None: only the name changed)."""
-    if "actual_date" in changed:
-        return "completed" if new_actual else "reopened"
-    if "baseline_date" in changed:
-        return "rebaselined"
-    if "forecast_date" in changed:
-        return "forecast"
-    return None
+def match_resources(
+    resources: tuple[tuple[str, str], ...], people: list[dict]
+) -> list[tuple[str, str | None]]:
+    """Each named resource with the person it is, by e-mail first, then by name (any case);
+    None for a resource that is nobody known here."""
+    by_email = {p["email"].lower(): p["name"] for p in people if p.get("email")}
+    by_name = {" ".join(p["name"].lower().split()): p["name"] for p in people}
+    return [
+        (name, by_email.get(email.lower()) or by_name.get(" ".join(name.lower().split())))
+        for name, email in resources
+    ]

@@ -68,6 +68,8 @@ def generated_schedule(
                 "outline_level": 1,
                 "start": first.isoformat(),
                 "finish": forecast.isoformat(),
+                "baseline_start": {"0": first.isoformat()},
+                "baseline_finish": {"0": finish.isoformat()},
                 "cost": 8000.0,
                 "baseline_cost": {"0": 8000.0},
                 "actual_cost": 8000.0 if done else 0.0,

@@ -14,7 +14,8 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 
-from data_access.db import data_version, get_engine, read_df, session_scope
+from components.schedules.bulk import import_files
+from data_access.db import data_version, get_engine, read_df
 from data_access.schedules import commands as schedule_commands
 from data_access.schedules.files import MAX_BYTES, read_files, read_uploads
 from data_access.writes import Actor, ConflictError, PermissionDenied
@@ -86,25 +87,18 @@ def _count(url, table, where="1 = 1") -> int:
 def _import(url, schedule, *, actor, project_id=None, org=None, name="plan.xml", follow=()):
     """Preview then write, as the page does: returns (project id, changes written, preview)."""
     plan = plan_from(schedule, follow=frozenset(follow), today=TODAY)
-    with session_scope(url) as session:
-        seen, _ = schedule_commands.preview_import(plan, project_id, session=session)
-        session.rollback()
-        new = None
-        if project_id is None:
-            new = {
-                "code": "SCHED-1",
-                "name": plan.title or "Imported",
-                "program_id": org["program"],
-                "department_id": org["department"],
-            }
-        pid, count = schedule_commands.apply_import(
-            seen,
-            project_id=project_id,
-            new_project=new,
-            file_name=name,
-            session=session,
-            actor=actor,
-        )
+    seen = schedule_commands.preview_for(plan, project_id, url=url)
+    new = None
+    if project_id is None:
+        new = {
+            "code": "SCHED-1",
+            "name": plan.title or "Imported",
+            "program_id": org["program"],
+            "department_id": org["department"],
+        }
+    pid, count = schedule_commands.import_schedule(
+        seen, project_id=project_id, new_project=new, file_name=name, url=url, actor=actor
+    )
     return pid, count, seen
 
 
@@ -275,8 +269,7 @@ def test_a_change_made_after_the_preview_refuses_the_import(db_url, generated):
     actor = _actor(org)
     pid, _, _ = _import(db_url, generated["30"], actor=actor, org=org)
     plan = plan_from(generated["30 slipped"], today=TODAY)
-    with session_scope(db_url) as session:
-        seen, _ = schedule_commands.preview_import(plan, pid, session=session)
+    seen = schedule_commands.preview_for(plan, pid, url=db_url)
     with get_engine(db_url).begin() as conn:  # someone moves a milestone meanwhile
         conn.execute(
             sa.text(
@@ -286,9 +279,9 @@ def test_a_change_made_after_the_preview_refuses_the_import(db_url, generated):
             {"d": dt.date(2026, 6, 1), "p": pid},
         )
     before = _count(db_url, "milestone_history")
-    with session_scope(db_url) as session, pytest.raises(ConflictError):
-        schedule_commands.apply_import(
-            seen, project_id=pid, file_name="v2.xml", session=session, actor=actor
+    with pytest.raises(ConflictError):
+        schedule_commands.import_schedule(
+            seen, project_id=pid, new_project=None, file_name="v2.xml", url=db_url, actor=actor
         )
     assert _count(db_url, "milestone_history") == before
 
@@ -314,7 +307,7 @@ def test_bulk_import_reports_per_file_and_a_bad_file_writes_nothing(db_url, tmp_
     truncated = tmp_path / "broken.mpp"
     truncated.write_bytes((folder / "sample.mpp").read_bytes()[:4000])
     files = [folder / "mpp9baseline.mpp", truncated, folder / "sample.xml"]
-    run = lambda: schedule_commands.import_files(  # noqa: E731
+    run = lambda: import_files(  # noqa: E731
         read_files(files),
         program_id=org["program"],
         department_id=org["department"],

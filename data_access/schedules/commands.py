@@ -8,8 +8,6 @@ its audit row; one commit at the end bumps the data version.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,7 +17,7 @@ from data_access import commands
 from data_access.db import session_scope
 from data_access.models import ScheduleImport, ScheduleLink
 from data_access.schedules import reads
-from data_access.schedules.files import ReadResult
+from data_access.schedules.plan import Plan, Preview, history_change, preview
 from data_access.writes import (
     Actor,
     ConflictError,
@@ -28,7 +26,6 @@ from data_access.writes import (
     commit,
     insert_row,
 )
-from domain.schedules import Plan, Preview, history_change, plan_from, preview, project_code
 
 
 def preview_import(
@@ -39,6 +36,45 @@ def preview_import(
     if project_id and project is None:
         raise ValidationFailed({"project": "does not exist any more"})
     return preview(plan, project, milestones), project
+
+
+def preview_for(plan: Plan, project_id: int | None, *, url: str | None) -> Preview:
+    """The preview a page shows (its own read-only session)."""
+    with session_scope(url) as session:
+        return preview_import(plan, project_id, session=session)[0]
+
+
+def followed_for(project_id: int, *, url: str | None) -> frozenset[int]:
+    with session_scope(url) as session:
+        return reads.followed_tasks(session, project_id)
+
+
+def target_for(guid: str, code: str, *, url: str | None) -> tuple[int | None, frozenset[int]]:
+    """The project a bulk-imported file feeds (None: a new one) and the tasks it follows."""
+    with session_scope(url) as session:
+        project_id = reads.project_for_file(session, guid, code)
+        return project_id, reads.followed_tasks(session, project_id) if project_id else frozenset()
+
+
+def import_schedule(
+    seen: Preview,
+    *,
+    project_id: int | None,
+    new_project: dict[str, Any] | None,
+    file_name: str,
+    url: str | None,
+    actor: Actor,
+) -> tuple[int, int]:
+    """The page's one call for "Import": its own session and transaction."""
+    with session_scope(url) as session:
+        return apply_import(
+            seen,
+            project_id=project_id,
+            new_project=new_project,
+            file_name=file_name,
+            session=session,
+            actor=actor,
+        )
 
 
 def apply_import(
@@ -171,83 +207,3 @@ def _write_milestones(
             actor=actor,
         )
     return created
-
-
-# --- many files at once (a Project Server export) ---------------------------------------
-
-
-@dataclass(frozen=True)
-class FileOutcome:
-    """What happened to one file of a bulk import."""
-
-    name: str
-    status: str  # "created", "updated", "unchanged", "refused"
-    project: str = ""
-    changes: int = 0
-    detail: str = ""
-
-
-def import_files(
-    results: list[ReadResult],
-    *,
-    program_id: int,
-    department_id: int,
-    baseline: int,
-    today: dt.date,
-    url: str | None,
-    actor: Actor,
-) -> list[FileOutcome]:
-    """One project per file, each file in its own transaction: a bad file writes nothing of
-    itself and does not stop the others. A file imported before (same GUID) or whose name is a
-    project's code updates that project; any other file creates a project in the given
-    program and department."""
-    outcomes = []
-    for result in results:
-        if not result.ok:
-            outcomes.append(FileOutcome(result.name, "refused", detail=result.reason))
-            continue
-        outcomes.append(
-            _import_file(
-                result,
-                program_id=program_id,
-                department_id=department_id,
-                baseline=baseline,
-                today=today,
-                url=url,
-                actor=actor,
-            )
-        )
-    return outcomes
-
-
-def _import_file(result: ReadResult, *, program_id, department_id, baseline, today, url, actor):
-    schedule = result.schedule
-    code = project_code(schedule["title"], result.name)
-    if not schedule["tasks"]:
-        return FileOutcome(result.name, "refused", code, detail="The schedule has no tasks.")
-    with session_scope(url) as session:
-        project_id = reads.project_for_file(session, schedule["guid"], code)
-        follow = reads.followed_tasks(session, project_id) if project_id else frozenset()
-        plan = plan_from(schedule, baseline=baseline, follow=follow, today=today)
-        try:
-            seen, project = preview_import(plan, project_id, session=session)
-            session.rollback()  # end the read; apply_import reads again in its own transaction
-            new = {
-                "code": code,
-                "name": plan.title or code,
-                "program_id": program_id,
-                "department_id": department_id,
-            }
-            pid, count = apply_import(
-                seen,
-                project_id=project_id,
-                new_project=new,
-                file_name=result.name,
-                session=session,
-                actor=actor,
-            )
-        except WriteError as exc:
-            return FileOutcome(result.name, "refused", code, detail=str(exc))
-    status = "created" if project is None else ("updated" if count else "unchanged")
-    label = project["code"] if project else code
-    return FileOutcome(result.name, status, label, count, "; ".join(plan.warnings))

@@ -61,3 +61,20 @@ def import_history(project_id: int, url: str | None = None) -> pd.DataFrame:
         url=url,
     )
     return as_dates(df, ["status_date"])
+
+
+def export_source(project_id: int, url: str | None = None) -> tuple[dict, list[dict]]:
+    """The project and its milestones in the plan (with the task id each was imported from)."""
+    project = read_df("SELECT * FROM project WHERE id = :pid", {"pid": project_id}, url=url)
+    milestones = read_df(
+        """SELECT m.id, m.name, m.baseline_date, m.forecast_date, m.actual_date, l.task_uid
+           FROM milestone m LEFT JOIN schedule_link l ON l.milestone_id = m.id
+           WHERE m.project_id = :pid AND m.removed_on IS NULL
+           ORDER BY m.forecast_date, m.id""",
+        {"pid": project_id},
+        url=url,
+    )
+    milestones["task_uid"] = milestones.task_uid.astype(object).where(
+        milestones.task_uid.notna(), None
+    )
+    return project.iloc[0].to_dict(), milestones.to_dict("records")
