@@ -124,9 +124,12 @@ def _single_panel(version: Version, facts: dict | None, actor: Actor, today: dt.
         key=f"schedule-follow-{gen}",
     )
     plan = plan_from(schedule, baseline=baseline, follow=frozenset(follow), today=today)
-    new_project = None if facts else _new_project_fields(version, plan, upload.name, gen)
+    if not facts:
+        _new_project_fields(version, plan, upload.name, gen)
     seen = commands.preview_for(plan, project_id, url=version[0])
     _show_preview(seen, facts, version)
+    if "" in st.session_state.get("schedule-errors", {}):
+        st.error(st.session_state["schedule-errors"][""], icon=":material/error:")
     if seen.empty:
         st.info(
             "Nothing to change: the project already matches this file.", icon=":material/check:"
@@ -138,39 +141,37 @@ def _single_panel(version: Version, facts: dict | None, actor: Actor, today: dt.
         icon=":material/upload:",
         key=f"schedule-go-{gen}",
         on_click=_apply,
-        args=(version, seen, project_id, new_project, upload.name, actor),
+        args=(version, seen, project_id, gen, upload.name, actor),
     )
 
 
-def _new_project_fields(version: Version, plan, file_name: str, gen: int) -> dict:
+NEW_FIELDS = ("code", "name", "program_id", "department_id")
+
+
+def _new_project_fields(version: Version, plan, file_name: str, gen: int) -> None:
+    """The new project's code, name, program and department; the Import button's callback
+    reads them from the widgets' state, which holds what was typed up to the click."""
     tables = update_data.choices(version)
     programs = dict(zip(tables["programs"].id, tables["programs"].name, strict=True))
     departments = dict(zip(tables["departments"].id, tables["departments"].name, strict=True))
     errors = st.session_state.get("schedule-errors", {})
     cols = st.columns(4)
-    values = {
-        "code": cols[0].text_input(
-            "Code", project_code(plan.title, file_name), max_chars=30, key=f"schedule-code-{gen}"
-        ),
-        "name": cols[1].text_input(
-            "Name", plan.title or file_name, max_chars=200, key=f"schedule-name-{gen}"
-        ),
-        "program_id": cols[2].selectbox(
-            "Program", list(programs), format_func=programs.get, key=f"schedule-program-{gen}"
-        ),
-        "department_id": cols[3].selectbox(
-            "Department",
-            list(departments),
-            format_func=departments.get,
-            key=f"schedule-department-{gen}",
-        ),
-    }
-    for col, key in zip(cols, values, strict=True):
+    cols[0].text_input(
+        "Code", project_code(plan.title, file_name), max_chars=30, key=f"schedule-code-{gen}"
+    )
+    cols[1].text_input("Name", plan.title or file_name, max_chars=200, key=f"schedule-name-{gen}")
+    cols[2].selectbox(
+        "Program", list(programs), format_func=programs.get, key=f"schedule-program_id-{gen}"
+    )
+    cols[3].selectbox(
+        "Department",
+        list(departments),
+        format_func=departments.get,
+        key=f"schedule-department_id-{gen}",
+    )
+    for col, key in zip(cols, NEW_FIELDS, strict=True):
         if key in errors:
             col.error(errors[key], icon=":material/error:")
-    if "" in errors:
-        st.error(errors[""], icon=":material/error:")
-    return values
 
 
 def _show_preview(seen: Preview, facts: dict | None, version: Version) -> None:
@@ -230,8 +231,13 @@ def _shown(value) -> str:
     return "" if value is None else str(value)
 
 
-def _apply(version, seen, project_id, new_project, file_name, actor) -> None:
+def _apply(version, seen, project_id, gen, file_name, actor) -> None:
     st.session_state.pop("schedule-errors", None)
+    new_project = (
+        None
+        if project_id
+        else {key: st.session_state[f"schedule-{key}-{gen}"] for key in NEW_FIELDS}
+    )
     try:
         pid, count = commands.import_schedule(
             seen,

@@ -38,12 +38,6 @@ SCHEDULE_SUFFIXES = (
     ".pod",
     ".gan",
     ".pp",
-    ".sdef",
-    ".fts",
-    ".ppx",
-    ".cdpx",
-    ".schedule_grid",
-    ".json",
 )
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -91,7 +91,7 @@ def preview(plan: Plan, project: dict | None, milestones: list[dict]) -> Preview
             continue
         old = project.get(key) if project else None
         new = plan.project[key]
-        if project is None or _differs(old, new):
+        if (project is None and new is not None) or (project and _differs(old, new)):
             changes.append(
                 Change(
                     "project",
