@@ -9,12 +9,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.allocation_forms import team_changes
-from data_access import resources
-from data_access.db import read_df
+from components.resources.forms import team_changes
+from data_access.core.db import read_df
+from data_access.resources import reads as resources
 from domain import capacity
 from domain import earned_value as ev
 from tests.auth_helpers import open_app
+from tests.conftest import DEMO_TODAY
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def _messages(at) -> str:
 
 def test_people_tab_agrees_with_the_database(page, demo_db_url):
     at = page()
-    n = resources.people_in_view(capacity.first_monday(dt.date.today()), 26, url=demo_db_url)
+    n = resources.people_in_view(capacity.first_monday(DEMO_TODAY), 26, url=demo_db_url)
     assert int(_metric(at, "People in view")) == n > 0
     assert at.segmented_control(key="rows").value == capacity.default_rows(n)
     # Filtering to one department narrows who is in view, through the URL.

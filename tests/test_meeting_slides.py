@@ -6,12 +6,14 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from components.slides import md
-from data_access import commands, meeting, reviews
-from data_access.db import get_engine, session_scope
-from data_access.portfolio import project_facts
-from data_access.settings import DEFAULT_SETTINGS
-from data_access.writes import SYSTEM
+from components.meeting.slides import md
+from data_access.core.db import get_engine, session_scope
+from data_access.core.settings import DEFAULT_SETTINGS
+from data_access.core.writes import SYSTEM
+from data_access.meeting import reads as meeting
+from data_access.meeting import reviews
+from data_access.portfolio.reads import project_facts
+from data_access.updates import commands
 from deck.sources import load_meeting
 from domain.filters import PortfolioFilter
 from domain.formatting import RAG_LABELS, fmt_date
@@ -167,7 +169,7 @@ def test_actions_show_on_the_slides_until_closed(demo_db_url):
     recorded = next(b for b in slide.blocks if b.heading == "Decisions and open actions")
     assert [line.text for line in recorded.lines] == [
         "Decided: Fund the recovery plan",
-        "Confirm new go-live (Pat Portfolio, due 02 Dec 2026)",
+        f"Confirm new go-live (Pat Portfolio, due {fmt_date(DEMO_TODAY + dt.timedelta(days=7))})",
     ]
     actions_slide = during.slides[-1]
     decided, actions = (b.table for b in actions_slide.blocks)

@@ -15,10 +15,10 @@ import pytest
 import sqlalchemy as sa
 
 from components.schedules.bulk import import_files
-from data_access.db import data_version, get_engine, read_df
+from data_access.core.db import data_version, get_engine, read_df
+from data_access.core.writes import Actor, ConflictError, PermissionDenied
 from data_access.schedules import commands as schedule_commands
 from data_access.schedules.files import MAX_BYTES, read_files, read_uploads
-from data_access.writes import Actor, ConflictError, PermissionDenied
 from domain.schedules import plan_from
 from tests.factories import make_org, make_project
 from tests.schedule_samples import fixture_folder, generated_schedule, write_schedule

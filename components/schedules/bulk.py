@@ -10,9 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from data_access.core.writes import Actor, WriteError
 from data_access.schedules import commands
 from data_access.schedules.files import ReadResult
-from data_access.writes import Actor, WriteError
 from domain.schedules import plan_from, project_code
 
 

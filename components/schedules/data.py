@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from components.data import Version
+from components.common.data import Version
 from data_access.schedules import reads
 from data_access.schedules.files import ReadResult, read_uploads, write_mspdi
 from domain.schedules import export_schedule

@@ -12,15 +12,15 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import update_data
-from components.data import Version
-from components.forms import picker
+from components.common import records
+from components.common.data import Version
+from components.common.edit_form import picker
 from components.schedules import data
 from components.schedules.bulk import import_files
+from data_access.core.writes import Actor, ConflictError, ValidationFailed, WriteError
 from data_access.schedules import commands
 from data_access.schedules.files import SCHEDULE_SUFFIXES
 from data_access.schedules.plan import Preview
-from data_access.writes import Actor, ConflictError, ValidationFailed, WriteError
 from domain.formatting import fmt_date
 from domain.schedules import (
     baselines_in,
@@ -151,7 +151,7 @@ NEW_FIELDS = ("code", "name", "program_id", "department_id")
 def _new_project_fields(version: Version, plan, file_name: str, gen: int) -> None:
     """The new project's code, name, program and department; the Import button's callback
     reads them from the widgets' state, which holds what was typed up to the click."""
-    tables = update_data.choices(version)
+    tables = records.choices(version)
     programs = dict(zip(tables["programs"].id, tables["programs"].name, strict=True))
     departments = dict(zip(tables["departments"].id, tables["departments"].name, strict=True))
     errors = st.session_state.get("schedule-errors", {})
@@ -193,7 +193,7 @@ def _show_preview(seen: Preview, facts: dict | None, version: Version) -> None:
     )
     for warning in seen.warnings:
         st.warning(warning, icon=":material/warning:")
-    people = update_data.choices(version)["people"].to_dict("records")
+    people = records.choices(version)["people"].to_dict("records")
     matched = match_resources(plan.resources, people)
     if matched:
         known = [f"{r} (= {p})" for r, p in matched if p]
@@ -270,7 +270,7 @@ def _apply(version, seen, project_id, gen, file_name, actor) -> None:
 
 def _bulk_panel(version: Version, actor: Actor, today: dt.date) -> None:
     gen = st.session_state.get("schedule-gen", 0)
-    tables = update_data.choices(version)
+    tables = records.choices(version)
     programs = dict(zip(tables["programs"].id, tables["programs"].name, strict=True))
     departments = dict(zip(tables["departments"].id, tables["departments"].name, strict=True))
     uploads = st.file_uploader(

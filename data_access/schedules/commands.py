@@ -13,12 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from data_access import commands
-from data_access.db import session_scope
-from data_access.models import ScheduleImport, ScheduleLink
-from data_access.schedules import reads
-from data_access.schedules.plan import Plan, Preview, history_change, preview
-from data_access.writes import (
+from data_access.core.db import session_scope
+from data_access.core.models import ScheduleImport, ScheduleLink
+from data_access.core.writes import (
     Actor,
     ConflictError,
     ValidationFailed,
@@ -26,6 +23,9 @@ from data_access.writes import (
     commit,
     insert_row,
 )
+from data_access.schedules import reads
+from data_access.schedules.plan import Plan, Preview, history_change, preview
+from data_access.updates import commands
 
 
 def preview_import(

@@ -6,9 +6,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from data_access.db import read_df
-from data_access.models import Milestone, Project, ScheduleImport, ScheduleLink
-from data_access.portfolio import as_dates
+from data_access.core.db import read_df
+from data_access.core.models import Milestone, Project, ScheduleImport, ScheduleLink
+from data_access.core.sql import as_dates
 
 
 def project_state(session: Session, project_id: int) -> tuple[dict | None, list[dict]]:

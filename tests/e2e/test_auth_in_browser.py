@@ -4,14 +4,16 @@ shows as text, never as HTML or script."""
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
-from data_access import admin, commands
-from data_access.db import dispose_engines, read_scalar, session_scope
-from data_access.writes import Actor
+from data_access.admin import commands as admin
+from data_access.core.db import dispose_engines, read_scalar, session_scope
+from data_access.core.writes import Actor
+from data_access.updates import commands
+from tests.conftest import DEMO_TODAY
 from tests.e2e.harness import (
     go_to,
     nav_titles,
@@ -30,8 +32,8 @@ ADA = Actor(1, "Ada Admin", "admin")
 
 def _plant_hostile_text(url: str) -> None:
     """Hostile strings written through the data layer, as a user would through the forms."""
-    # After the demo's last weekly report (Friday 20 Nov), so this one is the latest.
-    day = dt.date(2026, 11, 24)
+    # The run's day: on or after the demo's last weekly report, so this one is the latest.
+    day = DEMO_TODAY
     version = read_scalar("SELECT version FROM project WHERE id = 1", url=url)
     with session_scope(url) as s:
         commands.update_project(
@@ -126,7 +128,9 @@ def test_sign_in_see_the_pages_of_the_role_sign_out(server, page):
 
     page.get_by_role("button", name="Sign out").click()
     page.get_by_label("Password", exact=True).wait_for()
-    assert not page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]').count()
+    # The signed-in pages' menu goes once the sign-in run has finished (not at the first frame).
+    menu_links = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]')
+    expect(menu_links).to_have_count(0)
     page.wait_for_function("!document.cookie.includes('pmo_session=')")
     page.reload()
     page.get_by_label("Password", exact=True).wait_for()

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from data_access.db import read_df
+from data_access.core.db import read_df
 from tests.e2e.harness import open_app, screenshot, settle_after_action
 from tests.schedule_samples import fixture_folder, generated_schedule, write_schedule
 
