@@ -18,8 +18,9 @@ from components.schedules.bulk import import_files
 from data_access.core.db import data_version, get_engine, read_df
 from data_access.core.writes import Actor, ConflictError, PermissionDenied
 from data_access.schedules import commands as schedule_commands
-from data_access.schedules.files import MAX_BYTES, read_files, read_uploads
-from domain.schedules import plan_from
+from data_access.schedules import reads
+from data_access.schedules.files import MAX_BYTES, read_files, read_uploads, write_mspdi
+from domain.schedules import export_schedule, plan_from
 from tests.factories import make_org, make_project
 from tests.schedule_samples import fixture_folder, generated_schedule, write_schedule
 
@@ -339,3 +340,23 @@ def test_two_thousand_tasks_preview_and_write_in_under_five_seconds(db_url, tmp_
     elapsed = time.perf_counter() - started
     assert _count(db_url, "milestone", f"project_id = {pid}") == 200
     assert elapsed < 5, f"import of 2,000 tasks took {elapsed:.1f} s"
+
+
+def test_export_writes_ms_project_xml_that_reads_back_and_reimports_onto_itself(
+    db_url, generated, tmp_path
+):
+    org = make_org(db_url)
+    actor = _actor(org)
+    pid, _, _ = _import(db_url, generated["30"], actor=actor, org=org)
+    project, milestones = reads.export_source(pid, url=db_url)
+    path = tmp_path / "export.xml"
+    path.write_bytes(write_mspdi(export_schedule(project, milestones, TODAY)))
+    [result] = read_files([path])
+    assert result.ok and result.schedule["file_type"] == "MSPDI"
+    back = plan_from(result.schedule, today=TODAY)
+    assert [(m.name, m.baseline_date, m.forecast_date) for m in back.milestones] == [
+        (m["name"], m["baseline_date"], m["forecast_date"]) for m in milestones
+    ]
+    # The exported tasks keep the imported task ids: importing the export changes no milestone.
+    seen = schedule_commands.preview_for(back, pid, url=db_url)
+    assert [c for c in seen.changes if c.entity == "milestone"] == []

@@ -74,6 +74,8 @@ def export_source(project_id: int, url: str | None = None) -> tuple[dict, list[d
         {"pid": project_id},
         url=url,
     )
+    milestones = as_dates(milestones, ["baseline_date", "forecast_date", "actual_date"])
+    project = as_dates(project, ["baseline_start", "baseline_finish", "forecast_finish"])
     milestones["task_uid"] = milestones.task_uid.astype(object).where(
         milestones.task_uid.notna(), None
     )
