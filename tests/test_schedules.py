@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import signal
 import time
 import zipfile
 
@@ -19,7 +21,13 @@ from data_access.core.db import data_version, get_engine, read_df
 from data_access.core.writes import Actor, ConflictError, PermissionDenied
 from data_access.schedules import commands as schedule_commands
 from data_access.schedules import reads
-from data_access.schedules.files import MAX_BYTES, read_files, read_uploads, write_mspdi
+from data_access.schedules.files import (
+    MAX_BYTES,
+    read_files,
+    read_uploads,
+    reader_pid,
+    write_mspdi,
+)
 from domain.schedules import export_schedule, plan_from
 from tests.factories import make_org, make_project
 from tests.schedule_samples import fixture_folder, generated_schedule, write_schedule
@@ -150,10 +158,20 @@ def test_bad_files_are_refused_with_a_reason(tmp_path):
     assert results[-1].ok  # a bad file does not stop the good one after it
 
 
-def test_a_file_that_takes_too_long_is_stopped(fixtures):
+def test_the_reader_is_kept_between_files_and_replaced_after_a_timeout_or_a_crash(fixtures):
     folder = fixture_folder()
+    read_files([folder / "sample.mpp"])
+    kept = reader_pid()
+    read_files([folder / "sample98.mpp"])
+    assert reader_pid() == kept  # one JVM for file after file
+
     [result] = read_files([folder / "sample.xml"], seconds_per_file=0.05)
     assert not result.ok and "longer than" in result.reason
+    assert reader_pid() is None  # the stuck reader was killed
+    assert read_files([folder / "sample.xml"])[0].ok
+
+    os.kill(reader_pid(), signal.SIGKILL)  # a reader that died between files
+    assert read_files([folder / "sample.mpp"])[0].ok
 
 
 def test_a_zip_brings_every_schedule_and_skips_the_rest():
@@ -334,6 +352,7 @@ def test_bulk_import_reports_per_file_and_a_bad_file_writes_nothing(db_url, tmp_
 def test_two_thousand_tasks_preview_and_write_in_under_five_seconds(db_url, tmp_path):
     org = make_org(db_url)
     path = write_schedule(tmp_path / "big.xml", generated_schedule(2000))
+    read_files([fixture_folder() / "sample.mpp"])  # the app's reader is running (JVM started)
     started = time.perf_counter()
     [result] = read_files([path])
     pid, count, seen = _import(db_url, result.schedule, actor=_actor(org), org=org)

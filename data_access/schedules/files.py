@@ -3,13 +3,15 @@
 Why a child process and not a JVM inside the app server: JPype starts one JVM per process
 and can never restart it, a Streamlit server runs many sessions on threads, and a JVM that
 hangs, runs out of memory or crashes on a hostile file would stop the whole server for
-everyone. The child (`python -m data_access.schedules.read`) starts its JVM in about 0.3 s,
-reads every file of a batch in that one JVM, answers one JSON line per file, and is killed if
-a file takes longer than the limit; the app server only ever sees plain JSON.
+everyone. The child (`python -m data_access.schedules.read`) is started on first use and kept:
+its JVM starts once and reads file after file, answering one JSON line each. A file that takes
+longer than the limit gets its reader killed (the next file starts a new one); a reader nobody
+used for ten minutes ends by itself. The app server only ever sees plain JSON.
 """
 
 from __future__ import annotations
 
+import atexit
 import io
 import json
 import os
@@ -17,6 +19,7 @@ import select
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from dataclasses import dataclass
@@ -40,6 +43,7 @@ SCHEDULE_SUFFIXES = (
     ".pp",
 )
 ROOT = Path(__file__).resolve().parents[2]
+CRASHED = "The schedule reader stopped on this file (it crashed)."
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,7 @@ class ReadResult:
 def read_files(
     paths: list[Path], *, names: list[str] | None = None, seconds_per_file: float = SECONDS_PER_FILE
 ) -> list[ReadResult]:
-    """Read every file in one child process; a file over the limits gets a reason instead."""
+    """Read every file in the reader process; a file over the limits gets a reason instead."""
     names = names or [p.name for p in paths]
     results: dict[int, ReadResult] = {}
     wanted: list[int] = []
@@ -78,59 +82,93 @@ def read_files(
     return [results[i] for i in range(len(paths))]
 
 
+class _Reader:
+    """The reader process of this app process: started on first use and kept, so the JVM
+    starts once, not per file. One file at a time (a lock); a file that takes too long or
+    crashes the reader costs only that reader, and the next file gets a new one."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.child: subprocess.Popen | None = None
+        self.buffer = b""
+
+    def _running(self) -> subprocess.Popen:
+        if self.child is None or self.child.poll() is not None:
+            self.stop()
+            self.child = subprocess.Popen(
+                [sys.executable, "-m", "data_access.schedules.read"],
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,  # the JVM's logging chatter
+                env={**os.environ, "PMO_SCHEDULE_JVM_HEAP": JVM_HEAP},
+            )
+        return self.child
+
+    def stop(self) -> None:
+        if self.child is not None:
+            if self.child.poll() is None:
+                self.child.kill()
+            self.child.wait()
+            self.child.stdin.close()
+            self.child.stdout.close()
+        self.child, self.buffer = None, b""
+
+    def read(self, path: Path, seconds: float) -> tuple[dict | None, str]:
+        """(the reader's answer, "") or (None, why there is none)."""
+        fresh = self.child is None or self.child.poll() is not None
+        answer, trouble = self._ask(path, seconds)
+        if trouble == CRASHED and not fresh:
+            # A kept reader may have ended before this file reached it (killed, or idle
+            # and exiting): the file deserves one try with a new reader.
+            answer, trouble = self._ask(path, seconds)
+        return answer, trouble
+
+    def _ask(self, path: Path, seconds: float) -> tuple[dict | None, str]:
+        child = self._running()
+        try:
+            child.stdin.write(json.dumps(str(path)).encode() + b"\n")
+            child.stdin.flush()
+        except BrokenPipeError:
+            self.stop()
+            return None, CRASHED
+        deadline = time.monotonic() + seconds
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([child.stdout], [], [], left)[0]:
+                self.stop()
+                return None, f"Reading took longer than {seconds:.0f} s and was stopped."
+            chunk = os.read(child.stdout.fileno(), 1 << 20)
+            if not chunk:  # out of memory, or the JVM crashed
+                self.stop()
+                return None, CRASHED
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return json.loads(line), ""
+
+
+_reader = _Reader()
+atexit.register(_reader.stop)
+
+
+def reader_pid() -> int | None:
+    """The running reader process, if any (to show that it is kept between files)."""
+    child = _reader.child
+    return child.pid if child is not None and child.poll() is None else None
+
+
 def _read_in_child(paths, names, wanted, seconds_per_file) -> dict[int, ReadResult]:
-    child = subprocess.Popen(
-        [sys.executable, "-m", "data_access.schedules.read", *(str(paths[i]) for i in wanted)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,  # the JVM's logging chatter
-        env={**os.environ, "PMO_SCHEDULE_JVM_HEAP": JVM_HEAP},
-    )
-    results: dict[int, ReadResult] = {}
-    buffer = b""
-    try:
+    results = {}
+    with _reader.lock:
         for i in wanted:
             started = time.monotonic()
-            deadline = started + seconds_per_file
-            while b"\n" not in buffer:
-                left = deadline - time.monotonic()
-                ready = select.select([child.stdout], [], [], max(left, 0))[0] if left > 0 else []
-                if not ready:
-                    results[i] = ReadResult(
-                        names[i],
-                        None,
-                        f"Reading took longer than {seconds_per_file:.0f} s and was stopped.",
-                    )
-                    return _unread(results, names, wanted)
-                chunk = os.read(child.stdout.fileno(), 1 << 20)
-                if not chunk:  # the reader died (out of memory, crash)
-                    results[i] = ReadResult(
-                        names[i], None, "The schedule reader stopped on this file (crashed)."
-                    )
-                    return _unread(results, names, wanted)
-                buffer += chunk
-            line, buffer = buffer.split(b"\n", 1)
-            answer = json.loads(line)
+            answer, trouble = _reader.read(paths[i], seconds_per_file)
             results[i] = ReadResult(
                 names[i],
-                answer.get("schedule"),
-                answer.get("reason", ""),
+                answer.get("schedule") if answer else None,
+                answer.get("reason", "") if answer else trouble,
                 round(time.monotonic() - started, 3),
             )
-        return results
-    finally:
-        if child.poll() is None:
-            child.kill()
-        child.wait()
-        child.stdout.close()
-
-
-def _unread(results, names, wanted) -> dict[int, ReadResult]:
-    """Files after one that stopped the reader are not read: say so for each."""
-    for i in wanted:
-        results.setdefault(
-            i, ReadResult(names[i], None, "Not read: the reader stopped on an earlier file.")
-        )
     return results
 
 

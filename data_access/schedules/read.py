@@ -1,16 +1,17 @@
-"""Read schedules with MPXJ (Java): `python -m data_access.schedules.read FILE...`.
+"""Read schedules with MPXJ (Java): `python -m data_access.schedules.read`, a reader process.
 
 This module runs in a child process (see `data_access.schedules.files`), never in the app
 server: JPype can start one JVM per process and a JVM that hangs or dies on a bad file would
-take the server with it. It prints one JSON line per file, in order: {"file", "ok": true,
-"schedule": {...}} or {"file", "ok": false, "reason": words}. All files of one call share
-one JVM.
+take the server with it. The child starts its JVM once and then answers one JSON line per
+file path it is sent: {"file", "ok": true, "schedule": {...}} or {"file", "ok": false,
+"reason": words}.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import select
 import sys
 from typing import Any
 
@@ -115,7 +116,11 @@ def read_one(path: str, reader_class) -> dict[str, Any]:
         return {"ok": False, "reason": _reason(exc)}
 
 
-def main(paths: list[str]) -> None:
+def main() -> None:
+    """Answer requests until stdin closes (the app process ended) or nobody asked for a while.
+
+    Each request is one line, the JSON string of a file's path; each answer is one line.
+    """
     # Java libraries print to file descriptor 1 (logging); keep it for the answers alone.
     answers = os.fdopen(os.dup(1), "w")
     os.dup2(2, 1)
@@ -125,11 +130,15 @@ def main(paths: list[str]) -> None:
     jpype.startJVM(os.environ.get("PMO_SCHEDULE_JVM_HEAP", "-Xmx1g"), "-Djava.awt.headless=true")
     from org.mpxj.reader import UniversalProjectReader
 
-    for path in paths:
-        result = read_one(path, UniversalProjectReader)
-        answers.write(json.dumps({"file": path, **result}) + "\n")
+    idle = float(os.environ.get("PMO_SCHEDULE_READER_IDLE", "600"))
+    while select.select([sys.stdin], [], [], idle)[0]:
+        line = sys.stdin.readline()
+        if not line:
+            return
+        path = json.loads(line)
+        answers.write(json.dumps({"file": path, **read_one(path, UniversalProjectReader)}) + "\n")
         answers.flush()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    main()
