@@ -379,3 +379,19 @@ def test_export_writes_ms_project_xml_that_reads_back_and_reimports_onto_itself(
     # The exported tasks keep the imported task ids: importing the export changes no milestone.
     seen = schedule_commands.preview_for(back, pid, url=db_url)
     assert [c for c in seen.changes if c.entity == "milestone"] == []
+
+
+def test_an_empty_schedule_is_refused_and_writes_nothing(db_url, tmp_path):
+    org = make_org(db_url)
+    path = write_schedule(tmp_path / "empty.xml", {"title": "Nothing planned", "tasks": []})
+    [outcome] = import_files(
+        read_files([path]),
+        program_id=org["program"],
+        department_id=org["department"],
+        baseline=0,
+        today=TODAY,
+        url=db_url,
+        actor=_actor(org),
+    )
+    assert (outcome.status, outcome.detail) == ("refused", "The schedule has no tasks.")
+    assert _count(db_url, "project") == 0
