@@ -81,3 +81,6 @@ def test_upload_preview_import_then_reimport_a_slip(server, demo_url, page, tmp_
 
     open_app(page, f"{server.url}/milestones?project=PLAN-1")
     screenshot(page, "schedule-milestones-after-slip")
+    heading = page.get_by_text("Milestone trend analysis").first
+    heading.evaluate("element => element.scrollIntoView({block: 'start'})")
+    screenshot(page, "schedule-trend-after-slip")
