@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from components.common.safe_text import md_escape
 from data_access.core.db import read_df
 from tests.auth_helpers import open_app
 from tests.schedule_samples import fixture_folder
@@ -35,7 +36,7 @@ def test_a_truncated_file_is_refused_on_the_page_and_writes_nothing(demo_db_url,
     content = (fixture_folder() / "sample.mpp").read_bytes()[:6000]
     at.file_uploader(key="schedule-file-0").upload("plan.mpp", content, "application/octet-stream")
     at = run(at)
-    assert "plan.mpp cannot be imported" in at.error[0].value
+    assert f"{md_escape('plan.mpp')} cannot be imported" in at.error[0].value
     assert "damaged or truncated" in at.error[0].value
     assert not [b for b in at.button if b.label in ("Import", "Create the project")]
     assert count(demo_db_url, "audit_log") == before

@@ -15,6 +15,7 @@ import streamlit as st
 from components.common import records
 from components.common.data import Version
 from components.common.edit_form import picker
+from components.common.safe_text import md_escape
 from components.schedules import data
 from components.schedules.bulk import import_files
 from data_access.core.writes import Actor, ConflictError, ValidationFailed, WriteError
@@ -55,7 +56,7 @@ def schedule_section(
 ) -> None:
     modes = {}
     if facts and editable:
-        modes["update"] = f"Update {facts['code']}"
+        modes["update"] = f"Update {md_escape(facts['code'])}"
     if actor.role in ("admin", "portfolio_manager"):
         modes |= {"new": "New project", "bulk": "Many files (one project each)"}
     if not modes:
@@ -94,13 +95,17 @@ def _single_panel(version: Version, facts: dict | None, actor: Actor, today: dt.
     result = data.read_upload(upload.getvalue(), upload.name)
     if not result.ok:
         st.error(
-            f"**{upload.name} cannot be imported.** {result.reason} Nothing was changed.",
+            f"**{md_escape(upload.name)} cannot be imported.** {md_escape(result.reason)} "
+            "Nothing was changed.",
             icon=":material/error:",
         )
         return
     schedule = result.schedule
     if not schedule["tasks"]:
-        st.error(f"**{upload.name} has no tasks.** Nothing was changed.", icon=":material/error:")
+        st.error(
+            f"**{md_escape(upload.name)} has no tasks.** Nothing was changed.",
+            icon=":material/error:",
+        )
         return
     project_id = int(facts["id"]) if facts else None
     left, right = st.columns([1, 3])
@@ -129,7 +134,7 @@ def _single_panel(version: Version, facts: dict | None, actor: Actor, today: dt.
     seen = commands.preview_for(plan, project_id, url=version[0])
     _show_preview(seen, facts, version)
     if "" in st.session_state.get("schedule-errors", {}):
-        st.error(st.session_state["schedule-errors"][""], icon=":material/error:")
+        st.error(md_escape(st.session_state["schedule-errors"][""]), icon=":material/error:")
     if seen.empty:
         st.info(
             "Nothing to change: the project already matches this file.", icon=":material/check:"
@@ -171,7 +176,7 @@ def _new_project_fields(version: Version, plan, file_name: str, gen: int) -> Non
     )
     for col, key in zip(cols, NEW_FIELDS, strict=True):
         if key in errors:
-            col.error(errors[key], icon=":material/error:")
+            col.error(md_escape(errors[key]), icon=":material/error:")
 
 
 def _show_preview(seen: Preview, facts: dict | None, version: Version) -> None:
@@ -191,8 +196,8 @@ def _show_preview(seen: Preview, facts: dict | None, version: Version) -> None:
         f"**Preview:** {len(plan.milestones)} milestones from baseline {plan.baseline}, status "
         f"date {fmt_date(plan.status_date)}. Importing {what}."
     )
-    for warning in seen.warnings:
-        st.warning(warning, icon=":material/warning:")
+    for warning in seen.warnings:  # they quote task names from the file
+        st.warning(md_escape(warning), icon=":material/warning:")
     people = records.choices(version)["people"].to_dict("records")
     matched = match_resources(plan.resources, people)
     if matched:
@@ -200,7 +205,7 @@ def _show_preview(seen: Preview, facts: dict | None, version: Version) -> None:
         unknown = [r for r, p in matched if not p]
         st.caption(
             "Resources in the file (not imported: their assignments are not taken over): "
-            + ", ".join(known + [f"{r} (unknown here)" for r in unknown])
+            + md_escape(", ".join(known + [f"{r} (unknown here)" for r in unknown]))
         )
     if changes:
         table = pd.DataFrame(
@@ -261,8 +266,9 @@ def _apply(version, seen, project_id, gen, file_name, actor) -> None:
         return
     st.session_state["schedule-gen"] = st.session_state.get("schedule-gen", 0) + 1
     code = new_project["code"] if new_project else ""
-    st.session_state["schedule-done"] = f"Imported {file_name}: {count:,} changes written" + (
-        f" into the new project {code}." if code else "."
+    st.session_state["schedule-done"] = md_escape(
+        f"Imported {file_name}: {count:,} changes written"
+        + (f" into the new project {code}." if code else ".")
     )
     if code:
         st.query_params["project"] = code.strip()
@@ -351,8 +357,8 @@ def _bulk_apply(version, results, program, department, baseline, today, actor) -
 def _export_panel(version: Version, facts: dict, today: dt.date) -> None:
     st.markdown("##### Export to Microsoft Project")
     st.caption(
-        f"{facts['code']}'s dates, money and milestones as MSPDI XML, which Microsoft Project "
-        "opens (File › Open, XML format)."
+        f"{md_escape(facts['code'])}'s dates, money and milestones as MSPDI XML, which "
+        "Microsoft Project opens (File › Open, XML format)."
     )
     pid = int(facts["id"])
     if st.session_state.get("schedule-export") != pid:
