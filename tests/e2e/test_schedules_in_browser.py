@@ -84,3 +84,9 @@ def test_upload_preview_import_then_reimport_a_slip(server, demo_url, page, tmp_
     heading = page.get_by_text("Milestone trend analysis").first
     heading.evaluate("element => element.scrollIntoView({block: 'start'})")
     screenshot(page, "schedule-trend-after-slip")
+
+    # The project page leads to the project's schedule section, with its import history.
+    open_app(page, f"{server.url}/project?project=PLAN-1")
+    page.get_by_role("link", name="Import or export the schedule").click()
+    settle_after_action(page)
+    expect(page.get_by_text("Earlier imports")).to_be_visible()
