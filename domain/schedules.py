@@ -76,6 +76,7 @@ def plan_from(
         start = start or (_day(min(starts)) if starts else None)
         finish = finish or (_day(max(finishes)) if finishes else None)
     project: dict[str, Any] = {}
+    baselined = False
     if start and finish:
         base_start = _day(root.get("baseline_start", {}).get(n)) or _earliest(
             top, "baseline_start", n
@@ -83,10 +84,11 @@ def plan_from(
         base_finish = _day(root.get("baseline_finish", {}).get(n)) or _latest(
             top, "baseline_finish", n
         )
-        if base_start is None or base_finish is None:
+        baselined = base_start is not None and base_finish is not None
+        if not baselined:
             warnings.append(
-                f"The schedule has no baseline {baseline} for the project: its baseline dates "
-                "are taken from the current schedule."
+                f"The schedule has no baseline {baseline} for the project: a new project takes "
+                "its baseline dates from the current schedule, an existing one keeps its own."
             )
         project["baseline_start"] = base_start or start
         project["baseline_finish"] = max(base_finish or finish, project["baseline_start"])
@@ -125,12 +127,15 @@ def plan_from(
         if base is None:
             missing_base.append(_task_name(task))
         milestones.append(
-            PlanMilestone(task["uid"], _task_name(task), base or forecast, forecast, actual)
+            PlanMilestone(
+                task["uid"], _task_name(task), base or forecast, forecast, actual, base is not None
+            )
         )
     if missing_base:
         warnings.append(
-            f"{len(missing_base)} milestone(s) without baseline {baseline} take their forecast "
-            f"as baseline: {', '.join(missing_base[:5])}{'…' if len(missing_base) > 5 else ''}."
+            f"{len(missing_base)} milestone(s) without baseline {baseline} (new ones take their "
+            "forecast as baseline, existing ones keep theirs): "
+            f"{', '.join(missing_base[:5])}{'…' if len(missing_base) > 5 else ''}."
         )
     if project.get("baseline_start"):
         lo, hi = (
@@ -154,6 +159,7 @@ def plan_from(
         milestones=tuple(milestones),
         resources=tuple((r["name"], r.get("email", "")) for r in schedule.get("resources", [])),
         warnings=tuple(warnings),
+        baselined=baselined,
     )
 
 

@@ -6,6 +6,7 @@ the richer schedules are written by MPXJ's MSPDI writer (tests/schedule_samples.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import io
 import os
@@ -399,3 +400,25 @@ def test_an_empty_schedule_is_refused_and_writes_nothing(db_url, tmp_path):
     )
     assert (outcome.status, outcome.detail) == ("refused", "The schedule has no tasks.")
     assert _count(db_url, "project") == 0
+
+
+def test_a_file_without_baselines_never_overwrites_stored_baselines(db_url, generated):
+    org = make_org(db_url)
+    actor = _actor(org)
+    pid, _, _ = _import(db_url, generated["30"], actor=actor, org=org)
+    unbaselined = copy.deepcopy(generated["30 slipped"])
+    for task in unbaselined["tasks"]:
+        task["baseline_start"], task["baseline_finish"], task["baseline_cost"] = {}, {}, {}
+    _, count, seen = _import(db_url, unbaselined, actor=actor, project_id=pid)
+    assert {c.field for c in seen.changes} == {"forecast_date", "forecast_finish"}
+    assert any("an existing one keeps its own" in w for w in seen.warnings)
+    stored = read_df(
+        "SELECT baseline_date, forecast_date FROM milestone WHERE project_id = :p",
+        {"p": pid},
+        url=db_url,
+    )
+    slips = {
+        (dt.date.fromisoformat(str(f)[:10]) - dt.date.fromisoformat(str(b)[:10])).days
+        for b, f in zip(stored.baseline_date, stored.forecast_date, strict=True)
+    }
+    assert slips == {5}  # the slip shows against the stored baseline

@@ -148,12 +148,15 @@ def _write_milestones(
     plan = now.plan
     _, stored = reads.project_state(session, project_id)
     by_uid = {m["task_uid"]: m for m in stored}
-    touched = {c.uid for c in now.changes if c.entity == "milestone"}
+    new = {c.uid for c in now.changes if c.entity == "milestone" and c.action == "create"}
     removed = {c.uid for c in now.changes if c.action == "remove"}
+    updates: dict[int, dict[str, Any]] = {}
+    for c in now.changes:
+        if c.entity == "milestone" and c.action == "update":
+            updates.setdefault(c.uid, {})[c.field] = c.new
     created = 0
-    reason = f"from the schedule {file_name}"[:200]
     for m in plan.milestones:
-        if m.uid not in touched:
+        if m.uid not in new:
             continue
         values = {
             "name": m.name,
@@ -162,34 +165,30 @@ def _write_milestones(
             "actual_date": m.actual_date,
         }
         old = by_uid.get(m.uid)
-        if old is None or old["removed_on"] is not None:
-            new_id = commands.stage_milestone(
-                {"project_id": project_id, **values},
-                reported_on=plan.status_date,
-                session=session,
-                actor=actor,
+        new_id = commands.stage_milestone(
+            {"project_id": project_id, **values},
+            reported_on=plan.status_date,
+            session=session,
+            actor=actor,
+        )
+        if old is None:
+            session.add(ScheduleLink(project_id=project_id, milestone_id=new_id, task_uid=m.uid))
+        else:  # a task back in the file after its milestone was removed: a new milestone
+            session.execute(
+                sa.update(ScheduleLink)
+                .where(ScheduleLink.project_id == project_id, ScheduleLink.task_uid == m.uid)
+                .values(milestone_id=new_id)
             )
-            if old is None:
-                session.add(
-                    ScheduleLink(project_id=project_id, milestone_id=new_id, task_uid=m.uid)
-                )
-            else:  # a task back in the file after its milestone was removed: a new milestone
-                session.execute(
-                    sa.update(ScheduleLink)
-                    .where(ScheduleLink.project_id == project_id, ScheduleLink.task_uid == m.uid)
-                    .values(milestone_id=new_id)
-                )
-            created += 1
-            continue
-        changes = {k: v for k, v in values.items() if old[k] != v}
+        created += 1
+    for uid, changes in updates.items():
         commands.stage_milestone_change(
-            old["id"],
+            by_uid[uid]["id"],
             changes,
-            change=history_change(set(changes), m.actual_date),
+            change=history_change(set(changes), changes.get("actual_date")),
             what="import the schedule",
             reported_on=plan.status_date,
-            reason=reason,
-            expected_version=old["version"],
+            reason=f"from the schedule {file_name}"[:200],
+            expected_version=by_uid[uid]["version"],
             session=session,
             actor=actor,
         )

@@ -23,6 +23,7 @@ PROJECT_FIELDS = (
     "percent_complete",
 )
 MILESTONE_FIELDS = ("name", "baseline_date", "forecast_date", "actual_date")
+BASELINES = ("baseline_start", "baseline_finish")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class PlanMilestone:
     baseline_date: dt.date
     forecast_date: dt.date
     actual_date: dt.date | None
+    baselined: bool = True  # False: the file has no baseline for it (the forecast stands in)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class Plan:
     milestones: tuple[PlanMilestone, ...]
     resources: tuple[tuple[str, str], ...]  # (name, e-mail)
     warnings: tuple[str, ...] = ()
+    baselined: bool = True  # False: the file has no project baseline (the schedule stands in)
 
 
 # --- the preview ------------------------------------------------------------------------
@@ -87,7 +90,8 @@ def preview(plan: Plan, project: dict | None, milestones: list[dict]) -> Preview
     changes: list[Change] = []
     label = project["name"] if project else plan.title
     for key in PROJECT_FIELDS:
-        if key not in plan.project:
+        # A stand-in baseline may start a new project, never overwrite a stored one.
+        if key not in plan.project or (project and not plan.baselined and key in BASELINES):
             continue
         old = project.get(key) if project else None
         new = plan.project[key]
@@ -117,7 +121,7 @@ def preview(plan: Plan, project: dict | None, milestones: list[dict]) -> Preview
         changes += [
             Change("milestone", "update", m.name, f, old[f], getattr(m, f), m.uid, old["id"])
             for f in MILESTONE_FIELDS
-            if _differs(old[f], getattr(m, f))
+            if _differs(old[f], getattr(m, f)) and (m.baselined or f != "baseline_date")
         ]
     changes += [
         Change("milestone", "remove", m["name"], "", None, None, uid, m["id"])
