@@ -1,7 +1,7 @@
 """schedule_import, schedule_link: schedules read from MS Project / Primavera files
 
 Revision ID: 0017
-Revises: 0011
+Revises: 0027
 Create Date: 2026-12-05 23:55:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0011"
+down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
