@@ -826,3 +826,35 @@ class ApiToken(SQLModel, table=True):
     last_used_at: dt.datetime | None = None
     revoked_at: dt.datetime | None = None
     version: int = Field(default=1, ge=1)
+
+
+# --- schedule imports (Microsoft Project, Primavera...) -----------------------------------
+
+
+class ScheduleImport(SQLModel, table=True):
+    """One import of a schedule file into a project: which file, baseline and status date."""
+
+    __tablename__ = "schedule_import"
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    file_name: str = Field(max_length=255)
+    # The file's own project GUID, so that a bulk re-import finds the project it fed.
+    file_guid: str = Field(default="", max_length=80, index=True)
+    baseline: int = Field(default=0, ge=0, le=10)
+    status_date: dt.date
+    created: int = 0
+    changed: int = 0
+    actor_id: int | None = Field(default=None, foreign_key="person.id")
+    imported_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ScheduleLink(SQLModel, table=True):
+    """A milestone fed by a task of a schedule file, matched on re-import by the task's
+    unique id (stable in MS Project and Primavera when tasks are moved or renamed)."""
+
+    __tablename__ = "schedule_link"
+    __table_args__ = (sa.UniqueConstraint("project_id", "task_uid", name="uq_schedule_link_task"),)
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    milestone_id: int = Field(foreign_key="milestone.id", sa_column_kwargs={"unique": True})
+    task_uid: int

@@ -25,6 +25,8 @@ from data_access.core.models import (
     Review,
     Risk,
     RiskAssessment,
+    ScheduleImport,
+    ScheduleLink,
     StatusReport,
 )
 from data_access.core.schema import upgrade_database, upgrade_lock
@@ -47,6 +49,8 @@ INSERT_ORDER = [
     Action,
     Allocation,
     Absence,
+    ScheduleImport,
+    ScheduleLink,
     AuditLog,
 ]
 BATCH = 20_000
