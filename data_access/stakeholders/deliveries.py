@@ -46,6 +46,7 @@ class Planned:
     parts: list[dict] | None = None
     blobs: bytes | None = None
     link: str = ""
+    unsubscribe: str = ""
     by_email: bool = True
 
 
@@ -63,13 +64,17 @@ def plan(item: Planned, *, email_on: bool, now: dt.datetime, url: str | None = N
     insert = (postgresql if engine.dialect.name == "postgresql" else sqlite).insert(
         Delivery.__table__
     )
+    statement = (
+        insert.values(**values)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(Delivery.__table__.c.id)
+    )
     with engine.begin() as conn:
-        stored = conn.execute(
-            insert.values(**values).on_conflict_do_nothing(index_elements=["key"])
-        )
-        if stored.rowcount:
+        # rowcount is not reliable here across drivers; a returned id is.
+        stored = conn.execute(statement).first() is not None
+        if stored:
             bump_data_version(conn)
-    return bool(stored.rowcount)
+    return stored
 
 
 def planned_keys(prefix: str, url: str | None = None) -> set[str]:

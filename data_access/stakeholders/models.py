@@ -46,6 +46,7 @@ class Delivery(SQLModel, table=True):
     parts: Any = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
     blobs: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
     link: str = Field(default="", max_length=1000)
+    unsubscribe: str = Field(default="", max_length=1000)
     # Whether this message goes out by e-mail at all (else only to the inbox).
     by_email: bool = True
     status: str = Field(default="pending", max_length=20)

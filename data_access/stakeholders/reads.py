@@ -143,3 +143,33 @@ def link_openings(url: str | None = None) -> pd.DataFrame:
         "SELECT id, link_id, at, outcome FROM share_link_opening ORDER BY id DESC LIMIT 500",
         url=url,
     )
+
+
+def turned_red(since: dt.date, url: str | None = None) -> pd.DataFrame:
+    """Status reports from `since` on that made their project Red when the one before was not,
+    with the people who care: the project's manager and sponsor."""
+    return read_df(
+        """
+        SELECT r.id AS report_id, r.project_id, p.code, p.name AS project, r.report_date,
+               r.author_id, p.manager_id, p.sponsor_id
+        FROM status_report r JOIN project p ON p.id = r.project_id
+        WHERE r.overall_rag = 'R' AND r.report_date >= :since
+          AND COALESCE((
+              SELECT b.overall_rag FROM status_report b
+              WHERE b.project_id = r.project_id
+                AND (b.report_date < r.report_date
+                     OR (b.report_date = r.report_date AND b.id < r.id))
+              ORDER BY b.report_date DESC, b.id DESC LIMIT 1), 'G') <> 'R'
+        ORDER BY r.id
+        """,
+        {"since": since},
+        url=url,
+    )
+
+
+def people_by_id(url: str | None = None) -> dict[int, dict]:
+    df = read_df("SELECT id, name, email, active FROM person", url=url)
+    return {
+        int(r.id): {"name": r.name, "email": r.email, "active": bool(r.active)}
+        for r in df.itertuples()
+    }

@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("parts", sa.JSON(), nullable=True),
         sa.Column("blobs", sa.LargeBinary(), nullable=True),
         sa.Column("link", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
+        sa.Column("unsubscribe", sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
         sa.Column("by_email", sa.Boolean(), nullable=False),
         sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
