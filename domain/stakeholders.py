@@ -53,10 +53,11 @@ def is_due(occurrence: dt.datetime | None, subscribed_at: dt.datetime) -> bool:
 # --- weekly status update reminders ------------------------------------------------------
 
 
-def update_deadline(today: dt.date, weekday: int, hour: int, zone: str) -> dt.datetime:
-    """This ISO week's deadline for the weekly status update."""
+def update_deadline(today: dt.date, weekday: int, hour: int, zone: dt.tzinfo | None) -> dt.datetime:
+    """This ISO week's deadline for the weekly status update (`zone` None: the server's)."""
     monday = today - dt.timedelta(days=today.weekday())
-    return dt.datetime.combine(monday + dt.timedelta(days=weekday), dt.time(hour), ZoneInfo(zone))
+    moment = dt.datetime.combine(monday + dt.timedelta(days=weekday), dt.time(hour))
+    return moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
 
 
 def reminder_stage(

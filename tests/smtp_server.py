@@ -41,10 +41,13 @@ class Mailbox:
         with self._lock:
             return [m for rcpt, m in self.received if address in rcpt]
 
-    def count_by_recipient(self) -> dict[str, int]:
+    def count_by_recipient(self, kind: str = "report") -> dict[str, int]:
+        """How many messages of that kind (header X-PMO-Kind) each address received."""
         counts: dict[str, int] = {}
         with self._lock:
-            for rcpt, _ in self.received:
+            for rcpt, msg in self.received:
+                if msg["X-PMO-Kind"] != kind:
+                    continue
                 for address in rcpt:
                     counts[address] = counts.get(address, 0) + 1
         return counts

@@ -61,13 +61,19 @@ def job_lock(name: str, url: str | None):
                 conn.commit()
 
 
-def run_job(name: str, url: str | None, now: dt.datetime | None = None) -> None:
-    with job_lock(name, url) as mine:
-        if not mine:
-            log.info("%s: another worker is running it", name)
-            return
-        result = JOBS[name](now or clock.now(), url)
-        log.info("%s: %s", name, result)
+def run_job(name: str, url: str | None, now: dt.datetime | None = None) -> bool:
+    """Run one job under its lock; False if it failed (logged, the other jobs still run)."""
+    try:
+        with job_lock(name, url) as mine:
+            if not mine:
+                log.info("%s: another worker is running it", name)
+                return True
+            result = JOBS[name](now or clock.now(), url)
+            log.info("%s: %s", name, result)
+            return True
+    except Exception:
+        log.exception("%s failed", name)
+        return False
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,9 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     upgrade_database(url)
     if args.once:
         now = args.now if args.now is None or args.now.tzinfo else args.now.replace(tzinfo=dt.UTC)
-        for name in JOBS:
-            run_job(name, url, now)
-        return 0
+        results = [run_job(name, url, now) for name in JOBS]
+        return 0 if all(results) else 1
     scheduler = BlockingScheduler(timezone=dt.UTC)
     for name, trigger in TRIGGERS.items():
         scheduler.add_job(

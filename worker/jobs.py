@@ -323,6 +323,7 @@ def send_pending(now: dt.datetime, url: str | None = None) -> dict[str, int]:
             attachments=_unpack(row["parts"], row["blobs"]),
             unsubscribe=row["unsubscribe"],
             message_key=row["key"].replace(":", "."),
+            kind=row["kind"],
         )
         mail.send(config, msg)
 

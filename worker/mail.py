@@ -90,6 +90,7 @@ def build_message(
     attachments: list[Attachment] = (),
     unsubscribe: str = "",
     message_key: str = "",
+    kind: str = "",
 ) -> EmailMessage:
     """A multipart message: plain text and HTML alternatives, inline images, attachments."""
     msg = EmailMessage()
@@ -98,6 +99,8 @@ def build_message(
     msg["Subject"] = subject
     # The same delivery always has the same Message-ID, so a mail system can spot a duplicate.
     msg["Message-ID"] = make_msgid(idstring=message_key or None, domain=config.host)
+    if kind:  # report, reminder or notification: lets people sort their mail by rule
+        msg["X-PMO-Kind"] = kind
     if unsubscribe:
         msg["List-Unsubscribe"] = f"<{unsubscribe}>"
     msg.set_content(text)
