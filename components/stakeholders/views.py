@@ -1,0 +1,391 @@
+"""The push side on the page: the inbox and its sidebar badge, subscriptions, notification
+choices, the stakeholder register with its grid, read-only links and the delivery log."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import streamlit as st
+
+from charts.stakeholders import power_interest_grid
+from components.common.data import Version
+from components.common.record_form import FormField, flash, record_form
+from components.common.safe_text import md_escape
+from components.stakeholders import data
+from data_access.core import clock
+from data_access.core.db import session_scope
+from data_access.core.writes import Actor, WriteError
+from data_access.stakeholders import commands, deliveries
+from data_access.stakeholders.models import CADENCES, NOTIFICATION_KINDS, ROLES_IN_PROJECT
+from deck.report import base_url
+from domain.filters import PortfolioFilter, describe_filter, filter_from_dict, filter_to_dict
+from domain.stakeholders import WEEKDAYS, quadrant
+from worker.mail import MailSettingError, smtp_config
+
+INBOX_PAGE = "pages/inbox.py"
+KIND_LABELS = {
+    "action_assigned": "An action is given to me",
+    "risk_assigned": "A risk is given to me",
+    "project_red": "A project of mine turns Red",
+    "gate_decision": "A gate awaits my decision",
+}
+CADENCE_LABELS = {
+    "weekly": "Weekly",
+    "monthly": "Monthly",
+    "after_review": "After each portfolio review",
+}
+ZONES = (
+    "UTC",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+)
+
+
+def write(fn, *args, version: Version, actor: Actor, **kwargs):
+    with session_scope(version[0]) as session:
+        return fn(*args, session=session, actor=actor, **kwargs)
+
+
+# --- inbox --------------------------------------------------------------------------------
+
+
+def inbox_badge(version: Version, actor: Actor) -> None:
+    """A link to the inbox with the number of unread messages (drawn in the sidebar)."""
+    if actor.person_id is None:
+        return
+    count = data.unread(version, actor.person_id)
+    label = f"Inbox · {count} unread" if count else "Inbox"
+    st.page_link(INBOX_PAGE, label=label, icon=":material/inbox:")
+
+
+def inbox_section(version: Version, actor: Actor) -> None:
+    box = data.inbox(version, actor.person_id)
+    if box.empty:
+        st.info("Nothing here yet. Reports, reminders and notifications for you land here.")
+        return
+    unread = box[box.read_at.isna()]
+    if len(unread) and st.button(f"Mark all {len(unread)} as read"):
+        deliveries.mark_read(actor.person_id, unread.id.tolist(), now=clock.now(), url=version[0])
+        st.rerun()
+    for row in box.itertuples():
+        state = "" if pd.notna(row.read_at) else ":blue-badge[new] "
+        when = pd.Timestamp(row.created_at).strftime("%d %b %Y %H:%M")
+        with st.expander(f"{state}{md_escape(row.subject)} · {when}"):
+            st.text(row.body_text[:4000])
+            if row.link:
+                st.link_button("Open in the app", row.link)
+
+
+# --- subscriptions --------------------------------------------------------------------------
+
+
+def subscription_words(row) -> str:
+    if row.scope == "project":
+        view = f"project {row.project_code} {row.project_name}"
+    else:
+        view = describe_filter(filter_from_dict(_json(row.filters))).lower()
+    if row.cadence == "weekly":
+        when = f"every {WEEKDAYS[row.weekday]} at {row.hour:02d}:00"
+    elif row.cadence == "monthly":
+        when = f"on day {row.day_of_month} of each month at {row.hour:02d}:00"
+    else:
+        when = "after each portfolio review"
+    return f"{view}, {when} ({row.time_zone})"
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def subscriptions_section(
+    version: Version, actor: Actor, current: PortfolioFilter, projects: pd.DataFrame
+) -> None:
+    mine = data.subscriptions(version, actor.person_id)
+    for row in mine.itertuples():
+        left, right = st.columns([5, 1])
+        left.markdown(md_escape(subscription_words(row)))
+        if right.button("Unsubscribe", key=f"end_sub_{row.id}"):
+            try:
+                write(commands.end_subscription, int(row.id), version=version, actor=actor)
+            except WriteError as exc:
+                st.error(md_escape(str(exc)))
+            else:
+                flash("Unsubscribed.")
+                st.rerun()
+    if mine.empty:
+        st.caption("You receive no reports yet.")
+    st.markdown("**Subscribe to a report**")
+    st.caption(
+        f"The portfolio view is the one the sidebar filters give now: "
+        f"{md_escape(describe_filter(current))}."
+    )
+    codes = dict(zip(projects.id.astype(int), projects.code + " " + projects.name, strict=True))
+    fields = [
+        FormField(
+            "scope",
+            "Report on",
+            "select",
+            options=["portfolio", "project"],
+            labels={"portfolio": "This portfolio view", "project": "One project"},
+        ),
+        FormField(
+            "project_id",
+            "Project (for a project report)",
+            "select",
+            options=[None, *codes],
+            labels={None: "—", **codes},
+        ),
+        FormField("cadence", "How often", "select", options=list(CADENCES), labels=CADENCE_LABELS),
+        FormField(
+            "weekday",
+            "Weekday (weekly)",
+            "select",
+            options=list(range(7)),
+            labels=dict(enumerate(WEEKDAYS)),
+        ),
+        FormField(
+            "day_of_month", "Day of the month (monthly)", "int", min_value=1, max_value=28, step=1
+        ),
+        FormField("hour", "Hour", "int", min_value=0, max_value=23, step=1),
+        FormField("time_zone", "Your time zone", "select", options=list(ZONES)),
+    ]
+    defaults = {
+        "scope": "portfolio",
+        "project_id": None,
+        "cadence": "weekly",
+        "weekday": 0,
+        "day_of_month": 1,
+        "hour": 8,
+        "time_zone": "Europe/Paris",
+    }
+
+    def save(values, _version):
+        values = {**values, "person_id": actor.person_id, "filters": filter_to_dict(current)}
+        write(commands.subscribe, values, version=version, actor=actor)
+
+    record_form(
+        "subscribe",
+        fields,
+        defaults,
+        save,
+        submit_label="Subscribe",
+        saved_message="Subscribed: the first report comes at the next time you chose.",
+        columns=2,
+    )
+
+
+def notification_section(version: Version, actor: Actor) -> None:
+    prefs = data.notification_prefs(version, actor.person_id)
+    st.caption("Every notification lands in your inbox; tick the kinds you also want by e-mail.")
+    with st.form("notification_prefs"):
+        chosen = {
+            kind: st.checkbox(KIND_LABELS[kind], value=prefs.get(kind, False), key=f"n_{kind}")
+            for kind in NOTIFICATION_KINDS
+        }
+        if st.form_submit_button("Save", type="primary"):
+            write(
+                commands.set_notification_prefs,
+                actor.person_id,
+                chosen,
+                version=version,
+                actor=actor,
+            )
+            flash("Saved your notification choices.")
+            st.rerun()
+
+
+# --- stakeholder register --------------------------------------------------------------------
+
+
+def register_section(version: Version, actor: Actor, project: dict, may_edit: bool) -> None:
+    people = data.stakeholders(version, project["id"])
+    if people.empty:
+        st.info("No stakeholder recorded for this project yet.")
+    else:
+        st.altair_chart(
+            power_interest_grid(people, f"Power and interest, {project['code']}"),
+            width="stretch",
+        )
+        table = people.assign(
+            approach=[
+                quadrant(i, n) for i, n in zip(people.influence, people.interest, strict=True)
+            ]
+        )[["name", "role", "email", "influence", "interest", "approach", "receives"]]
+        st.dataframe(table, hide_index=True, width="stretch")
+    if not may_edit:
+        return
+    st.markdown("**Add a stakeholder**")
+    fields = [
+        FormField("name", "Name", max_chars=200),
+        FormField("email", "E-mail (optional)"),
+        FormField("role", "Role", "select", options=list(ROLES_IN_PROJECT)),
+        FormField("influence", "Influence (1-5)", "int", min_value=1, max_value=5, step=1),
+        FormField("interest", "Interest (1-5)", "int", min_value=1, max_value=5, step=1),
+        FormField("receives", "What they should receive", "textarea", max_chars=4000),
+    ]
+    defaults = {
+        "name": "",
+        "email": "",
+        "role": "other",
+        "influence": 3,
+        "interest": 3,
+        "receives": "",
+    }
+
+    def save(values, _version):
+        write(
+            commands.add_stakeholder,
+            {**values, "project_id": project["id"]},
+            version=version,
+            actor=actor,
+        )
+
+    record_form(
+        f"stakeholder_new_{project['id']}",
+        fields,
+        defaults,
+        save,
+        submit_label="Add",
+        saved_message="Stakeholder added.",
+        columns=2,
+    )
+
+
+# --- read-only links ---------------------------------------------------------------------------
+
+
+def links_section(
+    version: Version, actor: Actor, current: PortfolioFilter, projects: pd.DataFrame
+) -> None:
+    """PMO admins: create, list and revoke read-only links; every opening is counted."""
+    made = st.session_state.pop("new_share_link", None)
+    if made:
+        st.success("Send this link (it is shown once):")
+        st.code(made, language=None)
+    codes = dict(zip(projects.id.astype(int), projects.code + " " + projects.name, strict=True))
+    with st.form("share_link"):
+        scope = st.radio(
+            "Link to",
+            ["project", "portfolio"],
+            horizontal=True,
+            format_func={
+                "project": "One project's status report",
+                "portfolio": "This filtered portfolio view",
+            }.get,
+        )
+        project_id = st.selectbox("Project", list(codes), format_func=codes.get)
+        recipient = st.text_input("For whom (name or e-mail, for the record)")
+        days = st.number_input("Valid for (days)", 1, 366, 14)
+        st.caption(f"Portfolio view: {md_escape(describe_filter(current))}")
+        if st.form_submit_button("Create link", type="primary"):
+            try:
+                token = write(
+                    commands.create_share_link,
+                    scope=scope,
+                    project_id=project_id,
+                    filters=filter_to_dict(current),
+                    recipient=recipient,
+                    days=int(days),
+                    now=clock.now(),
+                    url=version[0],
+                    version=version,
+                    actor=actor,
+                )
+            except WriteError as exc:
+                st.error(md_escape(str(exc)))
+            else:
+                st.session_state["new_share_link"] = f"{base_url()}/?token={token}"
+                st.rerun()
+    links = data.share_links(version)
+    if links.empty:
+        st.caption("No read-only link yet.")
+        return
+    now = clock.now()
+    for row in links.itertuples():
+        expires = pd.Timestamp(row.expires_at)
+        expires = expires.tz_localize("UTC") if expires.tzinfo is None else expires
+        state = (
+            "revoked"
+            if pd.notna(row.revoked_at)
+            else "expired"
+            if expires <= pd.Timestamp(now)
+            else "active"
+        )
+        what = (
+            f"project {row.project}"
+            if row.scope == "project"
+            else describe_filter(filter_from_dict(_json(row.filters)))
+        )
+        left, right = st.columns([5, 1])
+        left.markdown(
+            f"**{md_escape(what)}** for {md_escape(row.recipient or 'anyone')} · {state}, "
+            f"until {expires:%d %b %Y} · opened {int(row.openings)} times"
+        )
+        if state == "active" and right.button("Revoke", key=f"revoke_{row.id}"):
+            write(
+                commands.revoke_share_link,
+                int(row.id),
+                now=clock.now(),
+                version=version,
+                actor=actor,
+            )
+            flash("The link no longer opens.")
+            st.rerun()
+
+
+# --- delivery log (Admin) ----------------------------------------------------------------------
+
+
+def email_status() -> None:
+    try:
+        config = smtp_config()
+    except MailSettingError as exc:
+        st.error(md_escape(str(exc)), icon=":material/mail:")
+        return
+    if config is None:
+        st.warning(
+            "**E-mail is off.** Reports, reminders and notifications go to each person's "
+            "in-app inbox only. Set `PMO_SMTP_URL` (environment or secrets) to send e-mail, "
+            "e.g. `smtp+starttls://user:password@mail.example.org:587/?from=pmo@example.org`.",
+            icon=":material/mail:",
+        )
+    else:
+        st.success(f"E-mail is on: {md_escape(config.describe())}.", icon=":material/mail:")
+
+
+def delivery_log_section(version: Version) -> None:
+    email_status()
+    counts = data.delivery_counts(version)
+    cells = st.columns(5)
+    for cell, status in zip(cells, ("sent", "pending", "inbox", "bounced", "failed"), strict=True):
+        cell.metric(status.capitalize(), f"{counts.get(status, 0):,}", border=True)
+    log = data.delivery_log(version)
+    if log.empty:
+        st.caption("Nothing delivered yet.")
+        return
+    st.dataframe(
+        log.drop(columns=["id"]),
+        hide_index=True,
+        width="stretch",
+        column_config={"last_error": st.column_config.TextColumn("Reason", width="large")},
+    )
+    stuck = log[log.status.isin(("failed", "bounced"))]
+    if len(stuck):
+        labels = {int(r.id): f"{r.email}: {r.subject}" for r in stuck.itertuples()}
+        chosen = st.selectbox(
+            "Send again (after fixing the address or the server)",
+            list(labels),
+            format_func=labels.get,
+        )
+        if st.button("Send again"):
+            deliveries.retry_now(chosen, now=clock.now(), url=version[0])
+            flash("Queued again; the worker sends it within a minute.")
+            st.rerun()
