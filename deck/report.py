@@ -112,6 +112,7 @@ def load_report(view: View, today: dt.date, url: str | None = None) -> Report:
         review=review,
         settings=settings,
         portfolio_filter=chosen,
+        every_project=view.scope == "project",
         url=url,
     )
     kept = health if view.scope == "project" else apply_filter(whole, chosen)

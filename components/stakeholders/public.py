@@ -24,6 +24,8 @@ def public_view() -> bool:
     if not token and not stop:
         return False
     url = database_url()
+    # One hidden page, so that Streamlit draws no menu of the app's pages beside it.
+    st.navigation([st.Page(lambda: None, title="PMO dashboard", default=True)], position="hidden")
     if stop:
         _unsubscribe(stop, url)
     else:
@@ -68,9 +70,12 @@ def _shared_report(token: str, url: str) -> None:
     )
     slides = report.meeting.slides
     # One page of the report at a time, as in the meeting (the PDF of a subscription holds all).
+    kinds = [s.kind for s in slides]
+    first = kinds.index("project") if link["scope"] == "project" and "project" in kinds else 0
     chosen = st.selectbox(
         "Page",
         range(len(slides)),
+        index=first,
         format_func=lambda i: f"{i + 1} of {len(slides)}: {slides[i].title}",
     )
     render_slide(slides[chosen])

@@ -58,12 +58,14 @@ def write(fn, *args, version: Version, actor: Actor, **kwargs):
 
 
 def inbox_badge(version: Version, actor: Actor) -> None:
-    """A link to the inbox with the number of unread messages (drawn in the sidebar)."""
+    """The sidebar badge: a link to the inbox saying how many messages are unread."""
     if actor.person_id is None:
         return
     count = data.unread(version, actor.person_id)
-    label = f"Inbox · {count} unread" if count else "Inbox"
-    st.page_link(INBOX_PAGE, label=label, icon=":material/inbox:")
+    if count:  # the menu links the inbox anyway; this says there is something new
+        st.page_link(
+            INBOX_PAGE, label=f"Inbox · {count} unread", icon=":material/mark_email_unread:"
+        )
 
 
 def inbox_section(version: Version, actor: Actor) -> None:
