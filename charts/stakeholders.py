@@ -16,7 +16,14 @@ QUADRANT_BOXES = pd.DataFrame(
         {"x": 3.5, "x2": 5.5, "y": 0.5, "y2": 3.5, "label": QUADRANTS[(False, True)]},
     ]
 )
-SHADES = ["#F3F6F9", "#FCE8DC", "#F3F6F9", "#E6F4EF"]
+# Manage closely stands out; keep satisfied and keep informed are tinted; monitor stays plain.
+SHADES = {
+    QUADRANTS[(True, True)]: "#FBE3D6",
+    QUADRANTS[(True, False)]: "#FDF3D9",
+    QUADRANTS[(False, True)]: "#E3F2EC",
+    QUADRANTS[(False, False)]: "#F3F6F9",
+}
+TICKS = [1, 2, 3, 4, 5]
 
 
 def power_interest_grid(stakeholders: pd.DataFrame, title: str) -> alt.Chart:
@@ -26,11 +33,25 @@ def power_interest_grid(stakeholders: pd.DataFrame, title: str) -> alt.Chart:
         alt.Chart(QUADRANT_BOXES)
         .mark_rect(opacity=0.9)
         .encode(
-            x=alt.X("x:Q", scale=scale, title="Interest (1 low to 5 high)"),
+            x=alt.X(
+                "x:Q",
+                scale=scale,
+                title="Interest (1 low to 5 high)",
+                axis=alt.Axis(values=TICKS, grid=False),
+            ),
             x2="x2",
-            y=alt.Y("y:Q", scale=scale, title="Influence (1 low to 5 high)"),
+            y=alt.Y(
+                "y:Q",
+                scale=scale,
+                title="Influence (1 low to 5 high)",
+                axis=alt.Axis(values=TICKS, grid=False),
+            ),
             y2="y2",
-            color=alt.Color("label:N", scale=alt.Scale(range=SHADES), legend=None),
+            color=alt.Color(
+                "label:N",
+                scale=alt.Scale(domain=list(SHADES), range=list(SHADES.values())),
+                legend=None,
+            ),
         )
     )
     names = (
