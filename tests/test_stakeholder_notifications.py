@@ -9,7 +9,7 @@ import pytest
 
 from data_access.core import clock
 from data_access.core.db import session_scope
-from data_access.core.writes import Actor, PermissionDenied
+from data_access.core.writes import Actor, ConflictError, PermissionDenied, ValidationFailed
 from data_access.meeting.reviews import create_action, create_review
 from data_access.stakeholders import commands, deliveries, reads
 from tests.factories import make_org, make_project, make_report
@@ -75,3 +75,38 @@ def test_assigned_actions_and_red_projects_reach_the_inbox_and_chosen_email(db_u
         "action_assigned": True,
         "project_red": False,
     }
+
+
+def test_stakeholder_register_writes_are_checked_and_audited(db_url):
+    org = make_org(db_url)
+    project = make_project(db_url, org, "P-1")
+    pm = Actor(person_id=org["pm"], name="Pm", role="project_manager")
+    other = Actor(person_id=org["other_pm"], name="Other Pm", role="project_manager")
+    values = {
+        "project_id": project,
+        "name": "Dana Board",
+        "role": "sponsor",
+        "influence": 5,
+        "interest": 4,
+        "receives": "Monthly report",
+    }
+    with session_scope(db_url) as session, pytest.raises(PermissionDenied):
+        commands.add_stakeholder(values, session=session, actor=other)
+    with session_scope(db_url) as session:
+        sid = commands.add_stakeholder(values, session=session, actor=pm)
+    with session_scope(db_url) as session, pytest.raises(ValidationFailed) as problem:
+        commands.add_stakeholder({**values, "influence": 9, "name": ""}, session=session, actor=pm)
+    assert set(problem.value.errors) == {"influence", "name"}
+    with session_scope(db_url) as session:
+        commands.update_stakeholder(
+            sid, {"interest": 2}, expected_version=1, session=session, actor=pm
+        )
+    with session_scope(db_url) as session, pytest.raises(ConflictError):
+        commands.update_stakeholder(
+            sid, {"interest": 3}, expected_version=1, session=session, actor=pm
+        )
+    [row] = reads.stakeholders(project, url=db_url).to_dict("records")
+    assert (row["name"], row["interest"], row["version"]) == ("Dana Board", 2, 2)
+    with session_scope(db_url) as session:
+        commands.remove_stakeholder(sid, expected_version=2, session=session, actor=pm)
+    assert reads.stakeholders(project, url=db_url).empty
