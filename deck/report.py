@@ -197,7 +197,8 @@ def block_html(block: Block, charts: dict[int, str]) -> str:
             f'<h3 style="font:bold 14px {FONT};color:{INK};margin:14px 0 6px">'
             f"{_e(block.heading)}</h3>"
         ]
-        if block.heading
+        # A chart's picture carries its own title.
+        if block.heading and not (block.kind == "chart" and charts.get(id(block)))
         else []
     )
     if block.kind == "table":
@@ -265,8 +266,15 @@ def chart_pngs(slides: list[Slide]) -> dict[int, tuple[str, str, bytes]]:
         for block in slide.blocks:
             if block.kind != "chart" or block.data is None or block.data.empty:
                 continue
+            # A bar per row needs room for its label at the slides' large type.
+            rows = len(block.data) if block.chart == "slip_bars" else 0
             chart = build(
-                block.chart, block.data, block.heading, block.params, width=CHART_W, height=CHART_H
+                block.chart,
+                block.data,
+                block.heading,
+                block.params,
+                width=CHART_W,
+                height=max(CHART_H, 44 * rows + 110),
             )
             chart = chart.properties(autosize=alt.AutoSizeParams(type="fit", contains="padding"))
             png = vlc.vegalite_to_png(chart.to_json(), scale=2.0)
