@@ -161,3 +161,24 @@ def test_stakeholder_register_and_grid(demo_db_url, monkeypatch):
     at = open_app(demo_db_url, monkeypatch, "pages/stakeholders.py")
     assert not at.exception
     assert "Stakeholders" in at.title[0].value
+
+
+def test_a_link_emailed_to_a_stakeholder_opens_the_report(demo_db_url, monkeypatch):
+    from tests.smtp_server import SmtpServer
+    from worker import jobs
+
+    with SmtpServer() as smtp:
+        monkeypatch.setenv("PMO_SMTP_URL", smtp.url)
+        at = open_app(demo_db_url, monkeypatch, "pages/stakeholders.py")
+        fields = {w.label: w for w in at.text_input}
+        fields["E-mail it to (optional)"].input("dana@partner.example.org")
+        fields["For whom (name, for the record)"].input("Dana")
+        at.button(key="FormSubmitter:share_link-Create link").click().run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert "by e-mail within a minute" in at.success[0].value
+        jobs.send_pending(clock.now(), demo_db_url)
+        [msg] = smtp.mailbox.to("dana@partner.example.org")
+    text = msg.get_body(("plain",)).get_content()
+    token = text.split("?token=")[1].split()[0]
+    shared = _anonymous(demo_db_url, monkeypatch, token=token)
+    assert "Read-only report" in shared.caption[0].value

@@ -17,6 +17,7 @@ from data_access.core import clock
 from data_access.core.db import session_scope
 from data_access.core.writes import Actor, WriteError
 from data_access.stakeholders import commands, deliveries
+from data_access.stakeholders.deliveries import EMAIL_RE, Planned
 from data_access.stakeholders.models import CADENCES, NOTIFICATION_KINDS, ROLES_IN_PROJECT
 from deck.report import base_url
 from domain.filters import PortfolioFilter, describe_filter, filter_from_dict, filter_to_dict
@@ -270,8 +271,12 @@ def links_section(
     """PMO admins: create, list and revoke read-only links; every opening is counted."""
     made = st.session_state.pop("new_share_link", None)
     if made:
-        st.success("Send this link (it is shown once):")
-        st.code(made, language=None)
+        address, mailed_to = made
+        if mailed_to:
+            st.success(f"The link goes to {md_escape(mailed_to)} by e-mail within a minute.")
+        else:
+            st.success("Send this link (it is shown once; e-mail is off or no address given):")
+        st.code(address, language=None)
     codes = dict(zip(projects.id.astype(int), projects.code + " " + projects.name, strict=True))
     with st.form("share_link"):
         scope = st.radio(
@@ -284,10 +289,16 @@ def links_section(
             }.get,
         )
         project_id = st.selectbox("Project", list(codes), format_func=codes.get)
-        recipient = st.text_input("For whom (name or e-mail, for the record)")
+        recipient = st.text_input("For whom (name, for the record)")
+        send_to = st.text_input(
+            "E-mail it to (optional)", help="A stakeholder without an account, for example."
+        ).strip()
         days = st.number_input("Valid for (days)", 1, 366, 14)
         st.caption(f"Portfolio view: {md_escape(describe_filter(current))}")
-        if st.form_submit_button("Create link", type="primary"):
+        submitted = st.form_submit_button("Create link", type="primary")
+        if submitted and send_to and not EMAIL_RE.match(send_to):
+            st.error("E-mail it to: must be an e-mail address such as jane@example.org")
+        elif submitted:
             try:
                 token = write(
                     commands.create_share_link,
@@ -304,7 +315,9 @@ def links_section(
             except WriteError as exc:
                 st.error(md_escape(str(exc)))
             else:
-                st.session_state["new_share_link"] = f"{base_url()}/?token={token}"
+                address = f"{base_url()}/?token={token}"
+                mailed = send_to and _send_link(version, token, address, send_to, recipient, days)
+                st.session_state["new_share_link"] = (address, send_to if mailed else "")
                 st.rerun()
     links = data.share_links(version)
     if links.empty:
@@ -341,6 +354,28 @@ def links_section(
             )
             flash("The link no longer opens.")
             st.rerun()
+
+
+def _send_link(version: Version, token: str, address: str, to: str, name: str, days: int) -> bool:
+    """The link goes out like any message: by the worker, logged, retried, bounces shown."""
+    email_on = smtp_config() is not None
+    deliveries.plan(
+        Planned(
+            key=f"link:{token.split('.')[0]}:{to.lower()}",
+            kind="report",
+            email=to,
+            subject="A read-only project report for you",
+            body_text=(
+                f"Hello{' ' + name if name else ''},\n\nThe PMO shares a read-only report with "
+                f"you. It opens without an account for {days} days:\n{address}"
+            ),
+            link=address,
+        ),
+        email_on=email_on,
+        now=clock.now(),
+        url=version[0],
+    )
+    return email_on
 
 
 # --- delivery log (Admin) ----------------------------------------------------------------------
