@@ -182,3 +182,22 @@ def test_a_link_emailed_to_a_stakeholder_opens_the_report(demo_db_url, monkeypat
     token = text.split("?token=")[1].split()[0]
     shared = _anonymous(demo_db_url, monkeypatch, token=token)
     assert "Read-only report" in shared.caption[0].value
+
+
+def test_register_adds_changes_and_removes_a_stakeholder(demo_db_url, monkeypatch):
+    at = open_app(demo_db_url, monkeypatch, "pages/stakeholders.py", project="PRJ-0002")
+    before = reads.stakeholders(2, url=demo_db_url)
+    at.text_input(key="stakeholder_new_2.name").input("Zoe Steering")
+    at.number_input(key="stakeholder_new_2.influence").set_value(5)
+    at.button(key="FormSubmitter:stakeholder_new_2-Add").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    after = reads.stakeholders(2, url=demo_db_url)
+    assert len(after) == len(before) + 1
+    zoe = after[after.name == "Zoe Steering"].iloc[0]
+    assert zoe.influence == 5
+    key = f"stakeholder_{zoe.id}"
+    at.number_input(key=f"{key}.interest").set_value(5)
+    at.button(key=f"FormSubmitter:{key}-Save").click().run()
+    assert reads.stakeholders(2, url=demo_db_url).set_index("id").loc[zoe.id, "interest"] == 5
+    at.button(key=f"remove_stakeholder_{zoe.id}").click().run()
+    assert "Zoe Steering" not in reads.stakeholders(2, url=demo_db_url).name.tolist()

@@ -208,6 +208,51 @@ def notification_section(version: Version, actor: Actor) -> None:
 # --- stakeholder register --------------------------------------------------------------------
 
 
+STAKEHOLDER_FIELDS = [
+    FormField("name", "Name", max_chars=200),
+    FormField("email", "E-mail (optional)"),
+    FormField("role", "Role", "select", options=list(ROLES_IN_PROJECT)),
+    FormField("influence", "Influence (1-5)", "int", min_value=1, max_value=5, step=1),
+    FormField("interest", "Interest (1-5)", "int", min_value=1, max_value=5, step=1),
+    FormField("receives", "What they should receive", "textarea", max_chars=4000),
+]
+
+
+def _stakeholder_editor(version: Version, actor: Actor, row: dict) -> None:
+    sid, at_version = int(row["id"]), int(row["version"])
+    with st.expander(f"Change {md_escape(row['name'])}"):
+        record_form(
+            f"stakeholder_{sid}",
+            STAKEHOLDER_FIELDS,
+            {f.name: row[f.name] for f in STAKEHOLDER_FIELDS},
+            lambda changes, v: write(
+                commands.update_stakeholder,
+                sid,
+                changes,
+                expected_version=v,
+                version=version,
+                actor=actor,
+            ),
+            version=at_version,
+            saved_message=f"Saved {row['name']}.",
+            columns=2,
+        )
+        if st.button("Remove from the register", key=f"remove_stakeholder_{sid}"):
+            try:
+                write(
+                    commands.remove_stakeholder,
+                    sid,
+                    expected_version=at_version,
+                    version=version,
+                    actor=actor,
+                )
+            except WriteError as exc:
+                st.error(md_escape(str(exc)))
+            else:
+                flash(f"Removed {row['name']}.")
+                st.rerun()
+
+
 def register_section(version: Version, actor: Actor, project: dict, may_edit: bool) -> None:
     people = data.stakeholders(version, project["id"])
     if people.empty:
@@ -225,15 +270,9 @@ def register_section(version: Version, actor: Actor, project: dict, may_edit: bo
         st.dataframe(table, hide_index=True, width="stretch")
     if not may_edit:
         return
+    for row in people.to_dict("records"):
+        _stakeholder_editor(version, actor, row)
     st.markdown("**Add a stakeholder**")
-    fields = [
-        FormField("name", "Name", max_chars=200),
-        FormField("email", "E-mail (optional)"),
-        FormField("role", "Role", "select", options=list(ROLES_IN_PROJECT)),
-        FormField("influence", "Influence (1-5)", "int", min_value=1, max_value=5, step=1),
-        FormField("interest", "Interest (1-5)", "int", min_value=1, max_value=5, step=1),
-        FormField("receives", "What they should receive", "textarea", max_chars=4000),
-    ]
     defaults = {
         "name": "",
         "email": "",
@@ -253,7 +292,7 @@ def register_section(version: Version, actor: Actor, project: dict, may_edit: bo
 
     record_form(
         f"stakeholder_new_{project['id']}",
-        fields,
+        STAKEHOLDER_FIELDS,
         defaults,
         save,
         submit_label="Add",
