@@ -17,6 +17,7 @@ import pytest
 from data_access.core import clock
 from data_access.core.db import read_scalar, session_scope
 from data_access.core.writes import Actor
+from data_access.meeting.reviews import create_review
 from data_access.stakeholders import commands, reads
 from tests.factories import make_org, make_project, make_report
 from tests.smtp_server import SmtpServer
@@ -195,3 +196,40 @@ def test_a_worker_killed_mid_run_then_restarted_neither_loses_nor_repeats(pg_url
     assert restarted.returncode == 0, out.decode()
     assert sorted(smtp.mailbox.count_by_recipient().values()) == [1, 1, 1, 1, 1]
     _every_delivery_sent_once(pg_url, smtp)
+
+
+def test_after_each_review_one_report_per_review(db_url, smtp):
+    org = make_org(db_url)
+    today = clock.today()
+    make_project(
+        db_url,
+        org,
+        "P-1",
+        baseline_start=today - dt.timedelta(days=100),
+        baseline_finish=today + dt.timedelta(days=100),
+        forecast_finish=today + dt.timedelta(days=100),
+    )
+    with session_scope(db_url) as session:
+        commands.subscribe(
+            {
+                "person_id": org["viewer"],
+                "scope": "portfolio",
+                "filters": {},
+                "cadence": "after_review",
+            },
+            session=session,
+            actor=ADMIN,
+        )
+    now = clock.now()
+
+    def run(moment):
+        for job in ("reports", "send"):
+            jobs.JOBS[job](moment, db_url)
+        return len(smtp.mailbox.to("viewer@example.org"))
+
+    assert run(now) == 0  # no review yet
+    for n in (1, 2):
+        with session_scope(db_url) as session:
+            create_review({"title": f"Review {n}", "held_on": today}, session=session, actor=ADMIN)
+        assert run(now + dt.timedelta(minutes=n)) == n
+        assert run(now + dt.timedelta(minutes=n, seconds=30)) == n  # not twice
