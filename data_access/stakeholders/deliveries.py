@@ -134,7 +134,9 @@ def _send_one(send, *, now, permanent, url) -> str | None:
         if claimed.rowcount != 1:  # another worker took it meanwhile
             return "skipped"
         attempt = row["attempts"] + 1
-        changes, outcome = {"sent_at": now, "status": "sent", "last_error": ""}, "sent"
+        # Once sent, the pictures and the PDF are not kept (a report is megabytes).
+        sent = {"sent_at": now, "status": "sent", "last_error": "", "blobs": None, "parts": None}
+        changes, outcome = sent, "sent"
         if not EMAIL_RE.match(row["email"] or ""):
             changes, outcome = _refused(f"not an e-mail address: {row['email']!r}"), "bounced"
         else:
