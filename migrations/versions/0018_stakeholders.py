@@ -1,7 +1,7 @@
 """stakeholders: deliveries, subscriptions, register, read-only links
 
 Revision ID: 0018
-Revises: 0011
+Revises: 0027
 Create Date: 2026-12-05 23:58:41.800027
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0011"
+down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
