@@ -76,7 +76,8 @@ def due_reports(now: dt.datetime, url: str | None = None) -> list[tuple[dict, st
     for sub in reads.subscriptions(url=url).to_dict("records"):
         subscribed = _aware(sub["created_at"])
         if sub["cadence"] == "after_review":
-            held = reads.reviews_held(subscribed, today, url=url)
+            # Reviews held from the day of subscribing on (a date: the review's own day).
+            held = reads.reviews_held(subscribed.astimezone(clock.time_zone()).date(), today, url)
             if len(held):
                 due.append((sub, period_key(sub["id"], None, int(held.id.iloc[-1]))))
             continue

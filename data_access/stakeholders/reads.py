@@ -27,11 +27,11 @@ def subscriptions(person_id: int | None = None, url: str | None = None) -> pd.Da
     )
 
 
-def reviews_held(since: dt.datetime, until: dt.date, url: str | None = None) -> pd.DataFrame:
-    """Reviews held up to `until` and recorded after `since` (for "after each review")."""
+def reviews_held(since: dt.date, until: dt.date, url: str | None = None) -> pd.DataFrame:
+    """Reviews held from `since` to `until` (for "after each review")."""
     return read_df(
-        "SELECT id, title, held_on, created_at FROM review "
-        "WHERE held_on <= :until AND created_at >= :since ORDER BY held_on, id",
+        "SELECT id, title, held_on FROM review "
+        "WHERE held_on >= :since AND held_on <= :until ORDER BY held_on, id",
         {"until": until, "since": since},
         url=url,
     )
