@@ -92,9 +92,9 @@ def inbox_section(version: Version, actor: Actor) -> None:
 
 def subscription_words(row) -> str:
     if row.scope == "project":
-        view = f"project {row.project_code} {row.project_name}"
+        view = f"Project {row.project_code} {row.project_name}"
     else:
-        view = describe_filter(filter_from_dict(_json(row.filters))).lower()
+        view = describe_filter(filter_from_dict(_json(row.filters)))
     if row.cadence == "weekly":
         when = f"every {WEEKDAYS[row.weekday]} at {row.hour:02d}:00"
     elif row.cadence == "monthly":
@@ -437,6 +437,20 @@ def email_status() -> None:
         st.success(f"E-mail is on: {md_escape(config.describe())}.", icon=":material/mail:")
 
 
+LOG_COLUMNS = {
+    "created_at": "Planned (UTC)",
+    "status": "Status",
+    "kind": "Kind",
+    "person": "To",
+    "email": "Address",
+    "subject": "Subject",
+    "attempts": "Attempts",
+    "next_attempt_at": "Next attempt",
+    "sent_at": "Sent",
+    "last_error": "Reason",
+}
+
+
 def delivery_log_section(version: Version) -> None:
     email_status()
     counts = data.delivery_counts(version)
@@ -447,11 +461,25 @@ def delivery_log_section(version: Version) -> None:
     if log.empty:
         st.caption("Nothing delivered yet.")
         return
+    shown = log[
+        [
+            "created_at",
+            "status",
+            "kind",
+            "person",
+            "email",
+            "subject",
+            "attempts",
+            "next_attempt_at",
+            "sent_at",
+            "last_error",
+        ]
+    ]
     st.dataframe(
-        log.drop(columns=["id"]),
+        shown.rename(columns=LOG_COLUMNS),
         hide_index=True,
         width="stretch",
-        column_config={"last_error": st.column_config.TextColumn("Reason", width="large")},
+        column_config={"Reason": st.column_config.TextColumn(width="large")},
     )
     stuck = log[log.status.isin(("failed", "bounced"))]
     if len(stuck):
