@@ -53,7 +53,7 @@ case "$cmd" in
       # with the app.
       "$PY" -m worker &
       worker_pid=$!
-      trap 'kill "$worker_pid" 2>/dev/null || true' EXIT
+      trap 'kill "$worker_pid" 2>/dev/null || true' EXIT INT TERM
       "$VENV/bin/streamlit" run app.py "$@"
     else
       exec "$VENV/bin/streamlit" run app.py "$@"
@@ -96,7 +96,7 @@ case "$cmd" in
     exec "$PY" -m data_access.core.backup "$cmd" "$@"
     ;;
   *)
-    sed -n '2,11p' "$0"
+    sed -n '2,12p' "$0"
     exit 2
     ;;
 esac
