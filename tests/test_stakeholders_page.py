@@ -155,6 +155,12 @@ def test_admin_sees_that_email_is_off_and_the_delivery_log(demo_db_url, monkeypa
     monkeypatch.delenv("PMO_SMTP_URL", raising=False)
     at = open_app(demo_db_url, monkeypatch, "pages/admin.py")
     assert "E-mail is off" in " ".join(w.value for w in at.warning)
+    # The demo's inbox messages are in the log, and every subscription is listed.
+    tables = [e.value for e in at.dataframe]
+    log = next(t for t in tables if "Status" in t.columns)
+    assert set(log.Status) == {"inbox"} and len(log) == 3
+    subs = next(t for t in tables if "Report" in t.columns)
+    assert "Whole portfolio, every Monday at 08:00 (Europe/Paris)" in subs.Report.tolist()
 
 
 def test_stakeholder_register_and_grid(demo_db_url, monkeypatch):

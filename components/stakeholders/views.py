@@ -481,6 +481,20 @@ def delivery_log_section(version: Version) -> None:
         width="stretch",
         column_config={"Reason": st.column_config.TextColumn(width="large")},
     )
+    subs = data.subscriptions(version, None)
+    if len(subs):
+        st.markdown("**Who receives which report**")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "Person": subs.person,
+                    "Address": subs.email,
+                    "Report": [subscription_words(r) for r in subs.itertuples()],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     stuck = log[log.status.isin(("failed", "bounced"))]
     if len(stuck):
         labels = {int(r.id): f"{r.email}: {r.subject}" for r in stuck.itertuples()}
