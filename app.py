@@ -9,6 +9,8 @@ from components.access.session import pages_for
 from components.access.sign_in import account_box, require_sign_in
 from components.common import data
 from components.common.filters import page_menu, sidebar_filters
+from components.stakeholders.public import public_view
+from components.stakeholders.views import inbox_badge
 from data_access.core import clock
 from data_access.core.db import UNAVAILABLE_ERRORS
 
@@ -66,6 +68,8 @@ if __name__ == "__main__":  # a page run (see the top): draw the page
         "Work": [
             st.Page("pages/updates.py", title="Quick updates", icon=":material/edit_note:"),
             st.Page("pages/meeting.py", title="Meeting mode", icon=":material/slideshow:"),
+            st.Page("pages/stakeholders.py", title="Stakeholders", icon=":material/campaign:"),
+            st.Page("pages/inbox.py", title="Inbox", icon=":material/inbox:"),
         ],
         "Settings": [
             st.Page("pages/admin.py", title="Admin", icon=":material/settings:"),
@@ -82,15 +86,19 @@ if __name__ == "__main__":  # a page run (see the top): draw the page
     try:
         version = data.current_version()
         st.session_state["data_version"] = version
+        public_view()  # a read-only or unsubscribe link: that alone, no sign-in, no menu
         # Nothing below (filters, pages) is drawn until someone is signed in.
         actor = require_sign_in(version, pages)
         account_box(actor)
+        badge = st.sidebar.container()  # the inbox link, drawn once the pages are known
         menu = st.sidebar.container()  # above the filters, filled once the pages are known
         st.session_state["portfolio_filter"] = sidebar_filters(version)
         allowed = pages_for(pages, actor)
         # Our own menu: its links keep the filter in the URL (Streamlit's menu would clear it).
         page = st.navigation(allowed, position="hidden")
         page_menu(menu, allowed, st.session_state["portfolio_filter"])
+        with badge:
+            inbox_badge(version, actor)
         page.run()
     except UNAVAILABLE_ERRORS:
         database_unavailable(notice)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # One entry point for people and CI. Each command installs what it needs first.
-#   ./pmo.sh run                  install and start the app (demo portfolio on an empty database)
+#   ./pmo.sh run                  install and start the app and the worker beside it (demo
+#                                 portfolio on an empty database; PMO_WORKER=off: the app alone)
+#   ./pmo.sh worker [--once]      the worker alone: scheduled reports, reminders, notifications
 #   ./pmo.sh test [pytest args]   install everything (Python packages, Debian chromium, fonts,
 #                                 PostgreSQL client) and run the tests, browser tests included;
 #                                 without args the page and browser tests also run on 3 other days
@@ -56,7 +58,20 @@ case "$cmd" in
   run)
     python_packages requirements.txt
     java_runtime
-    exec "$VENV/bin/streamlit" run app.py "$@"
+    if [ "${PMO_WORKER:-on}" != off ]; then
+      # The worker beside the app, so one command gives a single machine everything; it stops
+      # with the app.
+      "$PY" -m worker &
+      worker_pid=$!
+      trap 'kill "$worker_pid" 2>/dev/null || true' EXIT INT TERM
+      "$VENV/bin/streamlit" run app.py "$@"
+    else
+      exec "$VENV/bin/streamlit" run app.py "$@"
+    fi
+    ;;
+  worker)
+    python_packages requirements.txt
+    exec "$PY" -m worker "$@"
     ;;
   test)
     python_packages requirements-dev.txt
@@ -91,7 +106,7 @@ case "$cmd" in
     exec "$PY" -m data_access.core.backup "$cmd" "$@"
     ;;
   *)
-    sed -n '2,9p' "$0"
+    sed -n '2,12p' "$0"
     exit 2
     ;;
 esac

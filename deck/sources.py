@@ -25,7 +25,7 @@ from domain.slides import (
     MeetingInputs,
     Slide,
     build_slides,
-    red_amber_projects,
+    presented_projects,
 )
 
 
@@ -83,6 +83,7 @@ def assemble(
     review: dict | None,
     settings: dict,
     portfolio_filter: PortfolioFilter,
+    every_project: bool = False,
     url: str | None = None,
 ) -> Meeting:
     """The slides for the projects the filter keeps, from the whole portfolio's health (as
@@ -92,7 +93,14 @@ def assemble(
     ids = None if whole else health.id.tolist()
     changes = changes if whole else changes.restricted_to(ids)
     inputs = _inputs(
-        health, changes, today=today, review=review, settings=settings, ids=ids, url=url
+        health,
+        changes,
+        today=today,
+        review=review,
+        settings=settings,
+        ids=ids,
+        url=url,
+        every_project=every_project,
     )
     return Meeting(today, review, changes, build_slides(inputs))
 
@@ -120,9 +128,11 @@ def load_meeting(
     )
 
 
-def _inputs(health, changes, *, today, review, settings, ids, url) -> MeetingInputs:
+def _inputs(
+    health, changes, *, today, review, settings, ids, url, every_project=False
+) -> MeetingInputs:
     bands = change_reads.band_params(settings)
-    presented = red_amber_projects(health).head(MAX_PROJECT_SLIDES).id.tolist()
+    presented = presented_projects(health, every_project).head(MAX_PROJECT_SLIDES).id.tolist()
     review_id = review["id"] if review else None
     decisions = (
         review_reads.review_decisions(review_id, url=url)
@@ -148,4 +158,5 @@ def _inputs(health, changes, *, today, review, settings, ids, url) -> MeetingInp
         actions=actions,
         settings=settings,
         review=review,
+        every_project=every_project,
     )

@@ -42,3 +42,53 @@ def apply_filter(projects: pd.DataFrame, f: PortfolioFilter) -> pd.DataFrame:
         ).str.lower()
         mask &= haystack.str.contains(needle, regex=False)
     return projects[mask]
+
+
+# Query-parameter names of the filters (short, so shared links stay readable): the sidebar
+# reads them, and links sent by e-mail or to stakeholders write them.
+QUERY_KEYS = {
+    "portfolio": "portfolio",
+    "program": "program",
+    "department": "dept",
+    "manager": "pm",
+    "phase": "phase",
+    "status": "status",
+    "health": "health",
+}
+TEXT_KEY = "q"
+
+
+def filter_query(f: PortfolioFilter) -> dict[str, list[str] | str]:
+    """The filter as query parameters, under the names the sidebar reads."""
+    params: dict[str, list[str] | str] = {
+        key: list(getattr(f, field)) for field, key in QUERY_KEYS.items() if getattr(f, field)
+    }
+    if f.text:
+        params[TEXT_KEY] = f.text
+    return params
+
+
+def filter_to_dict(f: PortfolioFilter) -> dict:
+    """The filter as plain JSON (a saved view)."""
+    saved = {field: list(getattr(f, field)) for field in QUERY_KEYS if getattr(f, field)}
+    return {**saved, "text": f.text} if f.text else saved
+
+
+def filter_from_dict(saved: dict | None) -> PortfolioFilter:
+    saved = saved or {}
+    return PortfolioFilter(
+        **{field: tuple(saved.get(field) or ()) for field in QUERY_KEYS},
+        text=str(saved.get("text") or ""),
+    )
+
+
+def describe_filter(f: PortfolioFilter) -> str:
+    """The filter in words: "Program: Finance Transformation; Health: Red"."""
+    parts = [
+        f"{field.capitalize()}: {', '.join(getattr(f, field))}"
+        for field in QUERY_KEYS
+        if getattr(f, field)
+    ]
+    if f.text:
+        parts.append(f'Search: "{f.text}"')
+    return "; ".join(parts) or "Whole portfolio"

@@ -97,6 +97,8 @@ class MeetingInputs:
     settings: dict
     review: dict | None = None  # id, title, held_on of the review in progress
     horizon_days: int = 28
+    # A slide for every project, not only red and amber ones (one project's status report).
+    every_project: bool = False
 
 
 def plain(value: Any) -> str:
@@ -155,9 +157,15 @@ def _project_label(code: pd.Series, name: pd.Series, limit: int = 34) -> pd.Seri
 def build_slides(inputs: MeetingInputs) -> list[Slide]:
     red_amber = red_amber_projects(inputs.health)
     slides = [_summary(inputs, red_amber), _changes(inputs)]
-    slides += [_project(inputs, row) for row in red_amber.head(MAX_PROJECT_SLIDES).itertuples()]
+    presented = presented_projects(inputs.health, inputs.every_project)
+    slides += [_project(inputs, row) for row in presented.head(MAX_PROJECT_SLIDES).itertuples()]
     slides += [_milestones(inputs), _risks(inputs), _actions(inputs)]
     return slides
+
+
+def presented_projects(health: pd.DataFrame, every_project: bool = False) -> pd.DataFrame:
+    """The projects that get a slide of their own, worst first."""
+    return sort_worst_first(health) if every_project else red_amber_projects(health)
 
 
 def red_amber_projects(health: pd.DataFrame) -> pd.DataFrame:

@@ -9,11 +9,13 @@ from components.admin import data as admin_data
 from components.common import data
 from components.common.layout import current_version
 from components.common.record_form import FormField, record_form, show_flash
+from components.stakeholders.views import delivery_log_section
 from data_access.admin import commands as admin
 from data_access.core.auth import MIN_PASSWORD_LENGTH
 from data_access.core.db import session_scope
 from data_access.core.models import ROLES
 from data_access.core.writes import ValidationFailed
+from domain.stakeholders import WEEKDAYS
 
 actor = require_role("admin")
 version = current_version()
@@ -56,8 +58,14 @@ department_ids = [None, *departments.id.tolist()]
 
 st.title("Admin")
 show_flash()
-tab_people, tab_org, tab_settings, tab_audit = st.tabs(
-    ["People and roles", "Portfolios, programs, departments", "Thresholds and settings", "Changes"]
+tab_people, tab_org, tab_settings, tab_audit, tab_deliveries = st.tabs(
+    [
+        "People and roles",
+        "Portfolios, programs, departments",
+        "Thresholds and settings",
+        "Changes",
+        "E-mail and deliveries",
+    ]
 )
 
 # --- people and roles ---------------------------------------------------------------------
@@ -320,6 +328,30 @@ with tab_settings:
             FormField("bei_target", "Baseline Execution Index target", **ratio),
             FormField("currency", "Currency (ISO code, e.g. EUR)", max_chars=3),
         ],
+        "Reminders of the weekly status update ({name}, {projects}, {deadline}, {link} are "
+        "filled in)": [
+            FormField("reminders_on", "Send reminders", "checkbox"),
+            FormField(
+                "reminder_weekday",
+                "Deadline weekday",
+                "select",
+                options=list(range(7)),
+                labels=dict(enumerate(WEEKDAYS)),
+            ),
+            FormField("reminder_hour", "Deadline hour", "int", min_value=0, max_value=23, step=1),
+            FormField(
+                "reminder_hours_before", "Remind hours before", "int", min_value=1, max_value=144
+            ),
+            FormField(
+                "reminder_hours_after",
+                "Remind again hours after",
+                "int",
+                min_value=1,
+                max_value=144,
+            ),
+            FormField("reminder_before_text", "Wording before the deadline", "textarea"),
+            FormField("reminder_after_text", "Wording after the deadline", "textarea"),
+        ],
         "Demo": [
             FormField(
                 "demo_accounts",
@@ -362,3 +394,6 @@ with tab_audit:
         hide_index=True,
         width="stretch",
     )
+
+with tab_deliveries:
+    delivery_log_section(version)

@@ -16,6 +16,8 @@ PAGES = [
     "pages/updates.py",
     "pages/meeting.py",
     "pages/admin.py",
+    "pages/stakeholders.py",
+    "pages/inbox.py",
 ]
 
 

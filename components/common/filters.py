@@ -16,20 +16,10 @@ import streamlit as st
 
 from components.common import data
 from data_access.core.models import PHASES, PROJECT_STATUSES
-from domain.filters import PortfolioFilter
+from domain.filters import QUERY_KEYS, TEXT_KEY, PortfolioFilter, filter_query
 from domain.formatting import RAG_LABELS, RAG_ORDER
 
-# Query-parameter names (short, so shared links stay readable).
-KEYS = {
-    "portfolio": "portfolio",
-    "program": "program",
-    "department": "dept",
-    "manager": "pm",
-    "phase": "phase",
-    "status": "status",
-    "health": "health",
-}
-TEXT_KEY = "q"
+KEYS = QUERY_KEYS
 
 
 def _write_to_url(key: str) -> None:
@@ -105,12 +95,7 @@ def sidebar_filters(version: data.Version) -> PortfolioFilter:
 
 def query_params(f: PortfolioFilter, **extra: str) -> dict[str, list[str] | str]:
     """The filter (plus `extra`) as query parameters, under the names the sidebar reads."""
-    params: dict[str, list[str] | str] = {
-        key: list(getattr(f, field)) for field, key in KEYS.items() if getattr(f, field)
-    }
-    if f.text:
-        params[TEXT_KEY] = f.text
-    return {**params, **extra}
+    return {**filter_query(f), **extra}
 
 
 def page_href(url_path: str, f: PortfolioFilter, **extra: str) -> str:

@@ -295,6 +295,13 @@ class SettingsValues(BaseModel):
     currency: str
     demo_accounts: bool
     bei_target: float = Field(gt=0, le=2)
+    reminders_on: bool = True
+    reminder_weekday: int = Field(default=4, ge=0, le=6)
+    reminder_hour: int = Field(default=17, ge=0, le=23)
+    reminder_hours_before: int = Field(default=24, ge=1, le=144)
+    reminder_hours_after: int = Field(default=18, ge=1, le=144)
+    reminder_before_text: str = Field(default="{projects}", min_length=1, max_length=4000)
+    reminder_after_text: str = Field(default="{projects}", min_length=1, max_length=4000)
 
     @field_validator("currency")
     @classmethod

@@ -34,6 +34,7 @@ from data_access.core import models  # noqa: F401  (registers the tables)
 from data_access.core.config import DATA_DIR, database_url, normalise_url
 from data_access.core.db import dispose_engines, get_engine
 from data_access.core.schema import upgrade_database
+from data_access.stakeholders import models as _stakeholder_models  # noqa: F401
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"

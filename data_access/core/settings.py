@@ -28,6 +28,23 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "currency": "EUR",
     "demo_accounts": True,
     "bei_target": 0.95,
+    # Reminders of the weekly status update: the deadline (weekday, Monday = 0, and hour in the
+    # PMO's zone), one reminder this many hours before it and one this many hours after it to
+    # project managers who have not reported that week. {name}, {projects}, {deadline}, {link}
+    # are filled in.
+    "reminders_on": True,
+    "reminder_weekday": 4,
+    "reminder_hour": 17,
+    "reminder_hours_before": 24,
+    "reminder_hours_after": 18,
+    "reminder_before_text": (
+        "Hello {name},\n\nYour weekly status update is due by {deadline}:\n{projects}\n\n"
+        "The form is pre-filled from last week; it takes five minutes."
+    ),
+    "reminder_after_text": (
+        "Hello {name},\n\nThe weekly status update was due by {deadline} and is still "
+        "missing:\n{projects}\n\nPlease send it today so the portfolio review sees your project."
+    ),
 }
 
 

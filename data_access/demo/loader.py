@@ -32,6 +32,7 @@ from data_access.core.models import (
 from data_access.core.schema import upgrade_database, upgrade_lock
 from data_access.demo.generator import generate
 from data_access.demo.rows import DemoRows
+from data_access.stakeholders.models import Delivery, Stakeholder, Subscription
 
 INSERT_ORDER = [
     Department,
@@ -51,6 +52,9 @@ INSERT_ORDER = [
     Absence,
     ScheduleImport,
     ScheduleLink,
+    Stakeholder,
+    Subscription,
+    Delivery,
     AuditLog,
 ]
 BATCH = 20_000

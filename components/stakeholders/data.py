@@ -1,0 +1,49 @@
+"""Cached reads for the stakeholder pages, keyed by plain values and the data version."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.common.data import Version
+from data_access.stakeholders import deliveries, reads
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def unread(version: Version, person_id: int) -> int:
+    return deliveries.unread_count(person_id, url=version[0])
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def inbox(version: Version, person_id: int) -> pd.DataFrame:
+    return deliveries.inbox(person_id, url=version[0])
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def subscriptions(version: Version, person_id: int | None) -> pd.DataFrame:
+    return reads.subscriptions(person_id, url=version[0])
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def notification_prefs(version: Version, person_id: int) -> dict[str, bool]:
+    return reads.notification_prefs(person_id, url=version[0])
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def delivery_log(version: Version) -> pd.DataFrame:
+    return deliveries.delivery_log(url=version[0])
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def delivery_counts(version: Version) -> dict[str, int]:
+    return deliveries.delivery_counts(url=version[0])
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def stakeholders(version: Version, project_id: int) -> pd.DataFrame:
+    return reads.stakeholders(project_id, url=version[0])
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def share_links(version: Version) -> pd.DataFrame:
+    return reads.share_links(url=version[0])
