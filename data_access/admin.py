@@ -381,6 +381,11 @@ class SettingsValues(BaseModel):
     currency: str
     demo_accounts: bool
     bei_target: float = Field(gt=0, le=2)
+    gate_status_days: int = Field(ge=1, le=90)
+    status_late_days: int = Field(ge=0, le=90)
+    risk_review_days: int = Field(ge=1, le=365)
+    gate_min_milestones: int = Field(ge=0, le=100)
+    gate_decide_days: int = Field(ge=0, le=365)
 
     @field_validator("currency")
     @classmethod
