@@ -326,8 +326,12 @@ with tab_settings:
             FormField("risk_review_days", "Risks re-assessed within", **days),
             FormField("gate_decide_days", "Gate decided within (after its date)", **days),
             FormField(
-                "gate_min_milestones", "Baselined milestones a plan needs", "int", min_value=0,
-                max_value=100, step=1,
+                "gate_min_milestones",
+                "Baselined milestones a plan needs",
+                "int",
+                min_value=0,
+                max_value=100,
+                step=1,
             ),
         ],
         "Demo": [

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 revision: str = "0016"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
