@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from data_access.db import get_engine
+from data_access.gates.demo import add_gates, remap_templates
 from data_access.models import (
     Absence,
     Action,
@@ -26,12 +27,15 @@ from data_access.models import (
     AuditLog,
     DataVersion,
     Department,
+    GateEvidence,
+    GateReview,
     Milestone,
     MilestoneHistory,
     Person,
     Portfolio,
     Program,
     Project,
+    ProjectLifecycle,
     RaidItem,
     Review,
     Risk,
@@ -351,6 +355,7 @@ def generate(tier: str = "S", *, seed: int = 42, today: dt.date | None = None) -
             n_projects=n_projects,
         )
 
+    add_gates(out, f"{seed}-{tier}", today, stamp)
     _resources(out, random.Random(f"{seed}-{tier}-resources"), today, stamp, staff)
     _reviews(out, rng, today, n_projects, stamp)
     out.add(
@@ -925,6 +930,7 @@ def _reviews(out, rng, today, n_projects, stamp) -> None:
                     "due_date": due,
                     "status": "done" if due < today and rng.random() < 0.6 else "open",
                     "closed_on": None,
+                    "gate_review_id": None,
                     **stamp,
                 },
             )
@@ -939,6 +945,9 @@ INSERT_ORDER = [
     Program,
     Project,
     Review,
+    ProjectLifecycle,
+    GateReview,
+    GateEvidence,
     Milestone,
     MilestoneHistory,
     Risk,
@@ -985,6 +994,7 @@ def load(portfolio: DemoRows, url: str | None = None) -> dict[str, int]:
     engine = get_engine(url)
     counts = {}
     with engine.begin() as conn:
+        remap_templates(conn, portfolio.rows)
         for model in INSERT_ORDER:
             rows = portfolio.rows.get(model, [])
             table = model.__table__

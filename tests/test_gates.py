@@ -555,3 +555,42 @@ def test_a_template_in_use_is_retired_not_deleted(db_url):
         commands.set_template_status(
             used, "active", expected_version=version, session=session, actor=_admin(org)
         )
+
+
+# --- the demo portfolio ----------------------------------------------------------------------
+
+
+def test_demo_projects_follow_all_three_templates_with_gate_histories(demo_sqlite_path):
+    url = f"sqlite:///{demo_sqlite_path}"
+    used = read_df(
+        "SELECT t.key, COUNT(*) AS n FROM project_lifecycle l "
+        "JOIN lifecycle_template t ON t.id = l.template_id GROUP BY t.key",
+        url=url,
+    )
+    assert set(used.key) == {"predictive", "agile", "hybrid"}
+    assert used.n.sum() == 50
+    decisions = (
+        read_df(
+            "SELECT decision, COUNT(*) AS n FROM gate_review WHERE status = 'decided' "
+            "GROUP BY decision",
+            url=url,
+        )
+        .set_index("decision")
+        .n
+    )
+    assert set(decisions.index) == {"go", "go_conditions", "hold", "recycle", "stop"}
+    assert decisions["go"] > decisions["go_conditions"] > decisions["recycle"]
+    assert decisions["stop"] == 1
+    assert not reads.pending_gates(url).empty
+    # An active project's recorded phase is the stage of the phase its lifecycle is in.
+    for row in read_df(
+        "SELECT p.phase, l.phase_index, l.template_id FROM project p "
+        "JOIN project_lifecycle l ON l.project_id = p.id WHERE l.status = 'active'",
+        url=url,
+    ).itertuples():
+        phases = reads.template(int(row.template_id), url)["phases"]
+        assert phases[row.phase_index]["stage"] == row.phase
+    conditions = read_df(
+        "SELECT COUNT(*) AS n FROM action WHERE gate_review_id IS NOT NULL", url=url
+    )
+    assert conditions.n[0] > 0
