@@ -56,6 +56,7 @@ pages = {
     "Work": [
         st.Page("pages/updates.py", title="Quick updates", icon=":material/edit_note:"),
         st.Page("pages/meeting.py", title="Meeting mode", icon=":material/slideshow:"),
+        st.Page("pages/gates.py", title="Gates & compliance", icon=":material/rule:"),
     ],
     "Settings": [st.Page("pages/admin.py", title="Admin", icon=":material/settings:")],
 }

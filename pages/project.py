@@ -6,6 +6,7 @@ from components import portfolio_data as pdata
 from components.audit_history import audit_history
 from components.chart_cache import vega_spec
 from components.filters import url_option
+from components.gates.views import lifecycle_section
 from components.layout import current_filter, current_version
 from components.safe_text import md_escape
 from domain.formatting import BAND_COLOURS, RAG_LABELS, fmt_date, fmt_money
@@ -191,6 +192,9 @@ else:
         hide_index=True,
         width="stretch",
     )
+
+st.subheader("Lifecycle and gates", anchor=False)
+lifecycle_section(version, today, pid)
 
 st.subheader("History", anchor=False)
 audit_history(version, pid, code)

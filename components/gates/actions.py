@@ -68,3 +68,9 @@ def decide(url: str, gate_id: int, *, actor: Actor, **decision: Any) -> dict[str
     """Record an approver's decision (decision, reason, conditions, on, expected_version...)."""
     with session_scope(url) as session:
         return commands.decide_gate(gate_id, session=session, actor=actor, **decision)
+
+
+def may_decide(url: str, project_id: int, approvers: list[str], actor: Actor) -> bool:
+    """Whether `actor` is one of the approvers the gate names (pages show the form to them)."""
+    with session_scope(url) as session:
+        return commands.may_decide(session, actor, project_id, approvers)

@@ -138,6 +138,7 @@ ORDER BY g.id DESC
 def gate_history(project_id: int, url: str | None = None) -> pd.DataFrame:
     """Every gate submission of a project and its decision, latest first."""
     df = read_df(HISTORY_SQL, {"project_id": project_id}, url=url)
+    df["criteria"] = df.criteria.map(loaded_json)
     return as_dates(df, ("planned_on", "submitted_on", "decided_on"))
 
 
@@ -163,11 +164,11 @@ def pending_gates(url: str | None = None) -> pd.DataFrame:
     df = as_dates(read_df(PENDING_SQL, url=url), ("planned_on", "submitted_on"))
     if df.empty:
         return df.assign(phase="", gate="", approvers=None).drop(columns="phases")
-    phases = [_loaded(ph)[int(i)] for ph, i in zip(df.phases, df.phase_index, strict=True)]
+    phases = [loaded_json(ph)[int(i)] for ph, i in zip(df.phases, df.phase_index, strict=True)]
     df["phase"] = [ph["name"] for ph in phases]
     df["gate"] = [ph["gate"] for ph in phases]
     df["approvers"] = [ph["approvers"] for ph in phases]
-    df["criteria"] = df.criteria.map(_loaded)
+    df["criteria"] = df.criteria.map(loaded_json)
     return df.drop(columns="phases")
 
 
@@ -187,7 +188,7 @@ def gates_decided(since: dt.date, until: dt.date, url: str | None = None) -> pd.
     """Gate decisions taken after `since` up to `until`, latest first, with the gate's name."""
     df = as_dates(read_df(DECIDED_SQL, {"since": since, "until": until}, url=url), ("decided_on",))
     df["gate"] = [
-        _loaded(ph)[int(i)]["gate"] for ph, i in zip(df.phases, df.phase_index, strict=True)
+        loaded_json(ph)[int(i)]["gate"] for ph, i in zip(df.phases, df.phase_index, strict=True)
     ]
     return df.drop(columns="phases")
 
@@ -213,6 +214,6 @@ def evidence_file(evidence_id: int, url: str | None = None) -> tuple[str, bytes]
     return (row.file_name, bytes(row.content)) if row and row.content is not None else None
 
 
-def _loaded(value: Any) -> Any:
+def loaded_json(value: Any) -> Any:
     """A JSON column as Python values: drivers return text (SQLite via pandas) or objects."""
     return json.loads(value) if isinstance(value, str) else value

@@ -1,0 +1,93 @@
+"""Cached reads of the methodology, keyed by plain values and the data version."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from components import data
+from components.gates import actions
+from data_access import reviews
+from data_access.gates import reads
+from domain import gates
+from domain.filters import PortfolioFilter, apply_filter
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def template(version: data.Version, template_id: int) -> dict | None:
+    return reads.template(template_id, version[0])
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def templates(version: data.Version) -> pd.DataFrame:
+    return reads.templates(version[0])
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def lifecycle(version: data.Version, project_id: int) -> dict | None:
+    return reads.lifecycle(project_id, version[0])
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def gate_history(version: data.Version, project_id: int) -> pd.DataFrame:
+    return reads.gate_history(project_id, version[0])
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def evidence(version: data.Version, gate_id: int) -> pd.DataFrame:
+    return reads.evidence(gate_id, version[0])
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def criteria(version: data.Version, today: dt.date, project_id: int) -> list[dict]:
+    """The current gate's criteria checked against the live data (attested: not yet)."""
+    return actions.check_gate(version[0], project_id, today, set())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def pending_gates(version: data.Version) -> pd.DataFrame:
+    return reads.pending_gates(version[0])
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def people(version: data.Version) -> pd.DataFrame:
+    return reviews.people(version[0])
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def facts(version: data.Version, today: dt.date) -> pd.DataFrame:
+    """Every project's gate and compliance facts, counted in SQL."""
+    config = data.settings(version)
+    return reads.gate_facts(
+        today,
+        high_from=config["band_high_from"],
+        review_days=config["risk_review_days"],
+        url=version[0],
+    )
+
+
+def matching_facts(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
+    """The facts of the projects the shared filters match."""
+    wanted = apply_filter(data.portfolio_health(version, today), f).id
+    all_facts = facts(version, today)
+    return all_facts[all_facts.project_id.isin(wanted)]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def compliance(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
+    """Compliance per project and policy, for the filtered projects."""
+    return gates.compliance(matching_facts(version, today, f), data.settings(version), today)
+
+
+def gate_names(version: data.Version, facts_df: pd.DataFrame) -> pd.Series:
+    """The name of each project's next gate (from its template revision)."""
+    names = []
+    for template_id, index in zip(facts_df.template_id, facts_df.phase_index, strict=True):
+        if pd.isna(template_id):
+            names.append("")
+            continue
+        phases = template(version, int(template_id))["phases"]
+        names.append(phases[min(int(index), len(phases) - 1)]["gate"])
+    return pd.Series(names, index=facts_df.index, dtype=object)

@@ -1,0 +1,390 @@
+"""Forms of the gates: submit with evidence (PM), decide (approvers), choose a lifecycle, and
+a PMO admin's recorded exception.
+
+Each form shows every problem under its field, keeps what was typed (the widgets keep their
+keys until a save succeeds) and writes nothing partial. A gate decided by someone else in the
+meantime is refused and said so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+import streamlit as st
+
+from components.data import Version
+from components.gates import actions
+from components.gates import data as gdata
+from components.safe_text import md_escape
+from components.session import current_actor
+from data_access.db import DatabaseUnavailable, session_scope
+from data_access.gates import commands
+from data_access.gates.commands import GateDecidedMeanwhile
+from data_access.writes import ValidationFailed, WriteError
+from domain.gates import DECISION_LABELS
+
+log = logging.getLogger("pmo")
+CONDITION_ROWS = 3
+UNREACHABLE = "The database cannot be reached right now; nothing was saved. Try again in a moment."
+
+
+def _generation(form: str) -> int:
+    return st.session_state.setdefault(f"{form}_generation", 0)
+
+
+def _done(form: str, message: str) -> None:
+    """After a save: empty the form (new widget keys) and say what happened on the next run."""
+    st.session_state[f"{form}_generation"] = _generation(form) + 1
+    st.session_state["gates_toast"] = message
+    st.rerun()
+
+
+def show_outcome() -> None:
+    message = st.session_state.pop("gates_toast", None)
+    if message:
+        st.success(md_escape(message), icon=":material/check_circle:")
+
+
+def _run(slots: dict[str, Any], write: Callable[[], Any]) -> Any:
+    """Run a write; each refusal goes under its field, or above the form. None if refused."""
+    try:
+        return write()
+    except ValidationFailed as exc:
+        loose = []
+        for field, message in exc.errors.items():
+            if field in slots:
+                slots[field].error(md_escape(message), icon=":material/error:")
+            else:
+                loose.append(f"{field.replace('_', ' ')}: {message}" if field else message)
+        if loose:
+            st.error(md_escape("\n\n".join(loose)), icon=":material/error:")
+    except GateDecidedMeanwhile as exc:
+        st.warning(md_escape(str(exc)), icon=":material/sync_problem:")
+    except WriteError as exc:  # permission, conflict, not found: said in words
+        st.error(md_escape(str(exc)), icon=":material/block:")
+    except (DatabaseUnavailable, sa.exc.OperationalError):
+        log.exception("gate save failed: database unreachable")
+        st.error(UNREACHABLE, icon=":material/cloud_off:")
+    return None
+
+
+# --- the project manager submits -----------------------------------------------------------
+
+
+def submit_form(version: Version, today: dt.date, project_id: int, lifecycle: dict, phase: dict):
+    """Submit the current phase's gate with the evidence its attested criteria ask for."""
+    form = f"gate_submit_{project_id}"
+    gen = _generation(form)
+    attested = [c for c in phase["criteria"] if c["kind"] == "attested"]
+    with st.form(f"{form}_{gen}"):
+        st.markdown(f"**Submit the gate: {md_escape(phase['gate'])}**")
+        slots: dict[str, Any] = {}
+        typed = {}
+        for c in attested:
+            need = "required" if c.get("must", True) else "optional"
+            st.markdown(f"*Evidence for:* {md_escape(c['label'])} ({need})")
+            left, right = st.columns(2)
+            link = left.text_input(
+                "Link", key=f"{form}_{gen}_{c['id']}_link", placeholder="https://…", max_chars=2000
+            )
+            upload = right.file_uploader("or a file", key=f"{form}_{gen}_{c['id']}_file")
+            comment = st.text_input(
+                "Comment",
+                key=f"{form}_{gen}_{c['id']}_comment",
+                max_chars=4000,
+                placeholder="What the evidence shows",
+            )
+            slots[f"evidence.{c['id']}"] = st.empty()
+            typed[c["id"]] = (link, upload, comment)
+        note = st.text_area("Note to the approvers", key=f"{form}_{gen}_note", max_chars=4000)
+        slots["note"] = st.empty()
+        submitted = st.form_submit_button("Submit for decision", type="primary")
+    if not submitted:
+        return
+    evidence = [
+        {
+            "criterion_id": cid,
+            "link": link,
+            "comment": comment,
+            "file_name": upload.name if upload else "",
+            "content": upload.getvalue() if upload else None,
+        }
+        for cid, (link, upload, comment) in typed.items()
+        if link.strip() or upload or comment.strip()
+    ]
+    saved = _run(
+        slots,
+        lambda: actions.submit(
+            version[0],
+            project_id,
+            note=note,
+            evidence=evidence,
+            on=today,
+            expected_version=int(lifecycle["version"]),
+            actor=current_actor(),
+        ),
+    )
+    if saved is not None:
+        _done(form, f"Gate submitted: {phase['gate']}. The approvers are asked to decide.")
+
+
+# --- an approver decides ---------------------------------------------------------------------
+
+
+def decide_form(version: Version, today: dt.date, gate: dict, key: str) -> None:
+    """Go, Go with conditions, Hold, Recycle or Stop, with a reason; conditions become actions."""
+    form = f"gate_decide_{key}_{gate['id']}"
+    gen = _generation(form)
+    people = gdata.people(version)
+    names = dict(zip(people.id.astype(int), people.name, strict=True))
+    with st.form(f"{form}_{gen}"):
+        decision = st.radio(
+            "Decision",
+            list(DECISION_LABELS),
+            index=None,
+            format_func=DECISION_LABELS.get,
+            horizontal=True,
+            key=f"{form}_{gen}_decision",
+        )
+        slots: dict[str, Any] = {"decision": st.empty()}
+        reason = st.text_area("Reason", key=f"{form}_{gen}_reason", max_chars=4000)
+        slots["reason"] = st.empty()
+        st.markdown("*Conditions (Go with conditions only): each becomes an action.*")
+        slots["conditions"] = st.empty()
+        rows = []
+        for i in range(CONDITION_ROWS):
+            title_col, owner_col, due_col = st.columns([3, 2, 1])
+            title = title_col.text_input(
+                f"Condition {i + 1}", key=f"{form}_{gen}_c{i}_title", max_chars=200
+            )
+            owner = owner_col.selectbox(
+                "Owner",
+                list(names),
+                index=None,
+                format_func=names.get,
+                key=f"{form}_{gen}_c{i}_owner",
+                placeholder="Who owns it",
+            )
+            due = due_col.date_input(
+                "Due", value=None, key=f"{form}_{gen}_c{i}_due", format="YYYY-MM-DD"
+            )
+            for field in ("title", "owner_id", "due_date"):
+                slots[f"conditions.{len(rows)}.{field}"] = st.empty()
+            rows.append({"title": title, "owner_id": owner, "due_date": due})
+        next_due = st.date_input(
+            "Hold or Recycle: decide again on (optional)",
+            value=None,
+            key=f"{form}_{gen}_next",
+            format="YYYY-MM-DD",
+        )
+        slots["next_due"] = st.empty()
+        submitted = st.form_submit_button("Record the decision", type="primary")
+    if not submitted:
+        return
+    conditions = [r for r in rows if (r["title"] or "").strip() or r["owner_id"] or r["due_date"]]
+    saved = _run(
+        slots,
+        lambda: actions.decide(
+            version[0],
+            int(gate["id"]),
+            actor=current_actor(),
+            decision=decision,
+            reason=reason,
+            conditions=conditions,
+            on=today,
+            expected_version=int(gate["version"]),
+            next_due=next_due,
+        ),
+    )
+    if saved is not None:
+        _done(form, f"Decision recorded: {DECISION_LABELS[decision]} for {gate.get('code', '')}.")
+
+
+# --- lifecycle: choose one, or a PMO admin's exception ----------------------------------------
+
+
+def assign_form(version: Version, today: dt.date, project_id: int) -> None:
+    form = f"gate_assign_{project_id}"
+    gen = _generation(form)
+    available = gdata.templates(version)
+    available = available[available.status == "active"]
+    labels = dict(
+        zip(
+            available.id.astype(int),
+            available.name + " (rev. " + available.revision.astype(str) + ")",
+            strict=True,
+        )
+    )
+    with st.form(f"{form}_{gen}"):
+        chosen = st.selectbox(
+            "Lifecycle template",
+            list(labels),
+            index=None,
+            format_func=labels.get,
+            key=f"{form}_{gen}_template",
+            placeholder="Choose a template",
+        )
+        slots = {"template_id": st.empty()}
+        submitted = st.form_submit_button("Follow this lifecycle", type="primary")
+    if submitted and _run(slots, lambda: _assign(version, project_id, chosen, today)) is not None:
+        _done(form, "The project now follows its lifecycle.")
+
+
+def _assign(version: Version, project_id: int, template_id: int | None, today: dt.date) -> int:
+    with session_scope(version[0]) as session:
+        return commands.assign_template(
+            project_id, template_id, on=today, session=session, actor=current_actor()
+        )
+
+
+def exception_form(version: Version, today: dt.date, project_id: int, lifecycle: dict) -> None:
+    """Put the project in another phase (or template revision) without a gate, with a reason."""
+    form = f"gate_exception_{project_id}"
+    gen = _generation(form)
+    all_templates = gdata.templates(version)
+    revisions = all_templates[all_templates.key == lifecycle["template_key"]]
+    rev_labels = dict(
+        zip(revisions.id.astype(int), "Revision " + revisions.revision.astype(str), strict=True)
+    )
+    with st.form(f"{form}_{gen}"):
+        template_id = st.selectbox(
+            "Template revision",
+            list(rev_labels),
+            format_func=rev_labels.get,
+            index=list(rev_labels).index(int(lifecycle["template_id"])),
+            key=f"{form}_{gen}_template",
+        )
+        slots: dict[str, Any] = {"template_id": st.empty()}
+        phases = gdata.template(version, int(template_id))["phases"]
+        index = st.selectbox(
+            "Phase",
+            list(range(len(phases))),
+            format_func=lambda i: phases[i]["name"],
+            index=min(int(lifecycle["phase_index"]), len(phases) - 1),
+            key=f"{form}_{gen}_phase",
+        )
+        slots["phase_index"] = st.empty()
+        reason = st.text_area(
+            "Reason for the exception", key=f"{form}_{gen}_reason", max_chars=4000
+        )
+        slots["reason"] = st.empty()
+        submitted = st.form_submit_button("Record the exception")
+    if not submitted:
+        return
+
+    def write():
+        with session_scope(version[0]) as session:
+            return commands.phase_exception(
+                project_id,
+                template_id=int(template_id),
+                phase_index=int(index),
+                reason=reason,
+                on=today,
+                expected_version=int(lifecycle["version"]),
+                session=session,
+                actor=current_actor(),
+            )
+
+    if _run(slots, write) is not None:
+        _done(form, "Exception recorded: the project's phase was changed.")
+
+
+# --- the template library (PMO admin) ---------------------------------------------------------
+
+
+def template_admin(version: Version, template: dict) -> None:
+    """Copy a template, edit its guidance (a new revision), retire or delete it."""
+    tid = int(template["id"])
+    form = f"template_{tid}"
+    gen = _generation(form)
+    phases = gdata.template(version, tid)["phases"]
+    with st.form(f"{form}_{gen}_revise"):
+        st.markdown("**Edit (saved as a new revision; projects keep theirs)**")
+        guidance = [
+            st.text_area(
+                f"Guidance: {md_escape(p['name'])}",
+                p["guidance"],
+                key=f"{form}_{gen}_g{i}",
+                max_chars=4000,
+            )
+            for i, p in enumerate(phases)
+        ]
+        slots: dict[str, Any] = {"phases": st.empty(), "name": st.empty()}
+        revise = st.form_submit_button("Save as a new revision")
+    if revise:
+        changed = [{**p, "guidance": g} for p, g in zip(phases, guidance, strict=True)]
+        if (
+            _run(
+                slots,
+                lambda: _with(
+                    version,
+                    commands.revise_template,
+                    tid,
+                    {"phases": changed},
+                    expected_version=int(template["version"]),
+                ),
+            )
+            is not None
+        ):
+            _done(form, f"New revision of {template['name']} saved.")
+    with st.form(f"{form}_{gen}_copy"):
+        st.markdown("**Copy as a new template**")
+        key = st.text_input(
+            "Key", key=f"{form}_{gen}_key", max_chars=60, placeholder="e.g. agile-it"
+        )
+        slots = {"key": st.empty()}
+        name = st.text_input("Name", key=f"{form}_{gen}_name", max_chars=200)
+        slots["name"] = st.empty()
+        copy = st.form_submit_button("Copy")
+    if (
+        copy
+        and _run(
+            slots, lambda: _with(version, commands.copy_template, tid, {"key": key, "name": name})
+        )
+        is not None
+    ):
+        _done(form, f"Template copied: {name}.")
+    buttons = st.container(horizontal=True)
+    retired = template["status"] == "retired"
+    version_now = int(template["version"])
+    if buttons.button("Bring back" if retired else "Retire", key=f"{form}_{gen}_retire"):
+        status = "active" if retired else "retired"
+        _library_write(
+            version,
+            form,
+            commands.set_template_status,
+            tid,
+            status,
+            expected_version=version_now,
+            message=f"{template['name']} is now {status}.",
+        )
+    in_use = bool(template["projects"])
+    if buttons.button(
+        "Delete",
+        key=f"{form}_{gen}_delete",
+        disabled=in_use,
+        help="A template in use can only be retired" if in_use else None,
+    ):
+        _library_write(
+            version,
+            form,
+            commands.delete_template,
+            tid,
+            expected_version=version_now,
+            message=f"{template['name']} deleted.",
+        )
+
+
+def _library_write(version: Version, form: str, write: Callable, *args, message: str, **kw):
+    if _run({}, lambda: _with(version, write, *args, **kw)) is not None:
+        _done(form, message)
+
+
+def _with(version: Version, write: Callable, *args, **kwargs):
+    """Run one library write in its own session as the signed-in person."""
+    with session_scope(version[0]) as session:
+        return write(*args, session=session, actor=current_actor(), **kwargs) or True

@@ -1,0 +1,60 @@
+"""The gates on the pages (Streamlit AppTest on the demo portfolio): the project's lifecycle,
+submitting a gate as its manager, deciding it as the PMO, and the Gates & compliance page."""
+
+from __future__ import annotations
+
+import pytest
+
+from data_access.db import read_df
+from tests.auth_helpers import open_app
+
+PROJECT = "PRJ-0001"  # Petra Projects' project; the demo keeps its gate open
+
+
+def _phase(url: str) -> str:
+    return read_df(f"SELECT phase FROM project WHERE code = '{PROJECT}'", url=url).iloc[0, 0]
+
+
+def _button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+@pytest.mark.parametrize("tab", ["Gates", "Compliance", "My to-do", "Methodology"])
+def test_gates_page_tabs_open(demo_db_url, monkeypatch, tab):
+    at = open_app(demo_db_url, monkeypatch, "pages/gates.py", tab=tab)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_submit_then_decide_moves_the_phase(demo_db_url, monkeypatch):
+    at = open_app(
+        demo_db_url, monkeypatch, "pages/project.py", role="project_manager", project=PROJECT
+    )
+    assert not at.error, [e.value for e in at.error]
+    before = _phase(demo_db_url)
+    assert any("Next gate" in m.value for m in at.markdown)
+    # Submitting without the evidence is refused under the field, nothing written.
+    _button(at, "Submit for decision").click().run()
+    assert any("evidence" in e.value for e in at.error)
+    assert (
+        read_df(
+            "SELECT COUNT(*) AS n FROM gate_review WHERE status = 'submitted' AND project_id = 1",
+            url=demo_db_url,
+        ).n[0]
+        == 0
+    )
+    for field in at.text_input:
+        if field.label == "Link":
+            field.set_value("https://docs.example.org/vision")
+        elif field.label == "Comment":
+            field.set_value("Signed by the product owner")
+    _button(at, "Submit for decision").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert any("Gate submitted" in s.value for s in at.success)
+
+    admin = open_app(demo_db_url, monkeypatch, "pages/project.py", project=PROJECT)
+    next(r for r in admin.radio if r.label == "Decision").set_value("go")
+    next(t for t in admin.text_area if t.label == "Reason").set_value("Vision agreed")
+    _button(admin, "Record the decision").click().run()
+    assert not admin.error, [e.value for e in admin.error]
+    assert _phase(demo_db_url) != before
