@@ -14,6 +14,8 @@ from domain.gates import COMPLIANCE_COLOURS, COMPLIANCE_LETTERS, COMPLIANCE_ORDE
 
 STATE_COLOURS = {"done": "#0072B2", "current": "#E69F00", "next": "#DDDDDD", "stopped": "#D55E00"}
 ROW = 28
+# A group's share of compliant projects, in the colours of missing, late and compliant.
+SHARE_BANDS = ("60 % or less compliant", "up to 90 %", "over 90 %")
 
 
 def lifecycle_bar(phases: pd.DataFrame, *, title: str) -> alt.Chart:
@@ -21,6 +23,7 @@ def lifecycle_bar(phases: pd.DataFrame, *, title: str) -> alt.Chart:
     if phases.empty:
         return no_data("This project follows no lifecycle template.", title)
     data = phases.assign(
+        row="",
         order=range(len(phases)),
         text=[f"{m} {n}" for m, n in zip(phases.mark, phases.phase, strict=True)],
     )
@@ -35,9 +38,11 @@ def lifecycle_bar(phases: pd.DataFrame, *, title: str) -> alt.Chart:
         alt.Tooltip("state:N", title="State"),
         alt.Tooltip("gate:N", title="Gate at its end"),
     ]
+    y = alt.Y("row:N", axis=None)
     base = alt.Chart(data)
-    bars = base.mark_bar(cornerRadius=3, height=44).encode(
+    bars = base.mark_rect(cornerRadius=3).encode(
         x,
+        y,
         color=alt.Color(
             "state:N",
             scale=alt.Scale(domain=list(STATE_COLOURS), range=list(STATE_COLOURS.values())),
@@ -45,8 +50,9 @@ def lifecycle_bar(phases: pd.DataFrame, *, title: str) -> alt.Chart:
         ),
         tooltip=tooltip,
     )
-    labels = base.mark_text(fontSize=13, fontWeight="bold").encode(
+    labels = base.mark_text(fontSize=14, fontWeight="bold").encode(
         x,
+        y,
         text="text:N",
         color=alt.condition(
             alt.FieldOneOfPredicate("state", ["done", "stopped"]),
@@ -55,7 +61,7 @@ def lifecycle_bar(phases: pd.DataFrame, *, title: str) -> alt.Chart:
         ),
         tooltip=tooltip,
     )
-    return alt.layer(bars, labels).properties(title=title, height=52, width="container")
+    return alt.layer(bars, labels).properties(title=title, height=48)
 
 
 def compliance_heatmap(cells: pd.DataFrame, *, rows: str, title: str) -> alt.Chart:
@@ -63,12 +69,13 @@ def compliance_heatmap(cells: pd.DataFrame, *, rows: str, title: str) -> alt.Cha
     if cells.empty:
         return no_data("No project matches the filters.", title)
     data = cells.assign(
-        band=pd.cut(cells.share, [-0.01, 0.6, 0.9, 1.0], labels=list(COMPLIANCE_ORDER)).astype(str)
+        band=pd.cut(cells.share, [-0.01, 0.6, 0.9, 1.0], labels=SHARE_BANDS).astype(str)
     )
     return _heatmap(
         data,
         rows=rows,
         text="label",
+        bands=SHARE_BANDS,
         tooltip=[
             alt.Tooltip(f"{rows}:N", title=rows.capitalize()),
             alt.Tooltip("policy:N", title="Policy"),
@@ -92,6 +99,7 @@ def project_heatmap(results: pd.DataFrame, *, title: str) -> alt.Chart:
         data,
         rows="project",
         text="letter",
+        bands=COMPLIANCE_ORDER,
         tooltip=[
             alt.Tooltip("project:N", title="Project"),
             alt.Tooltip("policy:N", title="Policy"),
@@ -102,7 +110,7 @@ def project_heatmap(results: pd.DataFrame, *, title: str) -> alt.Chart:
     )
 
 
-def _heatmap(data: pd.DataFrame, *, rows: str, text: str, tooltip: list, title: str):
+def _heatmap(data: pd.DataFrame, *, rows: str, text: str, bands, tooltip: list, title: str):
     x = alt.X(
         "policy:N",
         sort=list(POLICIES.values()),
@@ -118,7 +126,7 @@ def _heatmap(data: pd.DataFrame, *, rows: str, text: str, tooltip: list, title: 
     colour = alt.Color(
         "band:N",
         scale=alt.Scale(
-            domain=list(COMPLIANCE_ORDER), range=[COMPLIANCE_COLOURS[k] for k in COMPLIANCE_ORDER]
+            domain=list(bands), range=[COMPLIANCE_COLOURS[k] for k in COMPLIANCE_ORDER]
         ),
         legend=alt.Legend(title=None, orient="bottom"),
     )

@@ -21,6 +21,7 @@ from domain.formatting import fmt_date
 
 # The Quick updates tab (in its URL) for each kind of to-do item.
 UPDATE_SECTIONS = {"Status": "&section=Status%20update", "Risks": "&section=RAID"}
+BAR_HEIGHT = 90  # px: the title and one row of phases
 MARKS = {"done": "✓", "current": "●", "next": "○", "stopped": "✗"}
 
 
@@ -83,6 +84,7 @@ def lifecycle_section(version: Version, today: dt.date, project_id: int) -> None
             title=f"{lifecycle['template']} (revision {lifecycle['revision']})",
         ).to_dict(),
         width="stretch",
+        height=BAR_HEIGHT,
     )
     history = gdata.gate_history(version, project_id)
     if lifecycle["status"] != "active":
@@ -111,11 +113,11 @@ def _current_phase(version, today, project_id, lifecycle, phase, history, editor
             st.markdown(
                 "**Deliverables:** " + " · ".join(md_escape(d) for d in phase["deliverables"])
             )
+        links = st.container(horizontal=True)
         for link in phase["links"]:
-            st.link_button(
-                link.rsplit("/", 2)[-2].capitalize() + ": " + link.rsplit("/", 1)[-1],
-                link,
-                icon=":material/open_in_new:",
+            # The PMO's pages: /templates/<phase> and /training/<phase>.
+            links.link_button(
+                link.rstrip("/").split("/")[-2].capitalize(), link, icon=":material/open_in_new:"
             )
     pending = history[history.status == "submitted"]
     with gate_box:
@@ -132,7 +134,7 @@ def _current_phase(version, today, project_id, lifecycle, phase, history, editor
                 "the criteria as they were then. Awaiting a decision."
             )
             results = gate.criteria
-        st.dataframe(criteria_table(results), hide_index=True, width="stretch")
+    st.dataframe(criteria_table(results), hide_index=True, width="stretch")
     if pending.empty:
         if editor:
             forms.submit_form(version, today, project_id, lifecycle, phase)

@@ -111,7 +111,8 @@ def add_gates(out: Any, seed: str, today: dt.date, stamp: dict) -> None:
             due = started_current + dt.timedelta(weeks=phases[current]["weeks"])
             pending = rng.random() < 0.18 and project["id"] != OPEN_FOR_DEMO
             if pending:
-                submitted = min(today, max(started_current, due - dt.timedelta(days=10)))
+                latest = min(today, due + dt.timedelta(days=3))
+                submitted = max(started_current, latest - dt.timedelta(days=rng.randint(1, 12)))
                 _gate(ctx, phases, current, submitted, None, stamp, strict=rng.random() < 0.7)
             elif rng.random() < 0.06 and started_current < today - dt.timedelta(days=14):
                 # Held recently: decide again at the new date.
