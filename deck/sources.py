@@ -14,11 +14,13 @@ import pandas as pd
 from data_access import changes as change_reads
 from data_access import meeting as meeting_reads
 from data_access import reviews as review_reads
+from data_access.gates import reads as gate_reads
 from data_access.portfolio import project_facts
 from data_access.settings import get_settings
 from domain.changes import Changes, build_changes, default_since
 from domain.filters import PortfolioFilter, apply_filter
 from domain.formatting import fmt_date
+from domain.gate_slides import add_gate_decisions, gate_slides, with_gate_slides
 from domain.health import compute_health
 from domain.slides import (
     MAX_PROJECT_SLIDES,
@@ -94,7 +96,20 @@ def assemble(
     inputs = _inputs(
         health, changes, today=today, review=review, settings=settings, ids=ids, url=url
     )
-    return Meeting(today, review, changes, build_slides(inputs))
+    slides = build_slides(inputs)
+    pending, decided = _gates(changes, ids, url)
+    add_gate_decisions(slides, decided)
+    return Meeting(today, review, changes, with_gate_slides(slides, gate_slides(pending, today)))
+
+
+def _gates(changes: Changes, ids: list[int] | None, url: str | None):
+    """Gates awaiting a decision, and gates decided in the changes' period, of these projects."""
+    pending = gate_reads.pending_gates(url)
+    decided = gate_reads.gates_decided(changes.since, changes.until, url)
+    if ids is not None:
+        pending = pending[pending.project_id.isin(ids)]
+        decided = decided[decided.project_id.isin(ids)]
+    return pending, decided
 
 
 def load_meeting(

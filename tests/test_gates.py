@@ -594,3 +594,40 @@ def test_demo_projects_follow_all_three_templates_with_gate_histories(demo_sqlit
         "SELECT COUNT(*) AS n FROM action WHERE gate_review_id IS NOT NULL", url=url
     )
     assert conditions.n[0] > 0
+
+
+def test_gates_awaiting_decision_get_slides_and_decisions_show_as_changes(demo_db_url):
+    from deck.sources import load_meeting
+    from tests.conftest import DEMO_TODAY
+
+    shown = load_meeting(DEMO_TODAY, url=demo_db_url)
+    pending = reads.pending_gates(demo_db_url)
+    overview = next(s for s in shown.slides if s.kind == "gates")
+    assert overview.title == f"Gates awaiting a decision: {len(pending)}"
+    gate_slides = [s for s in shown.slides if s.kind == "gate"]
+    assert [s.project_id for s in gate_slides] == pending.project_id.head(10).tolist()
+    criteria = gate_slides[0].blocks[0].table
+    assert set(criteria.Met) <= {"yes", "no"} and len(criteria) > 0
+
+    first = pending.iloc[0]
+    admin = Actor(1, "Ada Admin", "admin")
+    actions.decide(
+        demo_db_url,
+        int(first.id),
+        actor=admin,
+        decision="go",
+        reason="Agreed in the room",
+        conditions=[],
+        on=DEMO_TODAY,
+        expected_version=int(first.version),
+    )
+    since = DEMO_TODAY - dt.timedelta(days=1)
+    after = load_meeting(DEMO_TODAY, since=since, url=demo_db_url)
+    assert int(first.project_id) not in [s.project_id for s in after.slides if s.kind == "gate"]
+    changes = next(s for s in after.slides if s.kind == "changes")
+    gate_block = next(b for b in changes.blocks if b.heading.startswith("Gate decisions"))
+    decided = reads.gates_decided(since, DEMO_TODAY, demo_db_url)
+    assert (decided.id == first.id).any()
+    go = int((decided.decision == "go").sum())
+    assert f"{go} Go" in gate_block.heading
+    assert f"{first.code} {first.gate}: Go" in [line.text for line in gate_block.lines]

@@ -91,3 +91,8 @@ def gate_names(version: data.Version, facts_df: pd.DataFrame) -> pd.Series:
         phases = template(version, int(template_id))["phases"]
         names.append(phases[min(int(index), len(phases) - 1)]["gate"])
     return pd.Series(names, index=facts_df.index, dtype=object)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def gates_decided(version: data.Version, since: dt.date, until: dt.date) -> pd.DataFrame:
+    return reads.gates_decided(since, until, version[0])
