@@ -63,6 +63,11 @@ pages = {
 # A page that fails half-way still gets the message at the top.
 notice = st.empty()
 try:
+    clock.today()
+except clock.ClockSettingError as exc:  # a deployment's setting: say which and how to fix it
+    st.error(f"**The app's clock is not set up right.** {exc}", icon=":material/schedule:")
+    st.stop()
+try:
     version = data.current_version()
     st.session_state["data_version"] = version
     # Nothing below (filters, pages) is drawn until someone is signed in.

@@ -53,7 +53,8 @@ def real_now() -> dt.datetime:
 
 def today() -> dt.date:
     """The day the app shows: the pinned day, else the real date in the PMO's time zone."""
-    return pinned_day() or real_now().astimezone(time_zone()).date()
+    zone = time_zone()  # read even when pinned, so that a wrong zone is said at once
+    return pinned_day() or real_now().astimezone(zone).date()
 
 
 def now() -> dt.datetime:
