@@ -21,6 +21,9 @@ from domain.formatting import fmt_date
 
 # The Quick updates tab (in its URL) for each kind of to-do item.
 UPDATE_SECTIONS = {"Status": "&section=Status%20update", "Risks": "&section=RAID"}
+# A long list is read from the top: the rest is a filter away (the sidebar).
+PENDING_SHOWN = 15
+ROWS_SHOWN = 200
 BAR_HEIGHT = 90  # px: the title and one row of phases
 MARKS = {"done": "✓", "current": "●", "next": "○", "stopped": "✗"}
 
@@ -220,8 +223,10 @@ def compliance_section(version: Version, today: dt.date, f: PortfolioFilter) -> 
     st.vega_lite_chart(chart.to_dict(), width="content")
     bad = results[results.state != "compliant"]
     with st.expander(f"Why: {len(bad):,} results not compliant"):
+        if len(bad) > ROWS_SHOWN:
+            st.caption(f"The first {ROWS_SHOWN} of {len(bad):,}.")
         st.dataframe(
-            bad[["code", "name", "policy", "state", "reason"]],
+            bad[["code", "name", "policy", "state", "reason"]].head(ROWS_SHOWN),
             hide_index=True,
             width="stretch",
         )
@@ -238,6 +243,9 @@ def gates_due_section(version: Version, today: dt.date, f: PortfolioFilter) -> N
     if due.empty:
         st.caption("No gate is overdue or due soon.")
         return
+    if len(due) > ROWS_SHOWN:
+        st.caption(f"The first {ROWS_SHOWN} of {len(due):,}, most overdue first.")
+    due = due.head(ROWS_SHOWN)
     st.dataframe(
         pd.DataFrame(
             {
@@ -296,7 +304,12 @@ def pending_section(version: Version, today: dt.date, f: PortfolioFilter) -> Non
     if pending.empty:
         st.caption("No gate awaits a decision.")
         return
-    for gate in pending.to_dict("records"):
+    if len(pending) > PENDING_SHOWN:
+        st.caption(
+            f"The {PENDING_SHOWN} oldest submissions of {len(pending):,}; filter the portfolio "
+            "in the sidebar to see others."
+        )
+    for gate in pending.head(PENDING_SHOWN).to_dict("records"):
         label = f"{gate['code']} · {gate['name']} · {gate['gate']}"
         with st.expander(md_escape(label) + f" (submitted {fmt_date(gate['submitted_on'])})"):
             st.dataframe(criteria_table(gate["criteria"]), hide_index=True, width="stretch")
