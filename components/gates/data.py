@@ -9,7 +9,6 @@ import streamlit as st
 
 from components import data
 from components.gates import actions
-from data_access import reviews
 from data_access.gates import reads
 from domain import gates
 from domain.filters import PortfolioFilter, apply_filter
@@ -51,9 +50,9 @@ def pending_gates(version: data.Version) -> pd.DataFrame:
     return reads.pending_gates(version[0])
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
-def people(version: data.Version) -> pd.DataFrame:
-    return reviews.people(version[0])
+@st.cache_data(max_entries=16, show_spinner=False)
+def condition_owners(version: data.Version, project_id: int) -> pd.DataFrame:
+    return reads.condition_owners(project_id, version[0])
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -83,14 +82,29 @@ def compliance(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.
 
 def gate_names(version: data.Version, facts_df: pd.DataFrame) -> pd.Series:
     """The name of each project's next gate (from its template revision)."""
-    names = []
-    for template_id, index in zip(facts_df.template_id, facts_df.phase_index, strict=True):
-        if pd.isna(template_id):
-            names.append("")
-            continue
-        phases = template(version, int(template_id))["phases"]
-        names.append(phases[min(int(index), len(phases) - 1)]["gate"])
+    gates_of = {
+        int(t): [p["gate"] for p in template(version, int(t))["phases"]]
+        for t in facts_df.template_id.dropna().unique()
+    }
+    names = [
+        "" if pd.isna(t) else gates_of[int(t)][min(int(i), len(gates_of[int(t)]) - 1)]
+        for t, i in zip(facts_df.template_id, facts_df.phase_index, strict=True)
+    ]
     return pd.Series(names, index=facts_df.index, dtype=object)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def gates_due(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
+    """The filtered projects' gates overdue or due within the horizon, most overdue first."""
+    matching = matching_facts(version, today, f)
+    return gates.gates_due(matching.assign(gate=gate_names(version, matching)), today)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def pending_matching(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
+    """Gates awaiting a decision, of the filtered projects, oldest submission first."""
+    pending = pending_gates(version)
+    return pending[pending.project_id.isin(matching_facts(version, today, f).project_id)]
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

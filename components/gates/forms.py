@@ -139,7 +139,7 @@ def decide_form(version: Version, today: dt.date, gate: dict, key: str) -> None:
     """Go, Go with conditions, Hold, Recycle or Stop, with a reason; conditions become actions."""
     form = f"gate_decide_{key}_{gate['id']}"
     gen = _generation(form)
-    people = gdata.people(version)
+    people = gdata.condition_owners(version, int(gate["project_id"]))
     names = dict(zip(people.id.astype(int), people.name, strict=True))
     with st.form(f"{form}_{gen}"):
         decision = st.radio(

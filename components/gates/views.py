@@ -22,7 +22,6 @@ from domain.formatting import fmt_date
 # The Quick updates tab (in its URL) for each kind of to-do item.
 UPDATE_SECTIONS = {"Status": "&section=Status%20update", "Risks": "&section=RAID"}
 # A long list is read from the top: the rest is a filter away (the sidebar).
-PENDING_SHOWN = 15
 ROWS_SHOWN = 200
 BAR_HEIGHT = 90  # px: the title and one row of phases
 MARKS = {"done": "✓", "current": "●", "next": "○", "stopped": "✗"}
@@ -233,8 +232,7 @@ def compliance_section(version: Version, today: dt.date, f: PortfolioFilter) -> 
 
 
 def gates_due_section(version: Version, today: dt.date, f: PortfolioFilter) -> None:
-    facts = gdata.matching_facts(version, today, f)
-    due = gates.gates_due(facts.assign(gate=gdata.gate_names(version, facts)), today)
+    due = gdata.gates_due(version, today, f)
     overdue = int((due.days < 0).sum())
     st.markdown(
         f"**{overdue} gate(s) overdue, {len(due) - overdue} due in the next "
@@ -297,27 +295,39 @@ def todo_section(version: Version, today: dt.date) -> None:
 
 
 def pending_section(version: Version, today: dt.date, f: PortfolioFilter) -> None:
-    """Gates awaiting a decision, each with its criteria and, for its approvers, the form."""
-    pending = gdata.pending_gates(version)
-    wanted = gdata.matching_facts(version, today, f).project_id
-    pending = pending[pending.project_id.isin(wanted)]
+    """Gates awaiting a decision as a list; the chosen one with its criteria, evidence and,
+    for its approvers, the decision form."""
+    pending = gdata.pending_matching(version, today, f)
     if pending.empty:
         st.caption("No gate awaits a decision.")
         return
-    if len(pending) > PENDING_SHOWN:
-        st.caption(
-            f"The {PENDING_SHOWN} oldest submissions of {len(pending):,}; filter the portfolio "
-            "in the sidebar to see others."
-        )
-    for gate in pending.head(PENDING_SHOWN).to_dict("records"):
-        label = f"{gate['code']} · {gate['name']} · {gate['gate']}"
-        with st.expander(md_escape(label) + f" (submitted {fmt_date(gate['submitted_on'])})"):
-            st.dataframe(criteria_table(gate["criteria"]), hide_index=True, width="stretch")
-            _evidence_list(version, int(gate["id"]))
-            if actions.may_decide(
-                version[0], gate["project_id"], gate["approvers"], current_actor()
-            ):
-                forms.decide_form(version, today, gate, "list")
+    listed = pending.head(ROWS_SHOWN)
+    if len(pending) > ROWS_SHOWN:
+        st.caption(f"The {ROWS_SHOWN} oldest submissions of {len(pending):,}.")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Project": listed.code + " · " + listed.name,
+                "Gate": listed.gate,
+                "Submitted": listed.submitted_on.map(fmt_date),
+                "By": listed.submitted_by.fillna(""),
+                "Unmet musts": listed.unmet,
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    labels = dict(zip(listed.id.astype(int), listed.code + " · " + listed.gate, strict=True))
+    chosen = st.selectbox(
+        "Open a gate to decide it", list(labels), format_func=labels.get, key="gates_open"
+    )
+    gate = listed[listed.id == chosen].iloc[0].to_dict()
+    st.dataframe(criteria_table(gate["criteria"]), hide_index=True, width="stretch")
+    _evidence_list(version, int(gate["id"]))
+    if actions.may_decide(version[0], gate["project_id"], gate["approvers"], current_actor()):
+        forms.decide_form(version, today, gate, "list")
+    else:
+        st.caption("Only the approvers the template names decide this gate.")
 
 
 def template_library(version: Version) -> None:

@@ -121,7 +121,7 @@ def gate_facts(
 
 
 HISTORY_SQL = """
-SELECT g.id, g.phase_index, g.template_id, g.planned_on, g.status, g.submitted_on,
+SELECT g.id, g.project_id, g.phase_index, g.template_id, g.planned_on, g.status, g.submitted_on,
        s.name AS submitted_by, g.note, g.decision, g.decided_on, dp.name AS decided_by,
        g.reason, g.unmet, g.criteria, g.version,
        (SELECT COUNT(*) FROM action a WHERE a.gate_review_id = g.id) AS conditions,
@@ -191,6 +191,22 @@ def gates_decided(since: dt.date, until: dt.date, url: str | None = None) -> pd.
         loaded_json(ph)[int(i)]["gate"] for ph, i in zip(df.phases, df.phase_index, strict=True)
     ]
     return df.drop(columns="phases")
+
+
+OWNERS_SQL = """
+SELECT DISTINCT pe.id, pe.name
+FROM person pe, project p JOIN program pg ON pg.id = p.program_id
+WHERE p.id = :project_id AND pe.active
+  AND (pe.id IN (p.manager_id, p.sponsor_id, pg.manager_id)
+       OR pe.role IN ('admin', 'portfolio_manager'))
+ORDER BY pe.name
+"""
+
+
+def condition_owners(project_id: int, url: str | None = None) -> pd.DataFrame:
+    """Who may own a gate's condition: the project's manager and sponsor, its program's
+    manager, the PMO and the portfolio managers (a short list, whatever the head count)."""
+    return read_df(OWNERS_SQL, {"project_id": project_id}, url=url)
 
 
 def evidence(gate_review_id: int, url: str | None = None) -> pd.DataFrame:
