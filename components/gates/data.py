@@ -103,8 +103,13 @@ def gates_due(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.D
 @st.cache_data(max_entries=16, show_spinner=False)
 def pending_matching(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
     """Gates awaiting a decision, of the filtered projects, oldest submission first."""
-    pending = pending_gates(version)
+    pending = pending_gates(version).drop(columns=["criteria", "note"])
     return pending[pending.project_id.isin(matching_facts(version, today, f).project_id)]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def gate_criteria(version: data.Version, gate_id: int) -> list[dict]:
+    return reads.gate_criteria(gate_id, version[0])
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

@@ -322,7 +322,8 @@ def pending_section(version: Version, today: dt.date, f: PortfolioFilter) -> Non
         "Open a gate to decide it", list(labels), format_func=labels.get, key="gates_open"
     )
     gate = listed[listed.id == chosen].iloc[0].to_dict()
-    st.dataframe(criteria_table(gate["criteria"]), hide_index=True, width="stretch")
+    criteria = gdata.gate_criteria(version, int(gate["id"]))
+    st.dataframe(criteria_table(criteria), hide_index=True, width="stretch")
     _evidence_list(version, int(gate["id"]))
     if actions.may_decide(version[0], gate["project_id"], gate["approvers"], current_actor()):
         forms.decide_form(version, today, gate, "list")

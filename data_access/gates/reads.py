@@ -172,6 +172,15 @@ def pending_gates(url: str | None = None) -> pd.DataFrame:
     return df.drop(columns="phases")
 
 
+def gate_criteria(gate_id: int, url: str | None = None) -> list[dict]:
+    """The criteria of one gate submission as they were found when it was submitted."""
+    with get_engine(url).connect() as conn:
+        value = conn.execute(
+            sa.text("SELECT criteria FROM gate_review WHERE id = :id"), {"id": gate_id}
+        ).scalar()
+    return loaded_json(value) or []
+
+
 DECIDED_SQL = """
 SELECT g.id, g.project_id, p.code, p.name, g.decision, g.decided_on, dp.name AS decided_by,
        g.reason, g.phase_index, t.phases
