@@ -136,3 +136,37 @@ def _heatmap(data: pd.DataFrame, *, rows: str, text: str, bands, tooltip: list, 
         x, y, text=f"{text}:N", tooltip=tooltip
     )
     return alt.layer(rect, label).properties(title=title, width=alt.Step(150), height=alt.Step(ROW))
+
+
+def compliance_trend(weeks: pd.DataFrame, *, title: str) -> alt.Chart:
+    """Share of projects whose status report was on time, late or missing, week by week."""
+    if weeks.empty:
+        return no_data("No status report in these weeks.", title)
+    data = weeks.assign(
+        week=pd.to_datetime(weeks.week_end).dt.strftime("%G-W%V"),
+        order=weeks.state.map({s: i for i, s in enumerate(COMPLIANCE_ORDER)}),
+    )
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("week:O", title="ISO week", axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("share:Q", title="Share of reporting projects", axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "state:N",
+                scale=alt.Scale(
+                    domain=list(COMPLIANCE_ORDER),
+                    range=[COMPLIANCE_COLOURS[k] for k in COMPLIANCE_ORDER],
+                ),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("week:O", title="Week"),
+                alt.Tooltip("state:N", title="Status report"),
+                alt.Tooltip("projects:Q", title="Projects"),
+                alt.Tooltip("share:Q", title="Share", format=".0%"),
+            ],
+        )
+        .properties(title=title, height=260)
+    )

@@ -328,3 +328,22 @@ def todo(facts: Facts, config: Mapping, on: dt.date, gate_name: str | None) -> l
             }
         )
     return items
+
+
+def status_compliance_over_time(weekly: pd.DataFrame, config: Mapping) -> pd.DataFrame:
+    """Per week: how many projects had their status report on time, late or missing at the
+    week's end (from each project's latest report by then, as `health_history.weekly_overall`
+    gives it). Columns week_end, state, projects, share."""
+    cols = ["week_end", "state", "projects", "share"]
+    if weekly.empty:
+        return pd.DataFrame(columns=cols)
+    cadence, grace = int(config["gate_status_days"]), int(config["status_late_days"])
+    age = (pd.to_datetime(weekly.week_end) - pd.to_datetime(weekly.report_date)).dt.days
+    state = pd.Series("missing", index=weekly.index)
+    state[age <= cadence + grace] = "late"
+    state[age <= cadence] = "compliant"
+    # A project finished (C) reports no more: it leaves the count.
+    counted = weekly.assign(state=state)[weekly.rag != "C"]
+    out = counted.groupby(["week_end", "state"]).size().rename("projects").reset_index()
+    out["share"] = out.projects / out.groupby("week_end").projects.transform("sum")
+    return out[cols]

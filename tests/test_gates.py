@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
+import pandas as pd
 import pytest
 import sqlalchemy as sa
 
@@ -18,6 +19,7 @@ from data_access.gates.commands import GateDecidedMeanwhile
 from data_access.models import Action
 from data_access.portfolio import as_dates
 from data_access.writes import Actor, ConflictError, PermissionDenied, ValidationFailed, WriteError
+from domain import gates
 from tests.factories import make_milestone, make_org, make_project, make_report, make_risk
 
 ON = dt.date(2026, 11, 25)
@@ -631,3 +633,84 @@ def test_gates_awaiting_decision_get_slides_and_decisions_show_as_changes(demo_d
     go = int((decided.decision == "go").sum())
     assert f"{go} Go" in gate_block.heading
     assert f"{first.code} {first.gate}: Go" in [line.text for line in gate_block.lines]
+
+
+# --- compliance (pure rules) -------------------------------------------------------------------
+
+CONFIG = {
+    "gate_status_days": 7,
+    "status_late_days": 3,
+    "risk_review_days": 30,
+    "gate_min_milestones": 1,
+    "gate_decide_days": 14,
+}
+
+
+def _facts(**values):
+    base = {
+        "project_id": 1,
+        "code": "P-1",
+        "name": "One",
+        "program": "Core",
+        "department": "IT",
+        "phase": "Execution",
+        "last_report": ON,
+        "stale_risks": 0,
+        "template_id": 1,
+        "lifecycle_status": "active",
+        "gate_due": ON,
+        "pending_gate_id": None,
+        "last_decided_on": None,
+        "last_gate_unmet": None,
+        "milestones": 1,
+    }
+    return pd.DataFrame([{**base, **values}])
+
+
+def _states(**values) -> dict[str, tuple[str, str]]:
+    result = gates.compliance(_facts(**values), CONFIG, ON)
+    return {r.policy: (r.state, r.reason) for r in result.itertuples()}
+
+
+@pytest.mark.parametrize(
+    ("age", "state"), [(7, "compliant"), (8, "late"), (10, "late"), (11, "missing")]
+)
+def test_status_report_policy_at_its_thresholds(age, state):
+    got = _states(last_report=ON - dt.timedelta(days=age))["Status report on time"]
+    assert got[0] == state
+
+
+@pytest.mark.parametrize(
+    ("late_by", "state"), [(0, "compliant"), (1, "late"), (14, "late"), (15, "missing")]
+)
+def test_gate_policy_at_its_thresholds(late_by, state):
+    got = _states(gate_due=ON - dt.timedelta(days=late_by))["Gate on time"]
+    assert got[0] == state
+    if late_by:
+        assert got[1].startswith(f"Gate overdue by {late_by} day")
+
+
+def test_other_policies_say_why():
+    states = _states(
+        template_id=None, stale_risks=2, milestones=0, last_decided_on=ON, last_gate_unmet=1
+    )
+    assert states["Gate on time"] == ("missing", "Follows no lifecycle template")
+    assert states["Risks reviewed"][0] == "late"
+    assert states["Baselines set"] == ("missing", "In Execution with 0 baselined milestones")
+    assert states["Criteria met at last gate"][0] == "missing"
+    assert _states(phase="Planning", milestones=0)["Baselines set"][0] == "compliant"
+
+
+def test_status_compliance_over_time_counts_each_week():
+    week = ON
+    weekly = pd.DataFrame(
+        {
+            "project_id": [1, 2, 3, 4],
+            "week_end": [week] * 4,
+            "report_date": [week - dt.timedelta(days=d) for d in (0, 9, 20, 30)],
+            "rag": ["G", "A", "G", "C"],
+        }
+    )
+    out = gates.status_compliance_over_time(weekly, CONFIG).set_index("state")
+    assert out.projects.to_dict() == {"compliant": 1, "late": 1, "missing": 1}
+    assert out.share.sum() == pytest.approx(1.0)

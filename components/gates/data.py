@@ -9,9 +9,11 @@ import streamlit as st
 
 from components import data
 from components.gates import actions
+from data_access import health_history
 from data_access.gates import reads
 from domain import gates
 from domain.filters import PortfolioFilter, apply_filter
+from domain.portfolio_view import week_ends
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -115,3 +117,17 @@ def gate_criteria(version: data.Version, gate_id: int) -> list[dict]:
 @st.cache_data(max_entries=4, show_spinner=False)
 def gates_decided(version: data.Version, since: dt.date, until: dt.date) -> pd.DataFrame:
     return reads.gates_decided(since, until, version[0])
+
+
+TREND_WEEKS = 26
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def status_trend(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
+    """Status-report compliance week by week over the last half year, filtered projects."""
+    config = data.settings(version)
+    weekly = health_history.weekly_overall(
+        week_ends(today, TREND_WEEKS), config["stale_days"], url=version[0]
+    )
+    wanted = matching_facts(version, today, f).project_id
+    return gates.status_compliance_over_time(weekly[weekly.project_id.isin(wanted)], config)

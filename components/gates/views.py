@@ -8,7 +8,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from charts.gates import compliance_heatmap, lifecycle_bar, project_heatmap
+from charts.gates import compliance_heatmap, compliance_trend, lifecycle_bar, project_heatmap
 from components import data
 from components.data import Version
 from components.gates import actions, forms
@@ -23,7 +23,8 @@ from domain.formatting import fmt_date
 UPDATE_SECTIONS = {"Status": "&section=Status%20update", "Risks": "&section=RAID"}
 # A long list is read from the top: the rest is a filter away (the sidebar).
 ROWS_SHOWN = 200
-BAR_HEIGHT = 90  # px: the title and one row of phases
+BAR_HEIGHT = 90
+TREND_HEIGHT = 380  # px: the title and one row of phases
 MARKS = {"done": "✓", "current": "●", "next": "○", "stopped": "✗"}
 
 
@@ -220,6 +221,14 @@ def compliance_section(version: Version, today: dt.date, f: PortfolioFilter) -> 
             title=f"Share of projects compliant, by {group} and policy",
         )
     st.vega_lite_chart(chart.to_dict(), width="content")
+    st.vega_lite_chart(
+        compliance_trend(
+            gdata.status_trend(version, today, f),
+            title=f"Status reports on time, week by week (last {gdata.TREND_WEEKS} weeks)",
+        ).to_dict(),
+        width="stretch",
+        height=TREND_HEIGHT,
+    )
     bad = results[results.state != "compliant"]
     with st.expander(f"Why: {len(bad):,} results not compliant"):
         if len(bad) > ROWS_SHOWN:
