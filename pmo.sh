@@ -65,7 +65,7 @@ case "$cmd" in
     ;;
   demo)
     python_packages requirements.txt
-    exec "$PY" -m data_access.demo_data "$@"
+    exec "$PY" -m data_access.demo "$@"
     ;;
   bench)
     python_packages requirements-dev.txt
@@ -75,7 +75,7 @@ case "$cmd" in
     ;;
   backup|restore)
     python_packages requirements.txt
-    exec "$PY" -m data_access.backup "$cmd" "$@"
+    exec "$PY" -m data_access.core.backup "$cmd" "$@"
     ;;
   *)
     sed -n '2,9p' "$0"

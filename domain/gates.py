@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from data_access.gates.library import DECISION_LABELS, MOVES_ON  # noqa: F401 (re-exported)
+from data_access.core.lifecycles import DECISION_LABELS, MOVES_ON  # noqa: F401 (re-exported)
 from domain.formatting import fmt_date
 
 APPROVER_LABELS = {"sponsor": "Sponsor", "portfolio_manager": "Portfolio manager", "pmo": "PMO"}

@@ -3,10 +3,10 @@ project manager's to-do list and the methodology library."""
 
 import streamlit as st
 
-from components import data
+from components.access.session import current_actor
+from components.common import data
+from components.common.layout import current_filter, current_version
 from components.gates import views
-from components.layout import current_filter, current_version
-from components.session import current_actor
 
 version = current_version()
 today = data.today()

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from data_access import clock
-from data_access.db import dispose_engines, get_engine
-from data_access.demo_data import load_demo
-from data_access.schema import upgrade_database
+from data_access.core import clock
+from data_access.core.db import dispose_engines, get_engine
+from data_access.core.schema import upgrade_database
+from data_access.demo.loader import load_demo
 
 # Browser, Streamlit-server and scratch-database fixtures for the reliability tests.
 pytest_plugins = ["tests.e2e.harness"]

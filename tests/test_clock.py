@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from data_access import clock
+from data_access.core import clock
 
 # 23:30 UTC on Saturday 5 Dec 2026: already Sunday in Auckland, still Saturday in New York.
 INSTANT = dt.datetime(2026, 12, 5, 23, 30, tzinfo=dt.UTC)

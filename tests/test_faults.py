@@ -28,9 +28,9 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from data_access.db import data_version, get_engine, session_scope
-from data_access.demo_data import load_demo
-from data_access.writes import SYSTEM
+from data_access.core.db import data_version, get_engine, session_scope
+from data_access.core.writes import SYSTEM
+from data_access.demo.loader import load_demo
 from tests.conftest import DEMO_TODAY
 from tests.e2e.harness import (
     TIMEOUT_MS,

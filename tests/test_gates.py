@@ -12,13 +12,19 @@ import pytest
 import sqlalchemy as sa
 
 from components.gates import actions
-from data_access import commands as core_commands
-from data_access.db import get_engine, read_df, session_scope
+from data_access.core.db import get_engine, read_df, session_scope
+from data_access.core.models import Action
+from data_access.core.sql import as_dates
+from data_access.core.writes import (
+    Actor,
+    ConflictError,
+    PermissionDenied,
+    ValidationFailed,
+    WriteError,
+)
 from data_access.gates import commands, reads
 from data_access.gates.commands import GateDecidedMeanwhile
-from data_access.models import Action
-from data_access.portfolio import as_dates
-from data_access.writes import Actor, ConflictError, PermissionDenied, ValidationFailed, WriteError
+from data_access.updates import commands as core_commands
 from domain import gates
 from tests.factories import make_milestone, make_org, make_project, make_report, make_risk
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from data_access.db import read_df
+from data_access.core.db import read_df
 from tests.auth_helpers import open_app
 
 PROJECT = "PRJ-0001"  # Petra Projects' project; the demo keeps its gate open

@@ -10,8 +10,8 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_access.db import read_df
-from data_access.writes import Actor
+from data_access.core.db import read_df
+from data_access.core.writes import Actor
 from tests.auth_helpers import open_app
 from tests.conftest import DEMO_TODAY
 

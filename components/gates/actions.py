@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from data_access.db import session_scope
+from data_access.core.db import session_scope
+from data_access.core.settings import get_settings
+from data_access.core.writes import Actor
 from data_access.gates import commands, reads
-from data_access.settings import get_settings
-from data_access.writes import Actor
 from domain.gates import evaluate_criteria
 
 

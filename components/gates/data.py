@@ -7,10 +7,10 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import data
+from components.common import data
 from components.gates import actions
-from data_access import health_history
 from data_access.gates import reads
+from data_access.portfolio import history as health_history
 from domain import gates
 from domain.filters import PortfolioFilter, apply_filter
 from domain.portfolio_view import week_ends

@@ -16,15 +16,15 @@ from typing import Any
 import sqlalchemy as sa
 import streamlit as st
 
-from components.data import Version
+from components.access.session import current_actor
+from components.common.data import Version
+from components.common.safe_text import md_escape
 from components.gates import actions
 from components.gates import data as gdata
-from components.safe_text import md_escape
-from components.session import current_actor
-from data_access.db import DatabaseUnavailable, session_scope
+from data_access.core.db import DatabaseUnavailable, session_scope
+from data_access.core.writes import ValidationFailed, WriteError
 from data_access.gates import commands
 from data_access.gates.commands import GateDecidedMeanwhile
-from data_access.writes import ValidationFailed, WriteError
 from domain.gates import DECISION_LABELS
 
 log = logging.getLogger("pmo")

@@ -9,12 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from charts.gates import compliance_heatmap, compliance_trend, lifecycle_bar, project_heatmap
-from components import data
-from components.data import Version
+from components.access.session import current_actor, is_admin, may_edit_project
+from components.common import data
+from components.common.data import Version
+from components.common.safe_text import md_escape
 from components.gates import actions, forms
 from components.gates import data as gdata
-from components.safe_text import md_escape
-from components.session import current_actor, is_admin, may_edit_project
 from domain import gates
 from domain.filters import PortfolioFilter
 from domain.formatting import fmt_date

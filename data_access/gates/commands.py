@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from pydantic import field_validator
 from sqlmodel import Field, Session, SQLModel
 
-from data_access.gates.library import DECISION_LABELS, MOVES_ON
-from data_access.models import (
+from data_access.core.lifecycles import DECISION_LABELS, MOVES_ON
+from data_access.core.models import (
     NAME_MAX,
     TEXT_MAX,
     Action,
@@ -31,8 +31,8 @@ from data_access.models import (
     _check_choice,
     utcnow,
 )
-from data_access.permissions import may_edit_project, refuse, require_admin
-from data_access.writes import (
+from data_access.core.permissions import may_edit_project, refuse, require_admin
+from data_access.core.writes import (
     Actor,
     ConflictError,
     NotFound,

@@ -13,9 +13,9 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from data_access.db import get_engine, read_df
-from data_access.models import GateEvidence, LifecycleTemplate
-from data_access.portfolio import as_dates
+from data_access.core.db import get_engine, read_df
+from data_access.core.models import GateEvidence, LifecycleTemplate
+from data_access.core.sql import as_dates
 
 TEMPLATES_SQL = """
 SELECT t.id, t.key, t.revision, t.name, t.description, t.status, t.version,

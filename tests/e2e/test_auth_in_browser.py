@@ -9,9 +9,10 @@ import shutil
 import pytest
 from playwright.sync_api import expect
 
-from data_access import admin, commands
-from data_access.db import dispose_engines, read_scalar, session_scope
-from data_access.writes import Actor
+from data_access.admin import commands as admin
+from data_access.core.db import dispose_engines, read_scalar, session_scope
+from data_access.core.writes import Actor
+from data_access.updates import commands
 from tests.conftest import DEMO_TODAY
 from tests.e2e.harness import (
     go_to,

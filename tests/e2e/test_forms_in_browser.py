@@ -11,7 +11,7 @@ import importlib.util
 import pytest
 from playwright.sync_api import expect
 
-from data_access.db import read_scalar
+from data_access.core.db import read_scalar
 from tests.e2e.harness import (
     metric_value,
     open_app,
@@ -25,8 +25,8 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.xdist_group("e2e-forms"),
     pytest.mark.skipif(
-        importlib.util.find_spec("components.forms_status") is None,
-        reason="the status-update form (issue 6, components/forms_status.py) is not merged yet",
+        importlib.util.find_spec("components.updates.status_form") is None,
+        reason="the status-update form (issue 6) is not merged yet",
     ),
 ]
 

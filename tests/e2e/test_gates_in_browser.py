@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from data_access.db import read_scalar
+from data_access.core.db import read_scalar
 from tests.e2e.harness import screenshot, settle, settle_after_action
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-gates")]
