@@ -52,7 +52,7 @@ if review_id is not None and not (reviews.id == review_id).any():
     review_id = None
 since = _date_param("since")
 shown = meeting_data.meeting(version, today, since, review_id, portfolio_filter)
-for toast_key in ("meeting_toast", "gates_toast"):
+for toast_key in ("meeting_toast", "gates_toast", "gates_warning"):
     if toast := st.session_state.pop(toast_key, None):
         st.toast(md(toast), icon=":material/check_circle:")
 

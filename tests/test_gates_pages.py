@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from data_access.core.db import read_df
+from data_access.gates import reads
 from tests.auth_helpers import open_app
 
 PROJECT = "PRJ-0001"  # Petra Projects' project; the demo keeps its gate open
@@ -13,6 +14,11 @@ PROJECT = "PRJ-0001"  # Petra Projects' project; the demo keeps its gate open
 
 def _phase(url: str) -> str:
     return read_df(f"SELECT phase FROM project WHERE code = '{PROJECT}'", url=url).iloc[0, 0]
+
+
+def _shown(element) -> str:
+    """An element's Markdown as the reader sees it (user text arrives escaped)."""
+    return element.value.replace("\\", "")
 
 
 def _button(at, label):
@@ -50,7 +56,7 @@ def test_submit_then_decide_moves_the_phase(demo_db_url, monkeypatch):
             field.set_value("Signed by the product owner")
     _button(at, "Submit for decision").click().run()
     assert not at.error, [e.value for e in at.error]
-    assert any("Gate submitted" in s.value for s in at.success)
+    assert any("Gate submitted" in _shown(s) for s in at.success)
 
     admin = open_app(demo_db_url, monkeypatch, "pages/project.py", project=PROJECT)
     next(r for r in admin.radio if r.label == "Decision").set_value("go")
@@ -58,3 +64,32 @@ def test_submit_then_decide_moves_the_phase(demo_db_url, monkeypatch):
     _button(admin, "Record the decision").click().run()
     assert not admin.error, [e.value for e in admin.error]
     assert _phase(demo_db_url) != before
+
+
+def _decide_on_page(at, decision: str, reason: str):
+    next(r for r in at.radio if r.label == "Decision").set_value(decision)
+    next(t for t in at.text_area if t.label == "Reason").set_value(reason)
+    _button(at, "Record the decision").click().run()
+
+
+def test_the_second_approver_is_told_the_gate_was_decided_meanwhile(demo_db_url, monkeypatch):
+    pending = reads.pending_gates(demo_db_url).iloc[0]
+    first = open_app(demo_db_url, monkeypatch, "pages/project.py", project=pending.code)
+    second = open_app(demo_db_url, monkeypatch, "pages/project.py", project=pending.code)
+    _decide_on_page(first, "go", "Agreed")
+    assert any("Decision recorded: Go" in _shown(s) for s in first.success)
+    _decide_on_page(second, "stop", "Too late")
+    assert any("decided meanwhile by Ada Admin: Go" in _shown(w) for w in second.warning)
+    history = reads.gate_history(int(pending.project_id), demo_db_url)
+    assert history.set_index("id").decision[int(pending.id)] == "go"
+
+
+def test_a_gate_slide_offers_the_decision_in_the_meeting(demo_db_url, monkeypatch):
+    from deck.sources import load_meeting
+    from tests.conftest import DEMO_TODAY
+
+    slides = load_meeting(DEMO_TODAY, url=demo_db_url).slides
+    number = next(i for i, s in enumerate(slides, 1) if s.kind == "gate")
+    at = open_app(demo_db_url, monkeypatch, "pages/meeting.py", present="1", slide=str(number))
+    assert not at.exception
+    _button(at, "Decide the gate")

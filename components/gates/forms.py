@@ -44,9 +44,13 @@ def _done(form: str, message: str) -> None:
 
 
 def show_outcome() -> None:
+    """The last save's outcome: done, or refused because someone decided meanwhile."""
     message = st.session_state.pop("gates_toast", None)
     if message:
         st.success(md_escape(message), icon=":material/check_circle:")
+    warning = st.session_state.pop("gates_warning", None)
+    if warning:
+        st.warning(md_escape(warning), icon=":material/sync_problem:")
 
 
 def _run(slots: dict[str, Any], write: Callable[[], Any]) -> Any:
@@ -136,13 +140,27 @@ def submit_form(version: Version, today: dt.date, project_id: int, lifecycle: di
 
 
 def decide_form(version: Version, today: dt.date, gate: dict, key: str) -> None:
-    """Go, Go with conditions, Hold, Recycle or Stop, with a reason; conditions become actions."""
+    """Go, Go with conditions, Hold, Recycle or Stop, with a reason; conditions become actions.
+
+    The decision is saved in the button's callback, before the page is drawn again: when
+    another approver decided meanwhile the page no longer offers this gate, and the callback
+    still tells this approver so instead of dropping what they chose.
+    """
     form = f"gate_decide_{key}_{gate['id']}"
     gen = _generation(form)
+    errors = st.session_state.get(f"{form}_errors", {})
     people = gdata.condition_owners(version, int(gate["project_id"]))
     names = dict(zip(people.id.astype(int), people.name, strict=True))
+
+    def problem(field: str) -> None:
+        if field in errors:
+            st.error(md_escape(errors[field]), icon=":material/error:")
+
     with st.form(f"{form}_{gen}"):
-        decision = st.radio(
+        loose = [m for f, m in errors.items() if not f or f == "conditions"]
+        if loose:
+            st.error(md_escape("\n\n".join(loose)), icon=":material/error:")
+        st.radio(
             "Decision",
             list(DECISION_LABELS),
             index=None,
@@ -150,18 +168,16 @@ def decide_form(version: Version, today: dt.date, gate: dict, key: str) -> None:
             horizontal=True,
             key=f"{form}_{gen}_decision",
         )
-        slots: dict[str, Any] = {"decision": st.empty()}
-        reason = st.text_area("Reason", key=f"{form}_{gen}_reason", max_chars=4000)
-        slots["reason"] = st.empty()
+        problem("decision")
+        st.text_area("Reason", key=f"{form}_{gen}_reason", max_chars=4000)
+        problem("reason")
         st.markdown("*Conditions (Go with conditions only): each becomes an action.*")
-        slots["conditions"] = st.empty()
-        rows = []
         for i in range(CONDITION_ROWS):
             title_col, owner_col, due_col = st.columns([3, 2, 1])
-            title = title_col.text_input(
+            title_col.text_input(
                 f"Condition {i + 1}", key=f"{form}_{gen}_c{i}_title", max_chars=200
             )
-            owner = owner_col.selectbox(
+            owner_col.selectbox(
                 "Owner",
                 list(names),
                 index=None,
@@ -169,39 +185,69 @@ def decide_form(version: Version, today: dt.date, gate: dict, key: str) -> None:
                 key=f"{form}_{gen}_c{i}_owner",
                 placeholder="Who owns it",
             )
-            due = due_col.date_input(
-                "Due", value=None, key=f"{form}_{gen}_c{i}_due", format="YYYY-MM-DD"
-            )
+            due_col.date_input("Due", value=None, key=f"{form}_{gen}_c{i}_due", format="YYYY-MM-DD")
             for field in ("title", "owner_id", "due_date"):
-                slots[f"conditions.{len(rows)}.{field}"] = st.empty()
-            rows.append({"title": title, "owner_id": owner, "due_date": due})
-        next_due = st.date_input(
+                problem(f"conditions.{i}.{field}")
+        st.date_input(
             "Hold or Recycle: decide again on (optional)",
             value=None,
             key=f"{form}_{gen}_next",
             format="YYYY-MM-DD",
         )
-        slots["next_due"] = st.empty()
-        submitted = st.form_submit_button("Record the decision", type="primary")
-    if not submitted:
-        return
-    conditions = [r for r in rows if (r["title"] or "").strip() or r["owner_id"] or r["due_date"]]
-    saved = _run(
-        slots,
-        lambda: actions.decide(
-            version[0],
-            int(gate["id"]),
+        problem("next_due")
+        plain_gate = {
+            "id": int(gate["id"]),
+            "version": int(gate["version"]),
+            "code": gate.get("code", ""),
+        }
+        st.form_submit_button(
+            "Record the decision",
+            type="primary",
+            on_click=_decide,
+            args=(version[0], today, plain_gate, form, gen),
+        )
+
+
+def _decide(url: str, today: dt.date, gate: dict, form: str, gen: int) -> None:
+    """The decide button's callback: save, and leave the outcome for the next drawing."""
+    state, prefix = st.session_state, f"{form}_{gen}"
+    rows = [
+        {
+            "title": state.get(f"{prefix}_c{i}_title") or "",
+            "owner_id": state.get(f"{prefix}_c{i}_owner"),
+            "due_date": state.get(f"{prefix}_c{i}_due"),
+        }
+        for i in range(CONDITION_ROWS)
+    ]
+    decision = state.get(f"{prefix}_decision")
+    # Rows left empty are not conditions; a row partly filled is checked whole.
+    conditions = [r for r in rows if r["title"].strip() or r["owner_id"] or r["due_date"]]
+    state.pop(f"{form}_errors", None)
+    try:
+        actions.decide(
+            url,
+            gate["id"],
             actor=current_actor(),
             decision=decision,
-            reason=reason,
+            reason=state.get(f"{prefix}_reason") or "",
             conditions=conditions,
             on=today,
-            expected_version=int(gate["version"]),
-            next_due=next_due,
-        ),
-    )
-    if saved is not None:
-        _done(form, f"Decision recorded: {DECISION_LABELS[decision]} for {gate.get('code', '')}.")
+            expected_version=gate["version"],
+            next_due=state.get(f"{prefix}_next"),
+        )
+    except ValidationFailed as exc:
+        state[f"{form}_errors"] = exc.errors
+    except GateDecidedMeanwhile as exc:
+        state["gates_warning"] = str(exc)
+    except WriteError as exc:  # permission refused, gate gone
+        state[f"{form}_errors"] = {"": str(exc)}
+    except (DatabaseUnavailable, sa.exc.OperationalError):
+        log.exception("gate decision failed: database unreachable")
+        state[f"{form}_errors"] = {"": UNREACHABLE}
+    else:
+        state[f"{form}_generation"] = gen + 1
+        where = f" for {gate['code']}" if gate["code"] else ""
+        state["gates_toast"] = f"Decision recorded: {DECISION_LABELS[decision]}{where}."
 
 
 # --- lifecycle: choose one, or a PMO admin's exception ----------------------------------------

@@ -306,6 +306,7 @@ def todo_section(version: Version, today: dt.date) -> None:
 def pending_section(version: Version, today: dt.date, f: PortfolioFilter) -> None:
     """Gates awaiting a decision as a list; the chosen one with its criteria, evidence and,
     for its approvers, the decision form."""
+    forms.show_outcome()
     pending = gdata.pending_matching(version, today, f)
     if pending.empty:
         st.caption("No gate awaits a decision.")
