@@ -24,11 +24,12 @@ from components.gates import data as gdata
 from data_access.core.db import DatabaseUnavailable, session_scope
 from data_access.core.writes import ValidationFailed, WriteError
 from data_access.gates import commands
-from data_access.gates.commands import GateDecidedMeanwhile
 from domain.gates import DECISION_LABELS
 
 log = logging.getLogger("pmo")
 CONDITION_ROWS = 3
+# Fields of the gate forms a refusal can name; anything else is said above the form.
+FIELDS = ("note", "decision", "reason", "conditions", "next_due")
 UNREACHABLE = "The database cannot be reached right now; nothing was saved. Try again in a moment."
 
 
@@ -66,8 +67,6 @@ def _run(slots: dict[str, Any], write: Callable[[], Any]) -> Any:
                 loose.append(f"{field.replace('_', ' ')}: {message}" if field else message)
         if loose:
             st.error(md_escape("\n\n".join(loose)), icon=":material/error:")
-    except GateDecidedMeanwhile as exc:
-        st.warning(md_escape(str(exc)), icon=":material/sync_problem:")
     except WriteError as exc:  # permission, conflict, not found: said in words
         st.error(md_escape(str(exc)), icon=":material/block:")
     except (DatabaseUnavailable, sa.exc.OperationalError):
@@ -83,57 +82,105 @@ def submit_form(version: Version, today: dt.date, project_id: int, lifecycle: di
     """Submit the current phase's gate with the evidence its attested criteria ask for."""
     form = f"gate_submit_{project_id}"
     gen = _generation(form)
-    attested = [c for c in phase["criteria"] if c["kind"] == "attested"]
+    problem = _problems(form)
+    attested = [c["id"] for c in phase["criteria"] if c["kind"] == "attested"]
     with st.form(f"{form}_{gen}"):
         st.markdown(f"**Submit the gate: {md_escape(phase['gate'])}**")
-        slots: dict[str, Any] = {}
-        typed = {}
-        for c in attested:
+        problem("")
+        for c in phase["criteria"]:
+            if c["kind"] != "attested":
+                continue
             need = "required" if c.get("must", True) else "optional"
             st.markdown(f"*Evidence for:* {md_escape(c['label'])} ({need})")
             left, right = st.columns(2)
-            link = left.text_input(
+            left.text_input(
                 "Link", key=f"{form}_{gen}_{c['id']}_link", placeholder="https://…", max_chars=2000
             )
-            upload = right.file_uploader("or a file", key=f"{form}_{gen}_{c['id']}_file")
-            comment = st.text_input(
+            right.file_uploader("or a file", key=f"{form}_{gen}_{c['id']}_file")
+            st.text_input(
                 "Comment",
                 key=f"{form}_{gen}_{c['id']}_comment",
                 max_chars=4000,
                 placeholder="What the evidence shows",
             )
-            slots[f"evidence.{c['id']}"] = st.empty()
-            typed[c["id"]] = (link, upload, comment)
-        note = st.text_area("Note to the approvers", key=f"{form}_{gen}_note", max_chars=4000)
-        slots["note"] = st.empty()
-        submitted = st.form_submit_button("Submit for decision", type="primary")
-    if not submitted:
-        return
-    evidence = [
-        {
-            "criterion_id": cid,
-            "link": link,
-            "comment": comment,
-            "file_name": upload.name if upload else "",
-            "content": upload.getvalue() if upload else None,
-        }
-        for cid, (link, upload, comment) in typed.items()
-        if link.strip() or upload or comment.strip()
-    ]
-    saved = _run(
-        slots,
+            problem(f"evidence.{c['id']}")
+        st.text_area("Note to the approvers", key=f"{form}_{gen}_note", max_chars=4000)
+        problem("note")
+        st.form_submit_button(
+            "Submit for decision",
+            type="primary",
+            on_click=_submit,
+            args=(version[0], today, project_id, int(lifecycle["version"]), attested, form, gen),
+        )
+
+
+def _submit(url, today, project_id, lifecycle_version, attested, form, gen) -> None:
+    """The submit button's callback: the evidence typed, checked and saved with the gate."""
+    state, prefix = st.session_state, f"{form}_{gen}"
+    evidence = []
+    for cid in attested:
+        link = state.get(f"{prefix}_{cid}_link") or ""
+        upload = state.get(f"{prefix}_{cid}_file")
+        comment = state.get(f"{prefix}_{cid}_comment") or ""
+        if link.strip() or upload or comment.strip():
+            evidence.append(
+                {
+                    "criterion_id": cid,
+                    "link": link,
+                    "comment": comment,
+                    "file_name": upload.name if upload else "",
+                    "content": upload.getvalue() if upload else None,
+                }
+            )
+    _save(
+        form,
+        gen,
         lambda: actions.submit(
-            version[0],
+            url,
             project_id,
-            note=note,
+            note=state.get(f"{prefix}_note") or "",
             evidence=evidence,
             on=today,
-            expected_version=int(lifecycle["version"]),
+            expected_version=lifecycle_version,
             actor=current_actor(),
         ),
+        "Gate submitted. The approvers are asked to decide.",
     )
-    if saved is not None:
-        _done(form, f"Gate submitted: {phase['gate']}. The approvers are asked to decide.")
+
+
+def _problems(form: str) -> Callable[[str], None]:
+    """Draws the last save's problem with `field` (\"\" for the whole form), if any."""
+    errors = st.session_state.get(f"{form}_errors", {})
+
+    def problem(field: str) -> None:
+        if field in errors:
+            st.error(md_escape(errors[field]), icon=":material/error:")
+
+    return problem
+
+
+def _save(form: str, gen: int, write: Callable[[], Any], message: str) -> None:
+    """Run a form's save in its button's callback. Problems with what was typed go under the
+    fields (the form keeps it); a refusal for another reason (decided or submitted meanwhile,
+    no permission, database away) is said above the form, which the page may no longer show."""
+    state = st.session_state
+    state.pop(f"{form}_errors", None)
+    try:
+        write()
+    except ValidationFailed as exc:
+        fields = {
+            f if f.startswith(("evidence.", "conditions.")) or f in FIELDS else "": m
+            for f, m in exc.errors.items()
+        }
+        state[f"{form}_errors"] = fields
+    except WriteError as exc:  # decided meanwhile, already submitted, permission, not found
+        state["gates_warning"] = str(exc)
+    except (DatabaseUnavailable, sa.exc.OperationalError):
+        log.exception("gate save failed: database unreachable")
+        state["gates_warning"] = UNREACHABLE
+    else:
+        state[f"{form}_generation"] = gen + 1
+        state["gates_toast"] = message
 
 
 # --- an approver decides ---------------------------------------------------------------------
@@ -148,18 +195,13 @@ def decide_form(version: Version, today: dt.date, gate: dict, key: str) -> None:
     """
     form = f"gate_decide_{key}_{gate['id']}"
     gen = _generation(form)
-    errors = st.session_state.get(f"{form}_errors", {})
     people = gdata.condition_owners(version, int(gate["project_id"]))
     names = dict(zip(people.id.astype(int), people.name, strict=True))
 
-    def problem(field: str) -> None:
-        if field in errors:
-            st.error(md_escape(errors[field]), icon=":material/error:")
-
+    problem = _problems(form)
     with st.form(f"{form}_{gen}"):
-        loose = [m for f, m in errors.items() if not f or f == "conditions"]
-        if loose:
-            st.error(md_escape("\n\n".join(loose)), icon=":material/error:")
+        problem("")
+        problem("conditions")
         st.radio(
             "Decision",
             list(DECISION_LABELS),
@@ -222,9 +264,11 @@ def _decide(url: str, today: dt.date, gate: dict, form: str, gen: int) -> None:
     decision = state.get(f"{prefix}_decision")
     # Rows left empty are not conditions; a row partly filled is checked whole.
     conditions = [r for r in rows if r["title"].strip() or r["owner_id"] or r["due_date"]]
-    state.pop(f"{form}_errors", None)
-    try:
-        actions.decide(
+    where = f" for {gate['code']}" if gate["code"] else ""
+    _save(
+        form,
+        gen,
+        lambda: actions.decide(
             url,
             gate["id"],
             actor=current_actor(),
@@ -234,20 +278,9 @@ def _decide(url: str, today: dt.date, gate: dict, form: str, gen: int) -> None:
             on=today,
             expected_version=gate["version"],
             next_due=state.get(f"{prefix}_next"),
-        )
-    except ValidationFailed as exc:
-        state[f"{form}_errors"] = exc.errors
-    except GateDecidedMeanwhile as exc:
-        state["gates_warning"] = str(exc)
-    except WriteError as exc:  # permission refused, gate gone
-        state[f"{form}_errors"] = {"": str(exc)}
-    except (DatabaseUnavailable, sa.exc.OperationalError):
-        log.exception("gate decision failed: database unreachable")
-        state[f"{form}_errors"] = {"": UNREACHABLE}
-    else:
-        state[f"{form}_generation"] = gen + 1
-        where = f" for {gate['code']}" if gate["code"] else ""
-        state["gates_toast"] = f"Decision recorded: {DECISION_LABELS[decision]}{where}."
+        ),
+        f"Decision recorded: {DECISION_LABELS.get(decision, '')}{where}.",
+    )
 
 
 # --- lifecycle: choose one, or a PMO admin's exception ----------------------------------------
