@@ -12,11 +12,12 @@ import pandas as pd
 
 from domain.formatting import fmt_date
 from domain.gates import APPROVER_LABELS, DECISION_LABELS
-from domain.slides import Block, Line, Slide, clip, keep_together, plural
+from domain.slides import Block, Line, Slide, clip, keep_together
 
 # Gates walked through one by one (oldest submission first); the overview lists them all.
 MAX_GATE_SLIDES = 10
 TABLE_ROWS = 8
+LATEST_DECISIONS = 2  # named on the "what changed" slide, which has little room left
 MET_COLOURS = {True: "#009E73", False: "#D55E00"}
 
 
@@ -68,36 +69,35 @@ def _gate_slide(gate: dict) -> Slide:
         {
             "Met": ["yes" if c["met"] else "no" for c in criteria],
             "Criterion": [clip(c["label"], 60) for c in criteria],
-            "Why": [clip(c["reason"], 90) for c in criteria],
+            "Why": [clip(c["reason"], 70) for c in criteria],
         }
     )
     table["_colour_Met"] = [MET_COLOURS[bool(c["met"])] for c in criteria]
     approvers = ", ".join(APPROVER_LABELS.get(a, a) for a in gate["approvers"])
+    unmet = int(gate["unmet"])
     facts = [
-        Line(f"Submitted {fmt_date(gate['submitted_on'])} by {gate['submitted_by'] or 'unknown'}"),
-        Line(
-            f"Planned for {fmt_date(gate['planned_on'])}" if gate["planned_on"] else "No plan date"
-        ),
-        Line(f"Decided by: {approvers}"),
-        Line(f"{plural(int(gate['unmet']), 'must-meet criterion')} unmet"),
+        Line(f"Planned for {fmt_date(gate['planned_on'])}; decided by {approvers}"),
+        Line(f"{unmet} must-meet criteri{'on' if unmet == 1 else 'a'} unmet"),
     ]
     blocks = [
-        Block("table", "Criteria at submission", "left", table=table, empty="No criteria."),
-        Block("lines", "The submission", "right", lines=facts),
+        Block("table", "Criteria at submission", "full", table=table, empty="No criteria."),
+        Block("lines", "", "left", lines=facts),
     ]
     if gate["note"]:
-        blocks.append(Block("text", "Project manager's note", "right", text=clip(gate["note"])))
+        blocks.append(Block("text", "", "right", text=clip(gate["note"], 160)))
+    submitted = f"submitted {fmt_date(gate['submitted_on'])} by {gate['submitted_by'] or 'unknown'}"
     return Slide(
         "gate",
         f"Gate: {gate['gate']}",
-        f"{gate['code']} {clip(gate['name'], 50)} · {gate['phase']} · {gate['template']}",
+        f"{gate['code']} {clip(gate['name'], 40)} · {gate['phase']} · {submitted}",
         project_id=int(gate["project_id"]),
         blocks=blocks,
     )
 
 
 def add_gate_decisions(slides: list[Slide], decided: pd.DataFrame) -> None:
-    """Put the gate decisions taken since the last review on the "what changed" slide."""
+    """Put the gate decisions taken since the last review on the "what changed" slide: the
+    counts by decision and the latest ones, beside the milestones."""
     changes = next((s for s in slides if s.kind == "changes"), None)
     if changes is None:
         return
@@ -105,17 +105,18 @@ def add_gate_decisions(slides: list[Slide], decided: pd.DataFrame) -> None:
     counted = ", ".join(
         f"{int(by_decision[d])} {label}" for d, label in DECISION_LABELS.items() if d in by_decision
     )
-    lines = [
-        Line(f"{row.code} {clip(row.gate, 40)}: {DECISION_LABELS[row.decision]}")
-        for row in decided.head(4).itertuples()
+    lines = [Line(counted or "No gate decided.")] + [
+        Line(f"{row.code} {clip(row.gate, 30)}: {DECISION_LABELS[row.decision]}")
+        for row in decided.head(LATEST_DECISIONS).itertuples()
     ]
+    more = len(decided) - LATEST_DECISIONS
     changes.blocks.append(
         Block(
             "lines",
-            f"Gate decisions: {counted}" if counted else "Gate decisions",
-            "full",
-            lines=lines or [Line("No gate decided.")],
-            more=f"and {len(decided) - 4} more" if len(decided) > 4 else "",
+            "Gate decisions",
+            "right",
+            lines=lines,
+            more=f"and {more} more" if more > 0 else "",
         )
     )
 

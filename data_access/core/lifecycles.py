@@ -40,7 +40,7 @@ def _attest(phase: str, slug: str, label: str, must: bool = True) -> dict[str, A
 def _common(phase: str) -> list[dict[str, Any]]:
     """What every gate checks from the data: reporting, risks, the last gate's conditions."""
     return [
-        _auto(phase, "status_recent", "A status update in the last days"),
+        _auto(phase, "status_recent", "A recent status update"),
         _auto(phase, "high_risks_answered", "High/Critical risks have an owner and a response"),
         _auto(phase, "risks_reviewed", "No risk left unreviewed", must=False),
         _auto(phase, "gate_actions_closed", "Conditions of the last gate closed"),

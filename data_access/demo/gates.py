@@ -97,7 +97,10 @@ def add_gates(out: Any, seed: str, today: dt.date, stamp: dict) -> None:
         span = max(1, (last_day - start).days)
         started_current = start + dt.timedelta(days=span * current // (len(phases)))
         if life == "active":
-            started_current = max(start, today - dt.timedelta(days=rng.randint(10, 120)))
+            # A proposed project (starting later) is in its first phase since today.
+            started_current = min(
+                today, max(start, today - dt.timedelta(days=rng.randint(10, 120)))
+            )
         ctx = {"out": out, "rng": rng, "project": project, "template": t_index + 1, "today": today}
         day = start
         for i in range(min(current, len(phases))):
@@ -112,7 +115,8 @@ def add_gates(out: Any, seed: str, today: dt.date, stamp: dict) -> None:
             pending = rng.random() < 0.18 and project["id"] != OPEN_FOR_DEMO
             if pending:
                 latest = min(today, due + dt.timedelta(days=3))
-                submitted = max(started_current, latest - dt.timedelta(days=rng.randint(1, 12)))
+                back = dt.timedelta(days=rng.randint(1, 12))
+                submitted = min(today, max(started_current, latest - back))
                 _gate(ctx, phases, current, submitted, None, stamp, strict=rng.random() < 0.7)
             elif rng.random() < 0.06 and started_current < today - dt.timedelta(days=14):
                 # Held recently: decide again at the new date.
