@@ -93,3 +93,12 @@ def test_a_gate_slide_offers_the_decision_in_the_meeting(demo_db_url, monkeypatc
     at = open_app(demo_db_url, monkeypatch, "pages/meeting.py", present="1", slide=str(number))
     assert not at.exception
     _button(at, "Decide the gate")
+
+
+@pytest.mark.parametrize("rows", ["program", "project"])
+def test_compliance_by_program_and_by_project(demo_db_url, monkeypatch, rows):
+    at = open_app(demo_db_url, monkeypatch, "pages/gates.py", tab="Compliance")
+    at.session_state["compliance_rows"] = rows
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("vega_lite_chart")) == 2
