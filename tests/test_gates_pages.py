@@ -102,3 +102,32 @@ def test_compliance_by_program_and_by_project(demo_db_url, monkeypatch, rows):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.get("vega_lite_chart")) == 2
+
+
+def test_an_uploaded_evidence_file_can_be_downloaded_by_the_approver(demo_db_url, monkeypatch):
+    from components.gates import actions
+    from data_access.core.writes import Actor
+
+    lifecycle = reads.lifecycle(1, demo_db_url)
+    _, phase = actions.current_phase(demo_db_url, 1)
+    evidence = [
+        {
+            "criterion_id": c["id"],
+            "file_name": "vision.pdf",
+            "content": b"%PDF-1.7",
+            "comment": "v1",
+        }
+        for c in phase["criteria"]
+        if c["kind"] == "attested"
+    ]
+    actions.submit(
+        demo_db_url,
+        1,
+        note="",
+        evidence=evidence,
+        on=lifecycle["phase_started_on"],
+        expected_version=int(lifecycle["version"]),
+        actor=Actor(3, "Petra Projects", "project_manager"),
+    )
+    at = open_app(demo_db_url, monkeypatch, "pages/project.py", project=PROJECT)
+    assert any(b.label == "Download vision.pdf" for b in at.get("download_button"))

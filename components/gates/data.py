@@ -41,6 +41,11 @@ def evidence(version: data.Version, gate_id: int) -> pd.DataFrame:
     return reads.evidence(gate_id, version[0])
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def evidence_file(version: data.Version, evidence_id: int) -> tuple[str, bytes] | None:
+    return reads.evidence_file(evidence_id, version[0])
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def criteria(version: data.Version, today: dt.date, project_id: int) -> list[dict]:
     """The current gate's criteria checked against the live data (attested: not yet)."""

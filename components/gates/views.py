@@ -166,6 +166,16 @@ def _evidence_list(version: Version, gate_id: int) -> None:
         width="stretch",
         column_config={"Link": st.column_config.LinkColumn("Link")},
     )
+    for row in ev[ev.file_name != ""].itertuples():
+        stored = gdata.evidence_file(version, int(row.id))
+        if stored is not None:
+            st.download_button(
+                f"Download {stored[0]}",
+                stored[1],
+                file_name=stored[0],
+                key=f"evidence_{row.id}",
+                icon=":material/download:",
+            )
 
 
 def _history_table(history: pd.DataFrame, phases: list[dict]) -> pd.DataFrame:
