@@ -8,9 +8,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from charts.gates import compliance_heatmap, compliance_trend, lifecycle_bar, project_heatmap
 from components.access.session import current_actor, is_admin, may_edit_project
 from components.common import data
+from components.common.chart_cache import vega_spec
 from components.common.data import Version
 from components.common.safe_text import md_escape
 from components.gates import actions, forms
@@ -82,10 +82,11 @@ def lifecycle_section(version: Version, today: dt.date, project_id: int) -> None
         return
     phases = gdata.template(version, int(lifecycle["template_id"]))["phases"]
     st.vega_lite_chart(
-        lifecycle_bar(
+        vega_spec(
+            "lifecycle_bar",
             phase_states(phases, lifecycle),
             title=f"{lifecycle['template']} (revision {lifecycle['revision']})",
-        ).to_dict(),
+        ),
         width="stretch",
         height=BAR_HEIGHT,
     )
@@ -220,22 +221,25 @@ def compliance_section(version: Version, today: dt.date, f: PortfolioFilter) -> 
         order = worst.sort_values(ascending=False).index[:60]
         shown = results[results.code.isin(order)]
         shown = shown.set_index("code").loc[order].reset_index()
-        chart = project_heatmap(
+        spec = vega_spec(
+            "project_heatmap",
             shown,
             title="Process compliance by project (worst first): ✓ compliant, L late, ✗ missing",
         )
     else:
-        chart = compliance_heatmap(
+        spec = vega_spec(
+            "compliance_heatmap",
             gates.compliance_by(results, group),
             rows=group,
             title=f"Share of projects compliant, by {group} and policy",
         )
-    st.vega_lite_chart(chart.to_dict(), width="content")
+    st.vega_lite_chart(spec, width="content")
     st.vega_lite_chart(
-        compliance_trend(
+        vega_spec(
+            "compliance_trend",
             gdata.status_trend(version, today, f),
             title=f"Status reports on time, week by week (last {gdata.TREND_WEEKS} weeks)",
-        ).to_dict(),
+        ),
         width="stretch",
         height=TREND_HEIGHT,
     )
