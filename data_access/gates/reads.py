@@ -80,15 +80,16 @@ JOIN department d ON d.id = p.department_id
 LEFT JOIN person pm ON pm.id = p.manager_id
 LEFT JOIN project_lifecycle l ON l.project_id = p.id
 LEFT JOIN (SELECT project_id, MAX(report_date) AS last_report FROM status_report
-           GROUP BY project_id) sr ON sr.project_id = p.id
+           WHERE {only} GROUP BY project_id) sr ON sr.project_id = p.id
 LEFT JOIN (SELECT project_id, COUNT(*) AS milestones FROM milestone
-           WHERE removed_on IS NULL GROUP BY project_id) ms ON ms.project_id = p.id
+           WHERE removed_on IS NULL AND {only} GROUP BY project_id) ms ON ms.project_id = p.id
 LEFT JOIN (SELECT project_id,
                   SUM(CASE WHEN probability * impact >= :high_from
                             AND (owner_id IS NULL OR TRIM(mitigation) = '') THEN 1 ELSE 0 END)
                       AS high_risks_unanswered,
                   SUM(CASE WHEN last_assessed_on < :stale_before THEN 1 ELSE 0 END) AS stale_risks
-           FROM risk WHERE status = 'open' GROUP BY project_id) rk ON rk.project_id = p.id
+           FROM risk WHERE status = 'open' AND {only} GROUP BY project_id) rk
+  ON rk.project_id = p.id
 LEFT JOIN (SELECT g.project_id, COUNT(*) AS open_gate_actions
            FROM action a JOIN gate_review g ON g.id = a.gate_review_id
            WHERE a.status = 'open' GROUP BY g.project_id) ga ON ga.project_id = p.id
@@ -96,7 +97,7 @@ LEFT JOIN gate_review pend ON pend.project_id = p.id AND pend.status = 'submitte
 LEFT JOIN (SELECT project_id, MAX(id) AS id FROM gate_review WHERE status = 'decided'
            GROUP BY project_id) lastid ON lastid.project_id = p.id
 LEFT JOIN gate_review last ON last.id = lastid.id
-WHERE (:project_id IS NULL OR p.id = :project_id)
+WHERE {only_p}
 ORDER BY p.code
 """
 
@@ -115,8 +116,13 @@ def gate_facts(
         "stale_before": on - dt.timedelta(days=review_days),
         "project_id": project_id,
     }
-    statement = sa.text(FACTS_SQL).bindparams(sa.bindparam("project_id", type_=sa.Integer))
-    df = read_df(statement, params, url=url)
+    # One project: every grouped sub-query reads only its rows (no pass over the whole table).
+    one = project_id is not None
+    sql = FACTS_SQL.format(
+        only="project_id = :project_id" if one else "1 = 1",
+        only_p="p.id = :project_id" if one else "1 = 1",
+    )
+    df = read_df(sql, params, url=url)
     return as_dates(df, ("gate_due", "last_report", "last_decided_on"))
 
 
