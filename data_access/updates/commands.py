@@ -75,11 +75,27 @@ def update_project(
     session: Session,
     actor: Actor,
 ) -> dict[str, Any]:
+    row = stage_project_update(
+        project_id, changes, expected_version=expected_version, session=session, actor=actor
+    )
+    commit(session)
+    return row
+
+
+def stage_project_update(
+    project_id: int,
+    changes: dict[str, Any],
+    *,
+    expected_version: int,
+    session: Session,
+    actor: Actor,
+) -> dict[str, Any]:
+    """Check and change a project without committing (schedule imports commit once)."""
     require_project_edit(
         session, actor, project_id, "edit this project", entity="project", entity_id=project_id
     )
     _refuse_phase_change(session, project_id, changes)
-    row = update_row(
+    return update_row(
         session,
         Project,
         project_id,
@@ -89,8 +105,6 @@ def update_project(
         actor=actor,
         project_id=project_id,
     )
-    commit(session)
-    return row
 
 
 def _refuse_phase_change(session: Session, project_id: int, changes: dict[str, Any]) -> None:

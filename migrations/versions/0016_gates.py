@@ -1,7 +1,7 @@
 """gates: lifecycle templates, project lifecycles, gate reviews and evidence
 
 Revision ID: 0016
-Revises: 0027
+Revises: 0017
 Create Date: 2026-12-05 23:31:13.546801
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0027"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
