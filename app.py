@@ -70,6 +70,7 @@ if __name__ == "__main__":  # a page run (see the top): draw the page
             st.Page("pages/meeting.py", title="Meeting mode", icon=":material/slideshow:"),
             st.Page("pages/stakeholders.py", title="Stakeholders", icon=":material/campaign:"),
             st.Page("pages/inbox.py", title="Inbox", icon=":material/inbox:"),
+            st.Page("pages/gates.py", title="Gates & compliance", icon=":material/rule:"),
         ],
         "Settings": [
             st.Page("pages/admin.py", title="Admin", icon=":material/settings:"),

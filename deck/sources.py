@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from data_access.core.settings import get_settings
+from data_access.gates import reads as gate_reads
 from data_access.meeting import changes as change_reads
 from data_access.meeting import reads as meeting_reads
 from data_access.meeting import reviews as review_reads
@@ -19,6 +20,7 @@ from data_access.portfolio.reads import project_facts
 from domain.changes import Changes, build_changes, default_since
 from domain.filters import PortfolioFilter, apply_filter
 from domain.formatting import fmt_date
+from domain.gate_slides import add_gate_decisions, gate_slides, with_gate_slides
 from domain.health import compute_health
 from domain.slides import (
     MAX_PROJECT_SLIDES,
@@ -102,7 +104,20 @@ def assemble(
         url=url,
         every_project=every_project,
     )
-    return Meeting(today, review, changes, build_slides(inputs))
+    slides = build_slides(inputs)
+    pending, decided = _gates(changes, ids, url)
+    add_gate_decisions(slides, decided)
+    return Meeting(today, review, changes, with_gate_slides(slides, gate_slides(pending, today)))
+
+
+def _gates(changes: Changes, ids: list[int] | None, url: str | None):
+    """Gates awaiting a decision, and gates decided in the changes' period, of these projects."""
+    pending = gate_reads.pending_gates(url)
+    decided = gate_reads.gates_decided(changes.since, changes.until, url)
+    if ids is not None:
+        pending = pending[pending.project_id.isin(ids)]
+        decided = decided[decided.project_id.isin(ids)]
+    return pending, decided
 
 
 def load_meeting(

@@ -300,6 +300,7 @@ with tab_settings:
     pct = {"kind": "number", "min_value": 0.0, "max_value": 1000.0, "step": 1.0}
     ratio = {"kind": "number", "min_value": 0.0, "max_value": 2.0, "step": 0.01}
     score = {"kind": "int", "min_value": 1, "max_value": 25, "step": 1}
+    days = {"kind": "int", "min_value": 0, "max_value": 365, "step": 1}
     groups = {
         "Schedule health (forecast finish slip, % of the baseline duration)": [
             FormField("schedule_amber_pct", "Amber above (%)", **pct),
@@ -351,6 +352,20 @@ with tab_settings:
             ),
             FormField("reminder_before_text", "Wording before the deadline", "textarea"),
             FormField("reminder_after_text", "Wording after the deadline", "textarea"),
+        ],
+        "Stage gates and process compliance (days)": [
+            FormField("gate_status_days", "Status update due every", **days),
+            FormField("status_late_days", "Late (not missing) for", **days),
+            FormField("risk_review_days", "Risks re-assessed within", **days),
+            FormField("gate_decide_days", "Gate decided within (after its date)", **days),
+            FormField(
+                "gate_min_milestones",
+                "Baselined milestones a plan needs",
+                "int",
+                min_value=0,
+                max_value=100,
+                step=1,
+            ),
         ],
         "Demo": [
             FormField(

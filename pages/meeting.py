@@ -15,6 +15,8 @@ import streamlit as st
 
 from components.common import data
 from components.common.layout import current_filter, current_version
+from components.gates import data as gate_data
+from components.gates import forms as gate_forms
 from components.meeting import data as meeting_data
 from components.meeting import forms as review_forms
 from components.meeting.slides import PRESENTATION_CSS, md, render_slide
@@ -22,6 +24,7 @@ from data_access.core.db import data_version
 from domain.changes import counts
 from domain.filters import apply_filter
 from domain.formatting import RAG_LABELS, fmt_date
+from domain.gates import DECISION_LABELS
 
 LIVE_SECONDS = 3  # how often the slide re-checks the data version while presenting
 UPDATED_MARK_SECONDS = 60  # how long "updated just now" stays after a change arrives
@@ -49,8 +52,9 @@ if review_id is not None and not (reviews.id == review_id).any():
     review_id = None
 since = _date_param("since")
 shown = meeting_data.meeting(version, today, since, review_id, portfolio_filter)
-if toast := st.session_state.pop("meeting_toast", None):
-    st.toast(toast, icon=":material/check_circle:")
+for toast_key in ("meeting_toast", "gates_toast", "gates_warning"):
+    if toast := st.session_state.pop(toast_key, None):
+        st.toast(md(toast), icon=":material/check_circle:")
 
 
 def _projects() -> pd.DataFrame:
@@ -103,6 +107,16 @@ def decision_dialog(project_id: int | None) -> None:
     review_forms.decision_form(version, shown.review, _projects(), project_id, key="dialog")
 
 
+@st.dialog("Decide the gate", width="large")
+def gate_dialog(project_id: int) -> None:
+    pending = gate_data.pending_gates(version)
+    gate = pending[pending.project_id == project_id]
+    if gate.empty:
+        st.info("This gate was decided meanwhile; the slide shows it at its next refresh.")
+        return
+    gate_forms.decide_form(version, today, gate.iloc[0].to_dict(), "meeting")
+
+
 @st.dialog("Record an action", width="large")
 def action_dialog(project_id: int | None) -> None:
     people = meeting_data.people(version)
@@ -137,6 +151,10 @@ def present() -> None:
             args=(1, total),
             disabled=number == total,
         )
+        if on_screen.kind == "gate" and st.button(
+            "Decide the gate", icon=":material/rule:", type="primary"
+        ):
+            gate_dialog(on_screen.project_id)
         if shown.review:
             if st.button("Decision", icon=":material/gavel:", type="tertiary"):
                 decision_dialog(on_screen.project_id)
@@ -301,6 +319,22 @@ def what_changed() -> None:
         "reason": "Reason",
     }
     _table(changes.milestones, milestone_columns, "No milestone changed.")
+    st.markdown("#### Gate decisions")
+    decided = gate_data.gates_decided(version, changes.since, changes.until)
+    decided = decided[decided.project_id.isin(_projects().id)]
+    _table(
+        decided.assign(decision=decided.decision.map(DECISION_LABELS)),
+        {
+            "code": "Code",
+            "name": "Project",
+            "gate": "Gate",
+            "decision": "Decision",
+            "decided_on": "Decided",
+            "decided_by": "By",
+            "reason": "Reason",
+        },
+        "No gate decided.",
+    )
     st.markdown("#### Projects")
     opened, ended = st.columns(2)
     with opened:

@@ -7,6 +7,7 @@ from components.common.chart_cache import vega_spec
 from components.common.filters import url_option
 from components.common.layout import current_filter, current_version
 from components.common.safe_text import md_escape
+from components.gates.views import lifecycle_section
 from components.portfolio import data as pdata
 from domain.formatting import BAND_COLOURS, RAG_LABELS, fmt_date, fmt_money
 from domain.health import DIMENSIONS
@@ -197,6 +198,9 @@ else:
         hide_index=True,
         width="stretch",
     )
+
+st.subheader("Lifecycle and gates", anchor=False)
+lifecycle_section(version, today, pid)
 
 st.subheader("History", anchor=False)
 audit_history(version, pid, code)

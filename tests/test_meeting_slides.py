@@ -76,10 +76,13 @@ def test_the_deck_walks_red_then_amber_projects(demo_db_url):
     shown = load_meeting(DEMO_TODAY, url=demo_db_url)
     kinds = [s.kind for s in shown.slides]
     n_projects = kinds.count("project")
+    n_gates = kinds.count("gate")
     assert kinds == [
         "summary",
         "changes",
         *["project"] * n_projects,
+        "gates",
+        *["gate"] * n_gates,
         "milestones",
         "risks",
         "actions",

@@ -15,6 +15,7 @@ PAGES = [
     "pages/resources.py",
     "pages/updates.py",
     "pages/meeting.py",
+    "pages/gates.py",
     "pages/admin.py",
     "pages/stakeholders.py",
     "pages/inbox.py",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from charts import health, project
+from charts import gates, health, project
 
 BUILDERS = {
     "dimension_heatmap": health.dimension_heatmap,
@@ -18,6 +18,10 @@ BUILDERS = {
     "concentration_heatmap": health.concentration_heatmap,
     "milestone_timeline": project.milestone_timeline,
     "cost_chart": project.cost_chart,
+    "lifecycle_bar": gates.lifecycle_bar,
+    "compliance_heatmap": gates.compliance_heatmap,
+    "project_heatmap": gates.project_heatmap,
+    "compliance_trend": gates.compliance_trend,
 }
 
 

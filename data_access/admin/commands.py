@@ -303,6 +303,12 @@ class SettingsValues(BaseModel):
     reminder_before_text: str = Field(default="{projects}", min_length=1, max_length=4000)
     reminder_after_text: str = Field(default="{projects}", min_length=1, max_length=4000)
 
+    gate_status_days: int = Field(ge=1, le=90)
+    status_late_days: int = Field(ge=0, le=90)
+    risk_review_days: int = Field(ge=1, le=365)
+    gate_min_milestones: int = Field(ge=0, le=100)
+    gate_decide_days: int = Field(ge=0, le=365)
+
     @field_validator("currency")
     @classmethod
     def _iso_code(cls, value: str) -> str:

@@ -635,6 +635,8 @@ class ActionBase(SQLModel):
     owner_id: int | None = Field(default=None, foreign_key="person.id")
     due_date: dt.date | None = None
     status: str = "open"
+    # A condition of a "Go with conditions" gate decision.
+    gate_review_id: int | None = Field(default=None, foreign_key="gate_review.id", index=True)
 
     @field_validator("status")
     @classmethod
@@ -789,6 +791,176 @@ def worst_rag(*values: str | None) -> str:
     """Worst-of rule for overall health: R beats A beats G; missing values are ignored."""
     present = [v for v in values if v in RAG]
     return max(present, key=RAG.index) if present else "G"
+
+
+# --- methodology: lifecycle templates and stage gates (issue 16) -----------------------------
+
+GATE_DECISIONS = ("go", "go_conditions", "hold", "recycle", "stop")
+GATE_STATES = ("submitted", "decided")
+TEMPLATE_STATES = ("active", "retired")
+LIFECYCLE_STATES = ("active", "completed", "stopped")
+APPROVER_ROLES = ("sponsor", "portfolio_manager", "pmo")
+CRITERION_KINDS = ("auto", "attested")
+
+
+class CriterionDef(SQLModel):
+    """One criterion of a gate: checked by the app (`check` names the rule) or attested."""
+
+    id: str = Field(min_length=1, max_length=60)
+    kind: str = "auto"
+    check: str = Field(default="", max_length=60)
+    label: str = Field(min_length=1, max_length=NAME_MAX)
+    must: bool = True
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: Any) -> Any:
+        return _check_choice(v, CRITERION_KINDS, "criterion kind")
+
+    @model_validator(mode="after")
+    def _auto_names_check(self):
+        if self.kind == "auto" and not self.check:
+            raise ValueError("a criterion checked by the app names its check")
+        return self
+
+
+class PhaseDef(SQLModel):
+    """A phase of a lifecycle and the gate at its end."""
+
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    # The standard phase (PHASES) the portfolio filters and charts show for this phase.
+    stage: str
+    weeks: int = Field(default=8, ge=1, le=260)
+    guidance: str = Field(default="", max_length=TEXT_MAX)
+    deliverables: list[str] = []
+    links: list[str] = []
+    gate: str = Field(min_length=1, max_length=NAME_MAX)
+    approvers: list[str] = ["pmo"]
+    criteria: list[CriterionDef] = []
+
+    @field_validator("stage")
+    @classmethod
+    def _stage(cls, v: Any) -> Any:
+        return _check_choice(v, PHASES, "stage")
+
+    @field_validator("approvers")
+    @classmethod
+    def _approvers(cls, v: list[str]) -> list[str]:
+        for role in v:
+            _check_choice(role, APPROVER_ROLES, "approver")
+        if not v:
+            raise ValueError("a gate names at least one approver")
+        return v
+
+
+class LifecycleTemplateBase(SQLModel):
+    # Revisions of one template share its key; a project follows one revision.
+    key: str = Field(min_length=1, max_length=60)
+    revision: int = Field(default=1, ge=1)
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    description: str = Field(default="", max_length=TEXT_MAX)
+    status: str = "active"
+    phases: list[dict] = Field(default_factory=list)
+
+    _strip_name = field_validator("key", "name", mode="before")(_strip)
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, v: Any) -> Any:
+        return _check_choice(v, TEMPLATE_STATES, "status")
+
+    @field_validator("phases")
+    @classmethod
+    def _phases(cls, v: list) -> list[dict]:
+        if len(v) < 2:
+            raise ValueError("a lifecycle has at least two phases")
+        phases = [PhaseDef.model_validate(p) for p in v]
+        ids = [c.id for p in phases for c in p.criteria]
+        if len(set(ids)) != len(ids):
+            raise ValueError("criterion ids must be unique within a template")
+        return [p.model_dump() for p in phases]
+
+
+class LifecycleTemplateCreate(LifecycleTemplateBase):
+    pass
+
+
+class LifecycleTemplate(LifecycleTemplateBase, Versioned, table=True):
+    __tablename__ = "lifecycle_template"
+    __table_args__ = (
+        sa.UniqueConstraint("key", "revision", name="uq_template_key_revision"),
+        sa.CheckConstraint(_in("status", TEMPLATE_STATES), name="ck_template_status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    phases: list[dict] = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+
+
+class ProjectLifecycle(Versioned, table=True):
+    """Where a project stands in its lifecycle: the template revision, phase and gate due."""
+
+    __tablename__ = "project_lifecycle"
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", LIFECYCLE_STATES), name="ck_lifecycle_status"),
+        sa.CheckConstraint("phase_index >= 0", name="ck_lifecycle_phase"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", sa_column_kwargs={"unique": True})
+    template_id: int = Field(foreign_key="lifecycle_template.id", index=True)
+    phase_index: int = 0
+    phase_started_on: dt.date
+    gate_due: dt.date | None = None
+    status: str = "active"
+
+
+class GateReview(Versioned, table=True):
+    """One submission of a gate and the decision taken on it (Hold or Recycle: submit again)."""
+
+    __tablename__ = "gate_review"
+    __table_args__ = (
+        sa.Index("ix_gate_review_project", "project_id", "id"),
+        # At most one submission per project waits for a decision, even when two save at once.
+        sa.Index(
+            "uq_gate_review_pending",
+            "project_id",
+            unique=True,
+            sqlite_where=sa.text("status = 'submitted'"),
+            postgresql_where=sa.text("status = 'submitted'"),
+        ),
+        sa.CheckConstraint(_in("status", GATE_STATES), name="ck_gate_status"),
+        sa.CheckConstraint(_in("decision", GATE_DECISIONS, nullable=True), name="ck_gate_decision"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id")
+    template_id: int = Field(foreign_key="lifecycle_template.id")
+    phase_index: int
+    planned_on: dt.date | None = None
+    status: str = "submitted"
+    submitted_on: dt.date
+    submitted_by_id: int | None = Field(default=None, foreign_key="person.id")
+    note: str = Field(default="", max_length=TEXT_MAX)
+    # The criteria as the app found them at submission: [{id, label, kind, must, met, reason}].
+    criteria: list[dict] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    # How many must-meet criteria were unmet at submission (compliance reads it in SQL).
+    unmet: int = 0
+    decision: str | None = None
+    decided_on: dt.date | None = Field(default=None, index=True)
+    decided_by_id: int | None = Field(default=None, foreign_key="person.id")
+    reason: str = Field(default="", max_length=TEXT_MAX)
+
+
+class GateEvidence(SQLModel, table=True):
+    """What a person attests for a criterion: a link and/or a file, and a comment."""
+
+    __tablename__ = "gate_evidence"
+    id: int | None = Field(default=None, primary_key=True)
+    gate_review_id: int = Field(foreign_key="gate_review.id", index=True)
+    criterion_id: str = Field(max_length=60)
+    comment: str = Field(default="", max_length=TEXT_MAX)
+    link: str = Field(default="", max_length=2000)
+    file_name: str = Field(default="", max_length=NAME_MAX)
+    content: bytes | None = Field(default=None, sa_column=sa.Column(sa.LargeBinary, nullable=True))
+    attested_by_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
 
 
 # --- API access -------------------------------------------------------------------------

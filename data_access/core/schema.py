@@ -14,6 +14,7 @@ from alembic.script import ScriptDirectory
 
 from data_access.core.config import APP_ROOT
 from data_access.core.db import get_engine
+from data_access.core.lifecycles import seed_templates
 from data_access.core.settings import DEFAULT_SETTINGS
 
 # Any constant works; it names "schema upgrade" among PostgreSQL advisory locks.
@@ -79,3 +80,4 @@ def _seed_singletons(engine: sa.Engine) -> None:
         missing = [{"key": k, "value": v} for k, v in DEFAULT_SETTINGS.items() if k not in present]
         if missing:
             conn.execute(sa.insert(Setting), missing)
+        seed_templates(conn)

@@ -45,6 +45,12 @@ DEFAULT_SETTINGS: dict[str, Any] = {
         "Hello {name},\n\nThe weekly status update was due by {deadline} and is still "
         "missing:\n{projects}\n\nPlease send it today so the portfolio review sees your project."
     ),
+    # Methodology (stage gates and process compliance).
+    "gate_status_days": 7,  # a status update is due every this many days
+    "status_late_days": 3,  # ... and is late, not missing, for this many days more
+    "risk_review_days": 30,  # every open risk re-assessed within this many days
+    "gate_min_milestones": 1,  # baselined milestones a plan needs
+    "gate_decide_days": 14,  # a gate decided within this many days of its planned date
 }
 
 

@@ -15,12 +15,15 @@ from data_access.core.models import (
     AuditLog,
     DataVersion,
     Department,
+    GateEvidence,
+    GateReview,
     Milestone,
     MilestoneHistory,
     Person,
     Portfolio,
     Program,
     Project,
+    ProjectLifecycle,
     RaidItem,
     Review,
     Risk,
@@ -30,6 +33,7 @@ from data_access.core.models import (
     StatusReport,
 )
 from data_access.core.schema import upgrade_database, upgrade_lock
+from data_access.demo.gates import remap_templates
 from data_access.demo.generator import generate
 from data_access.demo.rows import DemoRows
 from data_access.stakeholders.models import Delivery, Stakeholder, Subscription
@@ -41,6 +45,9 @@ INSERT_ORDER = [
     Program,
     Project,
     Review,
+    ProjectLifecycle,
+    GateReview,
+    GateEvidence,
     Milestone,
     MilestoneHistory,
     Risk,
@@ -92,6 +99,7 @@ def load(portfolio: DemoRows, url: str | None = None) -> dict[str, int]:
     engine = get_engine(url)
     counts = {}
     with engine.begin() as conn:
+        remap_templates(conn, portfolio.rows)
         for model in INSERT_ORDER:
             rows = portfolio.rows.get(model, [])
             table = model.__table__

@@ -20,6 +20,7 @@ from data_access.core.models import (
     Project,
     ProjectBase,
     ProjectCreate,
+    ProjectLifecycle,
     Risk,
     RiskAssessment,
     RiskBase,
@@ -93,6 +94,7 @@ def stage_project_update(
     require_project_edit(
         session, actor, project_id, "edit this project", entity="project", entity_id=project_id
     )
+    _refuse_phase_change(session, project_id, changes)
     return update_row(
         session,
         Project,
@@ -103,6 +105,21 @@ def stage_project_update(
         actor=actor,
         project_id=project_id,
     )
+
+
+def _refuse_phase_change(session: Session, project_id: int, changes: dict[str, Any]) -> None:
+    """A project that follows a lifecycle changes phase only through a gate decision (or a
+    PMO admin's recorded exception), never by editing the record."""
+    if "phase" not in changes:
+        return
+    current = session.execute(sa.select(Project.phase).where(Project.id == project_id)).scalar()
+    follows = session.execute(
+        sa.select(ProjectLifecycle.id).where(ProjectLifecycle.project_id == project_id)
+    ).first()
+    if follows and changes["phase"] != current:
+        raise ValidationFailed(
+            {"phase": "changes only through a gate decision (or a PMO admin's exception)"}
+        )
 
 
 # --- weekly status reports --------------------------------------------------------------

@@ -35,6 +35,8 @@ PAGES = {
     "resources": "resources",
     "updates": "updates",
     "meeting": "meeting",
+    "gates": "gates",
+    "compliance": "gates?tab=Compliance",
     "admin": "admin",
 }
 

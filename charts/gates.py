@@ -1,0 +1,172 @@
+"""Altair builders for the methodology: a project's lifecycle bar and the compliance heatmaps.
+
+Colour is never the only signal: the lifecycle bar prints done / current / next in each
+phase, compliance cells print their share (or the letter of the state).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from charts.health import INK, no_data
+from domain.gates import COMPLIANCE_COLOURS, COMPLIANCE_LETTERS, COMPLIANCE_ORDER, POLICIES
+
+STATE_COLOURS = {"done": "#0072B2", "current": "#E69F00", "next": "#DDDDDD", "stopped": "#D55E00"}
+ROW = 28
+# A group's share of compliant projects, in the colours of missing, late and compliant.
+SHARE_BANDS = ("60 % or less compliant", "up to 90 %", "over 90 %")
+
+
+def lifecycle_bar(phases: pd.DataFrame, *, title: str) -> alt.Chart:
+    """One segment per phase, in order, coloured and labelled by its state."""
+    if phases.empty:
+        return no_data("This project follows no lifecycle template.", title)
+    data = phases.assign(
+        row="",
+        order=range(len(phases)),
+        text=[f"{m} {n}" for m, n in zip(phases.mark, phases.phase, strict=True)],
+    )
+    x = alt.X(
+        "phase:N",
+        sort=alt.EncodingSortField("order"),
+        axis=None,
+        scale=alt.Scale(paddingInner=0.04),
+    )
+    tooltip = [
+        alt.Tooltip("phase:N", title="Phase"),
+        alt.Tooltip("state:N", title="State"),
+        alt.Tooltip("gate:N", title="Gate at its end"),
+    ]
+    y = alt.Y("row:N", axis=None)
+    base = alt.Chart(data)
+    bars = base.mark_rect(cornerRadius=3).encode(
+        x,
+        y,
+        color=alt.Color(
+            "state:N",
+            scale=alt.Scale(domain=list(STATE_COLOURS), range=list(STATE_COLOURS.values())),
+            legend=None,
+        ),
+        tooltip=tooltip,
+    )
+    labels = base.mark_text(fontSize=14, fontWeight="bold").encode(
+        x,
+        y,
+        text="text:N",
+        color=alt.condition(
+            alt.FieldOneOfPredicate("state", ["done", "stopped"]),
+            alt.value("#FFFFFF"),
+            alt.value(INK),
+        ),
+        tooltip=tooltip,
+    )
+    return alt.layer(bars, labels).properties(title=title, height=48)
+
+
+def compliance_heatmap(cells: pd.DataFrame, *, rows: str, title: str) -> alt.Chart:
+    """Share of compliant projects by `rows` (department or program) and policy."""
+    if cells.empty:
+        return no_data("No project matches the filters.", title)
+    data = cells.assign(
+        band=pd.cut(cells.share, [-0.01, 0.6, 0.9, 1.0], labels=SHARE_BANDS).astype(str)
+    )
+    return _heatmap(
+        data,
+        rows=rows,
+        text="label",
+        bands=SHARE_BANDS,
+        tooltip=[
+            alt.Tooltip(f"{rows}:N", title=rows.capitalize()),
+            alt.Tooltip("policy:N", title="Policy"),
+            alt.Tooltip("label:N", title="Compliant"),
+            alt.Tooltip("projects:Q", title="Projects"),
+        ],
+        title=title,
+    )
+
+
+def project_heatmap(results: pd.DataFrame, *, title: str) -> alt.Chart:
+    """Each project by policy: compliant (✓), late (L) or missing (✗), with the reason."""
+    if results.empty:
+        return no_data("No project matches the filters.", title)
+    data = results.assign(
+        project=results.code + " · " + results.name,
+        band=results.state,
+        letter=results.state.map(COMPLIANCE_LETTERS),
+    )
+    return _heatmap(
+        data,
+        rows="project",
+        text="letter",
+        bands=COMPLIANCE_ORDER,
+        tooltip=[
+            alt.Tooltip("project:N", title="Project"),
+            alt.Tooltip("policy:N", title="Policy"),
+            alt.Tooltip("state:N", title="State"),
+            alt.Tooltip("reason:N", title="Why"),
+        ],
+        title=title,
+    )
+
+
+def _heatmap(data: pd.DataFrame, *, rows: str, text: str, bands, tooltip: list, title: str):
+    x = alt.X(
+        "policy:N",
+        sort=list(POLICIES.values()),
+        title=None,
+        axis=alt.Axis(orient="top", labelAngle=0, labelLimit=160, ticks=False, domain=False),
+    )
+    y = alt.Y(
+        f"{rows}:N",
+        title=None,
+        sort=None,
+        axis=alt.Axis(labelLimit=260, ticks=False, domain=False),
+    )
+    colour = alt.Color(
+        "band:N",
+        scale=alt.Scale(
+            domain=list(bands), range=[COMPLIANCE_COLOURS[k] for k in COMPLIANCE_ORDER]
+        ),
+        legend=alt.Legend(title=None, orient="bottom"),
+    )
+    base = alt.Chart(data)
+    rect = base.mark_rect(cornerRadius=2).encode(x, y, color=colour, tooltip=tooltip)
+    label = base.mark_text(fontWeight="bold", fontSize=13, color=INK).encode(
+        x, y, text=f"{text}:N", tooltip=tooltip
+    )
+    return alt.layer(rect, label).properties(title=title, width=alt.Step(150), height=alt.Step(ROW))
+
+
+def compliance_trend(weeks: pd.DataFrame, *, title: str) -> alt.Chart:
+    """Share of projects whose status report was on time, late or missing, week by week."""
+    if weeks.empty:
+        return no_data("No status report in these weeks.", title)
+    data = weeks.assign(
+        week=pd.to_datetime(weeks.week_end).dt.strftime("%G-W%V"),
+        order=weeks.state.map({s: i for i, s in enumerate(COMPLIANCE_ORDER)}),
+    )
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("week:O", title="ISO week", axis=alt.Axis(labelAngle=-45)),
+            y=alt.Y("share:Q", title="Share of reporting projects", axis=alt.Axis(format="%")),
+            color=alt.Color(
+                "state:N",
+                scale=alt.Scale(
+                    domain=list(COMPLIANCE_ORDER),
+                    range=[COMPLIANCE_COLOURS[k] for k in COMPLIANCE_ORDER],
+                ),
+                legend=alt.Legend(title=None, orient="bottom"),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=[
+                alt.Tooltip("week:O", title="Week"),
+                alt.Tooltip("state:N", title="Status report"),
+                alt.Tooltip("projects:Q", title="Projects"),
+                alt.Tooltip("share:Q", title="Share", format=".0%"),
+            ],
+        )
+        .properties(title=title, height=260)
+    )

@@ -1,0 +1,1 @@
+"""Methodology on the pages: lifecycle bar, gate criteria, submit and decide forms, compliance."""

@@ -1,0 +1,138 @@
+"""Cached reads of the methodology, keyed by plain values and the data version."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from components.common import data
+from components.gates import actions
+from data_access.gates import reads
+from data_access.portfolio import history as health_history
+from domain import gates
+from domain.filters import PortfolioFilter, apply_filter
+from domain.portfolio_view import week_ends
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def template(version: data.Version, template_id: int) -> dict | None:
+    return reads.template(template_id, version[0])
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def templates(version: data.Version) -> pd.DataFrame:
+    return reads.templates(version[0])
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def lifecycle(version: data.Version, project_id: int) -> dict | None:
+    return reads.lifecycle(project_id, version[0])
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def gate_history(version: data.Version, project_id: int) -> pd.DataFrame:
+    return reads.gate_history(project_id, version[0])
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def evidence(version: data.Version, gate_id: int) -> pd.DataFrame:
+    return reads.evidence(gate_id, version[0])
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def evidence_file(version: data.Version, evidence_id: int) -> tuple[str, bytes] | None:
+    return reads.evidence_file(evidence_id, version[0])
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def criteria(version: data.Version, today: dt.date, project_id: int) -> list[dict]:
+    """The current gate's criteria checked against the live data (attested: not yet)."""
+    return actions.check_gate(version[0], project_id, today, set())
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def pending_gates(version: data.Version) -> pd.DataFrame:
+    return reads.pending_gates(version[0])
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def condition_owners(version: data.Version, project_id: int) -> pd.DataFrame:
+    return reads.condition_owners(project_id, version[0])
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def facts(version: data.Version, today: dt.date) -> pd.DataFrame:
+    """Every project's gate and compliance facts, counted in SQL."""
+    config = data.settings(version)
+    return reads.gate_facts(
+        today,
+        high_from=config["band_high_from"],
+        review_days=config["risk_review_days"],
+        url=version[0],
+    )
+
+
+def matching_facts(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
+    """The facts of the projects the shared filters match."""
+    wanted = apply_filter(data.portfolio_health(version, today), f).id
+    all_facts = facts(version, today)
+    return all_facts[all_facts.project_id.isin(wanted)]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def compliance(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
+    """Compliance per project and policy, for the filtered projects."""
+    return gates.compliance(matching_facts(version, today, f), data.settings(version), today)
+
+
+def gate_names(version: data.Version, facts_df: pd.DataFrame) -> pd.Series:
+    """The name of each project's next gate (from its template revision)."""
+    gates_of = {
+        int(t): [p["gate"] for p in template(version, int(t))["phases"]]
+        for t in facts_df.template_id.dropna().unique()
+    }
+    names = [
+        "" if pd.isna(t) else gates_of[int(t)][min(int(i), len(gates_of[int(t)]) - 1)]
+        for t, i in zip(facts_df.template_id, facts_df.phase_index, strict=True)
+    ]
+    return pd.Series(names, index=facts_df.index, dtype=object)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def gates_due(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
+    """The filtered projects' gates overdue or due within the horizon, most overdue first."""
+    matching = matching_facts(version, today, f)
+    return gates.gates_due(matching.assign(gate=gate_names(version, matching)), today)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def pending_matching(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
+    """Gates awaiting a decision, of the filtered projects, oldest submission first."""
+    pending = pending_gates(version).drop(columns=["criteria", "note"])
+    return pending[pending.project_id.isin(matching_facts(version, today, f).project_id)]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def gate_criteria(version: data.Version, gate_id: int) -> list[dict]:
+    return reads.gate_criteria(gate_id, version[0])
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def gates_decided(version: data.Version, since: dt.date, until: dt.date) -> pd.DataFrame:
+    return reads.gates_decided(since, until, version[0])
+
+
+TREND_WEEKS = 26
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def status_trend(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
+    """Status-report compliance week by week over the last half year, filtered projects."""
+    config = data.settings(version)
+    weekly = health_history.weekly_overall(
+        week_ends(today, TREND_WEEKS), config["stale_days"], url=version[0]
+    )
+    wanted = matching_facts(version, today, f).project_id
+    return gates.status_compliance_over_time(weekly[weekly.project_id.isin(wanted)], config)

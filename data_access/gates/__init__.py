@@ -1,0 +1,1 @@
+"""Methodology: lifecycle templates, project lifecycles, stage gates and their decisions."""

@@ -1,0 +1,250 @@
+"""Reads of the methodology: templates, a project's lifecycle, gate facts, history and evidence.
+
+Everything a gate criterion or a compliance policy needs is counted in one SQL query
+(`gate_facts`), for one project or for the whole portfolio.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data_access.core.db import get_engine, read_df
+from data_access.core.models import GateEvidence, LifecycleTemplate
+from data_access.core.sql import as_dates
+
+TEMPLATES_SQL = """
+SELECT t.id, t.key, t.revision, t.name, t.description, t.status, t.version,
+       (SELECT COUNT(*) FROM project_lifecycle l WHERE l.template_id = t.id) AS projects
+FROM lifecycle_template t
+ORDER BY t.key, t.revision DESC
+"""
+
+
+def templates(url: str | None = None) -> pd.DataFrame:
+    """Every template revision, newest revision of each first, with how many projects use it."""
+    return read_df(TEMPLATES_SQL, url=url)
+
+
+def template(template_id: int, url: str | None = None) -> dict[str, Any] | None:
+    """One template revision with its phases (plain values)."""
+    with get_engine(url).connect() as conn:
+        row = conn.execute(
+            sa.select(LifecycleTemplate.__table__).where(LifecycleTemplate.id == template_id)
+        ).first()
+    return dict(row._mapping) if row else None
+
+
+LIFECYCLE_SQL = """
+SELECT l.id, l.project_id, l.template_id, l.phase_index, l.phase_started_on, l.gate_due,
+       l.status, l.version, t.name AS template, t.key AS template_key, t.revision
+FROM project_lifecycle l JOIN lifecycle_template t ON t.id = l.template_id
+WHERE l.project_id = :project_id
+"""
+
+
+def lifecycle(project_id: int, url: str | None = None) -> dict[str, Any] | None:
+    """Where the project stands in its lifecycle, or None when it follows no template."""
+    df = as_dates(
+        read_df(LIFECYCLE_SQL, {"project_id": project_id}, url=url),
+        ("phase_started_on", "gate_due"),
+    )
+    return df.iloc[0].to_dict() if len(df) else None
+
+
+# Counted per project with grouped sub-queries (one pass over each table, not one per project).
+FACTS_SQL = """
+SELECT p.id AS project_id, p.code, p.name, p.phase, p.status, p.approved_budget, p.manager_id,
+       p.sponsor_id, pm.name AS manager, pg.name AS program, d.name AS department,
+       p.program_id, p.department_id,
+       l.template_id, l.phase_index, l.gate_due, l.status AS lifecycle_status,
+       l.version AS lifecycle_version,
+       sr.last_report,
+       COALESCE(ms.milestones, 0) AS milestones,
+       (SELECT COUNT(*) FROM milestone m
+         WHERE m.project_id = p.id AND m.removed_on IS NULL AND m.actual_date IS NULL
+           AND m.baseline_date <= l.gate_due) AS open_phase_milestones,
+       COALESCE(rk.high_risks_unanswered, 0) AS high_risks_unanswered,
+       COALESCE(rk.stale_risks, 0) AS stale_risks,
+       COALESCE(ga.open_gate_actions, 0) AS open_gate_actions,
+       pend.id AS pending_gate_id,
+       last.decided_on AS last_decided_on, last.unmet AS last_gate_unmet,
+       last.decision AS last_decision
+FROM project p
+JOIN program pg ON pg.id = p.program_id
+JOIN department d ON d.id = p.department_id
+LEFT JOIN person pm ON pm.id = p.manager_id
+LEFT JOIN project_lifecycle l ON l.project_id = p.id
+LEFT JOIN (SELECT project_id, MAX(report_date) AS last_report FROM status_report
+           WHERE {only} GROUP BY project_id) sr ON sr.project_id = p.id
+LEFT JOIN (SELECT project_id, COUNT(*) AS milestones FROM milestone
+           WHERE removed_on IS NULL AND {only} GROUP BY project_id) ms ON ms.project_id = p.id
+LEFT JOIN (SELECT project_id,
+                  SUM(CASE WHEN probability * impact >= :high_from
+                            AND (owner_id IS NULL OR TRIM(mitigation) = '') THEN 1 ELSE 0 END)
+                      AS high_risks_unanswered,
+                  SUM(CASE WHEN last_assessed_on < :stale_before THEN 1 ELSE 0 END) AS stale_risks
+           FROM risk WHERE status = 'open' AND {only} GROUP BY project_id) rk
+  ON rk.project_id = p.id
+LEFT JOIN (SELECT g.project_id, COUNT(*) AS open_gate_actions
+           FROM action a JOIN gate_review g ON g.id = a.gate_review_id
+           WHERE a.status = 'open' GROUP BY g.project_id) ga ON ga.project_id = p.id
+LEFT JOIN gate_review pend ON pend.project_id = p.id AND pend.status = 'submitted'
+LEFT JOIN (SELECT project_id, MAX(id) AS id FROM gate_review WHERE status = 'decided'
+           GROUP BY project_id) lastid ON lastid.project_id = p.id
+LEFT JOIN gate_review last ON last.id = lastid.id
+WHERE {only_p}
+ORDER BY p.code
+"""
+
+
+def gate_facts(
+    on: dt.date,
+    *,
+    high_from: int,
+    review_days: int,
+    project_id: int | None = None,
+    url: str | None = None,
+) -> pd.DataFrame:
+    """Per project: what the gate criteria and compliance policies read, counted in SQL."""
+    params = {
+        "high_from": high_from,
+        "stale_before": on - dt.timedelta(days=review_days),
+        "project_id": project_id,
+    }
+    # One project: every grouped sub-query reads only its rows (no pass over the whole table).
+    one = project_id is not None
+    sql = FACTS_SQL.format(
+        only="project_id = :project_id" if one else "1 = 1",
+        only_p="p.id = :project_id" if one else "1 = 1",
+    )
+    df = read_df(sql, params, url=url)
+    return as_dates(df, ("gate_due", "last_report", "last_decided_on"))
+
+
+HISTORY_SQL = """
+SELECT g.id, g.project_id, g.phase_index, g.template_id, g.planned_on, g.status, g.submitted_on,
+       s.name AS submitted_by, g.note, g.decision, g.decided_on, dp.name AS decided_by,
+       g.reason, g.unmet, g.criteria, g.version,
+       (SELECT COUNT(*) FROM action a WHERE a.gate_review_id = g.id) AS conditions,
+       (SELECT COUNT(*) FROM action a WHERE a.gate_review_id = g.id AND a.status = 'open')
+           AS open_conditions
+FROM gate_review g
+LEFT JOIN person s ON s.id = g.submitted_by_id
+LEFT JOIN person dp ON dp.id = g.decided_by_id
+WHERE g.project_id = :project_id
+ORDER BY g.id DESC
+"""
+
+
+def gate_history(project_id: int, url: str | None = None) -> pd.DataFrame:
+    """Every gate submission of a project and its decision, latest first."""
+    df = read_df(HISTORY_SQL, {"project_id": project_id}, url=url)
+    df["criteria"] = df.criteria.map(loaded_json)
+    return as_dates(df, ("planned_on", "submitted_on", "decided_on"))
+
+
+PENDING_SQL = """
+SELECT g.id, g.project_id, p.code, p.name, pm.name AS manager, g.phase_index, g.template_id,
+       g.planned_on, g.submitted_on, s.name AS submitted_by, g.note, g.criteria, g.unmet,
+       g.version, t.phases, t.name AS template, pg.name AS program, d.name AS department
+FROM gate_review g
+JOIN project p ON p.id = g.project_id
+JOIN program pg ON pg.id = p.program_id
+JOIN department d ON d.id = p.department_id
+JOIN lifecycle_template t ON t.id = g.template_id
+LEFT JOIN person pm ON pm.id = p.manager_id
+LEFT JOIN person s ON s.id = g.submitted_by_id
+WHERE g.status = 'submitted'
+ORDER BY g.submitted_on, p.code
+"""
+
+
+def pending_gates(url: str | None = None) -> pd.DataFrame:
+    """Gates submitted and waiting for a decision, oldest submission first, with their phase
+    and gate names."""
+    df = as_dates(read_df(PENDING_SQL, url=url), ("planned_on", "submitted_on"))
+    if df.empty:
+        return df.assign(phase="", gate="", approvers=None).drop(columns="phases")
+    phases = [loaded_json(ph)[int(i)] for ph, i in zip(df.phases, df.phase_index, strict=True)]
+    df["phase"] = [ph["name"] for ph in phases]
+    df["gate"] = [ph["gate"] for ph in phases]
+    df["approvers"] = [ph["approvers"] for ph in phases]
+    df["criteria"] = df.criteria.map(loaded_json)
+    return df.drop(columns="phases")
+
+
+def gate_criteria(gate_id: int, url: str | None = None) -> list[dict]:
+    """The criteria of one gate submission as they were found when it was submitted."""
+    with get_engine(url).connect() as conn:
+        value = conn.execute(
+            sa.text("SELECT criteria FROM gate_review WHERE id = :id"), {"id": gate_id}
+        ).scalar()
+    return loaded_json(value) or []
+
+
+DECIDED_SQL = """
+SELECT g.id, g.project_id, p.code, p.name, g.decision, g.decided_on, dp.name AS decided_by,
+       g.reason, g.phase_index, t.phases
+FROM gate_review g
+JOIN project p ON p.id = g.project_id
+JOIN lifecycle_template t ON t.id = g.template_id
+LEFT JOIN person dp ON dp.id = g.decided_by_id
+WHERE g.status = 'decided' AND g.decided_on > :since AND g.decided_on <= :until
+ORDER BY g.decided_on DESC, g.id DESC
+"""
+
+
+def gates_decided(since: dt.date, until: dt.date, url: str | None = None) -> pd.DataFrame:
+    """Gate decisions taken after `since` up to `until`, latest first, with the gate's name."""
+    df = as_dates(read_df(DECIDED_SQL, {"since": since, "until": until}, url=url), ("decided_on",))
+    df["gate"] = [
+        loaded_json(ph)[int(i)]["gate"] for ph, i in zip(df.phases, df.phase_index, strict=True)
+    ]
+    return df.drop(columns="phases")
+
+
+OWNERS_SQL = """
+SELECT DISTINCT pe.id, pe.name
+FROM person pe, project p JOIN program pg ON pg.id = p.program_id
+WHERE p.id = :project_id AND pe.active
+  AND (pe.id IN (p.manager_id, p.sponsor_id, pg.manager_id)
+       OR pe.role IN ('admin', 'portfolio_manager'))
+ORDER BY pe.name
+"""
+
+
+def condition_owners(project_id: int, url: str | None = None) -> pd.DataFrame:
+    """Who may own a gate's condition: the project's manager and sponsor, its program's
+    manager, the PMO and the portfolio managers (a short list, whatever the head count)."""
+    return read_df(OWNERS_SQL, {"project_id": project_id}, url=url)
+
+
+def evidence(gate_review_id: int, url: str | None = None) -> pd.DataFrame:
+    """The evidence given with a gate submission (file names, not the files' bytes)."""
+    e = GateEvidence.__table__
+    return read_df(
+        sa.select(e.c.id, e.c.criterion_id, e.c.comment, e.c.link, e.c.file_name)
+        .where(e.c.gate_review_id == gate_review_id)
+        .order_by(e.c.id),
+        url=url,
+    )
+
+
+def evidence_file(evidence_id: int, url: str | None = None) -> tuple[str, bytes] | None:
+    """One uploaded evidence file: its name and bytes."""
+    e = GateEvidence.__table__
+    with get_engine(url).connect() as conn:
+        row = conn.execute(
+            sa.select(e.c.file_name, e.c.content).where(e.c.id == evidence_id)
+        ).first()
+    return (row.file_name, bytes(row.content)) if row and row.content is not None else None
+
+
+def loaded_json(value: Any) -> Any:
+    """A JSON column as Python values: drivers return text (SQLite via pandas) or objects."""
+    return json.loads(value) if isinstance(value, str) else value

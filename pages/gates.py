@@ -1,0 +1,37 @@
+"""Gates & compliance: gates awaiting a decision or due, process compliance per policy, a
+project manager's to-do list and the methodology library."""
+
+import streamlit as st
+
+from components.access.session import current_actor
+from components.common import data
+from components.common.layout import current_filter, current_version
+from components.gates import views
+
+version = current_version()
+today = data.today()
+f = current_filter()
+st.title("Gates & compliance")
+
+mine = current_actor().role == "project_manager"
+names = (
+    ["My to-do", "Gates", "Compliance", "Methodology"]
+    if mine
+    else ["Gates", "Compliance", "My to-do", "Methodology"]
+)
+tabs = dict(zip(names, st.tabs(names, key="tab", bind="query-params"), strict=True))
+with tabs["Gates"]:
+    if tabs["Gates"].open:
+        st.subheader("Awaiting a decision", anchor=False)
+        views.pending_section(version, today, f)
+        st.subheader("Due or overdue", anchor=False)
+        views.gates_due_section(version, today, f)
+with tabs["Compliance"]:
+    if tabs["Compliance"].open:
+        views.compliance_section(version, today, f)
+with tabs["My to-do"]:
+    if tabs["My to-do"].open:
+        views.todo_section(version, today)
+with tabs["Methodology"]:
+    if tabs["Methodology"].open:
+        views.template_library(version)

@@ -1,0 +1,133 @@
+"""The gates on the pages (Streamlit AppTest on the demo portfolio): the project's lifecycle,
+submitting a gate as its manager, deciding it as the PMO, and the Gates & compliance page."""
+
+from __future__ import annotations
+
+import pytest
+
+from data_access.core.db import read_df
+from data_access.gates import reads
+from tests.auth_helpers import open_app
+
+PROJECT = "PRJ-0001"  # Petra Projects' project; the demo keeps its gate open
+
+
+def _phase(url: str) -> str:
+    return read_df(f"SELECT phase FROM project WHERE code = '{PROJECT}'", url=url).iloc[0, 0]
+
+
+def _shown(element) -> str:
+    """An element's Markdown as the reader sees it (user text arrives escaped)."""
+    return element.value.replace("\\", "")
+
+
+def _button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+@pytest.mark.parametrize("tab", ["Gates", "Compliance", "My to-do", "Methodology"])
+def test_gates_page_tabs_open(demo_db_url, monkeypatch, tab):
+    at = open_app(demo_db_url, monkeypatch, "pages/gates.py", tab=tab)
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_submit_then_decide_moves_the_phase(demo_db_url, monkeypatch):
+    at = open_app(
+        demo_db_url, monkeypatch, "pages/project.py", role="project_manager", project=PROJECT
+    )
+    assert not at.error, [e.value for e in at.error]
+    before = _phase(demo_db_url)
+    assert any("Next gate" in m.value for m in at.markdown)
+    # Submitting without the evidence is refused under the field, nothing written.
+    _button(at, "Submit for decision").click().run()
+    assert any("evidence" in e.value for e in at.error)
+    assert (
+        read_df(
+            "SELECT COUNT(*) AS n FROM gate_review WHERE status = 'submitted' AND project_id = 1",
+            url=demo_db_url,
+        ).n[0]
+        == 0
+    )
+    for field in at.text_input:
+        if field.label == "Link":
+            field.set_value("https://docs.example.org/vision")
+        elif field.label == "Comment":
+            field.set_value("Signed by the product owner")
+    _button(at, "Submit for decision").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert any("Gate submitted" in _shown(s) for s in at.success)
+
+    admin = open_app(demo_db_url, monkeypatch, "pages/project.py", project=PROJECT)
+    next(r for r in admin.radio if r.label == "Decision").set_value("go")
+    next(t for t in admin.text_area if t.label == "Reason").set_value("Vision agreed")
+    _button(admin, "Record the decision").click().run()
+    assert not admin.error, [e.value for e in admin.error]
+    assert _phase(demo_db_url) != before
+
+
+def _decide_on_page(at, decision: str, reason: str):
+    next(r for r in at.radio if r.label == "Decision").set_value(decision)
+    next(t for t in at.text_area if t.label == "Reason").set_value(reason)
+    _button(at, "Record the decision").click().run()
+
+
+def test_the_second_approver_is_told_the_gate_was_decided_meanwhile(demo_db_url, monkeypatch):
+    pending = reads.pending_gates(demo_db_url).iloc[0]
+    first = open_app(demo_db_url, monkeypatch, "pages/project.py", project=pending.code)
+    second = open_app(demo_db_url, monkeypatch, "pages/project.py", project=pending.code)
+    _decide_on_page(first, "go", "Agreed")
+    assert any("Decision recorded: Go" in _shown(s) for s in first.success)
+    _decide_on_page(second, "stop", "Too late")
+    assert any("decided meanwhile by Ada Admin: Go" in _shown(w) for w in second.warning)
+    history = reads.gate_history(int(pending.project_id), demo_db_url)
+    assert history.set_index("id").decision[int(pending.id)] == "go"
+
+
+def test_a_gate_slide_offers_the_decision_in_the_meeting(demo_db_url, monkeypatch):
+    from deck.sources import load_meeting
+    from tests.conftest import DEMO_TODAY
+
+    slides = load_meeting(DEMO_TODAY, url=demo_db_url).slides
+    number = next(i for i, s in enumerate(slides, 1) if s.kind == "gate")
+    at = open_app(demo_db_url, monkeypatch, "pages/meeting.py", present="1", slide=str(number))
+    assert not at.exception
+    _button(at, "Decide the gate")
+
+
+@pytest.mark.parametrize("rows", ["program", "project"])
+def test_compliance_by_program_and_by_project(demo_db_url, monkeypatch, rows):
+    at = open_app(demo_db_url, monkeypatch, "pages/gates.py", tab="Compliance")
+    at.session_state["compliance_rows"] = rows
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.get("vega_lite_chart")) == 2
+
+
+def test_an_uploaded_evidence_file_can_be_downloaded_by_the_approver(demo_db_url, monkeypatch):
+    from components.gates import actions
+    from data_access.core.writes import Actor
+
+    lifecycle = reads.lifecycle(1, demo_db_url)
+    _, phase = actions.current_phase(demo_db_url, 1)
+    evidence = [
+        {
+            "criterion_id": c["id"],
+            "file_name": "vision.pdf",
+            "content": b"%PDF-1.7",
+            "comment": "v1",
+        }
+        for c in phase["criteria"]
+        if c["kind"] == "attested"
+    ]
+    actions.submit(
+        demo_db_url,
+        1,
+        note="",
+        evidence=evidence,
+        on=lifecycle["phase_started_on"],
+        expected_version=int(lifecycle["version"]),
+        actor=Actor(3, "Petra Projects", "project_manager"),
+    )
+    at = open_app(demo_db_url, monkeypatch, "pages/project.py", project=PROJECT)
+    assert any(b.label == "Download vision.pdf" for b in at.get("download_button"))
