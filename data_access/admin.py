@@ -8,7 +8,7 @@ schemas with every problem reported at once, optimistic concurrency, audited, co
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 import sqlalchemy as sa
@@ -381,6 +381,16 @@ class SettingsValues(BaseModel):
     currency: str
     demo_accounts: bool
     bei_target: float = Field(gt=0, le=2)
+    status_on_time_days: int = Field(ge=0, le=30)
+    recovery_plan_amber: Literal["off", "asked", "required"]
+    recovery_causes: str
+
+    @field_validator("recovery_causes")
+    @classmethod
+    def _causes(cls, value: str) -> str:
+        if not [c for c in value.split(",") if c.strip()]:
+            raise ValueError("name at least one cause, separated by commas")
+        return value
 
     @field_validator("currency")
     @classmethod

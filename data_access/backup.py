@@ -33,6 +33,7 @@ from sqlmodel import SQLModel
 from data_access import models  # noqa: F401  (registers the tables)
 from data_access.config import DATA_DIR, database_url, normalise_url
 from data_access.db import dispose_engines, get_engine
+from data_access.recovery import models as recovery_models  # noqa: F401
 from data_access.schema import upgrade_database
 
 SQLITE_MAGIC = b"SQLite format 3\x00"

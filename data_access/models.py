@@ -33,6 +33,8 @@ OPEN_CLOSED = ("open", "closed")
 RAID_KINDS = ("assumption", "issue", "dependency", "decision")
 MILESTONE_CHANGES = ("created", "forecast", "completed", "rebaselined", "removed", "reopened")
 ACTION_STATUSES = ("open", "done")
+# Where an action came from: agreed in a review, or part of a project's recovery plan.
+ACTION_ORIGINS = ("review", "recovery")
 
 NAME_MAX = 200
 TEXT_MAX = 4000
@@ -632,11 +634,17 @@ class ActionBase(SQLModel):
     owner_id: int | None = Field(default=None, foreign_key="person.id")
     due_date: dt.date | None = None
     status: str = "open"
+    origin: str = "review"
 
     @field_validator("status")
     @classmethod
     def _status(cls, v: Any) -> Any:
         return _check_choice(v, ACTION_STATUSES, "status")
+
+    @field_validator("origin")
+    @classmethod
+    def _origin(cls, v: Any) -> Any:
+        return _check_choice(v, ACTION_ORIGINS, "origin")
 
 
 class ActionCreate(ActionBase):
@@ -651,7 +659,10 @@ class ActionUpdate(SQLModel):
 
 
 class Action(ActionBase, Versioned, table=True):
-    __table_args__ = (sa.CheckConstraint(_in("status", ACTION_STATUSES), name="ck_action_status"),)
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", ACTION_STATUSES), name="ck_action_status"),
+        sa.CheckConstraint(_in("origin", ACTION_ORIGINS), name="ck_action_origin"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     closed_on: dt.date | None = None
 

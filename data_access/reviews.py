@@ -93,7 +93,14 @@ def create_review(data: dict[str, Any], *, session: Session, actor: Actor) -> in
 
 
 def record_decision(data: dict[str, Any], *, review_id: int, session: Session, actor: Actor) -> int:
-    """A decision taken in the review about a project: a RAID item of kind 'decision'.
+    new_id = stage_decision(data, review_id=review_id, session=session, actor=actor)
+    commit(session)
+    return new_id
+
+
+def stage_decision(data: dict[str, Any], *, review_id: int, session: Session, actor: Actor) -> int:
+    """A decision taken in the review about a project: a RAID item of kind 'decision', not
+    yet committed (answering an escalation commits it with the answer).
 
     The decision is taken, so it is recorded closed, dated the review day.
     """
@@ -112,9 +119,7 @@ def record_decision(data: dict[str, Any], *, review_id: int, session: Session, a
         session, actor, decision.project_id, "record a decision", entity="raid_item", entity_id=None
     )
     row = {**decision.model_dump(), "raised_on": held_on, "closed_on": held_on}
-    new_id = insert_row(session, RaidItem, row, actor=actor, project_id=decision.project_id)
-    commit(session)
-    return new_id
+    return insert_row(session, RaidItem, row, actor=actor, project_id=decision.project_id)
 
 
 def create_action(data: dict[str, Any], *, review_id: int, session: Session, actor: Actor) -> int:

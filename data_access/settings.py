@@ -28,6 +28,13 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "currency": "EUR",
     "demo_accounts": True,
     "bei_target": 0.95,
+    # A weekly update still counts as on time this many days after its reporting day.
+    "status_on_time_days": 3,
+    # Path to green: a Red project's update requires a recovery plan; an Amber one's is
+    # "off" (not asked), "asked" (offered, optional) or "required".
+    "recovery_plan_amber": "asked",
+    # The causes a recovery plan names, comma-separated (PMO list).
+    "recovery_causes": "scope, resources, supplier, technical, funding, dependency, other",
 }
 
 

@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import data_access.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import data_access.recovery.models  # noqa: F401
 from data_access.db import get_engine
 
 target_metadata = SQLModel.metadata
