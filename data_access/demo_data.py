@@ -40,6 +40,8 @@ from data_access.models import (
     utcnow,
     worst_rag,
 )
+from data_access.recovery.demo import add_recovery
+from data_access.recovery.models import Escalation, RecoveryPlan
 from data_access.schema import upgrade_database, upgrade_lock
 
 TIERS = {
@@ -353,6 +355,7 @@ def generate(tier: str = "S", *, seed: int = 42, today: dt.date | None = None) -
 
     _resources(out, random.Random(f"{seed}-{tier}-resources"), today, stamp, staff)
     _reviews(out, rng, today, n_projects, stamp)
+    add_recovery(out, random.Random(f"{seed}-{tier}-recovery"), today, stamp)
     out.add(
         AuditLog,
         {
@@ -925,6 +928,7 @@ def _reviews(out, rng, today, n_projects, stamp) -> None:
                     "due_date": due,
                     "status": "done" if due < today and rng.random() < 0.6 else "open",
                     "closed_on": None,
+                    "origin": "review",
                     **stamp,
                 },
             )
@@ -946,6 +950,8 @@ INSERT_ORDER = [
     StatusReport,
     RaidItem,
     Action,
+    RecoveryPlan,
+    Escalation,
     Allocation,
     Absence,
     AuditLog,

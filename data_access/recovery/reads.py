@@ -118,7 +118,8 @@ def latest_plan(project_id: int, url: str | None = None) -> dict[str, Any] | Non
         SELECT rp.cause, rp.expected_green_date, rp.confidence, rp.note
         FROM recovery_plan rp
         WHERE rp.status_report_id = (
-            SELECT MAX(id) FROM status_report WHERE project_id = :pid)
+            SELECT id FROM status_report WHERE project_id = :pid
+            ORDER BY report_date DESC, id DESC LIMIT 1)
         """,
         {"pid": project_id},
         url=url,
