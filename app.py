@@ -49,6 +49,7 @@ pages = {
     "Portfolio": [
         st.Page("pages/portfolio.py", title="Overview", icon=":material/dashboard:", default=True),
         st.Page("pages/project.py", title="Project", icon=":material/folder_open:"),
+        st.Page("pages/recovery.py", title="Path to green", icon=":material/trending_up:"),
         st.Page("pages/milestones.py", title="Milestones", icon=":material/flag:"),
         st.Page("pages/risks.py", title="Risks & RAID", icon=":material/warning:"),
         st.Page("pages/resources.py", title="Resources & money", icon=":material/groups:"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from charts import health, project
+from charts import health, project, recovery
 
 BUILDERS = {
     "dimension_heatmap": health.dimension_heatmap,
@@ -18,6 +18,7 @@ BUILDERS = {
     "concentration_heatmap": health.concentration_heatmap,
     "milestone_timeline": project.milestone_timeline,
     "cost_chart": project.cost_chart,
+    "green_date_chart": recovery.green_date_chart,
 }
 
 

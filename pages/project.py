@@ -7,6 +7,7 @@ from components.audit_history import audit_history
 from components.chart_cache import vega_spec
 from components.filters import url_option
 from components.layout import current_filter, current_version
+from components.recovery.views import project_path_to_green
 from components.safe_text import md_escape
 from domain.formatting import BAND_COLOURS, RAG_LABELS, fmt_date, fmt_money
 from domain.health import DIMENSIONS
@@ -123,6 +124,8 @@ with right:
         ):
             if text(last[field], ""):
                 st.markdown(f"**{label}:** {text(last[field])}")
+
+project_path_to_green(version, today, pid, p.overall_rag)
 
 # --- milestones, cost, health history ----------------------------------------------------
 ms = milestone_states(pdata.project_milestones(version, pid), today)

@@ -44,6 +44,7 @@ ANSWERS = (
     "Go-live held; reporting module moved to release 2",
 )
 WEEK = dt.timedelta(weeks=1)
+PLAN_WEEKS = 12
 
 
 def add_recovery(out, rng: random.Random, today: dt.date, stamp: dict) -> None:
@@ -59,30 +60,35 @@ def add_recovery(out, rng: random.Random, today: dt.date, stamp: dict) -> None:
         episode = history[greens[-1] + 1 :] if greens else history
         if not episode:
             continue
-        _plans(out, rng, project, episode)
-        _actions(out, rng, project, episode[0]["report_date"], today, stamp)
+        _plans(out, rng, project, episode, today)
+        start = max(episode[0]["report_date"], today - PLAN_WEEKS * WEEK)
+        _actions(out, rng, project, start, today, stamp)
         if episode[-1]["overall_rag"] == "R":
             red.append(project)
     _escalations(out, rng, red, today, stamp)
 
 
-def _plans(out, rng: random.Random, project: dict, episode: list[dict]) -> None:
-    # Three in ten slip three times; the others hold their date (and may pull it in once).
-    slips = (
-        set(rng.sample(range(1, len(episode)), 3))
-        if len(episode) > 4 and rng.random() < 0.3
-        else set()
-    )
-    start = episode[0]["report_date"]
-    expected = start + rng.randint(6, 14) * WEEK
+def _plans(out, rng: random.Random, project: dict, episode: list[dict], today: dt.date) -> None:
+    """Weekly plans over the last weeks of the episode (the PMO asked for them from then on).
+    Seven in ten hold a date after today; the others slip it three times as it comes near,
+    the last time beyond today (a plan's date is never before its report)."""
+    plans = [r for r in episode if r["report_date"] > today - PLAN_WEEKS * WEEK]
+    if not plans:
+        return
+    start = plans[0]["report_date"]
+    slipping = len(plans) >= 6 and rng.random() < 0.3
+    if slipping:
+        expected = start + 3 * WEEK
+    else:
+        expected = max(start + rng.randint(8, 16) * WEEK, today + rng.randint(1, 8) * WEEK)
     cause = rng.choice(CAUSES)
-    for i, report in enumerate(episode):
-        if i in slips:
-            expected += rng.randint(2, 6) * WEEK
-        elif not slips and i and rng.random() < 0.04:
-            expected -= WEEK
-        expected = max(expected, report["report_date"])
-        seen = sum(1 for s in slips if s <= i)
+    slips = 0
+    for i, report in enumerate(plans):
+        if slipping and slips < 3 and report["report_date"] >= expected - WEEK:
+            slips += 1
+            expected += rng.randint(3, 5) * WEEK
+            if slips == 3:
+                expected = max(expected, today + rng.randint(1, 4) * WEEK)
         out.add(
             RecoveryPlan,
             {
@@ -91,8 +97,8 @@ def _plans(out, rng: random.Random, project: dict, episode: list[dict]) -> None:
                 "report_date": report["report_date"],
                 "author_id": report["author_id"],
                 "cause": cause,
-                "expected_green_date": expected,
-                "confidence": ("high", "medium", "low", "low")[seen] if slips else "medium",
+                "expected_green_date": max(expected, report["report_date"]),
+                "confidence": ("high", "medium", "low", "low")[slips] if slipping else "medium",
                 "note": "Recovery agreed with the sponsor; tracked weekly." if i == 0 else "",
                 "created_at": report["created_at"],
             },
@@ -127,11 +133,9 @@ def _escalations(out, rng: random.Random, red: list[dict], today: dt.date, stamp
     for n, project in enumerate(red[: max(4, len(red) // 6)]):
         asked_of, ask, reason = ASKS[n % len(ASKS)]
         answered = n % 2 == 0
-        raised = (
-            last["held_on"] - 12 * dt.timedelta(days=1)
-            if answered
-            else today - rng.randint(3, 20) * dt.timedelta(days=1)
-        )
+        # The first open one is past its date: overdue at the next review.
+        days = 12 if answered else (20 if n == 1 else 5)
+        raised = (last["held_on"] if answered else today) - dt.timedelta(days=days)
         decision_id = None
         if answered:
             decision_id = out.add(
