@@ -76,6 +76,7 @@ def green_date_chart(
     return alt.layer(diagonal, _today_rule(today, "Today", domain), line, points).properties(
         width=width,
         height=height,
+        padding={"top": 12, "left": 5, "right": 5, "bottom": 5},
         title=alt.Title(
             "Back-to-Green date at each status update",
             subtitle=f"Slipped {slips}× · flat = holding, rising = slipping; "

@@ -42,7 +42,7 @@ def test_project_page_shows_the_path_to_green(demo_db_url, monkeypatch):
     at = open_app(demo_db_url, monkeypatch, "pages/project.py", project="PRJ-0002")
     assert "Path to green" in [s.value for s in at.subheader]
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Slipped"] == "3×"
+    assert metrics["Date slipped"] == "3×"
     assert metrics["Back to Green by"] == "18 Dec 2026"
 
 

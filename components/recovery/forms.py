@@ -23,11 +23,12 @@ def recovery_section(form: EditForm, overall: str, settings: dict, people: dict[
     done, and rows for new ones. `overall` is the update's overall health as on screen."""
     need = plan_need(overall, settings["recovery_plan_amber"])
     st.markdown("##### Path to green")
-    amber = {"required": "needs one too", "asked": "is asked for one", "off": "needs none"}
+    amber = {"required": "required", "asked": "asked for", "off": "not asked for"}
     st.caption(
         f"With an overall {RAG_LABELS[overall]} a recovery plan is **{NEED_WORDS[need]}** "
-        f"(a Red update always needs one; an Amber one {amber[settings['recovery_plan_amber']]}"
-        "). It is carried over to the next update to confirm or change."
+        "(always required for Red; for Amber the PMO has it "
+        f"{amber[settings['recovery_plan_amber']]}). It is carried over to the next update "
+        "to confirm or change."
     )
     cause_list = causes(settings)
     cols = st.columns([2, 2, 2])

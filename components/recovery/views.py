@@ -61,30 +61,31 @@ def project_path_to_green(version: Version, today: dt.date, project_id: int, ove
         return
     status = data.project_status(version, today, project_id)
     st.subheader("Path to green", anchor=False)
-    left, right = st.columns([2, 3], gap="large")
+    green, since = status["expected_green_date"], status["off_green_since"]
+    if isinstance(green, dt.date):
+        cols = st.columns(4)
+        cols[0].metric("Back to Green by", fmt_date(green))
+        cols[1].metric(
+            "First expected", fmt_date(status["first_green_date"]), help="In this off-Green spell"
+        )
+        cols[2].metric("Date slipped", f"{status['slips']}×")
+        cols[3].metric(
+            "Off Green for", f"{(today - since).days} d" if isinstance(since, dt.date) else "—"
+        )
+    elif overall in ("R", "A"):
+        st.warning(
+            f"{RAG_LABELS[overall]} without a recovery plan in its latest update.",
+            icon=":material/report:",
+        )
+    left, right = st.columns(2, gap="large")
     with left:
-        green = status["expected_green_date"]
         if isinstance(green, dt.date):
-            cols = st.columns(3)
-            cols[0].metric("Back to Green by", fmt_date(green))
-            cols[1].metric("Slipped", f"{status['slips']}×")
-            since = status["off_green_since"]
-            cols[2].metric(
-                "Off Green for",
-                f"{(today - since).days} days" if isinstance(since, dt.date) else "—",
-            )
             st.markdown(
-                f"**Cause:** {md_escape(str(status['cause']).capitalize())} · "
-                f"**Confidence:** {md_escape(status['confidence'])} · first expected "
-                f"{fmt_date(status['first_green_date'])}"
+                f"**Cause:** {md_escape(str(status['cause']).capitalize())} · **Confidence "
+                f"in the date:** {md_escape(status['confidence'])}"
             )
             if isinstance(status["note"], str) and status["note"].strip():
                 st.markdown(md_escape(status["note"]))
-        elif overall in ("R", "A"):
-            st.warning(
-                f"{RAG_LABELS[overall]} without a recovery plan in its latest update.",
-                icon=":material/report:",
-            )
         actions = data.actions(version, project_id)
         st.markdown("**Recovery actions**")
         if actions.empty:
