@@ -214,7 +214,8 @@ def review_decisions(review_id: int, url: str | None = None) -> pd.DataFrame:
 
 
 # Open actions from every review stay on the slides until closed; actions of this review show
-# even when already done, so the record of the meeting is complete.
+# even when already done, so the record of the meeting is complete. Recovery actions have their
+# own place: the project's path-to-green slide.
 ACTIONS_SQL = """
 SELECT a.id, a.project_id, p.code, p.name AS project, a.title, a.owner_id, o.name AS owner,
        a.due_date, a.status, a.closed_on, a.version, a.review_id, r.title AS review,
@@ -223,7 +224,7 @@ FROM action a
 LEFT JOIN project p ON p.id = a.project_id
 LEFT JOIN person o ON o.id = a.owner_id
 LEFT JOIN review r ON r.id = a.review_id
-WHERE a.status = 'open' OR a.review_id = :review_id
+WHERE a.origin = 'review' AND (a.status = 'open' OR a.review_id = :review_id)
 ORDER BY CASE WHEN a.status = 'open' THEN 0 ELSE 1 END, a.due_date, a.id
 """
 

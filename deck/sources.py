@@ -15,6 +15,7 @@ from data_access import changes as change_reads
 from data_access import meeting as meeting_reads
 from data_access import reviews as review_reads
 from data_access.portfolio import project_facts
+from data_access.recovery import reads as recovery_reads
 from data_access.settings import get_settings
 from domain.changes import Changes, build_changes, default_since
 from domain.filters import PortfolioFilter, apply_filter
@@ -148,4 +149,17 @@ def _inputs(health, changes, *, today, review, settings, ids, url) -> MeetingInp
         actions=actions,
         settings=settings,
         review=review,
+        recovery=recovery_reads.recovery_status(today, presented, url=url),
+        green_history=recovery_reads.green_date_history(presented, url=url),
+        recovery_actions=recovery_reads.recovery_actions(presented, open_only=True, url=url),
+        escalations=_escalations(today, review, ids, url),
     )
+
+
+def _escalations(today: dt.date, review: dict | None, ids, url) -> pd.DataFrame:
+    """Open escalations, and those answered in the review in progress (its record)."""
+    escalations = recovery_reads.escalations(today, project_ids=ids, url=url)
+    answered_here = (
+        escalations.answered_on == review["held_on"] if review else escalations.status != "answered"
+    )
+    return escalations[(escalations.status == "open") | answered_here].reset_index(drop=True)

@@ -15,6 +15,8 @@ import streamlit as st
 
 from components import data, meeting_data, review_forms
 from components.layout import current_filter, current_version
+from components.recovery import data as recovery_data
+from components.recovery.meeting import answer_form
 from components.slides import PRESENTATION_CSS, md, render_slide
 from data_access.db import data_version
 from domain.changes import counts
@@ -101,6 +103,18 @@ def decision_dialog(project_id: int | None) -> None:
     review_forms.decision_form(version, shown.review, _projects(), project_id, key="dialog")
 
 
+def _open_escalations(project_id: int | None) -> pd.DataFrame:
+    """Open escalations of the filtered projects (of one when a project's slide is shown)."""
+    escalations = recovery_data.escalations(version, today, open_only=True)
+    ids = _projects().id if project_id is None else [project_id]
+    return escalations[escalations.project_id.isin(ids)]
+
+
+@st.dialog("Answer an escalation", width="large")
+def answer_dialog(project_id: int | None) -> None:
+    answer_form(version, shown.review, _open_escalations(project_id), key="dialog")
+
+
 @st.dialog("Record an action", width="large")
 def action_dialog(project_id: int | None) -> None:
     people = meeting_data.people(version)
@@ -140,6 +154,10 @@ def present() -> None:
                 decision_dialog(on_screen.project_id)
             if st.button("Action", icon=":material/add_task:", type="tertiary"):
                 action_dialog(on_screen.project_id)
+            if on_screen.kind in ("path", "escalations") and st.button(
+                "Answer escalation", icon=":material/forum:", type="tertiary"
+            ):
+                answer_dialog(on_screen.project_id)
         else:
             st.caption("Start a review on the meeting page to record decisions and actions.")
         st.button(
@@ -333,6 +351,8 @@ def decisions_and_actions() -> None:
             review_forms.action_form(
                 version, review, _projects(), meeting_data.people(version), None, today, key="page"
             )
+        st.subheader("Escalations to answer")
+        answer_form(version, review, _open_escalations(None), key="page")
         st.subheader("Decided in this review")
         _table(
             meeting_data.decisions(version, review["id"]),

@@ -74,14 +74,16 @@ def test_the_deck_walks_red_then_amber_projects(demo_db_url):
     shown = load_meeting(DEMO_TODAY, url=demo_db_url)
     kinds = [s.kind for s in shown.slides]
     n_projects = kinds.count("project")
-    assert kinds == [
-        "summary",
-        "changes",
-        *["project"] * n_projects,
-        "milestones",
-        "risks",
-        "actions",
-    ]
+    # Each project's path to green (when it has a plan or an escalation) follows its slide.
+    walk = [k for k in kinds[2:-4] if k != "path"]
+    assert kinds[:2] == ["summary", "changes"] and walk == ["project"] * n_projects
+    assert kinds[-4:] == ["escalations", "milestones", "risks", "actions"]
+    paths = [i for i, s in enumerate(shown.slides) if s.kind == "path"]
+    assert paths and all(
+        shown.slides[i - 1].kind == "project"
+        and shown.slides[i - 1].project_id == shown.slides[i].project_id
+        for i in paths
+    )
     assert n_projects > 0
 
     facts = project_facts(DEMO_TODAY, url=demo_db_url)

@@ -151,7 +151,7 @@ def test_back_to_green_history_counts_slips_in_the_current_episode(db_url):
     for week, green in zip(weeks, greens, strict=True):
         _submit(db_url, org, _report(pid, week), _plan(green), new=new)
         new = []
-    history = reads.green_date_history(pid, url=db_url)
+    history = reads.green_date_history([pid], url=db_url)
     assert history.expected_green_date.tolist() == greens
     assert history.slipped.tolist() == [False, False, True, True, False, True]
     status = reads.recovery_status(TODAY, [pid], url=db_url).iloc[0]
@@ -181,12 +181,16 @@ def test_the_plan_is_carried_over_and_actions_are_closed_with_their_version(db_u
         "confidence": "medium",
         "note": "",
     }
-    actions = reads.recovery_actions(pid, url=db_url)
+    actions = reads.recovery_actions([pid], url=db_url)
     assert actions[["title", "owner", "status"]].to_dict("records") == [
         {"title": "Second supplier on board", "owner": "Pm", "status": "open"}
     ]
-    # The meeting's open actions list shows it too: it is an action like the meeting's.
-    assert reviews.review_actions(None, url=db_url).title.tolist() == ["Second supplier on board"]
+    # An action like the meeting's, shown on the project's path-to-green slide rather than
+    # among the review's own actions.
+    assert reviews.review_actions(None, url=db_url).empty
+    assert reads.recovery_actions(None, open_only=True, url=db_url).id.tolist() == [
+        int(actions.id[0])
+    ]
     aid, version = int(actions.id[0]), int(actions.version[0])
     # Marking the last action done leaves a required plan without actions: refused.
     with pytest.raises(ValidationFailed) as err:

@@ -21,12 +21,12 @@ def latest_plan(version: Version, project_id: int) -> dict | None:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def actions(version: Version, project_id: int) -> pd.DataFrame:
-    return reads.recovery_actions(project_id, url=version[0])
+    return reads.recovery_actions([project_id], url=version[0])
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def history(version: Version, project_id: int) -> pd.DataFrame:
-    return reads.green_date_history(project_id, url=version[0])
+    return reads.green_date_history([project_id], url=version[0])
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -91,20 +91,22 @@ def recovery_status(today: dt.date, project_ids=None, url: str | None = None) ->
     return as_dates(df, DATES)
 
 
-def green_date_history(project_id: int, url: str | None = None) -> pd.DataFrame:
-    """Every plan of the project in report order: the expected back-to-green date as it was
-    reported, with whether it moved later than the plan before (a slip)."""
+def green_date_history(project_ids, url: str | None = None) -> pd.DataFrame:
+    """Every plan of the projects in report order: the expected back-to-green date as it was
+    reported, with whether it moved later than the project's plan before (a slip)."""
+    where, params = _ids_clause(project_ids, "rp.project_id")
     df = read_df(
-        """
-        SELECT rp.report_date, rp.expected_green_date, rp.cause, rp.confidence,
+        f"""
+        SELECT rp.project_id, rp.report_date, rp.expected_green_date, rp.cause, rp.confidence,
                sr.overall_rag,
                CASE WHEN rp.expected_green_date > LAG(rp.expected_green_date) OVER (
-                   ORDER BY rp.report_date, rp.id) THEN 1 ELSE 0 END AS slipped
+                   PARTITION BY rp.project_id ORDER BY rp.report_date, rp.id)
+                    THEN 1 ELSE 0 END AS slipped
         FROM recovery_plan rp JOIN status_report sr ON sr.id = rp.status_report_id
-        WHERE rp.project_id = :pid
-        ORDER BY rp.report_date, rp.id
+        {where}
+        ORDER BY rp.project_id, rp.report_date, rp.id
         """,
-        {"pid": project_id},
+        params,
         url=url,
     )
     df["slipped"] = df["slipped"].astype(bool)
@@ -127,17 +129,21 @@ def latest_plan(project_id: int, url: str | None = None) -> dict[str, Any] | Non
     return as_dates(df, ("expected_green_date",)).iloc[0].to_dict() if len(df) else None
 
 
-def recovery_actions(project_id: int, url: str | None = None) -> pd.DataFrame:
-    """The project's recovery actions, open ones first by due date, then the last done."""
+def recovery_actions(project_ids, *, open_only: bool = False, url: str | None = None):
+    """The projects' recovery actions, open ones first by due date, then the done ones."""
+    where, params = _ids_clause(project_ids, "a.project_id")
+    conditions = [where.removeprefix("WHERE ") or "1 = 1", "a.origin = 'recovery'"]
+    if open_only:
+        conditions.append("a.status = 'open'")
     df = read_df(
-        """
-        SELECT a.id, a.title, a.owner_id, o.name AS owner, a.due_date, a.status, a.closed_on,
-               a.version
+        f"""
+        SELECT a.id, a.project_id, a.title, a.owner_id, o.name AS owner, a.due_date, a.status,
+               a.closed_on, a.version
         FROM action a LEFT JOIN person o ON o.id = a.owner_id
-        WHERE a.project_id = :pid AND a.origin = 'recovery'
-        ORDER BY CASE WHEN a.status = 'open' THEN 0 ELSE 1 END, a.due_date, a.id
+        WHERE {" AND ".join(conditions)}
+        ORDER BY a.project_id, CASE WHEN a.status = 'open' THEN 0 ELSE 1 END, a.due_date, a.id
         """,
-        {"pid": project_id},
+        params,
         url=url,
     )
     return as_dates(df, ("due_date", "closed_on"))
