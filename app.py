@@ -1,7 +1,6 @@
 """PMO dashboard: entry point. Sets the page up, prepares the database, draws the shared
 filters and routes to one file per page in pages/."""
 
-import datetime as dt
 import logging
 
 import streamlit as st
@@ -10,6 +9,7 @@ from components import data
 from components.filters import page_menu, sidebar_filters
 from components.session import pages_for
 from components.sign_in import account_box, require_sign_in
+from data_access import clock
 from data_access.db import UNAVAILABLE_ERRORS
 
 st.set_page_config(page_title="PMO dashboard", page_icon=":material/dashboard:", layout="wide")
@@ -24,7 +24,7 @@ def _rerun_when_database_is_back() -> None:
         data.current_version()
     except UNAVAILABLE_ERRORS:
         st.caption(
-            f"Still unreachable at {dt.datetime.now():%H:%M:%S}; "
+            f"Still unreachable at {clock.real_now().astimezone(clock.time_zone()):%H:%M:%S}; "
             f"trying again every {RETRY_SECONDS} seconds."
         )
         return

@@ -12,6 +12,7 @@ import argparse
 import datetime as dt
 import json
 import logging
+import os
 import platform
 import shutil
 import sys
@@ -23,6 +24,7 @@ import pytest
 from benchmarks.pages import measure_page, page_files
 from benchmarks.tiers import CACHE, postgres_tier, sqlite_tier, tier_counts
 from benchmarks.writes import measure_writes
+from data_access import clock
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGETS = {
@@ -49,7 +51,9 @@ def run(args) -> dict:
 
     # Every measured run goes through app.py, as on the server (see keep_navigation_mode).
     keep_navigation_mode(pytest.MonkeyPatch())
-    today = dt.date.fromisoformat(args.today) if args.today else dt.date.today()
+    today = dt.date.fromisoformat(args.today) if args.today else clock.today()
+    # The pages judge each tier on the day it was built around.
+    os.environ["PMO_TODAY"] = today.isoformat()
     pages = [p for p in page_files() if not args.pages or Path(p).stem in args.pages]
     report = {
         "when": dt.datetime.now().isoformat(timespec="seconds"),

@@ -11,7 +11,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from data_access import portfolio
+from data_access import clock, portfolio
 from data_access.config import database_url, setting
 from data_access.db import data_version
 from data_access.demo_data import ensure_demo_data
@@ -41,7 +41,7 @@ def current_version() -> Version:
 
 
 def today() -> dt.date:
-    return dt.date.today()
+    return clock.today()
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

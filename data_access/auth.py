@@ -29,6 +29,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session
 
+from data_access.clock import real_now
 from data_access.config import setting
 from data_access.db import get_engine, session_scope
 from data_access.models import LoginAttempt, Person, PersonCreate, PersonUpdate, Setting, utcnow
@@ -106,7 +107,7 @@ def _normal(email: str) -> str:
 
 def failures_in_window(email: str, *, now: dt.datetime | None = None, url=None) -> int:
     """Failed sign-ins for `email` in the last FAILURE_WINDOW, counted after its last success."""
-    now = now or utcnow()
+    now = now or real_now()
     since = now - FAILURE_WINDOW
     email = _normal(email)
     with get_engine(url).connect() as conn:
@@ -165,7 +166,7 @@ def authenticate(email: str, password: str, *, now: dt.datetime | None = None, u
     checking the password, so guessing is slow; the refusals while locked are not counted,
     so the owner gets back in once the window has passed.
     """
-    now = now or utcnow()
+    now = now or real_now()
     email = _normal(email)
     if not email or not password:
         raise SignInRefused("Enter your e-mail and your password.")
@@ -224,7 +225,7 @@ def demo_sign_in(person_id: int, *, now: dt.datetime | None = None, url=None) ->
         raise SignInRefused("Demo accounts are turned off.")
     with get_engine(url).connect() as conn:
         email = conn.execute(sa.select(Person.email).where(Person.id == person_id)).scalar_one()
-    _record_attempt(email, True, now or utcnow(), url)
+    _record_attempt(email, True, now or real_now(), url)
     return Actor(person_id=account.person_id, name=account.name, role=account.role)
 
 
@@ -294,7 +295,7 @@ def _person_state(person_id: int, url) -> str | None:
 
 def issue_session_token(person_id: int, *, now: dt.datetime | None = None, url=None) -> str:
     """A signed token that lets this browser back in after a refresh, until it expires."""
-    expires = int(((now or utcnow()) + SESSION_LIFETIME).timestamp())
+    expires = int(((now or real_now()) + SESSION_LIFETIME).timestamp())
     state = _person_state(person_id, url) or ""
     return f"{person_id}.{expires}.{_signature(person_id, expires, state, url)}"
 
@@ -308,7 +309,7 @@ def actor_for_session_token(
         person_id, expires = int(person_id), int(expires)
     except ValueError:
         return None
-    if expires < (now or utcnow()).timestamp():
+    if expires < (now or real_now()).timestamp():
         return None
     state = _person_state(person_id, url)
     if state is None:

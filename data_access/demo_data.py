@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from data_access import clock
 from data_access.db import get_engine
 from data_access.models import (
     Absence,
@@ -234,7 +235,7 @@ def _friday_on_or_before(day: dt.date) -> dt.date:
 
 def generate(tier: str = "S", *, seed: int = 42, today: dt.date | None = None) -> DemoRows:
     """Build the rows of a demo portfolio; nothing is written."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     n_projects = TIERS[tier]
     rng = random.Random(f"{seed}-{tier}")
     out = DemoRows()

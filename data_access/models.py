@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from pydantic import field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
+from data_access import clock
+
 # --- vocabularies -----------------------------------------------------------------------
 
 ROLES = ("admin", "portfolio_manager", "project_manager", "viewer")
@@ -57,7 +59,8 @@ def _strip(value: Any) -> Any:
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    """When a record is written: the app's clock, which a pinned day moves (data_access.clock)."""
+    return clock.now()
 
 
 class Versioned(SQLModel):

@@ -10,6 +10,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
+from data_access import clock
 from data_access.config import normalise_url
 from data_access.schema import upgrade_database
 from deck.export import export
@@ -37,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     url = normalise_url(args.url) if args.url else None
     upgrade_database(url)
     meeting = load_meeting(
-        args.today or dt.date.today(),
+        args.today or clock.today(),
         since=args.since,
         review_id=args.review,
         portfolio_filter=PortfolioFilter(

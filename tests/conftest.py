@@ -7,7 +7,6 @@ PostgreSQL skip with a clear message only when no server answers.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import uuid
@@ -16,6 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from data_access import clock
 from data_access.db import dispose_engines, get_engine
 from data_access.demo_data import load_demo
 from data_access.schema import upgrade_database
@@ -26,8 +26,11 @@ pytest_plugins = ["tests.e2e.harness"]
 PG_ADMIN_URL = os.environ.get(
     "PMO_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-# The demo portfolio used by read tests is generated around a fixed day, so expectations hold.
-DEMO_TODAY = dt.date(2026, 11, 25)
+# One day for the whole run: the demo portfolio is built around it and the app is pinned to it
+# (PMO_TODAY, inherited by the xdist workers and every server the tests start), so a run that
+# crosses midnight still agrees with itself. Set PMO_TODAY to run the suite as on another day.
+os.environ["PMO_TODAY"] = clock.today().isoformat()
+DEMO_TODAY = clock.today()
 BACKENDS = ["sqlite", "postgresql"]
 
 

@@ -9,7 +9,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import threading
 from contextlib import closing
 from pathlib import Path
 
@@ -22,9 +21,10 @@ from data_access.db import data_version, read_df
 from data_access.demo_data import load_demo
 from tests.conftest import DEMO_TODAY
 from tests.e2e.harness import scratch_pg_database
-from tests.tracked_writes import KINDS, stored
+from tests.tracked_writes import KINDS, WriterProcess, stored
 
 LINES_BEFORE_BACKUP = 15
+GUARD_S = 120  # only against a hang, never a pass/fail criterion
 
 
 def _cli(*args: str) -> str:
@@ -40,40 +40,15 @@ def _cli(*args: str) -> str:
     return done.stdout
 
 
-class StreamWriter:
-    """The tracked writer process (tests.tracked_writes) with its output read as it comes."""
-
-    def __init__(self, url: str):
-        ids = read_df(
-            "SELECT p.id AS project, MIN(m.id) AS milestone, MIN(r.id) AS risk FROM project p "
-            "JOIN milestone m ON m.project_id = p.id JOIN risk r ON r.project_id = p.id "
-            "WHERE p.status = 'active' GROUP BY p.id ORDER BY p.id LIMIT 1",
-            url=url,
-        ).iloc[0]
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.tracked_writes", url]
-            + [str(int(ids.project)), str(int(ids.milestone)), str(int(ids.risk))],
-            cwd=APP_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.lines: list[tuple[str, str]] = []
-        self.enough = threading.Event()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.lines.append(tuple(line.split()))
-            if len(self.lines) >= LINES_BEFORE_BACKUP:
-                self.enough.set()
-        self.enough.set()  # the writer ended: let the test see why
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait()
-        self._reader.join()
+def start_writer(url: str) -> WriterProcess:
+    """The tracked writer on the first active project that has a milestone and a risk."""
+    ids = read_df(
+        "SELECT p.id AS project, MIN(m.id) AS milestone, MIN(r.id) AS risk FROM project p "
+        "JOIN milestone m ON m.project_id = p.id JOIN risk r ON r.project_id = p.id "
+        "WHERE p.status = 'active' GROUP BY p.id ORDER BY p.id LIMIT 1",
+        url=url,
+    ).iloc[0]
+    return WriterProcess(url, int(ids.project), int(ids.milestone), int(ids.risk))
 
 
 @pytest.fixture
@@ -95,19 +70,16 @@ def fresh_url(db_url, tmp_path):
 def test_backup_while_writing_and_restore_complete(demo_url, fresh_url, tmp_path):
     sqlite = demo_url.startswith("sqlite")
     path = tmp_path / "backups" / ("pmo-backup.db" if sqlite else "pmo-backup.dump")
-    writer = StreamWriter(demo_url)
+    writer = start_writer(demo_url)
     try:
-        assert writer.enough.wait(120), writer.process.stderr.read()
-        assert writer.process.poll() is None, writer.process.stderr.read()
-        before_backup = list(writer.lines)
+        writer.wait_for(LINES_BEFORE_BACKUP, GUARD_S)
+        before_backup = writer.reported()
         _cli("--url", demo_url, "backup", str(path))
         # The writer went on during and after the backup.
-        written_during = len(writer.lines)
-        while len(writer.lines) < written_during + 3 and writer.process.poll() is None:
-            writer.enough.wait(0.1)
-        assert writer.process.poll() is None, writer.process.stderr.read()
+        writer.wait_for(writer.count + 3, GUARD_S)
     finally:
         writer.stop()
+    reported = writer.reported()
 
     # Restore onto a new, empty database: a snapshot that holds every write reported
     # before the backup began, each with its audit row.
@@ -115,9 +87,9 @@ def test_backup_while_writing_and_restore_complete(demo_url, fresh_url, tmp_path
     copy = backups.summary(fresh_url)
     found = stored(fresh_url)
     for kind in KINDS:
-        mine = {token for k, token in writer.lines if k == kind}
+        mine = reported[kind]
         record, audit = found[kind]["record"], found[kind]["audit"]
-        assert {t for k, t in before_backup if k == kind} <= record.keys(), kind
+        assert before_backup[kind] <= record.keys(), kind
         assert {t for t in mine if record[t]} == {t for t in mine if audit[t]}, kind
         assert all(record[t] <= 1 and audit[t] <= 1 for t in mine), kind
     assert copy["project"][0] == 50

@@ -15,6 +15,7 @@ from data_access.db import read_df
 from domain import capacity
 from domain import earned_value as ev
 from tests.auth_helpers import open_app
+from tests.conftest import DEMO_TODAY
 
 
 @pytest.fixture
@@ -50,7 +51,7 @@ def _messages(at) -> str:
 
 def test_people_tab_agrees_with_the_database(page, demo_db_url):
     at = page()
-    n = resources.people_in_view(capacity.first_monday(dt.date.today()), 26, url=demo_db_url)
+    n = resources.people_in_view(capacity.first_monday(DEMO_TODAY), 26, url=demo_db_url)
     assert int(_metric(at, "People in view")) == n > 0
     assert at.segmented_control(key="rows").value == capacity.default_rows(n)
     # Filtering to one department narrows who is in view, through the URL.

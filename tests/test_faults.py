@@ -15,14 +15,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import random
-import selectors
 import signal
 import socket
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -32,7 +28,6 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from data_access.config import APP_ROOT
 from data_access.db import data_version, get_engine, session_scope
 from data_access.demo_data import load_demo
 from data_access.writes import SYSTEM
@@ -50,7 +45,7 @@ from tests.e2e.harness import (
     wait_for_count,
 )
 from tests.factories import make_milestone, make_org, make_project, make_risk
-from tests.tracked_writes import KINDS, status_update, stored
+from tests.tracked_writes import KINDS, WriterProcess, status_update, stored
 
 KILLS = 3
 REPORTED_BEFORE_KILL = 20
@@ -71,27 +66,18 @@ def test_writer_killed_mid_stream_leaves_the_database_consistent(db_url):
     rng = random.Random(10)
 
     for run in range(KILLS):
-        writer = subprocess.Popen(
-            [sys.executable, "-m", "tests.tracked_writes", db_url]
-            + [str(project), str(milestone), str(risk), "--first-serial", str(run * 100_000)],
-            cwd=APP_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        lines = _read_lines(writer, REPORTED_BEFORE_KILL)
-        time.sleep(rng.uniform(0, 0.05))  # land anywhere inside the next write
-        os.kill(writer.pid, signal.SIGKILL)
-        writer.wait()
-        lines += writer.stdout.read().splitlines()  # reported before the kill, still buffered
-        for line in lines:
-            parts = line.split()
-            if len(parts) == 2 and parts[0] in KINDS:  # the kill may cut the last line short
-                reported[parts[0]].add(parts[1])
+        writer = WriterProcess(db_url, project, milestone, risk, first_serial=run * 100_000)
+        writer.wait_for(REPORTED_BEFORE_KILL, GUARD_S)
+        # A random instant, so that the kill lands anywhere inside the next write.
+        time.sleep(rng.uniform(0, 0.05))
+        writer.stop(signal.SIGKILL)
+        # Reported before the kill; the kill may cut the last line short (not a report).
+        for kind, tokens in writer.reported().items():
+            reported[kind] |= tokens
 
         found, unreported = _check_consistent(db_url, reported)
         print(
-            f"\nkill {run + 1}: {len(lines)} writes reported before SIGKILL, "
+            f"\nkill {run + 1}: {writer.count} writes reported before SIGKILL, "
             f"{unreported} committed but not yet reported; "
             f"{sum(len(found[k]['record']) for k in KINDS)} stored in all, each with its audit row"
         )
@@ -101,22 +87,6 @@ def test_writer_killed_mid_stream_leaves_the_database_consistent(db_url):
         reported["status"].add(f"after-kill-{run}")
         committed = sum(len(found[k]["record"]) for k in KINDS) + 1
         assert data_version(db_url) - version_before == committed
-
-
-def _read_lines(process: subprocess.Popen, count: int) -> list[str]:
-    lines: list[str] = []
-    selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
-    deadline = time.monotonic() + GUARD_S
-    while len(lines) < count:
-        if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
-            raise AssertionError(f"writer silent after {len(lines)} lines")
-        line = process.stdout.readline()
-        if not line:
-            raise AssertionError(f"writer died: {process.stderr.read()}")
-        lines.append(line.strip())
-    selector.close()
-    return lines
 
 
 def _check_consistent(url: str, reported: dict[str, set[str]]) -> tuple[dict, int]:

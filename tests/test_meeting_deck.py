@@ -19,6 +19,7 @@ from data_access.writes import SYSTEM
 from deck.export import export
 from deck.sources import load_meeting
 from domain.filters import PortfolioFilter
+from domain.formatting import fmt_date
 from tests.conftest import DEMO_TODAY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,7 +134,7 @@ def test_command_line_export_for_a_scheduled_job(program_meeting, demo_db_url, t
         "\n".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame)
         for s in Presentation(str(out)).slides
     ]
-    assert "What changed since 28 Oct 2026" in titles[1]
+    assert f"What changed since {fmt_date(DEMO_TODAY - dt.timedelta(days=28))}" in titles[1]
 
 
 def test_command_line_needs_an_output(tmp_path):

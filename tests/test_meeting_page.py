@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -13,6 +11,7 @@ from data_access.db import read_df
 from deck.sources import load_meeting
 from domain.changes import counts
 from tests.auth_helpers import open_app
+from tests.conftest import DEMO_TODAY
 
 
 @pytest.fixture
@@ -35,7 +34,7 @@ def _errors(at) -> list[str]:
 
 def test_prepare_view_shows_what_changed(meeting, demo_db_url):
     at = meeting()
-    expected = counts(load_meeting(dt.date.today(), url=demo_db_url).changes)
+    expected = counts(load_meeting(DEMO_TODAY, url=demo_db_url).changes)
     shown = {m.label: int(m.value.replace(",", "")) for m in at.metric}
     assert {k: shown[k] for k in expected} == expected
     assert any("What changed since" in h.value for h in at.subheader)
@@ -89,7 +88,7 @@ def test_an_action_without_owner_is_refused_beside_the_field(meeting, demo_db_ur
 
 
 def test_presentation_opens_on_the_slide_in_the_url_and_moves(meeting, demo_db_url):
-    slides = load_meeting(dt.date.today(), url=demo_db_url).slides
+    slides = load_meeting(DEMO_TODAY, url=demo_db_url).slides
     at = meeting(present="1", slide="3")
     titles = [m.value for m in at.markdown if m.value.startswith("# ")]
     assert titles == [f"# {md(slides[2].title)}"]
@@ -101,7 +100,7 @@ def test_presentation_opens_on_the_slide_in_the_url_and_moves(meeting, demo_db_u
 
 
 def test_presentation_clamps_a_slide_number_out_of_range(meeting, demo_db_url):
-    total = len(load_meeting(dt.date.today(), url=demo_db_url).slides)
+    total = len(load_meeting(DEMO_TODAY, url=demo_db_url).slides)
     at = meeting(present="1", slide="999")
     assert any(m.value == f"**{total} / {total}**" for m in at.markdown)
     assert _by_label(at.button, "Next").disabled

@@ -169,7 +169,7 @@ def test_actions_show_on_the_slides_until_closed(demo_db_url):
     recorded = next(b for b in slide.blocks if b.heading == "Decisions and open actions")
     assert [line.text for line in recorded.lines] == [
         "Decided: Fund the recovery plan",
-        "Confirm new go-live (Pat Portfolio, due 02 Dec 2026)",
+        f"Confirm new go-live (Pat Portfolio, due {fmt_date(DEMO_TODAY + dt.timedelta(days=7))})",
     ]
     actions_slide = during.slides[-1]
     decided, actions = (b.table for b in actions_slide.blocks)

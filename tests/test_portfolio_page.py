@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from domain.portfolio_view import friday_on_or_before, previous_reporting_day
 from tests.auth_helpers import open_app
+from tests.conftest import DEMO_TODAY
 from tests.factories import make_milestone, make_org, make_project, make_report, make_risk
 
 
@@ -25,7 +26,7 @@ def known_db(tmp_path, sqlite_template) -> str:
     path = tmp_path / "known.db"
     path.write_bytes(sqlite_template.read_bytes())
     url = f"sqlite:///{path}"
-    today = dt.date.today()
+    today = DEMO_TODAY
     since, friday = previous_reporting_day(today), friday_on_or_before(today)
     org = make_org(url)
 
@@ -72,7 +73,7 @@ def test_tiles_agree_with_the_database(known_db, monkeypatch):
         "Overdue milestones": ("1", "1"),
         "High & critical risks": ("1", "1"),
     }
-    since = previous_reporting_day(dt.date.today())
+    since = previous_reporting_day(DEMO_TODAY)
     assert any(f"{since:%d %b}" in str(m.proto.delta_description) for m in at.metric)
 
 

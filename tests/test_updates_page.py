@@ -13,9 +13,10 @@ from streamlit.testing.v1 import AppTest
 from data_access.db import read_df
 from data_access.writes import Actor
 from tests.auth_helpers import open_app
+from tests.conftest import DEMO_TODAY
 
 PID, CODE = 1, "PRJ-0001"  # demo project managed by Petra Projects (person 3)
-TODAY = dt.date.today()
+TODAY = DEMO_TODAY
 
 
 def open_page(url, monkeypatch, section, page="pages/updates.py", actor=None, **params):

@@ -17,17 +17,22 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import itertools
+import signal
+import subprocess
+import sys
+import threading
 from collections import Counter
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from data_access import commands
+from data_access import clock, commands
+from data_access.config import APP_ROOT
 from data_access.db import get_engine, read_df, session_scope
 from data_access.models import AuditLog
 from data_access.writes import Actor
 
-TODAY = dt.date(2026, 11, 25)
+TODAY = clock.today()  # the run's day (PMO_TODAY, set by the tests)
 FIRST_FORECAST = dt.date(2030, 1, 1)
 KINDS = ("status", "milestone", "risk")
 
@@ -141,6 +146,75 @@ def write_forever(
                 probability = int(risk.probability[0]) % 5 + 1
                 reassess(session, actor, risk_id, token, probability, int(risk.version[0]))
         print(kind, token, flush=True)
+
+
+class WriterProcess:
+    """A `write_forever` process whose reports are read as they come, for the kill and backup
+    tests. Only a whole line (ended by its newline) is a report: a line cut short when the
+    process is stopped or killed in the middle of printing it is not, so it is never read as a
+    record. Every test of this kind reads the writer through this class."""
+
+    def __init__(self, url: str, project: int, milestone: int, risk: int, first_serial: int = 0):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "tests.tracked_writes", url]
+            + [str(project), str(milestone), str(risk), "--first-serial", str(first_serial)],
+            cwd=APP_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self._lines: list[str] = []
+        self._changed = threading.Condition()
+        self._ended = False
+        self.errors = ""
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            with self._changed:
+                if line.endswith("\n"):
+                    self._lines.append(line)
+                self._changed.notify_all()
+        with self._changed:
+            self._ended = True
+            self._changed.notify_all()
+
+    @property
+    def count(self) -> int:
+        """Writes reported so far."""
+        with self._changed:
+            return len(self._lines)
+
+    def wait_for(self, count: int, timeout: float) -> None:
+        """Until `count` writes are reported; fails with the writer's errors if it ends or
+        stays silent first (the timeout only guards against a hang)."""
+        with self._changed:
+            self._changed.wait_for(lambda: len(self._lines) >= count or self._ended, timeout)
+            if len(self._lines) >= count:
+                return
+        self.stop()
+        raise AssertionError(f"writer reported {self.count} of {count} writes: {self.errors}")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        """Stop (or, with SIGKILL, kill) the writer and read what it printed before."""
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+        self.process.wait()
+        self._reader.join()
+        self.errors = self.process.stderr.read()
+        self.process.stdout.close()
+        self.process.stderr.close()
+
+    def reported(self) -> dict[str, set[str]]:
+        """The tokens of every write reported so far, by kind."""
+        with self._changed:
+            lines = list(self._lines)
+        tokens: dict[str, set[str]] = {kind: set() for kind in KINDS}
+        for line in lines:
+            kind, token = line.split()
+            tokens[kind].add(token)
+        return tokens
 
 
 def main() -> None:

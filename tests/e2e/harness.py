@@ -7,7 +7,6 @@ the team-deployment and fault tests share the same fixtures.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import shutil
@@ -31,7 +30,7 @@ from benchmarks.browser import (  # noqa: F401 (re-exported for the tests)
     sign_in_demo_admin,
     streamlit_servers,
 )
-from data_access import commands
+from data_access import clock, commands
 from data_access.config import APP_ROOT
 from data_access.db import dispose_engines, read_df, session_scope
 from data_access.portfolio import project_facts
@@ -295,7 +294,7 @@ def screenshot(page, name: str) -> Path:
 def portfolio_health(url: str) -> pd.DataFrame:
     """Every project's health today, by the same rules the pages use."""
     settings = get_settings(url)
-    today = dt.date.today()
+    today = clock.today()
     facts = project_facts(today, high_from=settings["band_high_from"], url=url)
     return compute_health(facts, settings, today)
 
@@ -312,7 +311,7 @@ def submit_red_override(url: str, code: str, reason: str) -> int:
         return commands.submit_status_report(
             {
                 "project_id": int(project.id),
-                "report_date": dt.date.today(),
+                "report_date": clock.today(),
                 "override_rag": "R",
                 "override_reason": reason,
                 "summary": reason,
