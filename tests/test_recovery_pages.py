@@ -5,27 +5,42 @@ from __future__ import annotations
 
 import datetime as dt
 
+from data_access import clock
+from data_access.db import read_df
+from data_access.recovery import reads
 from data_access.writes import Actor
+from domain.formatting import fmt_date
 from tests.auth_helpers import open_app
 from tests.test_updates_page import field, message_under, run, submit
 
-TODAY = dt.date.today()
-PAT = Actor(2, "Pat Portfolio", "portfolio_manager")
+TODAY = clock.today()
 
 
 def test_recovery_view_lists_red_and_amber_projects_most_in_need_first(demo_db_url, monkeypatch):
-    at = open_app(demo_db_url, monkeypatch, "pages/recovery.py", actor=PAT)
+    # The person an open escalation was asked of finds it on top of the page, as a to-do.
+    escalations = reads.escalations(TODAY, open_only=True, url=demo_db_url)
+    ask = escalations[escalations.asked_person_id.notna()].iloc[0]
+    person = read_df(
+        "SELECT id, name, role FROM person WHERE id = :p",
+        {"p": int(ask.asked_person_id)},
+        url=demo_db_url,
+    ).iloc[0]
+    at = open_app(
+        demo_db_url,
+        monkeypatch,
+        "pages/recovery.py",
+        actor=Actor(int(person.id), person["name"], person.role),
+    )
     assert at.title[0].value == "Path to green"
-    # Pat was asked for testers by PRJ-0015: it is on Pat's to-do, on top.
-    assert at.subheader[0].value == "Asked of you (1)"
-    asked = at.dataframe[0].value
-    assert asked["Project"].str.startswith("PRJ-0015").tolist() == [True]
+    mine = escalations[escalations.asked_person_id == ask.asked_person_id]
+    assert at.subheader[0].value == f"Asked of you ({len(mine)})"
+    assert at.dataframe[0].value["Asks"].tolist() == mine.ask.tolist()
     view = at.dataframe[1].value
     assert set(view.Health.str[0]) <= {"R", "A"}
     assert len(view) == int(at.metric[0].value)
-    # The three projects whose date slipped three times are counted and explained.
-    assert at.metric[2].value == "3"
-    assert (view.Slips == 3).sum() == 3
+    # The projects whose date slipped three times are counted and explained.
+    slipped = int((view.Slips >= 3).sum())
+    assert slipped >= 1 and at.metric[2].value == str(slipped)
     assert view[view.Slips == 3]["Why here"].str.contains("date slipped 3×").all()
     # Sorted by need: overdue escalations first, then no plan or a passed date, then the rest.
     why = view["Why here"]
@@ -33,17 +48,21 @@ def test_recovery_view_lists_red_and_amber_projects_most_in_need_first(demo_db_u
         why.str.contains("unanswered").map({True: 0, False: 1})
         + why.str.contains("no recovery plan|date passed").map({True: 0, False: 1})
     ).tolist()
-    assert rank == sorted(rank) and rank[0] == 0
-    open_escalations = at.dataframe[2].value
-    assert len(open_escalations) == 2
+    assert rank == sorted(rank)
+    assert "unanswered" in why.iloc[0]  # the demo's overdue escalation
+    assert len(at.dataframe[2].value) == len(escalations)
 
 
 def test_project_page_shows_the_path_to_green(demo_db_url, monkeypatch):
-    at = open_app(demo_db_url, monkeypatch, "pages/project.py", project="PRJ-0002")
+    status = reads.recovery_status(TODAY, url=demo_db_url)
+    slipped = status[status.slips == 3].iloc[0]
+    code = f"PRJ-{int(slipped.project_id):04d}"
+    at = open_app(demo_db_url, monkeypatch, "pages/project.py", project=code)
     assert "Path to green" in [s.value for s in at.subheader]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Date slipped"] == "3×"
-    assert metrics["Back to Green by"] == "18 Dec 2026"
+    assert metrics["Back to Green by"] == fmt_date(slipped.expected_green_date)
+    assert metrics["First expected"] == fmt_date(slipped.first_green_date)
 
 
 def test_report_date_and_summary_rules_under_their_fields(demo_db_url, monkeypatch):

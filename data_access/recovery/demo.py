@@ -76,7 +76,7 @@ def _plans(out, rng: random.Random, project: dict, episode: list[dict], today: d
     if not plans:
         return
     start = plans[0]["report_date"]
-    slipping = len(plans) >= 6 and rng.random() < 0.3
+    slipping = len(plans) == PLAN_WEEKS and rng.random() < 0.3
     if slipping:
         expected = start + 3 * WEEK
     else:
@@ -86,7 +86,7 @@ def _plans(out, rng: random.Random, project: dict, episode: list[dict], today: d
     for i, report in enumerate(plans):
         if slipping and slips < 3 and report["report_date"] >= expected - WEEK:
             slips += 1
-            expected += rng.randint(3, 5) * WEEK
+            expected += rng.randint(2, 4) * WEEK
             if slips == 3:
                 expected = max(expected, today + rng.randint(1, 4) * WEEK)
         out.add(
