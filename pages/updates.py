@@ -13,12 +13,15 @@ from components.forms_project import project_section
 from components.forms_raid import raid_section
 from components.forms_status import status_update_form
 from components.layout import current_filter, current_version
+from components.recovery import data as recovery_data
+from components.recovery.forms import escalation_form
+from components.recovery.views import escalation_table
 from components.session import current_actor
 from components.spreadsheet import import_export_section
 from data_access.records import may_create_projects, may_edit
 from domain.filters import apply_filter
 
-SECTIONS = ["Status update", "Milestones", "RAID", "Project", "Import & export"]
+SECTIONS = ["Status update", "Escalate", "Milestones", "RAID", "Project", "Import & export"]
 
 version = current_version()
 actor = current_actor()
@@ -55,10 +58,14 @@ if facts and not editable:
     )
 
 tabs = st.tabs(SECTIONS, key="section", bind="query-params")
-status_tab, milestones_tab, raid_tab, project_tab, sheets_tab = tabs
+status_tab, escalate_tab, milestones_tab, raid_tab, project_tab, sheets_tab = tabs
 with status_tab:
     if status_tab.open and editable:
         status_update_form(version, facts, actor, today)
+with escalate_tab:
+    if escalate_tab.open and editable:
+        escalation_form(version, int(facts["id"]), today)
+        escalation_table(recovery_data.escalations(version, today, project_id=int(facts["id"])))
 with milestones_tab:
     if milestones_tab.open and editable:
         milestones_section(version, facts, actor, today)

@@ -88,3 +88,31 @@ def test_report_date_and_summary_rules_under_their_fields(demo_db_url, monkeypat
     assert message_under(at, field(at, "date_input", "status", "report_date")).startswith(
         "**Report date** cannot be before the project's start ("
     )
+
+
+def test_a_project_manager_escalates_from_quick_updates(demo_db_url, monkeypatch):
+    at = open_app(
+        demo_db_url,
+        monkeypatch,
+        "pages/updates.py",
+        actor=Actor(3, "Petra Projects", "project_manager"),
+        project="PRJ-0001",
+        section="Escalate",
+    )
+    at = submit(at, "Escalate")
+    assert [e.value for e in at.error] == ["is required", "is required"]
+    at.text_input[0].input("Approve two more testers")
+    at.text_area[0].input("Test capacity is the critical path")
+    at.radio[0].set_value("portfolio_manager")
+    at = submit(at, "Escalate")
+    assert at.success[0].value.startswith("Escalated: Approve two more testers")
+    listed = reads.escalations(TODAY, project_ids=[1], open_only=True, url=demo_db_url)
+    assert listed[["ask", "asked_of", "raised_by", "needed_by"]].to_dict("records") == [
+        {
+            "ask": "Approve two more testers",
+            "asked_of": "portfolio_manager",
+            "raised_by": "Petra Projects",
+            "needed_by": TODAY + dt.timedelta(days=14),
+        }
+    ]
+    assert at.dataframe[0].value["Asks"].tolist() == ["Approve two more testers"]

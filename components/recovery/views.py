@@ -11,6 +11,7 @@ import streamlit as st
 from components.chart_cache import vega_spec
 from components.data import Version
 from components.recovery import data
+from components.recovery.forms import ASKED_OF_WORDS
 from components.safe_text import md_escape
 from domain.formatting import RAG_LABELS, fmt_date, fmt_dates
 
@@ -33,7 +34,7 @@ def escalation_table(escalations: pd.DataFrame, *, with_project: bool = False) -
         {
             **({"Project": escalations.code + " · " + escalations.project} if with_project else {}),
             "Asks": escalations.ask,
-            "Of": escalations.asked_of.map(ASKED_OF)
+            "Of": escalations.asked_of.map(ASKED_OF_WORDS)
             + escalations.asked_person.map(lambda n: f" ({n})" if isinstance(n, str) else ""),
             "Why": escalations.reason,
             "Needed by": fmt_dates(escalations.needed_by),
