@@ -612,7 +612,8 @@ def _path_to_green(inputs: MeetingInputs, p) -> list[Slide]:
         )
         subtitle = (
             f"{off}back to Green by {fmt_date(status.expected_green_date)} "
-            f"(slipped {status.slips}×, confidence {status.confidence}) · cause: {status.cause}"
+            f"({f'slipped {status.slips}×' if status.slips else 'date held'}, confidence "
+            f"{status.confidence}) · cause: {status.cause}"
         )
     else:
         subtitle = "No recovery plan in the latest update"
