@@ -165,7 +165,7 @@ def build_slides(inputs: MeetingInputs) -> list[Slide]:
     for row in red_amber.head(MAX_PROJECT_SLIDES).itertuples():
         slides.append(_project(inputs, row))
         slides += _path_to_green(inputs, row)
-    if not inputs.escalations.empty:
+    if len(inputs.escalations) and (inputs.escalations.status == "open").any():
         slides.append(_escalations(inputs))
     slides += [_milestones(inputs), _risks(inputs), _actions(inputs)]
     return slides

@@ -14,6 +14,8 @@ from data_access.db import read_df, session_scope
 from data_access.recovery import commands, reads
 from data_access.recovery.rules import plan_need
 from data_access.writes import Actor, ConflictError, PermissionDenied, ValidationFailed, WriteError
+from deck.sources import load_meeting
+from domain.recovery import on_time_until
 from tests.factories import make_org, make_project, make_report
 
 D = dt.date
@@ -360,3 +362,62 @@ def test_an_escalation_answered_meanwhile_is_a_conflict(db_url):
             actor=_admin(org),
         )
     assert reviews.review_decisions(rid, url=db_url).empty
+
+
+def test_the_review_shows_the_path_to_green_and_its_escalations(db_url):
+    org = make_org(db_url)
+    # Forecast finish half a year late: the schedule, hence the project, is Red.
+    pid = make_project(db_url, org, forecast_finish=D(2027, 6, 30))
+    _submit(db_url, org, _report(pid, D(2026, 11, 13)), _plan(D(2027, 1, 15)), new=[_action(org)])
+    _submit(db_url, org, _report(pid, D(2026, 11, 20)), _plan(D(2027, 2, 26)))
+    ask = {
+        "project_id": pid,
+        "ask": "Approve a second supplier",
+        "reason": "The first cannot deliver before March",
+        "asked_of": "steering_group",
+        "needed_by": D(2026, 11, 30),
+    }
+    with session_scope(db_url) as session:
+        eid = commands.raise_escalation(ask, today=TODAY, session=session, actor=_pm(org))
+    rid = _review(db_url, org, held_on=TODAY)
+    slides = load_meeting(TODAY, review_id=rid, url=db_url).slides
+    kinds = [s.kind for s in slides]
+    path = slides[kinds.index("path")]
+    assert slides[kinds.index("path") - 1].kind == "project"
+    assert path.subtitle.endswith(
+        "back to Green by 26 Feb 2027 (slipped 1×, confidence medium) · cause: supplier"
+    )
+    escalations, actions, chart = path.blocks
+    assert [line.text for line in escalations.lines] == [
+        "Asks the steering group: Approve a second supplier by 30 Nov 2026. "
+        "Why: The first cannot deliver before March"
+    ]
+    assert [line.text for line in actions.lines] == [
+        "Second supplier on board (Pm, due 11 Dec 2026)"
+    ]
+    assert chart.data.expected_green_date.tolist() == [D(2027, 1, 15), D(2027, 2, 26)]
+    listed = slides[kinds.index("escalations")].blocks[0].table
+    assert listed.Asks.tolist() == ["Approve a second supplier"]
+    # Past its date it is overdue, in red.
+    late = load_meeting(D(2026, 12, 1), review_id=rid, url=db_url).slides
+    table = next(s for s in late if s.kind == "escalations").blocks[0].table
+    assert table["_colour_By"].notna().tolist() == [True]
+    # Answered in the review: the slide records the decision, nothing is left to answer.
+    with session_scope(db_url) as session:
+        commands.answer_escalation(
+            eid,
+            {"title": "Second supplier approved"},
+            review_id=rid,
+            expected_version=1,
+            session=session,
+            actor=_admin(org),
+        )
+    slides = load_meeting(TODAY, review_id=rid, url=db_url).slides
+    path = next(s for s in slides if s.kind == "path")
+    assert [line.text for line in path.blocks[0].lines] == ["Answered: Second supplier approved"]
+    assert "escalations" not in [s.kind for s in slides]
+
+
+def test_an_update_counts_on_time_up_to_the_pmo_days_after_its_reporting_day():
+    assert on_time_until(D(2026, 11, 27), {"status_on_time_days": 3}) == D(2026, 11, 30)
+    assert on_time_until(D(2026, 11, 27), {"status_on_time_days": 0}) == D(2026, 11, 27)
