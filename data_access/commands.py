@@ -114,14 +114,10 @@ def submit_status_report(
     session: Session,
     actor: Actor,
     expected_latest_report: int | None = None,
-    today: dt.date | None = None,
 ) -> int:
+    """`stage_status_report`, committed (the path-to-green update commits its plan with it)."""
     new_id = stage_status_report(
-        data,
-        session=session,
-        actor=actor,
-        expected_latest_report=expected_latest_report,
-        today=today,
+        data, session=session, actor=actor, expected_latest_report=expected_latest_report
     )
     commit(session)
     return new_id
