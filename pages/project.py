@@ -19,6 +19,7 @@ from domain.project_view import (
     risk_bands,
     timeline_rows,
 )
+from domain.recovery import on_time_until
 
 BADGE = {"R": "red", "A": "orange", "G": "green", "S": "gray", "C": "blue"}
 HISTORY_WEEKS = 26
@@ -115,7 +116,12 @@ with right:
         st.info("No status update yet.")
     else:
         last = reports.iloc[-1]
-        st.caption(f"{fmt_date(last.report_date)} by {text(last.author, 'unknown')}")
+        saved_on = pd.Timestamp(last.created_at).date()
+        late = saved_on > on_time_until(last.report_date, config)
+        st.caption(
+            f"{fmt_date(last.report_date)} by {text(last.author, 'unknown')}, saved "
+            f"{fmt_date(saved_on)}: {'late' if late else 'on time'}"
+        )
         for label, field in (
             ("Summary", "summary"),
             ("Achievements", "achievements"),

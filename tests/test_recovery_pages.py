@@ -63,6 +63,8 @@ def test_project_page_shows_the_path_to_green(demo_db_url, monkeypatch):
     assert metrics["Date slipped"] == "3×"
     assert metrics["Back to Green by"] == fmt_date(slipped.expected_green_date)
     assert metrics["First expected"] == fmt_date(slipped.first_green_date)
+    # The demo's updates were saved on their reporting day: on time by the PMO's setting.
+    assert any(c.value.endswith(": on time") for c in at.caption)
 
 
 def test_report_date_and_summary_rules_under_their_fields(demo_db_url, monkeypatch):
