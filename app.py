@@ -5,12 +5,12 @@ import logging
 
 import streamlit as st
 
-from components import data
-from components.filters import page_menu, sidebar_filters
-from components.session import pages_for
-from components.sign_in import account_box, require_sign_in
-from data_access import clock
-from data_access.db import UNAVAILABLE_ERRORS
+from components.access.session import pages_for
+from components.access.sign_in import account_box, require_sign_in
+from components.common import data
+from components.common.filters import page_menu, sidebar_filters
+from data_access.core import clock
+from data_access.core.db import UNAVAILABLE_ERRORS
 
 st.set_page_config(page_title="PMO dashboard", page_icon=":material/dashboard:", layout="wide")
 log = logging.getLogger("pmo")
@@ -62,6 +62,11 @@ pages = {
 }
 # A page that fails half-way still gets the message at the top.
 notice = st.empty()
+try:
+    clock.today()
+except clock.ClockSettingError as exc:  # a deployment's setting: say which and how to fix it
+    st.error(f"**The app's clock is not set up right.** {exc}", icon=":material/schedule:")
+    st.stop()
 try:
     version = data.current_version()
     st.session_state["data_version"] = version

@@ -24,7 +24,7 @@ import pytest
 from benchmarks.pages import measure_page, page_files
 from benchmarks.tiers import CACHE, postgres_tier, sqlite_tier, tier_counts
 from benchmarks.writes import measure_writes
-from data_access import clock
+from data_access.core import clock
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGETS = {

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from data_access.db import dispose_engines
+from data_access.core.db import dispose_engines
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "app.py"

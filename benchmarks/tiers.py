@@ -8,9 +8,10 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from data_access.db import get_engine
-from data_access.demo_data import generate, is_empty, load
-from data_access.schema import upgrade_database
+from data_access.core.db import get_engine
+from data_access.core.schema import upgrade_database
+from data_access.demo.generator import generate
+from data_access.demo.loader import is_empty, load
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 

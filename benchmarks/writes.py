@@ -8,9 +8,9 @@ import time
 
 import sqlalchemy as sa
 
-from data_access import commands
-from data_access.db import get_engine, session_scope
-from data_access.writes import SYSTEM
+from data_access.core.db import get_engine, session_scope
+from data_access.core.writes import SYSTEM
+from data_access.updates import commands
 
 
 def _timed(fn, repeats: int) -> float:

@@ -1,4 +1,4 @@
-"""Streamlit pieces shared by the pages.
+"""Streamlit pieces of the pages: `common/` and `access/` shared by all, one package per feature.
 
 Every page imports this package first, which makes it the place to close a gap in Streamlit:
 a server process with a `pages/` folder starts in the legacy folder mode until the first

@@ -10,9 +10,9 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from data_access import clock
-from data_access.config import normalise_url
-from data_access.schema import upgrade_database
+from data_access.core import clock
+from data_access.core.config import normalise_url
+from data_access.core.schema import upgrade_database
 from deck.export import export
 from deck.sources import load_meeting
 from domain.filters import PortfolioFilter

@@ -11,12 +11,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from data_access import changes as change_reads
-from data_access import meeting as meeting_reads
-from data_access import reviews as review_reads
-from data_access.portfolio import project_facts
+from data_access.core.settings import get_settings
+from data_access.meeting import changes as change_reads
+from data_access.meeting import reads as meeting_reads
+from data_access.meeting import reviews as review_reads
+from data_access.portfolio.reads import project_facts
 from data_access.recovery import reads as recovery_reads
-from data_access.settings import get_settings
 from domain.changes import Changes, build_changes, default_since
 from domain.filters import PortfolioFilter, apply_filter
 from domain.formatting import fmt_date

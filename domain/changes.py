@@ -1,6 +1,6 @@
 """What changed since a day: the tables read from the history, explained and summed up.
 
-Pure functions over the DataFrames of `data_access.changes`: they say why a project's health
+Pure functions over the DataFrames of `data_access.meeting.changes`: they say why a project's health
 moved, order every list worst first, and count the changes for a slide.
 """
 
@@ -107,7 +107,7 @@ def build_changes(
     projects: dict[str, pd.DataFrame],
     basis: str = "",
 ) -> Changes:
-    """Put the raw tables of `data_access.changes` into one explained, ordered record."""
+    """Put the raw tables of `data_access.meeting.changes` into one explained, ordered record."""
     return Changes(
         since=since,
         until=until,

@@ -4,7 +4,7 @@ Pure functions over DataFrames: every dimension gets a letter (G/A/R) and a sent
 which rule fired on which numbers. Overall is the worst of the dimensions unless the PM
 overrode it with a reason; a project without a recent update is stale and never Green.
 
-Thresholds come from the settings (`data_access.settings.DEFAULT_SETTINGS`). Comparisons use
+Thresholds come from the settings (`data_access.core.settings.DEFAULT_SETTINGS`). Comparisons use
 the exact values; the sentences round them, with more decimals where plain rounding would put a
 value on the wrong side of a threshold it is compared with (5.04 % shows as "5.04 %", not "5 %").
 """
@@ -16,7 +16,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from data_access.models import RAG
+from data_access.core.models import RAG
 from domain import earned_value as ev
 from domain.formatting import RAG_LABELS, fmt_dates
 

@@ -30,6 +30,8 @@ FIELD_LABELS = {
     "recovery_confidence": "Confidence in that date",
     "recovery_note": "How the project gets back to Green",
     "recovery_actions": "Recovery actions",
+    "ask": "What you ask for",
+    "asked_of": "Of whom",
     "schedule_rag": "Schedule",
     "cost_rag": "Cost",
     "scope_rag": "Scope",

@@ -1,7 +1,7 @@
 """Milestone series by the rules of PMO_DOMAIN.md: burndown, BEI, trend analysis (MTA).
 
 Pure functions over small DataFrames: the database has already counted, per day, how each
-burndown line changes (`data_access.milestones.burndown_deltas`); here those counts become
+burndown line changes (`data_access.milestones.reads.burndown_deltas`); here those counts become
 one value per ISO week, and one project's history becomes the steps of its MTA lines.
 """
 
@@ -168,7 +168,7 @@ def mta_series(history: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     there); then the line ends where the milestone ends: on the diagonal at its actual date
     when reached ("reached"), at its removal when taken out of the plan ("removed"),
     otherwise today at its current forecast ("today").
-    `history` is `data_access.milestones.project_history`.
+    `history` is `data_access.milestones.reads.project_history`.
     """
     columns = [
         "milestone_id",

@@ -1,6 +1,6 @@
 """What the portfolio page shows, as plain tables: the tiles' numbers and the cells of its three
 heatmaps. Pure functions of the health table (`domain.health.compute_health`) and the weekly
-snapshots (`data_access.health_history.weekly_overall`), so tests check the values a chart gets.
+snapshots (`data_access.portfolio.history.weekly_overall`), so tests check the values a chart gets.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from data_access.models import PHASES
+from data_access.core.models import PHASES
 from domain.formatting import RAG_LABELS, fmt_date, iso_week
 from domain.health import DIMENSIONS, RANK, STALE, health_counts, sort_worst_first
 

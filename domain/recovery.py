@@ -8,13 +8,18 @@ from typing import Any
 
 import pandas as pd
 
-from data_access.commands import report_problems
-from data_access.models import worst_rag
+from data_access.core.models import worst_rag
 from data_access.recovery.reads import COUNTS
-from data_access.recovery.rules import causes, plan_need, plan_problems
+from data_access.updates.commands import report_problems
+from data_access.updates.recovery import causes, plan_need, plan_problems
 from domain.health import sort_worst_first
 
 NEW_ACTIONS = 3  # empty rows for new recovery actions in one update
+ASKED_OF_WORDS = {
+    "sponsor": "Sponsor",
+    "portfolio_manager": "Portfolio manager",
+    "steering_group": "Steering group",
+}
 PLAN_FIELDS = {
     "recovery_cause": "cause",
     "expected_green_date": "expected_green_date",

@@ -23,7 +23,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from data_access.models import (
+from data_access.core.models import (
     PHASES,
     PRIORITIES,
     PROJECT_STATUSES,
@@ -35,7 +35,7 @@ from data_access.models import (
     RaidItemCreate,
     RiskCreate,
 )
-from data_access.writes import ValidationFailed, validate
+from data_access.core.writes import ValidationFailed, validate
 from domain.labels import field_of_rule, label, without_label
 
 MAX_ROWS = 20_000

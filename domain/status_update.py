@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from data_access.models import worst_rag
+from data_access.core.models import worst_rag
 from domain.health import compute_health
 from domain.labels import label
 

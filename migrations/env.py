@@ -3,9 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import data_access.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-import data_access.recovery.models  # noqa: F401
-from data_access.db import get_engine
+import data_access.core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from data_access.core.db import get_engine
 
 target_metadata = SQLModel.metadata
 

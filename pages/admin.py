@@ -4,15 +4,16 @@ audit trail of every such change. PMO admins only (the write functions check it 
 import pandas as pd
 import streamlit as st
 
-from components import admin_data, data
-from components.layout import current_version
-from components.record_form import FormField, record_form, show_flash
-from components.session import ROLE_LABELS, require_role
-from data_access import admin
-from data_access.auth import MIN_PASSWORD_LENGTH
-from data_access.db import session_scope
-from data_access.models import ROLES
-from data_access.writes import ValidationFailed
+from components.access.session import ROLE_LABELS, require_role
+from components.admin import data as admin_data
+from components.common import data
+from components.common.layout import current_version
+from components.common.record_form import FormField, record_form, show_flash
+from data_access.admin import commands as admin
+from data_access.core.auth import MIN_PASSWORD_LENGTH
+from data_access.core.db import session_scope
+from data_access.core.models import ROLES
+from data_access.core.writes import ValidationFailed
 
 actor = require_role("admin")
 version = current_version()

@@ -13,12 +13,14 @@ import time
 import pandas as pd
 import streamlit as st
 
-from components import data, meeting_data, review_forms
-from components.layout import current_filter, current_version
+from components.common import data
+from components.common.layout import current_filter, current_version
+from components.meeting import data as meeting_data
+from components.meeting import forms as review_forms
+from components.meeting.escalations import answer_form
+from components.meeting.slides import PRESENTATION_CSS, md, render_slide
 from components.recovery import data as recovery_data
-from components.recovery.meeting import answer_form
-from components.slides import PRESENTATION_CSS, md, render_slide
-from data_access.db import data_version
+from data_access.core.db import data_version
 from domain.changes import counts
 from domain.filters import apply_filter
 from domain.formatting import RAG_LABELS, fmt_date

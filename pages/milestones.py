@@ -1,8 +1,9 @@
 import pandas as pd
 import streamlit as st
 
-from components import data, milestone_data
-from components.layout import current_filter, current_version
+from components.common import data
+from components.common.layout import current_filter, current_version
+from components.milestones import data as milestone_data
 from domain.formatting import fmt_date
 from domain.milestones import (
     MTA_MAX_LINES,

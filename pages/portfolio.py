@@ -1,12 +1,12 @@
 import streamlit as st
 
 from charts.health import PROJECT_SELECTIONS
-from components import data
-from components import portfolio_data as pdata
-from components.chart_cache import vega_spec
-from components.filters import query_params, url_option
-from components.health_table import health_legend, project_health_table
-from components.layout import current_filter, current_version
+from components.common import data
+from components.common.chart_cache import vega_spec
+from components.common.filters import query_params, url_option
+from components.common.layout import current_filter, current_version
+from components.portfolio import data as pdata
+from components.portfolio.views import health_legend, project_health_table
 from domain.filters import apply_filter
 from domain.formatting import RAG_LABELS, fmt_date, fmt_money
 from domain.health import sort_worst_first

@@ -1,14 +1,14 @@
 import pandas as pd
 import streamlit as st
 
-from components import data
-from components import portfolio_data as pdata
-from components.audit_history import audit_history
-from components.chart_cache import vega_spec
-from components.filters import url_option
-from components.layout import current_filter, current_version
+from components.common import data
+from components.common.audit_history import audit_history
+from components.common.chart_cache import vega_spec
+from components.common.filters import url_option
+from components.common.layout import current_filter, current_version
+from components.common.safe_text import md_escape
+from components.portfolio import data as pdata
 from components.recovery.views import project_path_to_green
-from components.safe_text import md_escape
 from domain.formatting import BAND_COLOURS, RAG_LABELS, fmt_date, fmt_money
 from domain.health import DIMENSIONS
 from domain.portfolio_view import OVERRIDE_MARK, weekly_project_cells

@@ -4,11 +4,11 @@ the escalations waiting for an answer (those asked of the signed-in person on to
 import pandas as pd
 import streamlit as st
 
-from components import data
-from components.layout import current_filter, current_version
+from components.access.session import current_actor
+from components.common import data
+from components.common.layout import current_filter, current_version
 from components.recovery import data as recovery_data
 from components.recovery.views import escalation_table
-from components.session import current_actor
 from domain.filters import apply_filter
 from domain.formatting import RAG_LABELS, fmt_dates
 

@@ -3,8 +3,10 @@ Two tabs kept in the URL (`view`); only the open one runs."""
 
 import streamlit as st
 
-from components import allocation_forms, capacity_view, data, money_view
-from components.layout import current_filter, current_version
+from components.common import data
+from components.common.layout import current_filter, current_version
+from components.resources import capacity_view, money_view
+from components.resources import forms as allocation_forms
 
 version = current_version()
 today = data.today()

@@ -5,10 +5,11 @@ import pandas as pd
 import streamlit as st
 
 from charts.risks import CELL_SELECTION
-from components import data, risk_data
-from components.layout import current_filter, current_version
-from components.resource_ui import choice, url_choice
-from components.risk_views import raid_table, risk_detail_panel, risk_table
+from components.common import data
+from components.common.layout import current_filter, current_version
+from components.common.widgets import choice, url_choice
+from components.risks import data as risk_data
+from components.risks.views import raid_table, risk_detail_panel, risk_table
 from domain import risk_bands
 from domain.filters import apply_filter
 from domain.formatting import fmt_date

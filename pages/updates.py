@@ -7,18 +7,18 @@ items, the project record, and spreadsheet import and export.
 
 import streamlit as st
 
-from components import data
-from components.forms_milestones import milestones_section
-from components.forms_project import project_section
-from components.forms_raid import raid_section
-from components.forms_status import status_update_form
-from components.layout import current_filter, current_version
+from components.access.session import current_actor
+from components.common import data
+from components.common.layout import current_filter, current_version
 from components.recovery import data as recovery_data
-from components.recovery.forms import escalation_form
 from components.recovery.views import escalation_table
-from components.session import current_actor
-from components.spreadsheet import import_export_section
-from data_access.records import may_create_projects, may_edit
+from components.updates.escalation_form import escalation_form
+from components.updates.milestones_form import milestones_section
+from components.updates.project_form import project_section
+from components.updates.raid_form import raid_section
+from components.updates.spreadsheet import import_export_section
+from components.updates.status_form import status_update_form
+from data_access.core.records import may_create_projects, may_edit
 from domain.filters import apply_filter
 
 SECTIONS = ["Status update", "Escalate", "Milestones", "RAID", "Project", "Import & export"]

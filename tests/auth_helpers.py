@@ -30,12 +30,12 @@ from argon2 import PasswordHasher
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from components.session import ACTOR_KEY, AUTH_KEY
-from data_access import auth
-from data_access.config import normalise_url
-from data_access.db import get_engine
-from data_access.models import Person
-from data_access.writes import Actor
+from components.access.session import ACTOR_KEY, AUTH_KEY
+from data_access.core import auth
+from data_access.core.config import normalise_url
+from data_access.core.db import get_engine
+from data_access.core.models import Person
+from data_access.core.writes import Actor
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 
@@ -78,7 +78,7 @@ def keep_navigation_mode(monkeypatch) -> None:
 
     AppTest resets Streamlit's legacy "pages/ folder" mode before each run, so after the
     first run a page (the one switched to, or the one the last run ended on) runs alone,
-    without app.py, and components.layout.ensure_app_shell reruns it, which drops the click
+    without app.py, and components.common.layout.ensure_app_shell reruns it, which drops the click
     or form submit under test.
     """
     original = PagesManager.__init__

@@ -8,8 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from data_access.db import get_engine
-from data_access.models import (
+from data_access.core.db import get_engine
+from data_access.core.models import (
     Department,
     Milestone,
     Person,

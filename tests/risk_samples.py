@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from data_access.models import RiskAssessment
+from data_access.core.models import RiskAssessment
 from tests.factories import _insert, make_org, make_project, make_report, make_risk
 
 D = dt.date

@@ -13,9 +13,12 @@ import pandas as pd
 import pytest
 import sqlalchemy as sa
 
-from data_access import admin, auth, commands
-from data_access.db import get_engine, read_df, session_scope
-from data_access.writes import Actor, ConflictError, PermissionDenied, ValidationFailed
+from data_access.admin import commands as admin
+from data_access.admin import reads as admin_reads
+from data_access.core import auth
+from data_access.core.db import get_engine, read_df, session_scope
+from data_access.core.writes import Actor, ConflictError, PermissionDenied, ValidationFailed
+from data_access.updates import commands
 from tests.auth_helpers import fast_hashing  # noqa: F401 (a fixture)
 from tests.factories import make_milestone, make_org, make_project, make_risk
 
@@ -94,7 +97,7 @@ def test_admin_adds_and_changes_people_organisation_and_settings_all_audited(db_
             portfolio, {"name": "Growth markets"}, expected_version=1, session=s, actor=boss
         )
     with session_scope(db_url) as s:
-        versions = admin.setting_versions(db_url)
+        versions = admin_reads.setting_versions(db_url)
         admin.update_settings(
             {"stale_days": 21, "band_high_from": 12, "currency": "CHF"},
             expected_versions=versions,
@@ -103,19 +106,19 @@ def test_admin_adds_and_changes_people_organisation_and_settings_all_audited(db_
         )
 
     assert auth.authenticate("jane@example.org", PASSWORD, url=db_url).role == "portfolio_manager"
-    people = admin.people(db_url).set_index("email")
+    people = admin_reads.people(db_url).set_index("email")
     assert people.loc["jane@example.org", ["role", "has_password"]].tolist() == [
         "portfolio_manager",
         True,
     ]
-    programs = admin.programs(db_url).set_index("name")
+    programs = admin_reads.programs(db_url).set_index("name")
     assert programs.loc["Stores", ["portfolio", "manager", "description"]].tolist() == [
         "Growth markets",
         "Jane Doe",
         "All shops",
     ]
-    assert admin.departments(db_url).set_index("name").loc["Retail", "code"] == "RTL"
-    from data_access.settings import get_settings
+    assert admin_reads.departments(db_url).set_index("name").loc["Retail", "code"] == "RTL"
+    from data_access.core.settings import get_settings
 
     stored = get_settings(db_url)
     assert (stored["stale_days"], stored["band_high_from"], stored["currency"]) == (21, 12, "CHF")
@@ -139,7 +142,7 @@ def test_admin_adds_and_changes_people_organisation_and_settings_all_audited(db_
     settings_row = audit.iloc[-1]
     assert settings_row.before == {"stale_days": 14, "band_high_from": 10, "currency": "EUR"}
     assert settings_row.after == {"stale_days": 21, "band_high_from": 12, "currency": "CHF"}
-    changes = admin.recent_changes(url=db_url)
+    changes = admin_reads.recent_changes(url=db_url)
     assert len(changes) == len(audit)
 
 
@@ -277,7 +280,7 @@ def test_second_save_of_a_person_is_a_conflict_naming_the_first_editor(db_url):
 def test_settings_are_validated_together_and_version_checked(db_url):
     org = make_org(db_url)
     boss = _actors(org)["admin"]
-    versions = admin.setting_versions(db_url)
+    versions = admin_reads.setting_versions(db_url)
     bad = [
         ({"schedule_amber_pct": 12.0}, "schedule: the Red threshold must not be below the Amber"),
         ({"band_high_from": 16}, "risk bands: Medium, High and Critical must start at rising"),
@@ -289,7 +292,7 @@ def test_settings_are_validated_together_and_version_checked(db_url):
     for change, message in bad:
         with session_scope(db_url) as s, pytest.raises(ValidationFailed, match=message):
             admin.update_settings(change, expected_versions=versions, session=s, actor=boss)
-    assert admin.setting_versions(db_url) == versions
+    assert admin_reads.setting_versions(db_url) == versions
 
     with session_scope(db_url) as s:
         admin.update_settings({"stale_days": 7}, expected_versions=versions, session=s, actor=boss)
@@ -300,7 +303,7 @@ def test_settings_are_validated_together_and_version_checked(db_url):
         )
     assert err.value.current["stale_days"] == 7
     assert err.value.current["_versions"]["stale_days"] == versions["stale_days"] + 1
-    from data_access.settings import get_settings
+    from data_access.core.settings import get_settings
 
     assert (get_settings(db_url)["stale_days"], get_settings(db_url)["currency"]) == (7, "EUR")
     # Re-applied on the current versions, it goes through.

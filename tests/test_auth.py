@@ -8,10 +8,12 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from data_access import admin, auth
-from data_access.db import get_engine, read_df, session_scope
-from data_access.models import LoginAttempt, Person
-from data_access.writes import ValidationFailed
+from data_access.admin import commands as admin
+from data_access.admin import reads as admin_reads
+from data_access.core import auth
+from data_access.core.db import get_engine, read_df, session_scope
+from data_access.core.models import LoginAttempt, Person
+from data_access.core.writes import ValidationFailed
 from tests.auth_helpers import fast_hashing  # noqa: F401 (a fixture)
 from tests.factories import make_org
 
@@ -164,7 +166,7 @@ def test_demo_accounts_sign_in_only_while_the_setting_is_on(demo_db_url):
     person_id = auth.create_admin("real@example.org", "Real Admin", PASSWORD, url=url)
     real = auth.actor_for_person(person_id, url)
     with session_scope(url) as session:
-        versions = admin.setting_versions(url)
+        versions = admin_reads.setting_versions(url)
         admin.update_settings(
             {"demo_accounts": False}, expected_versions=versions, session=session, actor=real
         )
@@ -241,13 +243,13 @@ def test_sign_in_token_survives_a_refresh_until_anything_changes(db_url):
 
 
 def test_token_secret_is_shared_and_never_among_the_settings(db_url):
-    from data_access.settings import SECRET_SETTING, get_settings
+    from data_access.core.settings import SECRET_SETTING, get_settings
 
     person_id = _admin(db_url)
     first = auth.issue_session_token(person_id, now=T0, url=db_url)
     assert auth.issue_session_token(person_id, now=T0, url=db_url) == first  # one secret
     assert SECRET_SETTING not in get_settings(db_url)
-    assert SECRET_SETTING not in admin.setting_versions(db_url)
+    assert SECRET_SETTING not in admin_reads.setting_versions(db_url)
     with pytest.raises(ValidationFailed, match="is not a setting"), session_scope(db_url) as s:
         admin.update_settings(
             {SECRET_SETTING: "00"},

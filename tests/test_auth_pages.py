@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.session import pages_for
-from data_access import admin, auth
-from data_access.db import read_df, session_scope
-from data_access.settings import get_settings
-from data_access.writes import Actor
+from components.access.session import pages_for
+from data_access.admin import commands as admin
+from data_access.admin import reads as admin_reads
+from data_access.core import auth
+from data_access.core.db import read_df, session_scope
+from data_access.core.settings import get_settings
+from data_access.core.writes import Actor
 from tests.auth_helpers import fast_hashing, sign_in, through_app_py  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.usefixtures("fast_hashing")
@@ -109,7 +111,7 @@ def test_demo_button_signs_in_and_turning_demo_off_ends_it(url):
     with session_scope(url) as session:
         admin.update_settings(
             {"demo_accounts": False},
-            expected_versions=admin.setting_versions(url),
+            expected_versions=admin_reads.setting_versions(url),
             session=session,
             actor=ADA,
         )
@@ -265,7 +267,7 @@ def test_may_edit_project_helper_follows_the_roles(url):
     def script():
         import streamlit as st
 
-        from components.session import may_edit_project
+        from components.access.session import may_edit_project
 
         st.text(repr([may_edit_project(pid) for pid in (1, 2, 3, 4, 5, 6)]))
 

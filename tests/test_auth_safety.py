@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.safe_text import md_escape
+from components.common.safe_text import md_escape
 
 ROOT = Path(__file__).resolve().parent.parent
 UI_FILES = [
@@ -94,7 +94,7 @@ def test_user_text_reaches_streamlit_escaped():
     def script():
         import streamlit as st
 
-        from components.safe_text import md_escape
+        from components.common.safe_text import md_escape
 
         st.title(md_escape(st.session_state["name"]))
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from data_access import backup as backups
-from data_access.config import APP_ROOT
-from data_access.db import data_version, read_df
-from data_access.demo_data import load_demo
+from data_access.core import backup as backups
+from data_access.core.config import APP_ROOT
+from data_access.core.db import data_version, read_df
+from data_access.demo.loader import load_demo
 from tests.conftest import DEMO_TODAY
 from tests.e2e.harness import scratch_pg_database
 from tests.tracked_writes import KINDS, WriterProcess, stored
@@ -30,7 +30,7 @@ GUARD_S = 120  # only against a hang, never a pass/fail criterion
 def _cli(*args: str) -> str:
     """The documented command line, as a user runs it."""
     done = subprocess.run(
-        [sys.executable, "-m", "data_access.backup", *args],
+        [sys.executable, "-m", "data_access.core.backup", *args],
         cwd=APP_ROOT,
         capture_output=True,
         text=True,

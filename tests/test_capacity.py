@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_access import resources
-from data_access.models import Absence, Allocation, Person
+from data_access.core.models import Absence, Allocation, Person
+from data_access.resources import reads as resources
 from domain import capacity
 from tests.factories import _insert, make_org, make_project
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.allocation_forms import team_changes
-from data_access import resources
-from data_access.db import read_df
+from components.resources.forms import team_changes
+from data_access.core.db import read_df
+from data_access.resources import reads as resources
 from domain import capacity
 from domain import earned_value as ev
 from tests.auth_helpers import open_app

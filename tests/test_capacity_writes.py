@@ -8,9 +8,9 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from data_access import allocations as alloc
-from data_access.db import data_version, read_df, session_scope
-from data_access.writes import SYSTEM, Actor, ConflictError, PermissionDenied, ValidationFailed
+from data_access.core.db import data_version, read_df, session_scope
+from data_access.core.writes import SYSTEM, Actor, ConflictError, PermissionDenied, ValidationFailed
+from data_access.resources import commands as alloc
 from tests.factories import make_org, make_project
 from tests.test_capacity import allocate, make_person
 

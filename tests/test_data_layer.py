@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from data_access import commands
-from data_access.db import data_version, get_engine, read_df, session_scope
-from data_access.models import AuditLog, MilestoneHistory, RiskAssessment
-from data_access.portfolio import project_facts
-from data_access.writes import SYSTEM, Actor, ConflictError, PermissionDenied, ValidationFailed
+from data_access.core.db import data_version, get_engine, read_df, session_scope
+from data_access.core.models import AuditLog, MilestoneHistory, RiskAssessment
+from data_access.core.writes import SYSTEM, Actor, ConflictError, PermissionDenied, ValidationFailed
+from data_access.portfolio.reads import project_facts
+from data_access.updates import commands
 from tests.factories import make_milestone, make_org, make_project, make_report, make_risk
 
 D = dt.date

@@ -8,11 +8,10 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from data_access import bulk, commands, raid, records
-from data_access.db import data_version, get_engine, read_df, session_scope
-from data_access.models import Milestone, ProjectCreate, RaidItem, RiskCreate
-from data_access.portfolio import project_facts
-from data_access.writes import (
+from data_access.core import records
+from data_access.core.db import data_version, get_engine, read_df, session_scope
+from data_access.core.models import Milestone, ProjectCreate, RaidItem, RiskCreate
+from data_access.core.writes import (
     SYSTEM,
     Actor,
     ConflictError,
@@ -20,6 +19,9 @@ from data_access.writes import (
     ValidationFailed,
     validate,
 )
+from data_access.portfolio.reads import project_facts
+from data_access.updates import bulk, commands
+from data_access.updates import raid_commands as raid
 from domain.audit_text import history_rows
 from tests.factories import make_milestone, make_org, make_project, make_report, make_risk
 

@@ -6,12 +6,13 @@ import datetime as dt
 
 import pandas as pd
 
-from data_access import commands, project_report
-from data_access.db import session_scope
-from data_access.health_history import project_facts_as_of, weekly_overall
-from data_access.portfolio import project_facts
-from data_access.settings import DEFAULT_SETTINGS
-from data_access.writes import SYSTEM
+from data_access.core.db import session_scope
+from data_access.core.settings import DEFAULT_SETTINGS
+from data_access.core.writes import SYSTEM
+from data_access.portfolio import project_report
+from data_access.portfolio.history import project_facts_as_of, weekly_overall
+from data_access.portfolio.reads import project_facts
+from data_access.updates import commands
 from domain.health import compute_health
 from tests.conftest import DEMO_TODAY
 from tests.factories import make_milestone, make_org, make_project, make_report, make_risk

@@ -12,7 +12,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from data_access.settings import DEFAULT_SETTINGS
+from data_access.core.settings import DEFAULT_SETTINGS
 from domain.health import compute_health, fmt_near, health_counts, sort_worst_first
 
 TODAY = dt.date(2026, 11, 25)

@@ -9,8 +9,8 @@ import datetime as dt
 
 import pandas as pd
 
-from data_access.demo_data import generate
-from data_access.models import StatusReport
+from data_access.core.models import StatusReport
+from data_access.demo.generator import generate
 from domain.capacity import horizon_weeks
 from domain.formatting import iso_week
 from domain.milestones import as_of_days, burndown_series, weeks_between

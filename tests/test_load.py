@@ -21,8 +21,8 @@ from functools import partial
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from data_access.db import data_version, get_engine, session_scope
-from data_access.writes import Actor, ConflictError
+from data_access.core.db import data_version, get_engine, session_scope
+from data_access.core.writes import Actor, ConflictError
 from tests.factories import make_milestone, make_org, make_project, make_risk
 from tests.tracked_writes import (
     KINDS,

@@ -6,12 +6,12 @@ import datetime as dt
 
 import pandas as pd
 
-from data_access import commands
-from data_access.changes import band_params, milestone_changes, project_changes
-from data_access.db import session_scope
-from data_access.models import AuditLog, MilestoneHistory, RiskAssessment
-from data_access.settings import DEFAULT_SETTINGS
-from data_access.writes import SYSTEM
+from data_access.core.db import session_scope
+from data_access.core.models import AuditLog, MilestoneHistory, RiskAssessment
+from data_access.core.settings import DEFAULT_SETTINGS
+from data_access.core.writes import SYSTEM
+from data_access.meeting.changes import band_params, milestone_changes, project_changes
+from data_access.updates import commands
 from deck.sources import changes_between
 from domain.changes import counts, default_since
 from tests.conftest import DEMO_TODAY

@@ -13,9 +13,9 @@ from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pypdf import PdfReader
 
-from data_access import commands
-from data_access.db import read_df, session_scope
-from data_access.writes import SYSTEM
+from data_access.core.db import read_df, session_scope
+from data_access.core.writes import SYSTEM
+from data_access.updates import commands
 from deck.export import export
 from deck.sources import load_meeting
 from domain.filters import PortfolioFilter

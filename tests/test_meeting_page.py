@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.slides import md
-from data_access import reviews
-from data_access.db import read_df
+from components.meeting.slides import md
+from data_access.core.db import read_df
+from data_access.meeting import reviews
 from deck.sources import load_meeting
 from domain.changes import counts
 from tests.auth_helpers import open_app

@@ -6,9 +6,15 @@ import datetime as dt
 
 import pytest
 
-from data_access import reviews
-from data_access.db import data_version, read_df, session_scope
-from data_access.writes import Actor, ConflictError, PermissionDenied, ValidationFailed, WriteError
+from data_access.core.db import data_version, read_df, session_scope
+from data_access.core.writes import (
+    Actor,
+    ConflictError,
+    PermissionDenied,
+    ValidationFailed,
+    WriteError,
+)
+from data_access.meeting import reviews
 from tests.factories import make_org, make_project
 
 D = dt.date

@@ -6,12 +6,14 @@ import datetime as dt
 
 import sqlalchemy as sa
 
-from components.slides import md
-from data_access import commands, meeting, reviews
-from data_access.db import get_engine, session_scope
-from data_access.portfolio import project_facts
-from data_access.settings import DEFAULT_SETTINGS
-from data_access.writes import SYSTEM
+from components.meeting.slides import md
+from data_access.core.db import get_engine, session_scope
+from data_access.core.settings import DEFAULT_SETTINGS
+from data_access.core.writes import SYSTEM
+from data_access.meeting import reads as meeting
+from data_access.meeting import reviews
+from data_access.portfolio.reads import project_facts
+from data_access.updates import commands
 from deck.sources import load_meeting
 from domain.filters import PortfolioFilter
 from domain.formatting import RAG_LABELS, fmt_date

@@ -22,15 +22,15 @@ import pandas as pd
 import pytest
 
 from charts.milestones import bei_chart, burndown_chart, mta_chart
-from data_access import commands
-from data_access.db import session_scope
-from data_access.milestones import (
+from data_access.core.db import session_scope
+from data_access.core.writes import SYSTEM
+from data_access.milestones.reads import (
     burndown_deltas,
     project_history,
     report_dates,
     slippage_lists,
 )
-from data_access.writes import SYSTEM
+from data_access.updates import commands
 from domain.milestones import (
     BurndownStatus,
     as_of_days,

@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components import data
-from data_access import commands
-from data_access.db import read_df, session_scope
-from data_access.milestones import burndown_deltas, report_dates, slippage_lists
-from data_access.writes import SYSTEM
+from components.common import data
+from data_access.core.db import read_df, session_scope
+from data_access.core.writes import SYSTEM
+from data_access.milestones.reads import burndown_deltas, report_dates, slippage_lists
+from data_access.updates import commands
 from domain.milestones import burndown_series, burndown_status, headline
 from tests.auth_helpers import open_app
 

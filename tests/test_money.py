@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from data_access import money
-from data_access.portfolio import project_facts
-from data_access.settings import DEFAULT_SETTINGS
+from data_access.core.settings import DEFAULT_SETTINGS
+from data_access.portfolio.reads import project_facts
+from data_access.resources import money
 from domain import earned_value as ev
 from domain.health import compute_health
 from tests.factories import make_org, make_project, make_report

@@ -58,3 +58,11 @@ def test_filter_in_url_narrows_the_portfolio(demo_db_url, monkeypatch):
     active = next(m for m in app.metric if m.label == "Active projects")
     red = next(m for m in app.metric if m.label.startswith("Red"))
     assert int(active.value) == int(red.value) > 0
+
+
+def test_a_clock_setting_that_cannot_be_read_is_said_on_every_page(demo_db_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", demo_db_url)
+    monkeypatch.setenv("PMO_TIMEZONE", "Europe/Atlantis")
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception
+    assert "PMO_TIMEZONE='Europe/Atlantis' is not a time zone" in at.error[0].value

@@ -15,7 +15,7 @@ from charts.health import (
     weekly_heatmap,
 )
 from charts.project import cost_chart, milestone_timeline
-from data_access.settings import DEFAULT_SETTINGS
+from data_access.core.settings import DEFAULT_SETTINGS
 from domain import portfolio_view as view
 from domain import project_view
 from tests.test_health_rules import TODAY, health, project, slipped

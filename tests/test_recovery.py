@@ -8,12 +8,18 @@ import datetime as dt
 
 import pytest
 
-import data_access.recovery.models  # noqa: F401  (registers the tables)
-from data_access import reviews
-from data_access.db import read_df, session_scope
-from data_access.recovery import commands, reads
-from data_access.recovery.rules import plan_need
-from data_access.writes import Actor, ConflictError, PermissionDenied, ValidationFailed, WriteError
+from data_access.core.db import read_df, session_scope
+from data_access.core.writes import (
+    Actor,
+    ConflictError,
+    PermissionDenied,
+    ValidationFailed,
+    WriteError,
+)
+from data_access.meeting import escalations, reviews
+from data_access.recovery import reads
+from data_access.updates import recovery
+from data_access.updates.recovery import plan_need
 from deck.sources import load_meeting
 from domain.recovery import on_time_until
 from tests.factories import make_org, make_project, make_report
@@ -43,7 +49,7 @@ def _plan(green: dt.date, cause="supplier", confidence="medium"):
 
 def _submit(url, org, report, plan=None, *, new=(), done=None, latest=None, settings=None):
     with session_scope(url) as session:
-        return commands.submit_update(
+        return recovery.submit_update(
             report,
             plan or {},
             new_actions=list(new),
@@ -268,11 +274,11 @@ def test_an_escalation_from_raised_to_answered(db_url):
         "needed_by": D(2026, 12, 4),
     }
     with session_scope(db_url) as session, pytest.raises(PermissionDenied):
-        commands.raise_escalation(
+        escalations.raise_escalation(
             ask, today=TODAY, session=session, actor=Actor(org["viewer"], "V", "viewer")
         )
     with session_scope(db_url) as session, pytest.raises(ValidationFailed) as err:
-        commands.raise_escalation(
+        escalations.raise_escalation(
             {**ask, "ask": " ", "needed_by": D(2026, 11, 1)},
             today=TODAY,
             session=session,
@@ -280,7 +286,7 @@ def test_an_escalation_from_raised_to_answered(db_url):
         )
     assert err.value.errors == {"ask": "is required", "needed_by": "cannot be in the past"}
     with session_scope(db_url) as session:
-        eid = commands.raise_escalation(ask, today=TODAY, session=session, actor=_pm(org))
+        eid = escalations.raise_escalation(ask, today=TODAY, session=session, actor=_pm(org))
     listed = reads.escalations(TODAY, open_only=True, url=db_url)
     assert listed[["id", "asked_person", "raised_by", "status", "overdue"]].to_dict("records") == [
         {
@@ -303,7 +309,7 @@ def test_an_escalation_from_raised_to_answered(db_url):
     rid = _review(db_url, org)
     version = int(listed.version[0])
     with session_scope(db_url) as session, pytest.raises(PermissionDenied):
-        commands.answer_escalation(
+        escalations.answer_escalation(
             eid,
             {"title": "No"},
             review_id=rid,
@@ -312,7 +318,7 @@ def test_an_escalation_from_raised_to_answered(db_url):
             actor=_pm(org),
         )
     with session_scope(db_url) as session:
-        did = commands.answer_escalation(
+        did = escalations.answer_escalation(
             eid,
             {"title": "Second supplier approved", "description": "Up to 40 k"},
             review_id=rid,
@@ -329,7 +335,7 @@ def test_an_escalation_from_raised_to_answered(db_url):
     )
     assert reviews.review_decisions(rid, url=db_url).id.tolist() == [did]
     with session_scope(db_url) as session, pytest.raises(WriteError):
-        commands.answer_escalation(
+        escalations.answer_escalation(
             eid,
             {"title": "Again"},
             review_id=rid,
@@ -350,10 +356,10 @@ def test_an_escalation_answered_meanwhile_is_a_conflict(db_url):
         "needed_by": D(2026, 12, 4),
     }
     with session_scope(db_url) as session:
-        eid = commands.raise_escalation(ask, today=TODAY, session=session, actor=_pm(org))
+        eid = escalations.raise_escalation(ask, today=TODAY, session=session, actor=_pm(org))
     rid = _review(db_url, org)
     with session_scope(db_url) as session, pytest.raises(ConflictError):
-        commands.answer_escalation(
+        escalations.answer_escalation(
             eid,
             {"title": "Cut feature B"},
             review_id=rid,
@@ -378,7 +384,7 @@ def test_the_review_shows_the_path_to_green_and_its_escalations(db_url):
         "needed_by": D(2026, 11, 30),
     }
     with session_scope(db_url) as session:
-        eid = commands.raise_escalation(ask, today=TODAY, session=session, actor=_pm(org))
+        eid = escalations.raise_escalation(ask, today=TODAY, session=session, actor=_pm(org))
     rid = _review(db_url, org, held_on=TODAY)
     slides = load_meeting(TODAY, review_id=rid, url=db_url).slides
     kinds = [s.kind for s in slides]
@@ -387,8 +393,8 @@ def test_the_review_shows_the_path_to_green_and_its_escalations(db_url):
     assert path.subtitle.endswith(
         "back to Green by 26 Feb 2027 (slipped 1×, confidence medium) · cause: supplier"
     )
-    escalations, actions, chart = path.blocks
-    assert [line.text for line in escalations.lines] == [
+    asked, actions, chart = path.blocks
+    assert [line.text for line in asked.lines] == [
         "Asks the steering group: Approve a second supplier by 30 Nov 2026. "
         "Why: The first cannot deliver before March"
     ]
@@ -404,7 +410,7 @@ def test_the_review_shows_the_path_to_green_and_its_escalations(db_url):
     assert table["_colour_By"].notna().tolist() == [True]
     # Answered in the review: the slide records the decision, nothing is left to answer.
     with session_scope(db_url) as session:
-        commands.answer_escalation(
+        escalations.answer_escalation(
             eid,
             {"title": "Second supplier approved"},
             review_id=rid,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from data_access import clock
-from data_access.db import read_df
+from data_access.core import clock
+from data_access.core.db import read_df
+from data_access.core.writes import Actor
 from data_access.recovery import reads
-from data_access.writes import Actor
 from domain.formatting import fmt_date
 from tests.auth_helpers import open_app
 from tests.test_updates_page import field, message_under, run, submit
@@ -102,12 +102,15 @@ def test_a_project_manager_escalates_from_quick_updates(demo_db_url, monkeypatch
         section="Escalate",
     )
     at = submit(at, "Escalate")
-    assert [e.value for e in at.error] == ["is required", "is required"]
-    at.text_input[0].input("Approve two more testers")
-    at.text_area[0].input("Test capacity is the critical path")
-    at.radio[0].set_value("portfolio_manager")
+    ask = field(at, "text_input", "escalation", "ask")
+    assert message_under(at, ask) == "**What you ask for** is required"
+    reason = field(at, "text_area", "escalation", "reason")
+    assert message_under(at, reason) == "**Reason** is required"
+    ask.input("Approve two more testers")
+    reason.input("Test capacity is the critical path")
+    field(at, "radio", "escalation", "asked_of").set_value("portfolio_manager")
     at = submit(at, "Escalate")
-    assert at.success[0].value.startswith("Escalated: Approve two more testers")
+    assert at.success[0].value.startswith("Escalated.")
     listed = reads.escalations(TODAY, project_ids=[1], open_only=True, url=demo_db_url)
     assert listed[["ask", "asked_of", "raised_by", "needed_by"]].to_dict("records") == [
         {

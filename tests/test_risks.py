@@ -9,12 +9,13 @@ import pytest
 import sqlalchemy as sa
 
 from charts.risks import exposure_bands_chart, exposure_score_chart, risk_matrix
-from data_access import commands, risks
-from data_access.db import get_engine, session_scope
-from data_access.models import RaidItem, Review, Risk, RiskAssessment, Setting
-from data_access.portfolio import project_facts
-from data_access.settings import DEFAULT_SETTINGS, get_settings
-from data_access.writes import SYSTEM
+from data_access.core.db import get_engine, session_scope
+from data_access.core.models import RaidItem, Review, Risk, RiskAssessment, Setting
+from data_access.core.settings import DEFAULT_SETTINGS, get_settings
+from data_access.core.writes import SYSTEM
+from data_access.portfolio.reads import project_facts
+from data_access.risks import reads as risks
+from data_access.updates import commands
 from domain import risk_bands
 from domain.health import compute_health
 from tests.factories import (

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from data_access.db import get_engine, read_scalar
-from data_access.models import RaidItem, Setting
+from data_access.core.db import get_engine, read_scalar
+from data_access.core.models import RaidItem, Setting
 from tests.auth_helpers import open_app
 from tests.factories import _insert, make_milestone, make_project
 from tests.risk_samples import CRITICAL, D, make_risk_portfolio

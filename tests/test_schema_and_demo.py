@@ -11,10 +11,11 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from data_access.db import get_engine, read_df
-from data_access.demo_data import TIERS, generate, load
-from data_access.models import Milestone, Project, Risk, RiskAssessment, StatusReport
-from data_access.schema import current_revision, head_revision, upgrade_database
+from data_access.core.db import get_engine, read_df
+from data_access.core.models import Milestone, Project, Risk, RiskAssessment, StatusReport
+from data_access.core.schema import current_revision, head_revision, upgrade_database
+from data_access.demo.generator import TIERS, generate
+from data_access.demo.loader import load
 from tests.conftest import DEMO_TODAY
 
 FIXTURES = Path(__file__).parent / "fixtures"

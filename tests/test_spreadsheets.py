@@ -9,9 +9,10 @@ import datetime as dt
 import openpyxl
 import pytest
 
-from data_access import bulk, records
-from data_access.db import read_df, session_scope
-from data_access.writes import SYSTEM
+from data_access.core import records
+from data_access.core.db import read_df, session_scope
+from data_access.core.writes import SYSTEM
+from data_access.updates import bulk
 from domain import spreadsheets as sheets
 from tests.factories import make_milestone, make_org, make_project
 

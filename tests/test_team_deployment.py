@@ -15,10 +15,10 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from data_access.config import APP_ROOT
-from data_access.db import get_engine
-from data_access.schema import head_revision
-from data_access.settings import DEFAULT_SETTINGS
+from data_access.core.config import APP_ROOT
+from data_access.core.db import get_engine
+from data_access.core.schema import head_revision
+from data_access.core.settings import DEFAULT_SETTINGS
 from tests.e2e.harness import (
     metric_value,
     open_app,
@@ -41,7 +41,7 @@ DEMO_PROJECTS = 50
 # empty database at the same moment.
 START_TOGETHER = """
 import json, sys
-from data_access.demo_data import ensure_demo_data
+from data_access.demo.loader import ensure_demo_data
 sys.stdin.readline()
 print(json.dumps({"loaded": ensure_demo_data(sys.argv[1])}))
 """

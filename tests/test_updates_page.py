@@ -10,8 +10,8 @@ import datetime as dt
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data_access.db import read_df
-from data_access.writes import Actor
+from data_access.core.db import read_df
+from data_access.core.writes import Actor
 from tests.auth_helpers import open_app
 from tests.conftest import DEMO_TODAY
 
@@ -391,21 +391,25 @@ def test_raid_items_are_raised_and_closed(demo_db_url, monkeypatch):
 
 def test_project_edit_and_create(demo_db_url, monkeypatch):
     at = open_page(demo_db_url, monkeypatch, "Project")
+    start = dt.date.fromisoformat(
+        one(demo_db_url, "SELECT baseline_start FROM project WHERE id = 1")[0]["baseline_start"]
+    )
+    too_early, finish = start - dt.timedelta(days=1), start + dt.timedelta(days=400)
     field(at, "text_input", "project", "name").input("")
-    field(at, "date_input", "project", "baseline_finish").set_value(dt.date(2025, 1, 1))
+    field(at, "date_input", "project", "baseline_finish").set_value(too_early)
     at = submit(at, "Save project")
     assert message_under(at, field(at, "text_input", "project", "name")) == "**Name** is required"
     assert message_under(at, field(at, "date_input", "project", "baseline_finish")) == (
         "**Baseline finish** must not be before baseline start"
     )
-    assert field(at, "date_input", "project", "baseline_finish").value == dt.date(2025, 1, 1)
+    assert field(at, "date_input", "project", "baseline_finish").value == too_early
     before = one(demo_db_url, "SELECT name, version FROM project WHERE id = 1")[0]
     assert before["version"] == 1 and before["name"]  # nothing was written
     field(at, "text_input", "project", "name").input("Billing Pilot (phase 2)")
-    field(at, "date_input", "project", "baseline_finish").set_value(dt.date(2027, 2, 1))
+    field(at, "date_input", "project", "baseline_finish").set_value(finish)
     at = submit(at, "Save project")
     assert one(demo_db_url, "SELECT name, baseline_finish, version FROM project WHERE id = 1") == [
-        {"name": "Billing Pilot (phase 2)", "baseline_finish": "2027-02-01", "version": 2}
+        {"name": "Billing Pilot (phase 2)", "baseline_finish": finish.isoformat(), "version": 2}
     ]
 
     at.segmented_control(key="project-mode").set_value("new")

@@ -14,11 +14,12 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlmodel import SQLModel
 
-from data_access import commands, raid
-from data_access.db import data_version, get_engine, read_df, session_scope
-from data_access.models import RAID_KINDS, Milestone, Project, RaidItem, Risk, StatusReport
-from data_access.records import record
-from data_access.writes import SYSTEM, ValidationFailed
+from data_access.core.db import data_version, get_engine, read_df, session_scope
+from data_access.core.models import RAID_KINDS, Milestone, Project, RaidItem, Risk, StatusReport
+from data_access.core.records import record
+from data_access.core.writes import SYSTEM, ValidationFailed
+from data_access.updates import commands
+from data_access.updates import raid_commands as raid
 from domain import spreadsheets
 from tests.factories import make_milestone, make_org, make_project, make_risk
 

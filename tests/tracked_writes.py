@@ -26,11 +26,12 @@ from collections import Counter
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from data_access import clock, commands
-from data_access.config import APP_ROOT
-from data_access.db import get_engine, read_df, session_scope
-from data_access.models import AuditLog
-from data_access.writes import Actor
+from data_access.core import clock
+from data_access.core.config import APP_ROOT
+from data_access.core.db import get_engine, read_df, session_scope
+from data_access.core.models import AuditLog
+from data_access.core.writes import Actor
+from data_access.updates import commands
 
 TODAY = clock.today()  # the run's day (PMO_TODAY, set by the tests)
 FIRST_FORECAST = dt.date(2030, 1, 1)

@@ -7,16 +7,11 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components import data
-from components.data import Version
+from components.common import data
+from components.common.data import Version
 from data_access.recovery import reads
 from domain import recovery
 from domain.filters import PortfolioFilter, apply_filter
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def latest_plan(version: Version, project_id: int) -> dict | None:
-    return reads.latest_plan(project_id, url=version[0])
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

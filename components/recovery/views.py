@@ -8,12 +8,12 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from components.chart_cache import vega_spec
-from components.data import Version
+from components.common.chart_cache import vega_spec
+from components.common.data import Version
+from components.common.safe_text import md_escape
 from components.recovery import data
-from components.recovery.forms import ASKED_OF_WORDS
-from components.safe_text import md_escape
 from domain.formatting import RAG_LABELS, fmt_date, fmt_dates
+from domain.recovery import ASKED_OF_WORDS
 
 ASKED_OF = {
     "sponsor": "Sponsor",

@@ -9,8 +9,8 @@ from typing import Any
 
 import pandas as pd
 
-from data_access.db import read_df
-from data_access.portfolio import as_dates
+from data_access.core.db import read_df
+from data_access.core.sql import as_dates
 
 # The current off-Green episode of a project starts after its last Green report. Within it:
 # since when it is off Green, its newest plan, and how often the expected back-to-green date

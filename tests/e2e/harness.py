@@ -30,12 +30,13 @@ from benchmarks.browser import (  # noqa: F401 (re-exported for the tests)
     sign_in_demo_admin,
     streamlit_servers,
 )
-from data_access import clock, commands
-from data_access.config import APP_ROOT
-from data_access.db import dispose_engines, read_df, session_scope
-from data_access.portfolio import project_facts
-from data_access.settings import get_settings
-from data_access.writes import SYSTEM
+from data_access.core import clock
+from data_access.core.config import APP_ROOT
+from data_access.core.db import dispose_engines, read_df, session_scope
+from data_access.core.settings import get_settings
+from data_access.core.writes import SYSTEM
+from data_access.portfolio.reads import project_facts
+from data_access.updates import commands
 from domain.health import compute_health
 
 VIEWPORT = {"width": 1920, "height": 1080}

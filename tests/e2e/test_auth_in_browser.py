@@ -4,15 +4,16 @@ shows as text, never as HTML or script."""
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 
 import pytest
 from playwright.sync_api import expect
 
-from data_access import admin, commands
-from data_access.db import dispose_engines, read_scalar, session_scope
-from data_access.writes import Actor
+from data_access.admin import commands as admin
+from data_access.core.db import dispose_engines, read_scalar, session_scope
+from data_access.core.writes import Actor
+from data_access.updates import commands
+from tests.conftest import DEMO_TODAY
 from tests.e2e.harness import (
     go_to,
     nav_titles,
@@ -31,8 +32,8 @@ ADA = Actor(1, "Ada Admin", "admin")
 
 def _plant_hostile_text(url: str) -> None:
     """Hostile strings written through the data layer, as a user would through the forms."""
-    # After the demo's last weekly report (Friday 20 Nov), so this one is the latest.
-    day = dt.date(2026, 11, 24)
+    # The run's day: on or after the demo's last weekly report, so this one is the latest.
+    day = DEMO_TODAY
     version = read_scalar("SELECT version FROM project WHERE id = 1", url=url)
     with session_scope(url) as s:
         commands.update_project(

@@ -12,8 +12,8 @@ import importlib.util
 import pytest
 from playwright.sync_api import expect
 
-from data_access import clock
-from data_access.db import read_scalar
+from data_access.core import clock
+from data_access.core.db import read_scalar
 from tests.e2e.harness import (
     fill_path_to_green,
     metric_value,
@@ -28,8 +28,8 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.xdist_group("e2e-forms"),
     pytest.mark.skipif(
-        importlib.util.find_spec("components.forms_status") is None,
-        reason="the status-update form (issue 6, components/forms_status.py) is not merged yet",
+        importlib.util.find_spec("components.updates.status_form") is None,
+        reason="the status-update form (issue 6) is not merged yet",
     ),
 ]
 

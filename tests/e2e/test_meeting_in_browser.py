@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from data_access.db import read_df
+from data_access.core.db import read_df
 from tests.e2e.harness import open_app, screenshot, settle, submit_red_override
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-meeting")]

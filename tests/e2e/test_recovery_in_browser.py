@@ -9,8 +9,8 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from data_access import clock
-from data_access.db import read_df
+from data_access.core import clock
+from data_access.core.db import read_df
 from deck.sources import load_meeting
 from tests.e2e.harness import (
     fill_path_to_green,
@@ -73,9 +73,11 @@ def test_red_update_path_to_green_escalation_answered_in_the_review(server, demo
     # Escalate to the steering group.
     page.get_by_role("tab", name="Escalate").click()
     settle_after_action(page)
-    page.get_by_role("textbox", name="What do you ask for?").fill(ASK)
+    page.get_by_role("textbox", name="What you ask for").fill(ASK)
     page.get_by_text("Steering group", exact=True).click()
-    page.get_by_role("textbox", name="Why").fill("The first supplier cannot deliver before March")
+    page.get_by_role("textbox", name="Reason").fill(
+        "The first supplier cannot deliver before March"
+    )
     page.get_by_role("button", name="Escalate").click()
     settle_after_action(page)
     expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Escalated")

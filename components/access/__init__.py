@@ -1,0 +1,3 @@
+"""Who is using the app: the signed-in person as plain values, their role's pages, and the sign-in
+page.
+"""

@@ -1,0 +1,1 @@
+"""Admin page: cached reads of people, organisation and settings."""

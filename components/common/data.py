@@ -1,0 +1,64 @@
+"""Cached reads for the pages, keyed by plain values plus the database's data version.
+
+Every write bumps the data version in the database, so a save made by anyone, in any server
+process, changes the cache key and is seen by every session on its next rerun.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from data_access.core import clock
+from data_access.core.config import database_url, setting
+from data_access.core.db import data_version
+from data_access.core.schema import upgrade_database
+from data_access.core.settings import get_settings
+from data_access.demo.loader import ensure_demo_data
+from data_access.portfolio import reads as portfolio
+from domain.health import compute_health
+
+# A data version is (database URL, counter): the URL keeps caches of different databases
+# apart (tests, benchmarks), the counter changes with every write.
+Version = tuple[str, int]
+
+
+@st.cache_resource(show_spinner="Preparing the database…")
+def database_ready(url: str) -> bool:
+    """Migrate once per process, and give an empty database the demo portfolio (unless off)."""
+    if (setting("PMO_DEMO_DATA", "on") or "on").lower() in ("off", "0", "false", "no"):
+        upgrade_database(url)
+    else:
+        ensure_demo_data(url)
+    return True
+
+
+def current_version() -> Version:
+    url = database_url()
+    database_ready(url)
+    return url, data_version(url)
+
+
+def today() -> dt.date:
+    return clock.today()
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def settings(version: Version) -> dict:
+    return get_settings(version[0])
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def portfolio_health(version: Version, on: dt.date) -> pd.DataFrame:
+    """Every project with its computed health; filtered per session by
+    `components.common.filters`."""
+    config = settings(version)
+    facts = portfolio.project_facts(on, high_from=config["band_high_from"], url=version[0])
+    return compute_health(facts, config, on)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def filter_options(version: Version) -> dict[str, list[str]]:
+    return portfolio.filter_options(version[0])

@@ -1,0 +1,78 @@
+"""Cached reads for the meeting page, keyed by the data version like every page's reads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from components.common import data
+from components.common.data import Version
+from data_access.meeting import reviews
+from deck.export import export
+from deck.sources import Meeting, assemble, changes_between, which_review
+from domain.changes import Changes
+from domain.filters import PortfolioFilter
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def meeting(
+    version: Version,
+    today: dt.date,
+    since: dt.date | None,
+    review_id: int | None,
+    portfolio_filter: PortfolioFilter,
+) -> Meeting:
+    """Slides and "what changed" for the review, the day and the filtered projects.
+
+    Health is the portfolio page's cached table and the changes are cached apart, so a filter
+    or a review change only rebuilds the slides."""
+    review, since, basis = which_review(review_list(version), review_id, since, today)
+    return assemble(
+        data.portfolio_health(version, today),
+        changes(version, since, today, basis),
+        today=today,
+        review=review,
+        settings=data.settings(version),
+        portfolio_filter=portfolio_filter,
+        url=version[0],
+    )
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def changes(version: Version, since: dt.date, until: dt.date, basis: str) -> Changes:
+    return changes_between(since, until, data.settings(version), basis=basis, url=version[0])
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def review_list(version: Version) -> pd.DataFrame:
+    return reviews.reviews(version[0])
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def people(version: Version) -> pd.DataFrame:
+    return reviews.people(version[0])
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def deck_files(
+    version: Version,
+    today: dt.date,
+    since: dt.date | None,
+    review_id: int | None,
+    portfolio_filter: PortfolioFilter,
+) -> tuple[bytes, bytes]:
+    """The .pptx and PDF of exactly the slides the browser shows."""
+    shown = meeting(version, today, since, review_id, portfolio_filter)
+    return export(shown.slides, shown.footer)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def actions(version: Version, review_id: int | None) -> pd.DataFrame:
+    return reviews.review_actions(review_id, version[0])
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def decisions(version: Version, review_id: int) -> pd.DataFrame:
+    return reviews.review_decisions(review_id, version[0])

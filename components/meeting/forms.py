@@ -1,0 +1,193 @@
+"""Forms of the review: start it, record a decision or an action, close actions.
+
+Every form shows all its problems at once beside the fields, keeps what was typed, and writes
+nothing partial (the write functions validate and commit in one transaction). After a save
+the form is emptied by giving its widgets new keys.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from components.access.session import current_actor
+from components.common.data import Version
+from components.meeting.slides import md
+from data_access.core.db import session_scope
+from data_access.core.writes import ConflictError, ValidationFailed, WriteError
+from data_access.meeting import reviews
+from domain.formatting import fmt_date
+from domain.slides import plain
+
+DUE_IN_DAYS = 14
+
+
+def _generation(form: str) -> int:
+    return st.session_state.setdefault(f"{form}_generation", 0)
+
+
+def _saved(form: str, message: str) -> None:
+    st.session_state[f"{form}_generation"] = _generation(form) + 1
+    st.session_state["meeting_toast"] = md(message)
+    st.rerun()
+
+
+def _write(url: str, slots: dict[str, st.delta_generator.DeltaGenerator], write: Callable):
+    """Run a write; on refusal put each message beside its field. Returns the result or None."""
+    try:
+        with session_scope(url) as session:
+            return write(session)
+    except ValidationFailed as exc:
+        general = []
+        for field, message in exc.errors.items():
+            if field in slots:
+                slots[field].error(md(message), icon=":material/error:")
+            else:
+                general.append(f"{field.replace('_', ' ')}: {message}" if field else message)
+        if general:
+            st.error("\n\n".join(md(g) for g in general), icon=":material/error:")
+    except WriteError as exc:  # permission, conflict, not found: said in words
+        st.error(md(exc), icon=":material/block:")
+    return None
+
+
+def start_review_form(version: Version, today: dt.date) -> int | None:
+    """A dated review record; returns its id once saved."""
+    key = f"start_review_{_generation('start_review')}"
+    with st.form(key):
+        title = st.text_input("Title", value=f"Portfolio review {fmt_date(today)}", max_chars=200)
+        slots = {"title": st.empty()}
+        held_on = st.date_input("Held on", value=today, format="DD/MM/YYYY")
+        slots["held_on"] = st.empty()
+        notes = st.text_area("Notes", max_chars=4000, placeholder="Optional")
+        slots["notes"] = st.empty()
+        submitted = st.form_submit_button("Start the review", type="primary")
+    if not submitted:
+        return None
+    data = {"title": title, "held_on": held_on, "notes": notes}
+    new_id = _write(
+        version[0],
+        slots,
+        lambda s: reviews.create_review(data, session=s, actor=current_actor()),
+    )
+    if new_id is not None:
+        st.query_params["review"] = str(new_id)
+        st.query_params.pop("since", None)
+        _saved("start_review", f"Review started: {title}")
+    return new_id
+
+
+def _project_picker(projects: pd.DataFrame, project_id: int | None, key: str, *, optional=False):
+    ids = projects.id.astype(int).tolist()
+    labels = dict(zip(ids, projects.code + " · " + projects.name, strict=True))
+    options = ([None] if optional else []) + ids
+    index = options.index(project_id) if project_id in options else None
+    return st.selectbox(
+        "Project",
+        options,
+        index=index,
+        format_func=lambda i: "None: portfolio-wide" if i is None else labels[i],
+        key=key,
+        placeholder="Choose the project",
+    )
+
+
+def _record(version: Version, form: str, slots, write: Callable, data: dict, review, what):
+    """Write a decision or an action of the review; on success empty the form and say so."""
+    saved = _write(
+        version[0],
+        slots,
+        lambda s: write(data, review_id=review["id"], session=s, actor=current_actor()),
+    )
+    if saved is not None:
+        _saved(form, f"{what} recorded: {data['title']}")
+
+
+def decision_form(
+    version: Version, review: dict, projects: pd.DataFrame, project_id: int | None, key: str
+) -> None:
+    """Record a decision taken in the review against a project."""
+    form = f"decision_{key}"
+    gen = _generation(form)
+    with st.form(f"{form}_{gen}"):
+        chosen = _project_picker(projects, project_id, f"{form}_project_{gen}")
+        slots = {"project_id": st.empty()}
+        title = st.text_input("Decision", max_chars=200, placeholder="What was decided")
+        slots["title"] = st.empty()
+        details = st.text_area("Details", max_chars=4000, placeholder="Optional")
+        slots["description"] = st.empty()
+        submitted = st.form_submit_button("Record the decision", type="primary")
+    if submitted:
+        data = {"project_id": chosen, "title": title, "description": details}
+        _record(version, form, slots, reviews.record_decision, data, review, "Decision")
+
+
+def action_form(
+    version: Version,
+    review: dict,
+    projects: pd.DataFrame,
+    people: pd.DataFrame,
+    project_id: int | None,
+    today: dt.date,
+    key: str,
+) -> None:
+    """Record an action with an owner and a due date; it stays open until closed."""
+    form = f"action_{key}"
+    gen = _generation(form)
+    names = dict(zip(people.id.astype(int), people.name, strict=True))
+    with st.form(f"{form}_{gen}"):
+        chosen = _project_picker(projects, project_id, f"{form}_project_{gen}", optional=True)
+        slots = {"project_id": st.empty()}
+        title = st.text_input("Action", max_chars=200, placeholder="What is to be done")
+        slots["title"] = st.empty()
+        owner = st.selectbox(
+            "Owner", list(names), index=None, format_func=names.get, placeholder="Who owns it"
+        )
+        slots["owner_id"] = st.empty()
+        due = st.date_input(
+            "Due", value=today + dt.timedelta(days=DUE_IN_DAYS), format="DD/MM/YYYY"
+        )
+        slots["due_date"] = st.empty()
+        submitted = st.form_submit_button("Record the action", type="primary")
+    if submitted:
+        data = {"project_id": chosen, "title": title, "owner_id": owner, "due_date": due}
+        _record(version, form, slots, reviews.create_action, data, review, "Action")
+
+
+def open_actions_list(version: Version, actions: pd.DataFrame, today: dt.date) -> None:
+    """Open actions with a button to close each (refused with the news if someone else did)."""
+    open_ = actions[actions.status == "open"]
+    if open_.empty:
+        st.markdown("*No open actions.*")
+        return
+    for action in open_.itertuples():
+        text, owner, due, done = st.columns([6, 2, 2, 1], vertical_alignment="center")
+        project = f"{action.code} · " if isinstance(action.code, str) else ""
+        text.text(f"{project}{action.title}")
+        owner.text(plain(action.owner) or "no owner")
+        late = action.due_date is not None and action.due_date < today
+        due.markdown(f"{':red[**overdue**] ' if late else ''}{fmt_date(action.due_date)}")
+        if done.button("Done", key=f"close_action_{action.id}", icon=":material/check:"):
+            _close(version, int(action.id), int(action.version), today)
+
+
+def _close(version: Version, action_id: int, expected_version: int, today: dt.date) -> None:
+    try:
+        with session_scope(version[0]) as session:
+            reviews.close_action(
+                action_id,
+                closed_on=today,
+                expected_version=expected_version,
+                session=session,
+                actor=current_actor(),
+            )
+    except ConflictError as exc:
+        st.warning(md(f"{exc} Now: {exc.current.get('status')}."), icon=":material/sync_problem:")
+    except WriteError as exc:
+        st.error(md(exc), icon=":material/block:")
+    else:
+        st.session_state["meeting_toast"] = "Action closed."
+        st.rerun()

@@ -1,0 +1,1 @@
+"""Milestones page: cached milestone reads and charts."""

@@ -1,0 +1,1 @@
+"""Portfolio overview and project page: cached portfolio reads and the health table."""

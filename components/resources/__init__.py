@@ -1,0 +1,3 @@
+"""People, capacity and money page: cached reads, the capacity and money views, the allocation
+forms.
+"""

@@ -1,0 +1,214 @@
+"""Cached reads for the resources and money page, keyed by the data version and plain values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from components.common import data
+from data_access.resources import money as money_reads
+from data_access.resources import reads as resources
+from domain import capacity
+from domain import earned_value as ev
+from domain.filters import PortfolioFilter, apply_filter
+from domain.formatting import RAG_ORDER
+
+Scope = tuple[tuple[int, ...] | None, tuple[str, ...]]
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _spec(cache_key: tuple, _build: Callable[[], alt.Chart]) -> dict:
+    return _build().to_dict()
+
+
+def show_chart(cache_key: tuple, build: Callable[[], alt.Chart], **kwargs):
+    """Draw the chart `build` returns, built and validated once per `cache_key` (the data
+    version and every choice the chart depends on): Altair's schema validation costs more than
+    the rest of a warm rerun. `kwargs` go to st.vega_lite_chart (key, on_select...)."""
+    return st.vega_lite_chart(spec=_spec(cache_key, build), width="stretch", **kwargs)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def filtered_projects(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
+    return apply_filter(data.portfolio_health(version, today), f)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def scope(version: data.Version, today: dt.date, f: PortfolioFilter) -> Scope:
+    """The filtered project ids (None: no filter, every project) and the filtered departments."""
+    if not f.active:
+        return None, ()
+    ids = tuple(int(i) for i in filtered_projects(version, today, f).id)
+    return ids, tuple(f.department)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def weekly_load(
+    version: data.Version,
+    today: dt.date,
+    f: PortfolioFilter,
+    rows: str,
+    n_weeks: int,
+    order: str = "loaded",
+    limit: int | None = None,
+) -> pd.DataFrame:
+    project_ids, departments = scope(version, today, f)
+    return resources.weekly_load(
+        capacity.first_monday(today),
+        n_weeks,
+        rows,
+        project_ids=project_ids,
+        departments=departments,
+        limit=limit,
+        order=order,
+        over_tolerance=capacity.OVER_TOLERANCE_HOURS,
+        url=version[0],
+    )
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def heatmap(
+    version: data.Version,
+    today: dt.date,
+    f: PortfolioFilter,
+    rows: str,
+    grain: str,
+    n_weeks: int,
+    order: str,
+) -> tuple[pd.DataFrame, list[str], int]:
+    """The heatmap's cells, its rows in display order, and how many rows exist in all."""
+    order = order if rows == "person" else "loaded"
+    limit = capacity.MAX_PEOPLE_ROWS if rows == "person" else None
+    grid = weekly_load(version, today, f, rows, n_weeks, order, limit)
+    cells = capacity.heatmap_cells(grid, capacity.horizon_weeks(today, n_weeks), grain)
+    total = int(grid.n_rows.max()) if len(grid) else 0
+    return cells, capacity.row_order(cells, order), total
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def people_in_view(version: data.Version, today: dt.date, f: PortfolioFilter, n_weeks: int) -> int:
+    project_ids, departments = scope(version, today, f)
+    return resources.people_in_view(
+        capacity.first_monday(today),
+        n_weeks,
+        project_ids=project_ids,
+        departments=departments,
+        url=version[0],
+    )
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def cell_allocations(
+    version: data.Version,
+    today: dt.date,
+    f: PortfolioFilter,
+    rows: str,
+    key: str,
+    first_day: dt.date,
+    last_day: dt.date,
+) -> pd.DataFrame:
+    project_ids, departments = scope(version, today, f)
+    return resources.cell_allocations(
+        first_day,
+        last_day,
+        rows,
+        key,
+        project_ids=project_ids,
+        departments=departments,
+        url=version[0],
+    )
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def spend_history(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
+    project_ids, _ = scope(version, today, f)
+    return money_reads.spend_history(project_ids, url=version[0])
+
+
+MONEY_BY = {"program": "Program", "department": "Department", "code": "Project"}
+RANK = {letter: n for n, letter in enumerate(RAG_ORDER)}
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def money(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
+    """Money figures of the filtered projects, with the cost letter of their EAC variance."""
+    config = data.settings(version)
+    frame = ev.project_money(filtered_projects(version, today, f))
+    frame["rag"] = ev.variance_rag(
+        frame.variance_pct, config["cost_amber_pct"], config["cost_red_pct"]
+    )
+    return frame
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def money_total(version: data.Version, today: dt.date, f: PortfolioFilter) -> dict:
+    return ev.total(money(version, today, f))
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def money_groups(version: data.Version, today: dt.date, f: PortfolioFilter, by: str):
+    """Projects (`by="code"`) or their roll-up by program or department, worst first: Red,
+    Amber, Green by forecast variance, then the biggest budgets."""
+    frame = money(version, today, f)
+    if by == "code":
+        groups = frame.assign(projects=1)[["code", "name", "projects", *ev.MONEY_COLUMNS]]
+    else:
+        groups = ev.rollup(frame, by)
+    config = data.settings(version)
+    groups["rag"] = ev.variance_rag(
+        groups.variance_pct, config["cost_amber_pct"], config["cost_red_pct"]
+    )
+    groups["rank"] = groups.rag.map(RANK)
+    return groups.sort_values(["rank", "bac"], ascending=[True, False])
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def projects_without_plan(
+    version: data.Version, today: dt.date, f: PortfolioFilter
+) -> pd.DataFrame:
+    project_ids, _ = scope(version, today, f)
+    return money_reads.projects_without_plan(project_ids, url=version[0])
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def project_reports(version: data.Version, project_id: int) -> pd.DataFrame:
+    return money_reads.project_reports(project_id, url=version[0])
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def people(version: data.Version) -> pd.DataFrame:
+    return resources.people(url=version[0])
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def person_labels(version: data.Version) -> dict[int, str]:
+    """Everyone who can be allocated, as "name · department · skill · hours"."""
+    df = people(version)
+    df = df[df.active.astype(bool)]
+    hours = df.weekly_capacity_hours.map("{:g} h".format)
+    labels = df.name + " · " + df.department + " · " + df.skill + " · " + hours
+    return dict(zip(df.id.astype(int), labels, strict=True))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def project_labels(version: data.Version, today: dt.date) -> dict[int, str]:
+    """Projects that can still take allocations, as "code name", by code."""
+    df = data.portfolio_health(version, today)
+    df = df[~df.status.isin(["completed", "cancelled"])].sort_values("code")
+    return dict(zip(df.id.astype(int), df.code + " " + df.name, strict=True))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def allocations(
+    version: data.Version, project_id: int | None = None, person_id: int | None = None
+) -> pd.DataFrame:
+    return resources.allocations(project_id=project_id, person_id=person_id, url=version[0])
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def absences(version: data.Version, person_id: int) -> pd.DataFrame:
+    return resources.absences(person_id, url=version[0])

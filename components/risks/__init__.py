@@ -1,0 +1,1 @@
+"""Risks page: cached risk and RAID reads, risk tables and the one-risk panel."""

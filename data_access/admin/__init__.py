@@ -1,0 +1,1 @@
+"""PMO administration: people and roles, portfolios, programs, departments, settings."""

@@ -1,0 +1,863 @@
+"""The PMO domain as SQLModel tables.
+
+Families follow one pattern: `XBase` holds the fields a user may set, `XCreate` / `XUpdate`
+validate input, and `X(table=True)` adds ids, the optimistic-concurrency `version` and
+timestamps. History tables (status reports, milestone history, risk assessments, audit log)
+are append-only: they have no Update schema and no version.
+
+Vocabularies are plain strings backed by CHECK constraints, so that PostgreSQL and SQLite
+behave the same and adding a value is a one-line migration, not an enum type change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import field_validator, model_validator
+from sqlmodel import Field, SQLModel
+
+from data_access.core import clock
+
+# --- vocabularies -----------------------------------------------------------------------
+
+ROLES = ("admin", "portfolio_manager", "project_manager", "viewer")
+PHASES = ("Idea", "Initiation", "Planning", "Execution", "Closing", "Closed")
+PROJECT_STATUSES = ("proposed", "active", "on hold", "completed", "cancelled")
+PRIORITIES = ("critical", "high", "medium", "low")
+RAG = ("G", "A", "R")
+RISK_KINDS = ("threat", "opportunity")
+THREAT_RESPONSES = ("avoid", "mitigate", "transfer", "accept")
+OPPORTUNITY_RESPONSES = ("exploit", "enhance", "share", "accept")
+RISK_RESPONSES = tuple(dict.fromkeys(THREAT_RESPONSES + OPPORTUNITY_RESPONSES))
+OPEN_CLOSED = ("open", "closed")
+RAID_KINDS = ("assumption", "issue", "dependency", "decision")
+MILESTONE_CHANGES = ("created", "forecast", "completed", "rebaselined", "removed", "reopened")
+ACTION_STATUSES = ("open", "done")
+# Where an action came from: agreed in a review, or part of a project's recovery plan.
+ACTION_ORIGINS = ("review", "recovery")
+
+NAME_MAX = 200
+TEXT_MAX = 4000
+
+
+def _in(column: str, values: tuple[str, ...], nullable: bool = False) -> str:
+    quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    rule = f"{column} IN ({quoted})"
+    return f"({column} IS NULL OR {rule})" if nullable else rule
+
+
+def _check_choice(value: Any, values: tuple[str, ...], label: str) -> Any:
+    if value is not None and value not in values:
+        raise ValueError(f"{label} must be one of: {', '.join(values)}")
+    return value
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def utcnow() -> dt.datetime:
+    """When a record is written: the app's clock, which a pinned day moves (core.clock)."""
+    return clock.now()
+
+
+class Versioned(SQLModel):
+    """Columns every editable table carries."""
+
+    version: int = Field(default=1, ge=1)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+# --- organisation -----------------------------------------------------------------------
+
+
+class PortfolioBase(SQLModel):
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    description: str = Field(default="", max_length=TEXT_MAX)
+
+    _strip_name = field_validator("name", mode="before")(_strip)
+
+
+class PortfolioCreate(PortfolioBase):
+    pass
+
+
+class PortfolioUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    description: str | None = Field(default=None, max_length=TEXT_MAX)
+
+
+class Portfolio(PortfolioBase, Versioned, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=NAME_MAX, sa_column_kwargs={"unique": True})
+
+
+class ProgramBase(SQLModel):
+    portfolio_id: int = Field(foreign_key="portfolio.id", index=True)
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    description: str = Field(default="", max_length=TEXT_MAX)
+    manager_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class ProgramCreate(ProgramBase):
+    pass
+
+
+class ProgramUpdate(SQLModel):
+    portfolio_id: int | None = None
+    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    description: str | None = Field(default=None, max_length=TEXT_MAX)
+    manager_id: int | None = None
+
+
+class Program(ProgramBase, Versioned, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=NAME_MAX, sa_column_kwargs={"unique": True})
+
+
+class DepartmentBase(SQLModel):
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    code: str = Field(min_length=1, max_length=20)
+
+
+class DepartmentCreate(DepartmentBase):
+    pass
+
+
+class DepartmentUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    code: str | None = Field(default=None, min_length=1, max_length=20)
+
+
+class Department(DepartmentBase, Versioned, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=NAME_MAX, sa_column_kwargs={"unique": True})
+    code: str = Field(max_length=20, sa_column_kwargs={"unique": True})
+
+
+class PersonBase(SQLModel):
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    email: str = Field(min_length=3, max_length=254)
+    role: str = Field(default="viewer")
+    department_id: int | None = Field(default=None, foreign_key="department.id", index=True)
+    skill: str = Field(default="", max_length=NAME_MAX)
+    weekly_capacity_hours: float = Field(default=40.0, ge=0, le=168)
+    active: bool = True
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _email(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip().lower()
+            if "@" not in value or value.startswith("@") or value.endswith("@"):
+                raise ValueError("must be an e-mail address such as jane@example.org")
+        return value
+
+    @field_validator("role")
+    @classmethod
+    def _role(cls, value: Any) -> Any:
+        return _check_choice(value, ROLES, "role")
+
+
+class PersonCreate(PersonBase):
+    pass
+
+
+class PersonUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    email: str | None = Field(default=None, min_length=3, max_length=254)
+    role: str | None = None
+    department_id: int | None = None
+    skill: str | None = Field(default=None, max_length=NAME_MAX)
+    weekly_capacity_hours: float | None = Field(default=None, ge=0, le=168)
+    active: bool | None = None
+
+
+class Person(PersonBase, Versioned, table=True):
+    __table_args__ = (
+        sa.CheckConstraint(_in("role", ROLES), name="ck_person_role"),
+        sa.CheckConstraint("weekly_capacity_hours >= 0", name="ck_person_capacity"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, sa_column_kwargs={"unique": True})
+    # Argon2 hash; NULL for people who only sign in through single sign-on.
+    password_hash: str | None = Field(default=None, max_length=255)
+    is_demo_account: bool = False
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Kept to rate-limit failed sign-ins per e-mail address."""
+
+    __tablename__ = "login_attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, index=True)
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
+    success: bool = False
+
+
+# --- projects ---------------------------------------------------------------------------
+
+
+class ProjectBase(SQLModel):
+    code: str = Field(min_length=1, max_length=30)
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    description: str = Field(default="", max_length=TEXT_MAX)
+    program_id: int = Field(foreign_key="program.id", index=True)
+    department_id: int = Field(foreign_key="department.id", index=True)
+    sponsor_id: int | None = Field(default=None, foreign_key="person.id")
+    manager_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    phase: str = "Initiation"
+    status: str = "active"
+    priority: str = "medium"
+    baseline_start: dt.date
+    baseline_finish: dt.date
+    forecast_finish: dt.date
+    actual_finish: dt.date | None = None
+    approved_budget: float = Field(default=0, ge=0, le=1e13)
+    actual_cost: float = Field(default=0, ge=0, le=1e13)
+    forecast_at_completion: float = Field(default=0, ge=0, le=1e13)
+    percent_complete: float = Field(default=0, ge=0, le=100)
+
+    _strip_text = field_validator("code", "name", mode="before")(_strip)
+
+    @field_validator("phase")
+    @classmethod
+    def _phase(cls, v: Any) -> Any:
+        return _check_choice(v, PHASES, "phase")
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, v: Any) -> Any:
+        return _check_choice(v, PROJECT_STATUSES, "status")
+
+    @field_validator("priority")
+    @classmethod
+    def _priority(cls, v: Any) -> Any:
+        return _check_choice(v, PRIORITIES, "priority")
+
+    @model_validator(mode="after")
+    def _dates_in_order(self):
+        if self.baseline_finish < self.baseline_start:
+            raise ValueError("baseline finish must not be before baseline start")
+        if self.forecast_finish < self.baseline_start:
+            raise ValueError("forecast finish must not be before baseline start")
+        return self
+
+
+class ProjectCreate(ProjectBase):
+    pass
+
+
+class ProjectUpdate(SQLModel):
+    """Every field optional; the write function re-validates the merged record as ProjectBase."""
+
+    code: str | None = None
+    name: str | None = None
+    description: str | None = None
+    program_id: int | None = None
+    department_id: int | None = None
+    sponsor_id: int | None = None
+    manager_id: int | None = None
+    phase: str | None = None
+    status: str | None = None
+    priority: str | None = None
+    baseline_start: dt.date | None = None
+    baseline_finish: dt.date | None = None
+    forecast_finish: dt.date | None = None
+    actual_finish: dt.date | None = None
+    approved_budget: float | None = None
+    actual_cost: float | None = None
+    forecast_at_completion: float | None = None
+    percent_complete: float | None = None
+
+
+class Project(ProjectBase, Versioned, table=True):
+    __table_args__ = (
+        sa.CheckConstraint("baseline_finish >= baseline_start", name="ck_project_dates"),
+        sa.CheckConstraint("forecast_finish >= baseline_start", name="ck_project_forecast"),
+        sa.CheckConstraint(_in("phase", PHASES), name="ck_project_phase"),
+        sa.CheckConstraint(_in("status", PROJECT_STATUSES), name="ck_project_status"),
+        sa.CheckConstraint(_in("priority", PRIORITIES), name="ck_project_priority"),
+        sa.CheckConstraint(
+            "approved_budget >= 0 AND actual_cost >= 0 AND forecast_at_completion >= 0",
+            name="ck_project_money",
+        ),
+        sa.CheckConstraint(
+            "percent_complete >= 0 AND percent_complete <= 100", name="ck_project_percent"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=30, sa_column_kwargs={"unique": True})
+
+
+# --- weekly status reports (append-only) ------------------------------------------------
+
+
+class StatusReportBase(SQLModel):
+    project_id: int = Field(foreign_key="project.id")
+    report_date: dt.date
+    author_id: int | None = Field(default=None, foreign_key="person.id")
+    # Effective RAG per dimension as reported (the PM's choice; equal to the computed value
+    # unless the PM overrode it). Scope has no computed signal, so it is always the PM's.
+    schedule_rag: str = "G"
+    cost_rag: str = "G"
+    scope_rag: str = "G"
+    risk_rag: str = "G"
+    # Snapshot of the overall health at the time of the report (computed worst-of, or the
+    # override), so that health over time is a plain read.
+    overall_rag: str = "G"
+    override_rag: str | None = None
+    override_reason: str = Field(default="", max_length=TEXT_MAX)
+    summary: str = Field(default="", max_length=TEXT_MAX)
+    achievements: str = Field(default="", max_length=TEXT_MAX)
+    next_steps: str = Field(default="", max_length=TEXT_MAX)
+    blockers: str = Field(default="", max_length=TEXT_MAX)
+    percent_complete: float = Field(default=0, ge=0, le=100)
+    cost_to_date: float = Field(default=0, ge=0, le=1e13)
+    forecast_at_completion: float = Field(default=0, ge=0, le=1e13)
+    planned_value: float | None = Field(default=None, ge=0, le=1e13)
+
+    @field_validator("schedule_rag", "cost_rag", "scope_rag", "risk_rag", "overall_rag")
+    @classmethod
+    def _rag(cls, v: Any) -> Any:
+        return _check_choice(v, RAG, "RAG")
+
+    @field_validator("override_rag")
+    @classmethod
+    def _override(cls, v: Any) -> Any:
+        return _check_choice(v, RAG, "override")
+
+    @model_validator(mode="after")
+    def _override_needs_reason(self):
+        if self.override_rag is not None and not self.override_reason.strip():
+            raise ValueError("an override needs a reason")
+        return self
+
+
+class StatusReportCreate(StatusReportBase):
+    pass
+
+
+class StatusReport(StatusReportBase, table=True):
+    __tablename__ = "status_report"
+    __table_args__ = (
+        sa.Index("ix_status_report_project_date", "project_id", "report_date"),
+        sa.Index("ix_status_report_date", "report_date"),
+        *(
+            sa.CheckConstraint(_in(col, RAG), name=f"ck_status_{col}")
+            for col in ("schedule_rag", "cost_rag", "scope_rag", "risk_rag", "overall_rag")
+        ),
+        sa.CheckConstraint(_in("override_rag", RAG, nullable=True), name="ck_status_override"),
+        sa.CheckConstraint(
+            "percent_complete >= 0 AND percent_complete <= 100", name="ck_status_percent"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+# --- milestones -------------------------------------------------------------------------
+
+
+class MilestoneBase(SQLModel):
+    project_id: int = Field(foreign_key="project.id", index=True)
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    baseline_date: dt.date
+    forecast_date: dt.date
+    actual_date: dt.date | None = None
+    is_key: bool = False
+
+    _strip_name = field_validator("name", mode="before")(_strip)
+
+
+class MilestoneCreate(MilestoneBase):
+    pass
+
+
+class MilestoneUpdate(SQLModel):
+    name: str | None = Field(default=None, min_length=1, max_length=NAME_MAX)
+    forecast_date: dt.date | None = None
+    actual_date: dt.date | None = None
+    is_key: bool | None = None
+
+
+class Milestone(MilestoneBase, Versioned, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    # The day the milestone entered the plan and, if it left it, the day it did: the
+    # burndown's scope line is drawn from these.
+    added_on: dt.date
+    removed_on: dt.date | None = None
+
+
+class MilestoneHistory(SQLModel, table=True):
+    """One row per change of a milestone's dates, with the day it was reported on."""
+
+    __tablename__ = "milestone_history"
+    __table_args__ = (
+        sa.Index("ix_milestone_history_ms_date", "milestone_id", "reported_on"),
+        sa.Index("ix_milestone_history_date", "reported_on"),
+        sa.CheckConstraint(_in("change", MILESTONE_CHANGES), name="ck_milestone_history_change"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    milestone_id: int = Field(foreign_key="milestone.id")
+    project_id: int = Field(foreign_key="project.id", index=True)
+    reported_on: dt.date
+    change: str
+    baseline_date: dt.date
+    forecast_date: dt.date
+    actual_date: dt.date | None = None
+    reason: str = Field(default="", max_length=TEXT_MAX)
+    author_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+# --- risks ------------------------------------------------------------------------------
+
+
+class RiskBase(SQLModel):
+    project_id: int = Field(foreign_key="project.id", index=True)
+    title: str = Field(min_length=1, max_length=NAME_MAX)
+    description: str = Field(default="", max_length=TEXT_MAX)
+    category: str = Field(default="", max_length=60)
+    kind: str = "threat"
+    probability: int = Field(ge=1, le=5)
+    impact: int = Field(ge=1, le=5)
+    residual_probability: int | None = Field(default=None, ge=1, le=5)
+    residual_impact: int | None = Field(default=None, ge=1, le=5)
+    owner_id: int | None = Field(default=None, foreign_key="person.id")
+    response: str = "mitigate"
+    mitigation: str = Field(default="", max_length=TEXT_MAX)
+    response_due: dt.date | None = None
+    proximity: dt.date | None = None
+    status: str = "open"
+
+    _strip_title = field_validator("title", mode="before")(_strip)
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: Any) -> Any:
+        return _check_choice(v, RISK_KINDS, "kind")
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, v: Any) -> Any:
+        return _check_choice(v, OPEN_CLOSED, "status")
+
+    @model_validator(mode="after")
+    def _response_fits_kind(self):
+        allowed = OPPORTUNITY_RESPONSES if self.kind == "opportunity" else THREAT_RESPONSES
+        _check_choice(self.response, allowed, f"response for a {self.kind}")
+        if (self.residual_probability is None) != (self.residual_impact is None):
+            raise ValueError("residual probability and impact are given together")
+        return self
+
+
+class RiskCreate(RiskBase):
+    pass
+
+
+class RiskUpdate(SQLModel):
+    title: str | None = None
+    description: str | None = None
+    category: str | None = None
+    kind: str | None = None
+    probability: int | None = None
+    impact: int | None = None
+    residual_probability: int | None = None
+    residual_impact: int | None = None
+    owner_id: int | None = None
+    response: str | None = None
+    mitigation: str | None = None
+    response_due: dt.date | None = None
+    proximity: dt.date | None = None
+    status: str | None = None
+
+
+class Risk(RiskBase, Versioned, table=True):
+    __table_args__ = (
+        sa.Index("ix_risk_project_status", "project_id", "status"),
+        sa.CheckConstraint("probability BETWEEN 1 AND 5", name="ck_risk_probability"),
+        sa.CheckConstraint("impact BETWEEN 1 AND 5", name="ck_risk_impact"),
+        sa.CheckConstraint(
+            "residual_probability IS NULL OR residual_probability BETWEEN 1 AND 5",
+            name="ck_risk_residual_probability",
+        ),
+        sa.CheckConstraint(
+            "residual_impact IS NULL OR residual_impact BETWEEN 1 AND 5",
+            name="ck_risk_residual_impact",
+        ),
+        sa.CheckConstraint(_in("kind", RISK_KINDS), name="ck_risk_kind"),
+        sa.CheckConstraint(_in("response", RISK_RESPONSES), name="ck_risk_response"),
+        sa.CheckConstraint(_in("status", OPEN_CLOSED), name="ck_risk_status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    raised_on: dt.date
+    closed_on: dt.date | None = None
+    last_assessed_on: dt.date
+
+
+class RiskAssessment(SQLModel, table=True):
+    """Every (re-)assessment of a risk, so exposure can be drawn over time."""
+
+    __tablename__ = "risk_assessment"
+    __table_args__ = (
+        sa.Index("ix_risk_assessment_risk_date", "risk_id", "assessed_on"),
+        sa.Index("ix_risk_assessment_date", "assessed_on"),
+        sa.CheckConstraint("probability BETWEEN 1 AND 5", name="ck_assessment_probability"),
+        sa.CheckConstraint("impact BETWEEN 1 AND 5", name="ck_assessment_impact"),
+        sa.CheckConstraint(
+            "residual_probability IS NULL OR residual_probability BETWEEN 1 AND 5",
+            name="ck_assessment_residual_probability",
+        ),
+        sa.CheckConstraint(
+            "residual_impact IS NULL OR residual_impact BETWEEN 1 AND 5",
+            name="ck_assessment_residual_impact",
+        ),
+        sa.CheckConstraint(_in("status", OPEN_CLOSED), name="ck_assessment_status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    risk_id: int = Field(foreign_key="risk.id")
+    project_id: int = Field(foreign_key="project.id", index=True)
+    assessed_on: dt.date
+    probability: int
+    impact: int
+    residual_probability: int | None = None
+    residual_impact: int | None = None
+    status: str = "open"
+    note: str = Field(default="", max_length=TEXT_MAX)
+    assessor_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+# --- other RAID items: assumptions, issues, dependencies, decisions ----------------------
+
+
+class RaidItemBase(SQLModel):
+    project_id: int = Field(foreign_key="project.id", index=True)
+    kind: str
+    title: str = Field(min_length=1, max_length=NAME_MAX)
+    description: str = Field(default="", max_length=TEXT_MAX)
+    owner_id: int | None = Field(default=None, foreign_key="person.id")
+    status: str = "open"
+    due_date: dt.date | None = None
+    # Dependencies: this project waits on the provider project (and optionally one of its
+    # milestones) by the need-by date.
+    provider_project_id: int | None = Field(default=None, foreign_key="project.id")
+    provider_milestone_id: int | None = Field(default=None, foreign_key="milestone.id")
+    need_by: dt.date | None = None
+    # Decisions: when and in which review they were taken.
+    decided_on: dt.date | None = None
+    review_id: int | None = Field(default=None, foreign_key="review.id")
+
+    _strip_title = field_validator("title", mode="before")(_strip)
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, v: Any) -> Any:
+        return _check_choice(v, RAID_KINDS, "kind")
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, v: Any) -> Any:
+        return _check_choice(v, OPEN_CLOSED, "status")
+
+    @model_validator(mode="after")
+    def _dependency_has_provider(self):
+        if self.kind == "dependency":
+            if self.provider_project_id is None:
+                raise ValueError("a dependency names the project it waits on")
+            if self.provider_project_id == self.project_id:
+                raise ValueError("a project cannot depend on itself")
+        return self
+
+
+class RaidItemCreate(RaidItemBase):
+    pass
+
+
+class RaidItemUpdate(SQLModel):
+    title: str | None = None
+    description: str | None = None
+    owner_id: int | None = None
+    status: str | None = None
+    due_date: dt.date | None = None
+    provider_project_id: int | None = None
+    provider_milestone_id: int | None = None
+    need_by: dt.date | None = None
+    decided_on: dt.date | None = None
+
+
+class RaidItem(RaidItemBase, Versioned, table=True):
+    __tablename__ = "raid_item"
+    __table_args__ = (
+        sa.Index("ix_raid_item_kind_status", "kind", "status"),
+        sa.CheckConstraint(_in("kind", RAID_KINDS), name="ck_raid_kind"),
+        sa.CheckConstraint(_in("status", OPEN_CLOSED), name="ck_raid_status"),
+        sa.CheckConstraint(
+            "kind <> 'dependency' OR provider_project_id IS NOT NULL",
+            name="ck_raid_dependency_provider",
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    raised_on: dt.date
+    closed_on: dt.date | None = None
+
+
+# --- reviews and actions (meeting mode) --------------------------------------------------
+
+
+class ReviewBase(SQLModel):
+    title: str = Field(min_length=1, max_length=NAME_MAX)
+    held_on: dt.date
+    notes: str = Field(default="", max_length=TEXT_MAX)
+
+
+class ReviewCreate(ReviewBase):
+    pass
+
+
+class ReviewUpdate(SQLModel):
+    title: str | None = None
+    held_on: dt.date | None = None
+    notes: str | None = None
+
+
+class Review(ReviewBase, Versioned, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    created_by_id: int | None = Field(default=None, foreign_key="person.id")
+
+
+class ActionBase(SQLModel):
+    title: str = Field(min_length=1, max_length=NAME_MAX)
+    project_id: int | None = Field(default=None, foreign_key="project.id", index=True)
+    review_id: int | None = Field(default=None, foreign_key="review.id", index=True)
+    owner_id: int | None = Field(default=None, foreign_key="person.id")
+    due_date: dt.date | None = None
+    status: str = "open"
+    origin: str = "review"
+
+    @field_validator("status")
+    @classmethod
+    def _status(cls, v: Any) -> Any:
+        return _check_choice(v, ACTION_STATUSES, "status")
+
+    @field_validator("origin")
+    @classmethod
+    def _origin(cls, v: Any) -> Any:
+        return _check_choice(v, ACTION_ORIGINS, "origin")
+
+
+class ActionCreate(ActionBase):
+    pass
+
+
+class ActionUpdate(SQLModel):
+    title: str | None = None
+    owner_id: int | None = None
+    due_date: dt.date | None = None
+    status: str | None = None
+
+
+class Action(ActionBase, Versioned, table=True):
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", ACTION_STATUSES), name="ck_action_status"),
+        sa.CheckConstraint(_in("origin", ACTION_ORIGINS), name="ck_action_origin"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    closed_on: dt.date | None = None
+
+
+# --- resources --------------------------------------------------------------------------
+
+
+class AllocationBase(SQLModel):
+    person_id: int = Field(foreign_key="person.id", index=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    start_date: dt.date
+    end_date: dt.date
+    hours_per_week: float = Field(gt=0, le=168)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self):
+        if self.end_date < self.start_date:
+            raise ValueError("end date must not be before start date")
+        return self
+
+
+class AllocationCreate(AllocationBase):
+    pass
+
+
+class AllocationUpdate(SQLModel):
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    hours_per_week: float | None = None
+
+
+class Allocation(AllocationBase, Versioned, table=True):
+    __table_args__ = (
+        sa.CheckConstraint("end_date >= start_date", name="ck_allocation_dates"),
+        sa.CheckConstraint(
+            "hours_per_week > 0 AND hours_per_week <= 168", name="ck_allocation_hours"
+        ),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class AbsenceBase(SQLModel):
+    """A person away (leave, training...): their capacity is zero on those working days."""
+
+    person_id: int = Field(foreign_key="person.id", index=True)
+    start_date: dt.date
+    end_date: dt.date
+    reason: str = Field(default="Leave", min_length=1, max_length=NAME_MAX)
+
+    _strip_reason = field_validator("reason", mode="before")(_strip)
+
+    @model_validator(mode="after")
+    def _dates_in_order(self):
+        if self.end_date < self.start_date:
+            raise ValueError("end date must not be before start date")
+        return self
+
+
+class AbsenceCreate(AbsenceBase):
+    pass
+
+
+class AbsenceUpdate(SQLModel):
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    reason: str | None = None
+
+
+class Absence(AbsenceBase, Versioned, table=True):
+    __table_args__ = (sa.CheckConstraint("end_date >= start_date", name="ck_absence_dates"),)
+    id: int | None = Field(default=None, primary_key=True)
+
+
+# --- settings, audit, data version ------------------------------------------------------
+
+
+class Setting(SQLModel, table=True):
+    """A PMO admin's setting (thresholds, stale days, currency...), stored as JSON."""
+
+    key: str = Field(primary_key=True, max_length=80)
+    value: Any = Field(sa_column=sa.Column(sa.JSON, nullable=False))
+    version: int = 1
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AuditLog(SQLModel, table=True):
+    """Who changed what, when, with the record before and after."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        sa.Index("ix_audit_entity", "entity", "entity_id"),
+        sa.Index("ix_audit_project_at", "project_id", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
+    actor_id: int | None = Field(default=None, foreign_key="person.id")
+    actor_name: str = Field(default="", max_length=NAME_MAX)
+    action: str = Field(max_length=40)
+    entity: str = Field(max_length=40)
+    entity_id: int | None = None
+    project_id: int | None = None
+    before: Any = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
+    after: Any = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
+
+
+class DataVersion(SQLModel, table=True):
+    """A single row bumped by every write; cached reads are keyed on it."""
+
+    __tablename__ = "data_version"
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0
+
+
+# --- path to green: recovery plans and escalations ----------------------------------------
+# A recovery plan is kept with the status update that carried it (append-only, like the
+# report), so the history of the expected back-to-green date is a plain read of the plans.
+# Recovery actions are rows of `action` (origin 'recovery'). An escalation is what a project
+# manager asks of whom, by when and why; a review answers it with a decision.
+
+CONFIDENCE = ("high", "medium", "low")
+ASKED_OF = ("sponsor", "portfolio_manager", "steering_group")
+ESCALATION_STATUSES = ("open", "answered")
+
+
+class RecoveryPlanBase(SQLModel):
+    project_id: int = Field(foreign_key="project.id", index=True)
+    # The cause is one of the PMO's list (a setting), so it is checked against the setting
+    # when written, not by a CHECK constraint.
+    cause: str = Field(min_length=1, max_length=60)
+    expected_green_date: dt.date
+    confidence: str = "medium"
+    note: str = Field(default="", max_length=TEXT_MAX)
+
+    @field_validator("confidence")
+    @classmethod
+    def _confidence(cls, v: Any) -> Any:
+        return _check_choice(v, CONFIDENCE, "confidence")
+
+
+class RecoveryPlanCreate(RecoveryPlanBase):
+    pass
+
+
+class RecoveryPlan(RecoveryPlanBase, table=True):
+    __tablename__ = "recovery_plan"
+    __table_args__ = (
+        sa.CheckConstraint(_in("confidence", CONFIDENCE), name="ck_recovery_confidence"),
+        sa.Index("ix_recovery_plan_project_date", "project_id", "report_date"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    status_report_id: int = Field(foreign_key="status_report.id", unique=True)
+    report_date: dt.date
+    author_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class EscalationBase(SQLModel):
+    project_id: int = Field(foreign_key="project.id", index=True)
+    ask: str = Field(min_length=1, max_length=NAME_MAX)
+    reason: str = Field(min_length=1, max_length=TEXT_MAX)
+    asked_of: str = "steering_group"
+    needed_by: dt.date
+
+    _strip_text = field_validator("ask", "reason", mode="before")(_strip)
+
+    @field_validator("asked_of")
+    @classmethod
+    def _asked_of(cls, v: Any) -> Any:
+        return _check_choice(v, ASKED_OF, "asked of")
+
+
+class EscalationCreate(EscalationBase):
+    pass
+
+
+class Escalation(EscalationBase, Versioned, table=True):
+    __table_args__ = (
+        sa.CheckConstraint(_in("asked_of", ASKED_OF), name="ck_escalation_asked_of"),
+        sa.CheckConstraint(_in("status", ESCALATION_STATUSES), name="ck_escalation_status"),
+        sa.Index("ix_escalation_status_needed_by", "status", "needed_by"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    # The person it lands with (the sponsor, the program's manager); none for the group.
+    asked_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    raised_by_id: int | None = Field(default=None, foreign_key="person.id")
+    raised_on: dt.date
+    status: str = "open"
+    decision_id: int | None = Field(default=None, foreign_key="raid_item.id")
+    answered_on: dt.date | None = None
+
+
+def worst_rag(*values: str | None) -> str:
+    """Worst-of rule for overall health: R beats A beats G; missing values are ignored."""
+    present = [v for v in values if v in RAG]
+    return max(present, key=RAG.index) if present else "G"

@@ -1,0 +1,1 @@
+"""Milestone reads: burndown, trend (MTA) history and slippage lists."""

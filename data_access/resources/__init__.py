@@ -1,0 +1,3 @@
+"""People, capacity and allocations, and money over time: reads aggregated in SQL and the
+allocation writes.
+"""

@@ -1,0 +1,1 @@
+"""Risk and RAID reads: matrix, register, exposure history and the RAID log."""
