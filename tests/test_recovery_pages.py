@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from data_access.core import clock
-from data_access.core.db import read_df
+from data_access.core.db import read_df, session_scope
 from data_access.core.writes import Actor
+from data_access.meeting import reviews
 from data_access.recovery import reads
 from domain.formatting import fmt_date
 from tests.auth_helpers import open_app
@@ -121,3 +122,26 @@ def test_a_project_manager_escalates_from_quick_updates(demo_db_url, monkeypatch
         }
     ]
     assert at.dataframe[0].value["Asks"].tolist() == ["Approve two more testers"]
+
+
+def test_an_escalation_is_answered_in_the_review(demo_db_url, monkeypatch):
+    admin = Actor(1, "Ada Admin", "admin")
+    with session_scope(demo_db_url) as session:
+        rid = reviews.create_review(
+            {"title": "December review", "held_on": TODAY}, session=session, actor=admin
+        )
+    waiting = reads.escalations(TODAY, open_only=True, url=demo_db_url)
+    at = open_app(demo_db_url, monkeypatch, "pages/meeting.py", actor=admin, review=str(rid))
+    picked = next(s for s in at.selectbox if s.label == "Escalation")
+    assert len(picked.options) == len(waiting)
+    chosen = picked.value
+    # The answer form comes after the review's own decision form.
+    [t for t in at.text_input if t.label == "Decision"][-1].input("Go ahead")
+    at = submit(at, "Record the answer")
+    answered = reads.escalations(TODAY, url=demo_db_url).set_index("id").loc[chosen]
+    assert (answered.status, answered.decision, answered.answered_on) == (
+        "answered",
+        "Go ahead",
+        TODAY,
+    )
+    assert "Go ahead" in reviews.review_decisions(rid, url=demo_db_url).title.tolist()

@@ -9,6 +9,7 @@ import streamlit as st
 from components.access.session import current_actor
 from components.common.data import Version
 from components.meeting.forms import _generation, _saved, _write
+from data_access.meeting import escalations as escalation_writes
 from domain.formatting import fmt_date
 
 
@@ -41,7 +42,7 @@ def answer_form(version: Version, review: dict, escalations: pd.DataFrame, key: 
         saved = _write(
             version[0],
             slots,
-            lambda s: escalations.answer_escalation(
+            lambda s: escalation_writes.answer_escalation(
                 chosen,
                 {"title": title, "description": details},
                 review_id=review["id"],

@@ -106,6 +106,7 @@ def test_red_update_path_to_green_escalation_answered_in_the_review(server, demo
     dialog.get_by_role("textbox", name="Decision").fill(ANSWER)
     dialog.get_by_role("button", name="Record the answer").click()
     settle_after_action(page)
+    screenshot(page, "recovery-answered")
     expect(slide.get_by_text(f"Answered: {ANSWER}")).to_be_visible()
 
     # The decision is on the project page, with the escalation it answered.
