@@ -14,16 +14,17 @@ from data_access.core.sql import as_dates
 
 # The current off-Green episode of a project starts after its last Green report. Within it:
 # since when it is off Green, its newest plan, and how often the expected back-to-green date
-# moved later from one plan to the next (a slip).
+# moved later from one plan to the next (a slip). Each part reads only the projects asked for.
 RECOVERY_SQL = """
 WITH green AS (
     SELECT project_id, MAX(report_date) AS green_on
-    FROM status_report WHERE overall_rag = 'G' GROUP BY project_id
+    FROM status_report WHERE overall_rag = 'G' {only_project} GROUP BY project_id
 ),
 off_green AS (
     SELECT sr.project_id, MIN(sr.report_date) AS off_green_since
     FROM status_report sr LEFT JOIN green g ON g.project_id = sr.project_id
     WHERE sr.overall_rag <> 'G' AND (g.green_on IS NULL OR sr.report_date > g.green_on)
+          {only_sr}
     GROUP BY sr.project_id
 ),
 plans AS (
@@ -34,7 +35,7 @@ plans AS (
            ROW_NUMBER() OVER (
                PARTITION BY rp.project_id ORDER BY rp.report_date DESC, rp.id DESC) AS newest
     FROM recovery_plan rp LEFT JOIN green g ON g.project_id = rp.project_id
-    WHERE g.green_on IS NULL OR rp.report_date > g.green_on
+    WHERE (g.green_on IS NULL OR rp.report_date > g.green_on) {only_rp}
 ),
 episode AS (
     SELECT project_id, COUNT(*) AS plans,
@@ -45,12 +46,13 @@ episode AS (
 actions AS (
     SELECT project_id, COUNT(*) AS open_actions,
            SUM(CASE WHEN due_date < :today THEN 1 ELSE 0 END) AS overdue_actions
-    FROM action WHERE origin = 'recovery' AND status = 'open' GROUP BY project_id
+    FROM action WHERE origin = 'recovery' AND status = 'open' {only_project}
+    GROUP BY project_id
 ),
 escalations AS (
     SELECT project_id, COUNT(*) AS open_escalations,
            SUM(CASE WHEN needed_by < :today THEN 1 ELSE 0 END) AS overdue_escalations
-    FROM escalation WHERE status = 'open' GROUP BY project_id
+    FROM escalation WHERE status = 'open' {only_project} GROUP BY project_id
 )
 SELECT p.id AS project_id, o.off_green_since, pl.report_date AS plan_reported_on,
        pl.expected_green_date, pl.cause, pl.confidence, pl.note,
@@ -65,7 +67,7 @@ LEFT JOIN plans pl ON pl.project_id = p.id AND pl.newest = 1
 LEFT JOIN episode e ON e.project_id = p.id
 LEFT JOIN actions a ON a.project_id = p.id
 LEFT JOIN escalations x ON x.project_id = p.id
-{where}
+WHERE 1 = 1 {only_p}
 ORDER BY p.id
 """
 
@@ -82,10 +84,27 @@ def _ids_clause(project_ids, column: str) -> tuple[str, dict]:
     return f"WHERE {column} IN ({', '.join(':' + n for n in names)})", names
 
 
+def _only(project_ids, column: str) -> tuple[str, dict]:
+    """`AND column IN (...)` for the projects asked for (nothing for all)."""
+    where, params = _ids_clause(project_ids, column)
+    return where.replace("WHERE", "AND", 1), params
+
+
 def recovery_status(today: dt.date, project_ids=None, url: str | None = None) -> pd.DataFrame:
     """One row per project (all, or `project_ids`): its current off-Green episode."""
-    where, params = _ids_clause(project_ids, "p.id")
-    df = read_df(RECOVERY_SQL.format(where=where), {"today": today, **params}, url=url)
+    sql = RECOVERY_SQL.format(
+        **{
+            name: _only(project_ids, column)[0]
+            for name, column in (
+                ("only_project", "project_id"),
+                ("only_sr", "sr.project_id"),
+                ("only_rp", "rp.project_id"),
+                ("only_p", "p.id"),
+            )
+        }
+    )
+    params = _only(project_ids, "p.id")[1]
+    df = read_df(sql, {"today": today, **params}, url=url)
     for column in COUNTS:
         df[column] = df[column].astype(int)
     return as_dates(df, DATES)
