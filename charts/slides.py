@@ -219,7 +219,13 @@ def green_trend(
         .mark_line(strokeDash=[8, 6], strokeWidth=2, color="#999999")
         .encode(x=x, y=y)
     )
-    return (diagonal + line + points).properties(title=_title(title), width=width, height=height)
+    # Room on the right: a week label under the last tick reaches past the plot.
+    return (diagonal + line + points).properties(
+        title=_title(title),
+        width=width,
+        height=height,
+        padding={"top": 5, "bottom": 5, "left": 5, "right": 48},
+    )
 
 
 BUILDERS = {
