@@ -1,7 +1,7 @@
 """path to green: recovery plans, escalations, action origin
 
 Revision ID: 0026
-Revises: 0027
+Revises: 0017
 Create Date: 2026-12-05 23:31:24.524244
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0026"
-down_revision: str | None = "0027"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
