@@ -61,6 +61,7 @@ if __name__ == "__main__":  # a page run (see the top): draw the page
                 "pages/portfolio.py", title="Overview", icon=":material/dashboard:", default=True
             ),
             st.Page("pages/project.py", title="Project", icon=":material/folder_open:"),
+            st.Page("pages/recovery.py", title="Path to green", icon=":material/trending_up:"),
             st.Page("pages/milestones.py", title="Milestones", icon=":material/flag:"),
             st.Page("pages/risks.py", title="Risks & RAID", icon=":material/warning:"),
             st.Page("pages/resources.py", title="Resources & money", icon=":material/groups:"),

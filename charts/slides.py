@@ -179,7 +179,57 @@ def risk_matrix(
     return (rect + text).properties(width=width, height=height)
 
 
+def green_trend(
+    data: pd.DataFrame, title: str, today: dt.date, width="container", height=300
+) -> alt.Chart:
+    """The expected back-to-green date at each report (a step line; slips as red triangles)
+    against the diagonal of the reporting day, in the style of the milestone trend."""
+    df = data.assign(
+        report_date=pd.to_datetime(data.report_date),
+        expected_green_date=pd.to_datetime(data.expected_green_date),
+        change=data.slipped.map({True: "Slipped", False: "Held"}),
+    )
+    low = min(df.report_date.min(), df.expected_green_date.min()) - pd.Timedelta(days=7)
+    high = max(df.report_date.max(), df.expected_green_date.max(), pd.Timestamp(today))
+    domain = [low.isoformat(), (high + pd.Timedelta(days=7)).isoformat()]
+    axis = _axis(None, format=WEEK_FORMAT, tickCount=5)
+    x = alt.X("report_date:T", scale=alt.Scale(domain=domain), axis=axis)
+    y = alt.Y("expected_green_date:T", scale=alt.Scale(domain=domain), axis=axis)
+    base = alt.Chart(df).encode(x=x, y=y)
+    line = base.mark_line(interpolate="step-after", strokeWidth=4, color="#0072B2")
+    points = base.mark_point(filled=True, size=320, opacity=1).encode(
+        shape=alt.Shape(
+            "change:N",
+            scale=alt.Scale(domain=["Held", "Slipped"], range=["circle", "triangle-up"]),
+            legend=None,
+        ),
+        color=alt.Color(
+            "change:N",
+            scale=alt.Scale(domain=["Held", "Slipped"], range=["#0072B2", RAG_COLOURS["R"]]),
+            legend=alt.Legend(title=None, orient="bottom", labelFontSize=FONT - 2, symbolSize=300),
+        ),
+        tooltip=[
+            alt.Tooltip("report_date:T", format="%d %b %Y", title="Reported"),
+            alt.Tooltip("expected_green_date:T", format="%d %b %Y", title="Green by"),
+            "change",
+        ],
+    )
+    diagonal = (
+        alt.Chart(pd.DataFrame({"report_date": domain, "expected_green_date": domain}))
+        .mark_line(strokeDash=[8, 6], strokeWidth=2, color="#999999")
+        .encode(x=x, y=y)
+    )
+    # Room on the right: a week label under the last tick reaches past the plot.
+    return (diagonal + line + points).properties(
+        title=_title(title),
+        width=width,
+        height=height,
+        padding={"top": 5, "bottom": 5, "left": 5, "right": 48},
+    )
+
+
 BUILDERS = {
+    "green_trend": green_trend,
     "health_bars": health_bars,
     "milestone_timeline": milestone_timeline,
     "slip_bars": slip_bars,

@@ -171,7 +171,50 @@ def _markers(series, colour: str, *, filled: bool) -> None:
         series.marker.format.fill.background()
 
 
+def green_trend(slide, box) -> None:
+    """The back-to-green date at each update as an XY chart with lines: reporting date (x)
+    against the expected date (y), slips as red points, the reporting day as a dashed diagonal."""
+    df = box.chart.data.reset_index(drop=True)
+    today = pd.Timestamp(box.chart.params["today"])
+    reported = [_serial(d) for d in df.report_date]
+    expected = [_serial(d) for d in df.expected_green_date]
+    days = [*reported, *expected, _serial(today)]
+    low, high = min(days) - 7, max(days) + 7
+    data = XyChartData()
+    plan = data.add_series("Back to Green by")
+    for x, y in zip(reported, expected, strict=True):
+        plan.add_data_point(x, y)
+    diagonal = data.add_series("Reporting day")
+    diagonal.add_data_point(low, low)
+    diagonal.add_data_point(high, high)
+    chart = _frame(slide, XL_CHART_TYPE.XY_SCATTER_LINES, data, box)
+    chart.has_legend = True
+    chart.legend.position = XL_LEGEND_POSITION.BOTTOM
+    chart.legend.include_in_layout = False
+    chart.legend.font.size = Pt(LABEL_PT)
+    line, reporting_day = chart.plots[0].series
+    _markers(line, TODAY_BLUE, filled=True)
+    line.format.line.color.rgb = _rgb(TODAY_BLUE)  # a line through the points, unlike _markers
+    line.format.line.width = Pt(2.5)
+    for i, slipped in enumerate(df.slipped):
+        if slipped:
+            point = line.points[i]
+            point.marker.format.fill.solid()
+            point.marker.format.fill.fore_color.rgb = _rgb(RAG_COLOURS["R"])
+            point.marker.format.line.color.rgb = _rgb(RAG_COLOURS["R"])
+    reporting_day.marker.style = MARKER.NONE
+    reporting_day.format.line.color.rgb = _rgb(BASELINE_GREY)
+    reporting_day.format.line.dash_style = 4  # MSO_LINE.DASH
+    for axis in (chart.category_axis, chart.value_axis):
+        axis.minimum_scale, axis.maximum_scale = low, high
+        axis.tick_labels.number_format = "d mmm yy"
+        axis.tick_labels.number_format_is_linked = False
+        axis.tick_labels.font.size = Pt(LABEL_PT)
+        axis.has_major_gridlines = True
+
+
 WRITERS = {
+    "green_trend": green_trend,
     "health_bars": health_bars,
     "slip_bars": slip_bars,
     "milestone_timeline": milestone_timeline,

@@ -17,6 +17,7 @@ from data_access.meeting import changes as change_reads
 from data_access.meeting import reads as meeting_reads
 from data_access.meeting import reviews as review_reads
 from data_access.portfolio.reads import project_facts
+from data_access.recovery import reads as recovery_reads
 from domain.changes import Changes, build_changes, default_since
 from domain.filters import PortfolioFilter, apply_filter
 from domain.formatting import fmt_date
@@ -174,4 +175,17 @@ def _inputs(
         settings=settings,
         review=review,
         every_project=every_project,
+        recovery=recovery_reads.recovery_status(today, presented, url=url),
+        green_history=recovery_reads.green_date_history(presented, url=url),
+        recovery_actions=recovery_reads.recovery_actions(presented, open_only=True, url=url),
+        escalations=_escalations(today, review, ids, url),
     )
+
+
+def _escalations(today: dt.date, review: dict | None, ids, url) -> pd.DataFrame:
+    """Open escalations, and those answered in the review in progress (its record)."""
+    escalations = recovery_reads.escalations(today, project_ids=ids, url=url)
+    answered_here = (
+        escalations.answered_on == review["held_on"] if review else escalations.status != "answered"
+    )
+    return escalations[(escalations.status == "open") | answered_here].reset_index(drop=True)

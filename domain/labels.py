@@ -25,6 +25,13 @@ FIELD_LABELS = {
     "forecast_at_completion": "Forecast at completion",
     "percent_complete": "Percent complete",
     "report_date": "Report date",
+    "recovery_cause": "Cause",
+    "expected_green_date": "Expected back to Green",
+    "recovery_confidence": "Confidence in that date",
+    "recovery_note": "How the project gets back to Green",
+    "recovery_actions": "Recovery actions",
+    "ask": "What you ask for",
+    "asked_of": "Of whom",
     "schedule_rag": "Schedule",
     "cost_rag": "Cost",
     "scope_rag": "Scope",
@@ -69,6 +76,8 @@ FIELD_LABELS = {
     "owner": "Owner",
     "waits_on": "Waits on",
 }
+# The rows for new recovery actions in the status update.
+FIELD_LABELS.update({f"new_action_{i}_title": f"New recovery action {i}" for i in (1, 2, 3)})
 
 # Fields that hold a person's, program's, department's or project's id, by what they name.
 REFERENCES = {

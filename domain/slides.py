@@ -99,6 +99,13 @@ class MeetingInputs:
     horizon_days: int = 28
     # A slide for every project, not only red and amber ones (one project's status report).
     every_project: bool = False
+    # Path to green of the presented projects (data_access.recovery.reads): their recovery
+    # state, the history of their back-to-green date, and their escalations (open ones and
+    # those answered in this review).
+    recovery: pd.DataFrame = field(default_factory=pd.DataFrame)
+    green_history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    recovery_actions: pd.DataFrame = field(default_factory=pd.DataFrame)  # open ones
+    escalations: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def plain(value: Any) -> str:
@@ -158,7 +165,11 @@ def build_slides(inputs: MeetingInputs) -> list[Slide]:
     red_amber = red_amber_projects(inputs.health)
     slides = [_summary(inputs, red_amber), _changes(inputs)]
     presented = presented_projects(inputs.health, inputs.every_project)
-    slides += [_project(inputs, row) for row in presented.head(MAX_PROJECT_SLIDES).itertuples()]
+    for row in presented.head(MAX_PROJECT_SLIDES).itertuples():
+        slides.append(_project(inputs, row))
+        slides += _path_to_green(inputs, row)
+    if len(inputs.escalations) and (inputs.escalations.status == "open").any():
+        slides.append(_escalations(inputs))
     slides += [_milestones(inputs), _risks(inputs), _actions(inputs)]
     return slides
 
@@ -550,5 +561,139 @@ def _actions(inputs: MeetingInputs) -> Slide:
                 empty="No open actions.",
                 what="actions",
             ),
+        ],
+    )
+
+
+# --- path to green -------------------------------------------------------------------------
+
+ASKED_OF = {
+    "sponsor": "sponsor",
+    "portfolio_manager": "portfolio manager",
+    "steering_group": "steering group",
+}
+
+
+def _asked(e) -> str:
+    who = ASKED_OF[e.asked_of]
+    return f"{who} ({e.asked_person})" if plain(e.asked_person) else who
+
+
+def _escalation_lines(escalations: pd.DataFrame) -> list[Line]:
+    lines = []
+    for e in escalations.itertuples():
+        if e.status == "open":
+            late = " — overdue" if e.overdue else ""
+            lines.append(
+                Line(
+                    f"Asks the {_asked(e)}: {clip(e.ask, 90)} by {fmt_date(e.needed_by)}{late}. "
+                    f"Why: {clip(e.reason, 90)}",
+                    "!",
+                    RAG_COLOURS["R"] if e.overdue else RAG_COLOURS["A"],
+                )
+            )
+        else:
+            lines.append(Line(f"Answered: {clip(e.decision, 100)}", "D", "#0072B2"))
+    return lines
+
+
+def _rows_of(df: pd.DataFrame, project_id: int) -> pd.DataFrame:
+    """The project's rows of a path-to-green input (which is empty when not read)."""
+    return df[df.project_id == project_id] if len(df) else df
+
+
+def _path_to_green(inputs: MeetingInputs, p) -> list[Slide]:
+    """The project's path to green beside its slide: the plan, its trend, the recovery
+    actions and what the project asks of whom. None when it has no plan and no escalation."""
+    status = _rows_of(inputs.recovery, p.id)
+    status = status.iloc[0] if len(status) else None
+    escalations = _rows_of(inputs.escalations, p.id)
+    has_plan = status is not None and isinstance(status.expected_green_date, dt.date)
+    if not has_plan and escalations.empty:
+        return []
+    if has_plan:
+        since = status.off_green_since
+        off = (
+            f"off Green for {(inputs.today - since).days} days · "
+            if isinstance(since, dt.date)
+            else ""
+        )
+        subtitle = (
+            f"{off}back to Green by {fmt_date(status.expected_green_date)} "
+            f"({f'slipped {status.slips}×' if status.slips else 'date held'}, confidence "
+            f"{status.confidence}) · cause: {status.cause}"
+        )
+    else:
+        subtitle = "No recovery plan in the latest update"
+    history = _rows_of(inputs.green_history, p.id).reset_index(drop=True)
+    recovery_actions = _rows_of(inputs.recovery_actions, p.id)
+    action_lines = [
+        Line(
+            f"{clip(a.title, 80)} ({plain(a.owner) or 'no owner'}, due {fmt_date(a.due_date)})",
+            "!",
+            RAG_COLOURS["R"] if _overdue(a.due_date, inputs.today) else "#0072B2",
+        )
+        for a in recovery_actions.itertuples()
+    ]
+    escalation_lines = _escalation_lines(escalations)
+    return [
+        Slide(
+            "path",
+            f"{p.code} · path to green",
+            subtitle,
+            project_id=int(p.id),
+            blocks=[
+                Block(
+                    "lines",
+                    "Escalations",
+                    "left",
+                    lines=escalation_lines[: TABLE_ROWS // 2],
+                    more=_more(len(escalation_lines), TABLE_ROWS // 2, "escalations"),
+                    empty="Nothing escalated.",
+                ),
+                Block(
+                    "lines",
+                    "Recovery actions",
+                    "left",
+                    lines=action_lines[: TABLE_ROWS // 2],
+                    more=_more(len(action_lines), TABLE_ROWS // 2, "actions"),
+                    empty="No open recovery actions.",
+                ),
+                Block(
+                    "chart",
+                    "Back-to-Green date at each update",
+                    "right",
+                    chart="green_trend",
+                    data=history,
+                    params={"today": inputs.today},
+                    empty="No recovery plan reported yet.",
+                ),
+            ],
+        )
+    ]
+
+
+def _escalations(inputs: MeetingInputs) -> Slide:
+    """Every open escalation of the presented projects, the overdue first: what the review
+    has to answer."""
+    esc = inputs.escalations
+    open_ = esc[esc.status == "open"].sort_values(["overdue", "needed_by"], ascending=[False, True])
+    table = pd.DataFrame(
+        {
+            "Project": open_.code.map(keep_together).to_numpy(),
+            "Asks": open_.ask.map(lambda t: clip(t, 60)).to_numpy(),
+            "Of": [clip(_asked(e), 30) for e in open_.itertuples()],
+            "By": open_.needed_by.map(fmt_date).map(keep_together).to_numpy(),
+        }
+    )
+    table["_colour_By"] = open_.overdue.map({True: RAG_COLOURS["R"], False: None}).to_numpy()
+    return Slide(
+        "escalations",
+        "Escalations to answer",
+        f"{plural(len(open_), 'open escalation')} ({int(open_.overdue.sum()):,} overdue)",
+        blocks=[
+            _table(
+                table, "Asked of the review", "full", empty="Nothing escalated.", what="escalations"
+            )
         ],
     )

@@ -328,6 +328,29 @@ with tab_settings:
             ),
             FormField("bei_target", "Baseline Execution Index target", **ratio),
             FormField("currency", "Currency (ISO code, e.g. EUR)", max_chars=3),
+            FormField(
+                "status_on_time_days",
+                "An update is on time up to (days after its reporting day)",
+                "int",
+                min_value=0,
+                max_value=30,
+                step=1,
+            ),
+        ],
+        "Path to green (recovery plans in the status update)": [
+            FormField(
+                "recovery_plan_amber",
+                "Recovery plan for Amber projects",
+                "select",
+                options=("off", "asked", "required"),
+                labels={"off": "Not asked", "asked": "Asked (optional)", "required": "Required"},
+                help="A Red project's update always requires one.",
+            ),
+            FormField(
+                "recovery_causes",
+                "Causes to choose from (comma-separated)",
+                help="The categories a project manager picks the cause of a Red or Amber from.",
+            ),
         ],
         "Reminders of the weekly status update ({name}, {projects}, {deadline}, {link} are "
         "filled in)": [

@@ -19,7 +19,9 @@ from components.gates import data as gate_data
 from components.gates import forms as gate_forms
 from components.meeting import data as meeting_data
 from components.meeting import forms as review_forms
+from components.meeting.escalations import answer_form
 from components.meeting.slides import PRESENTATION_CSS, md, render_slide
+from components.recovery import data as recovery_data
 from data_access.core.db import data_version
 from domain.changes import counts
 from domain.filters import apply_filter
@@ -117,6 +119,18 @@ def gate_dialog(project_id: int) -> None:
     gate_forms.decide_form(version, today, gate.iloc[0].to_dict(), "meeting")
 
 
+def _open_escalations(project_id: int | None) -> pd.DataFrame:
+    """Open escalations of the filtered projects (of one when a project's slide is shown)."""
+    escalations = recovery_data.escalations(version, today, open_only=True)
+    ids = _projects().id if project_id is None else [project_id]
+    return escalations[escalations.project_id.isin(ids)]
+
+
+@st.dialog("Answer an escalation", width="large")
+def answer_dialog(project_id: int | None) -> None:
+    answer_form(version, shown.review, _open_escalations(project_id), key="dialog")
+
+
 @st.dialog("Record an action", width="large")
 def action_dialog(project_id: int | None) -> None:
     people = meeting_data.people(version)
@@ -160,6 +174,10 @@ def present() -> None:
                 decision_dialog(on_screen.project_id)
             if st.button("Action", icon=":material/add_task:", type="tertiary"):
                 action_dialog(on_screen.project_id)
+            if on_screen.kind in ("path", "escalations") and st.button(
+                "Answer escalation", icon=":material/forum:", type="tertiary"
+            ):
+                answer_dialog(on_screen.project_id)
         else:
             st.caption("Start a review on the meeting page to record decisions and actions.")
         st.button(
@@ -369,6 +387,8 @@ def decisions_and_actions() -> None:
             review_forms.action_form(
                 version, review, _projects(), meeting_data.people(version), None, today, key="page"
             )
+        st.subheader("Escalations to answer")
+        answer_form(version, review, _open_escalations(None), key="page")
         st.subheader("Decided in this review")
         _table(
             meeting_data.decisions(version, review["id"]),

@@ -9,6 +9,7 @@ from components.common.layout import current_filter, current_version
 from components.common.safe_text import md_escape
 from components.gates.views import lifecycle_section
 from components.portfolio import data as pdata
+from components.recovery.views import project_path_to_green
 from domain.formatting import BAND_COLOURS, RAG_LABELS, fmt_date, fmt_money
 from domain.health import DIMENSIONS
 from domain.portfolio_view import OVERRIDE_MARK, weekly_project_cells
@@ -19,6 +20,7 @@ from domain.project_view import (
     risk_bands,
     timeline_rows,
 )
+from domain.recovery import on_time_until
 
 BADGE = {"R": "red", "A": "orange", "G": "green", "S": "gray", "C": "blue"}
 HISTORY_WEEKS = 26
@@ -115,7 +117,12 @@ with right:
         st.info("No status update yet.")
     else:
         last = reports.iloc[-1]
-        st.caption(f"{fmt_date(last.report_date)} by {text(last.author, 'unknown')}")
+        saved_on = pd.Timestamp(last.created_at).date()
+        late = saved_on > on_time_until(last.report_date, config)
+        st.caption(
+            f"{fmt_date(last.report_date)} by {text(last.author, 'unknown')}, saved "
+            f"{fmt_date(saved_on)}: {'late' if late else 'on time'}"
+        )
         for label, field in (
             ("Summary", "summary"),
             ("Achievements", "achievements"),
@@ -124,6 +131,8 @@ with right:
         ):
             if text(last[field], ""):
                 st.markdown(f"**{label}:** {text(last[field])}")
+
+project_path_to_green(version, today, pid, p.overall_rag)
 
 # --- milestones, cost, health history ----------------------------------------------------
 ms = milestone_states(pdata.project_milestones(version, pid), today)

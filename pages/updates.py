@@ -11,7 +11,10 @@ import streamlit as st
 from components.access.session import current_actor
 from components.common import data
 from components.common.layout import current_filter, current_version
+from components.recovery import data as recovery_data
+from components.recovery.views import escalation_table
 from components.schedules.views import schedule_section
+from components.updates.escalation_form import escalation_form
 from components.updates.milestones_form import milestones_section
 from components.updates.project_form import project_section
 from components.updates.raid_form import raid_section
@@ -20,7 +23,15 @@ from components.updates.status_form import status_update_form
 from data_access.core.records import may_create_projects, may_edit
 from domain.filters import apply_filter
 
-SECTIONS = ["Status update", "Milestones", "RAID", "Project", "Import & export", "Schedule file"]
+SECTIONS = [
+    "Status update",
+    "Escalate",
+    "Milestones",
+    "RAID",
+    "Project",
+    "Import & export",
+    "Schedule file",
+]
 
 version = current_version()
 actor = current_actor()
@@ -57,10 +68,14 @@ if facts and not editable:
     )
 
 tabs = st.tabs(SECTIONS, key="section", bind="query-params")
-status_tab, milestones_tab, raid_tab, project_tab, sheets_tab, schedule_tab = tabs
+status_tab, escalate_tab, milestones_tab, raid_tab, project_tab, sheets_tab, schedule_tab = tabs
 with status_tab:
     if status_tab.open and editable:
         status_update_form(version, facts, actor, today)
+with escalate_tab:
+    if escalate_tab.open and editable:
+        escalation_form(version, int(facts["id"]), today)
+        escalation_table(recovery_data.escalations(version, today, project_id=int(facts["id"])))
 with milestones_tab:
     if milestones_tab.open and editable:
         milestones_section(version, facts, actor, today)

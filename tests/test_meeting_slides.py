@@ -77,16 +77,18 @@ def test_the_deck_walks_red_then_amber_projects(demo_db_url):
     kinds = [s.kind for s in shown.slides]
     n_projects = kinds.count("project")
     n_gates = kinds.count("gate")
-    assert kinds == [
-        "summary",
-        "changes",
-        *["project"] * n_projects,
-        "gates",
-        *["gate"] * n_gates,
-        "milestones",
-        "risks",
-        "actions",
-    ]
+    # Each project's path to green (when it has a plan or an escalation) follows its slide;
+    # the escalations to answer, then the gates awaiting a decision, come after the projects.
+    tail = ["escalations", "gates", *["gate"] * n_gates, "milestones", "risks", "actions"]
+    walk = [k for k in kinds[2 : -len(tail)] if k != "path"]
+    assert kinds[:2] == ["summary", "changes"] and walk == ["project"] * n_projects
+    assert kinds[-len(tail) :] == tail
+    paths = [i for i, s in enumerate(shown.slides) if s.kind == "path"]
+    assert paths and all(
+        shown.slides[i - 1].kind == "project"
+        and shown.slides[i - 1].project_id == shown.slides[i].project_id
+        for i in paths
+    )
     assert n_projects > 0
 
     facts = project_facts(DEMO_TODAY, url=demo_db_url)

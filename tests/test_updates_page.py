@@ -105,8 +105,17 @@ def test_status_update_bad_values_are_all_shown_under_their_fields(demo_db_url, 
     at = submit(at, "Submit status update")
     assert count(demo_db_url, "status_report") == before
     assert at.error[0].value.startswith(
-        "Nothing was saved: 4 problems to fix, each also shown under its field."
+        "Nothing was saved: 7 problems to fix, each also shown under its field."
     )
+    # Red now: the path to green is asked for, each problem under its field.
+    assert message_under(at, field(at, "selectbox", "status", "recovery_cause")) == (
+        "**Cause** is required: a Red update needs a path to green. Choose the main cause."
+    )
+    assert message_under(at, field(at, "date_input", "status", "expected_green_date")) == (
+        "**Expected back to Green** is required: a Red update needs a path to green. "
+        "When will it be Green again?"
+    )
+    assert any(e.value.startswith("**Recovery actions** are required") for e in at.error[1:])
     assert message_under(at, field(at, "number_input", "status", "percent_complete")) == (
         "**Percent complete** must be at most 100"
     )
@@ -128,8 +137,33 @@ def test_status_update_bad_values_are_all_shown_under_their_fields(demo_db_url, 
     field(at, "number_input", "status", "cost_to_date").set_value(150_000.0)
     field(at, "text_area", "status", "summary").input("Supplier slipped two weeks.")
     field(at, "text_area", "status", "override_reason").input("Supplier slip not yet in plan")
+    field(at, "selectbox", "status", "recovery_cause").set_value("supplier")
+    green = TODAY + dt.timedelta(weeks=8)
+    field(at, "date_input", "status", "expected_green_date").set_value(green)
+    field(at, "text_input", "status", "new_action_1_title").input("Second supplier on board")
+    field(at, "selectbox", "status", "new_action_1_owner").set_value(3)
+    field(at, "date_input", "status", "new_action_1_due").set_value(TODAY + dt.timedelta(weeks=2))
     at = submit(at, "Submit status update")
     assert not at.error
+    assert one(
+        demo_db_url,
+        "SELECT cause, expected_green_date, confidence FROM recovery_plan "
+        "WHERE project_id = :p ORDER BY id DESC LIMIT 1",
+        p=PID,
+    ) == [{"cause": "supplier", "expected_green_date": green.isoformat(), "confidence": "medium"}]
+    assert one(
+        demo_db_url,
+        "SELECT title, owner_id, origin, status FROM action WHERE project_id = :p "
+        "AND origin = 'recovery'",
+        p=PID,
+    ) == [
+        {"title": "Second supplier on board", "owner_id": 3, "origin": "recovery", "status": "open"}
+    ]
+    # The next update starts from this plan and lists the action, to confirm or tick done.
+    assert field(at, "selectbox", "status", "recovery_cause").value == "supplier"
+    assert field(at, "date_input", "status", "expected_green_date").value == green
+    done = [c for c in at.checkbox if c.label.startswith("Done: Second supplier on board")]
+    assert len(done) == 1
     latest = one(
         demo_db_url,
         "SELECT schedule_rag, overall_rag, override_rag, override_reason FROM status_report "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from charts import gates, health, project
+from charts import gates, health, project, recovery
 
 BUILDERS = {
     "dimension_heatmap": health.dimension_heatmap,
@@ -22,6 +22,7 @@ BUILDERS = {
     "compliance_heatmap": gates.compliance_heatmap,
     "project_heatmap": gates.project_heatmap,
     "compliance_trend": gates.compliance_trend,
+    "green_date_chart": recovery.green_date_chart,
 }
 
 

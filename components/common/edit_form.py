@@ -143,16 +143,21 @@ class EditForm:
         return self.key(field)
 
     def text(
-        self, field: str, *, area: bool = False, help: str | None = None, height: int = 100
+        self,
+        field: str,
+        *,
+        area: bool = False,
+        help: str | None = None,
+        height: int = 100,
+        label_text: str | None = None,
     ) -> None:
         key = self._register(field, "text")
         value = self.loaded.get(field) or ""
+        shown = label_text or label(field)
         if area:
-            st.text_area(
-                label(field), value, key=key, help=help, height=height, persist_state="session"
-            )
+            st.text_area(shown, value, key=key, help=help, height=height, persist_state="session")
         else:
-            st.text_input(label(field), value, key=key, help=help, persist_state="session")
+            st.text_input(shown, value, key=key, help=help, persist_state="session")
         self._problem(field)
 
     def number(
@@ -171,11 +176,18 @@ class EditForm:
         )
         self._problem(field)
 
-    def date(self, field: str, *, optional: bool = False, help: str | None = None) -> None:
+    def date(
+        self,
+        field: str,
+        *,
+        optional: bool = False,
+        help: str | None = None,
+        label_text: str | None = None,
+    ) -> None:
         key = self._register(field, "date")
         value = self.loaded.get(field)
         st.date_input(
-            label(field),
+            label_text or label(field),
             value=value if value is not None or optional else "today",
             key=key,
             help=help,
@@ -218,10 +230,12 @@ class EditForm:
         )
         self._problem(field)
 
-    def checkbox(self, field: str, *, help: str | None = None) -> None:
+    def checkbox(
+        self, field: str, *, help: str | None = None, label_text: str | None = None
+    ) -> None:
         key = self._register(field, "bool")
         st.checkbox(
-            label(field),
+            label_text or label(field),
             bool(self.loaded.get(field)),
             key=key,
             help=help,
@@ -229,9 +243,15 @@ class EditForm:
         )
         self._problem(field)
 
+    def note(self, field: str) -> None:
+        """The problem of a part of the form that has no widget of its own (a list of rows),
+        shown where that part is rather than only on top."""
+        self.kinds[field] = "note"
+        self._problem(field)
+
     def typed(self) -> dict[str, Any]:
         """Every field drawn on the last run, as the user left it."""
-        return {f: st.session_state.get(self.key(f)) for f in self.kinds}
+        return {f: st.session_state.get(self.key(f)) for f, k in self.kinds.items() if k != "note"}
 
     # --- messages around the form -------------------------------------------------------
 

@@ -27,6 +27,7 @@ _NAMED = {
 _BADGE_COLOURS = {**RAG_COLOURS, **BAND_COLOURS}
 DARK_INK = "#F3F4F6"  # the dark theme's text colour (.streamlit/config.toml)
 CHART_HEIGHTS = {
+    "green_trend": 440,
     "health_bars": 420,
     "milestone_timeline": 440,
     "slip_bars": 640,

@@ -11,11 +11,13 @@ import streamlit as st
 
 from components.common import data, records
 from components.common.edit_form import EditForm
+from components.updates import data as update_data
+from components.updates.recovery_section import recovery_section
 from data_access.core.db import session_scope
-from data_access.core.models import RAG, StatusReportCreate, worst_rag
+from data_access.core.models import RAG, StatusReportCreate
 from data_access.core.writes import Actor, ValidationFailed, validate
-from data_access.updates import commands
-from domain import status_update
+from data_access.updates import recovery as recovery_commands
+from domain import recovery, status_update
 from domain.formatting import RAG_LABELS, fmt_date
 from domain.status_update import COMPUTED
 
@@ -59,9 +61,14 @@ def status_update_form(
 
     def check(values: dict[str, Any]) -> dict[str, str]:
         computed = computed_for(values)
+        report = status_update.report_data(project_id, values, computed)
         errors = status_update.check(values, computed)
+        for field, message in recovery.check(
+            values, report, settings, project["baseline_start"], today
+        ).items():
+            errors.setdefault(field, message)
         try:
-            validate(StatusReportCreate, status_update.report_data(project_id, values, computed))
+            validate(StatusReportCreate, report)
         except ValidationFailed as exc:
             for field, message in exc.errors.items():
                 errors.setdefault(field, message)
@@ -71,19 +78,37 @@ def status_update_form(
         computed = computed_for(values)
         report = status_update.report_data(project_id, values, computed)
         with session_scope(version[0]) as session:
-            commands.submit_status_report(
-                report, session=session, actor=actor, expected_latest_report=latest
+            recovery_commands.submit_update(
+                {k: report[k] for k in StatusReportCreate.model_fields if k in report},
+                recovery.plan_from(values),
+                new_actions=recovery.new_actions_from(values),
+                done_actions=recovery.done_actions_from(values),
+                settings=settings,
+                today=today,
+                session=session,
+                actor=actor,
+                expected_latest_report=latest,
             )
-        overall = report["override_rag"] or worst_rag(
-            *(report[f"{d}_rag"] for d in (*COMPUTED, "scope"))
-        )
+        overall = recovery.overall_of(report)
         how = "your override" if report["override_rag"] else "by the health rules"
+        until = recovery.on_time_until(values["report_date"], settings)
+        timing = (
+            "on time"
+            if today <= until
+            else f"late: the PMO counts an update on time up to {fmt_date(until)}"
+        )
         return (
             f"Status update of {fmt_date(values['report_date'])} saved for {facts['code']}: "
-            f"overall {_rag_option(overall)} ({how})."
+            f"overall {_rag_option(overall)} ({how}), {timing}."
         )
 
-    initial = status_update.prefill(previous, project, computed_for(loaded_figures), today)
+    initial = {
+        **status_update.prefill(previous, project, computed_for(loaded_figures), today),
+        **recovery.prefill(
+            update_data.latest_plan(version, project_id),
+            update_data.recovery_actions(version, project_id),
+        ),
+    }
     form = EditForm(
         "status",
         project_id,
@@ -135,6 +160,14 @@ def status_update_form(
             area=True,
             height=80,
             help="Required when a rating differs from the computed one; shown as an override.",
+        )
+        chosen = {
+            f"{d}_rag": st.session_state.get(form.key(f"{d}_rag"), form.loaded[f"{d}_rag"])
+            for d in (*COMPUTED, "scope")
+        }
+        report = status_update.report_data(project_id, {**form.loaded, **chosen}, computed)
+        recovery_section(
+            form, recovery.overall_of(report), settings, records.names(version)["people"]
         )
         left, right = st.columns(2)
         with left:

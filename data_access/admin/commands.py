@@ -8,7 +8,7 @@ problem reported at once, optimistic concurrency, audited, committed once.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -308,6 +308,17 @@ class SettingsValues(BaseModel):
     risk_review_days: int = Field(ge=1, le=365)
     gate_min_milestones: int = Field(ge=0, le=100)
     gate_decide_days: int = Field(ge=0, le=365)
+
+    status_on_time_days: int = Field(ge=0, le=30)
+    recovery_plan_amber: Literal["off", "asked", "required"]
+    recovery_causes: str
+
+    @field_validator("recovery_causes")
+    @classmethod
+    def _causes(cls, value: str) -> str:
+        if not [c for c in value.split(",") if c.strip()]:
+            raise ValueError("name at least one cause, separated by commas")
+        return value
 
     @field_validator("currency")
     @classmethod

@@ -51,6 +51,13 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "risk_review_days": 30,  # every open risk re-assessed within this many days
     "gate_min_milestones": 1,  # baselined milestones a plan needs
     "gate_decide_days": 14,  # a gate decided within this many days of its planned date
+    # A weekly update still counts as on time this many days after its reporting day.
+    "status_on_time_days": 3,
+    # Path to green: a Red project's update requires a recovery plan; an Amber one's is
+    # "off" (not asked), "asked" (offered, optional) or "required".
+    "recovery_plan_amber": "asked",
+    # The causes a recovery plan names, comma-separated (PMO list).
+    "recovery_causes": "scope, resources, supplier, technical, funding, dependency, other",
 }
 
 

@@ -167,6 +167,7 @@ def _passed_gate(ctx, phases, i, day, stamp, *, recent: bool) -> None:
                     "status": "done" if done else "open",
                     "closed_on": min(due, ctx["today"]) if done else None,
                     "gate_review_id": gate_id,
+                    "origin": "review",  # a gate condition is followed like a review action
                     **stamp,
                 },
             )

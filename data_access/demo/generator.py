@@ -16,6 +16,7 @@ from data_access.core.models import AuditLog, utcnow
 from data_access.demo.gates import add_gates
 from data_access.demo.organisation import add_organisation
 from data_access.demo.projects import add_project
+from data_access.demo.recovery import add_recovery
 from data_access.demo.resources import add_resources
 from data_access.demo.reviews import add_reviews
 from data_access.demo.rows import DemoRows, friday_on_or_before
@@ -67,6 +68,7 @@ def generate(tier: str = "S", *, seed: int = 42, today: dt.date | None = None) -
     add_gates(out, f"{seed}-{tier}", today, stamp)
     add_resources(out, random.Random(f"{seed}-{tier}-resources"), today, stamp, organisation.staff)
     add_reviews(out, rng, today, n_projects, stamp)
+    add_recovery(out, random.Random(f"{seed}-{tier}-recovery"), today, stamp)
     add_schedule_imports(out, today)
 
     add_stakeholders(out, random.Random(f"{seed}-{tier}-stakeholders"), n_projects, stamp)

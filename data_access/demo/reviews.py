@@ -34,6 +34,7 @@ def add_reviews(out, rng, today, n_projects, stamp) -> None:
                     "status": "done" if due < today and rng.random() < 0.6 else "open",
                     "closed_on": None,
                     "gate_review_id": None,
+                    "origin": "review",
                     **stamp,
                 },
             )

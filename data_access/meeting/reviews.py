@@ -93,7 +93,14 @@ def create_review(data: dict[str, Any], *, session: Session, actor: Actor) -> in
 
 
 def record_decision(data: dict[str, Any], *, review_id: int, session: Session, actor: Actor) -> int:
-    """A decision taken in the review about a project: a RAID item of kind 'decision'.
+    new_id = stage_decision(data, review_id=review_id, session=session, actor=actor)
+    commit(session)
+    return new_id
+
+
+def stage_decision(data: dict[str, Any], *, review_id: int, session: Session, actor: Actor) -> int:
+    """A decision taken in the review about a project: a RAID item of kind 'decision', not
+    yet committed (answering an escalation commits it with the answer).
 
     The decision is taken, so it is recorded closed, dated the review day.
     """
@@ -112,9 +119,7 @@ def record_decision(data: dict[str, Any], *, review_id: int, session: Session, a
         session, actor, decision.project_id, "record a decision", entity="raid_item", entity_id=None
     )
     row = {**decision.model_dump(), "raised_on": held_on, "closed_on": held_on}
-    new_id = insert_row(session, RaidItem, row, actor=actor, project_id=decision.project_id)
-    commit(session)
-    return new_id
+    return insert_row(session, RaidItem, row, actor=actor, project_id=decision.project_id)
 
 
 def create_action(data: dict[str, Any], *, review_id: int, session: Session, actor: Actor) -> int:
@@ -209,7 +214,8 @@ def review_decisions(review_id: int, url: str | None = None) -> pd.DataFrame:
 
 
 # Open actions from every review stay on the slides until closed; actions of this review show
-# even when already done, so the record of the meeting is complete.
+# even when already done, so the record of the meeting is complete. Recovery actions have their
+# own place: the project's path-to-green slide.
 ACTIONS_SQL = """
 SELECT a.id, a.project_id, p.code, p.name AS project, a.title, a.owner_id, o.name AS owner,
        a.due_date, a.status, a.closed_on, a.version, a.review_id, r.title AS review,
@@ -218,7 +224,7 @@ FROM action a
 LEFT JOIN project p ON p.id = a.project_id
 LEFT JOIN person o ON o.id = a.owner_id
 LEFT JOIN review r ON r.id = a.review_id
-WHERE a.status = 'open' OR a.review_id = :review_id
+WHERE a.origin = 'review' AND (a.status = 'open' OR a.review_id = :review_id)
 ORDER BY CASE WHEN a.status = 'open' THEN 0 ELSE 1 END, a.due_date, a.id
 """
 

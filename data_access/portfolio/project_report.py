@@ -11,7 +11,7 @@ REPORTS_SQL = """
 SELECT sr.id, sr.report_date, sr.schedule_rag, sr.cost_rag, sr.scope_rag, sr.risk_rag,
        sr.overall_rag, sr.override_rag, sr.override_reason, sr.summary, sr.achievements,
        sr.next_steps, sr.blockers, sr.percent_complete, sr.cost_to_date,
-       sr.forecast_at_completion, sr.planned_value, a.name AS author
+       sr.forecast_at_completion, sr.planned_value, sr.created_at, a.name AS author
 FROM status_report sr
 LEFT JOIN person a ON a.id = sr.author_id
 WHERE sr.project_id = :project_id

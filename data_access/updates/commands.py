@@ -125,6 +125,20 @@ def _refuse_phase_change(session: Session, project_id: int, changes: dict[str, A
 # --- weekly status reports --------------------------------------------------------------
 
 
+def report_problems(data: dict[str, Any], project_start: dt.date, today: dt.date) -> dict[str, str]:
+    """The rules a weekly update keeps beyond its fields' types: dated within the project's
+    life up to today, and saying in words where the project stands."""
+    errors: dict[str, str] = {}
+    day = data.get("report_date")
+    if isinstance(day, dt.date) and day > today:
+        errors["report_date"] = f"cannot be after today ({today:%d %b %Y})"
+    elif isinstance(day, dt.date) and day < project_start:
+        errors["report_date"] = f"cannot be before the project's start ({project_start:%d %b %Y})"
+    if not str(data.get("summary") or "").strip():
+        errors["summary"] = "is required: say in a sentence or two where the project stands"
+    return errors
+
+
 def submit_status_report(
     data: dict[str, Any],
     *,
@@ -132,7 +146,26 @@ def submit_status_report(
     actor: Actor,
     expected_latest_report: int | None = None,
 ) -> int:
-    """Append a status report and carry its figures onto the project, in one transaction.
+    """`stage_status_report`, committed (the path-to-green update commits its plan with it)."""
+    new_id = stage_status_report(
+        data, session=session, actor=actor, expected_latest_report=expected_latest_report
+    )
+    commit(session)
+    return new_id
+
+
+def stage_status_report(
+    data: dict[str, Any],
+    *,
+    session: Session,
+    actor: Actor,
+    expected_latest_report: int | None = None,
+    today: dt.date | None = None,
+) -> int:
+    """Append a status report and carry its figures onto the project, without committing.
+
+    With `today` (a form's save) the report is also held to `report_problems`: older callers
+    (imports, tests of the history) may write past reports with no summary.
 
     The overall RAG snapshot is derived here (override, else worst-of the dimensions) so that
     no caller can store an overall that contradicts its own dimensions.
@@ -153,6 +186,10 @@ def submit_status_report(
     if expected_latest_report is not None:
         _check_latest_report(session, report.project_id, expected_latest_report)
     project = fetch_row(session, Project, report.project_id)
+    if today is not None:
+        problems = report_problems(report.model_dump(), project["baseline_start"], today)
+        if problems:
+            raise ValidationFailed(problems)
     new_id = insert_row(
         session, StatusReport, report.model_dump(), actor=actor, project_id=report.project_id
     )
@@ -170,7 +207,6 @@ def submit_status_report(
         actor=actor,
         project_id=report.project_id,
     )
-    commit(session)
     return new_id
 
 

@@ -323,3 +323,29 @@ def submit_red_override(url: str, code: str, reason: str) -> int:
             session=session,
             actor=SYSTEM,
         )
+
+
+def fill_date(form, label: str, day) -> None:
+    """Type a date into a date field's year, month and day segments, as a user does."""
+    field = form.get_by_label(label, exact=True).first
+    field.locator('[data-type="year"]').click()
+    field.page.keyboard.type(day.strftime("%Y%m%d"))
+
+
+def pick(page, form, label: str, option: str) -> None:
+    """Choose `option` of a drop-down field of `form` (the keyboard opens the list reliably,
+    as in `choose_option`)."""
+    box = form.get_by_role("combobox", name=label).first
+    box.focus()
+    box.press("ArrowDown")
+    page.keyboard.type(option)  # a long list shows only what matches the typing
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def fill_path_to_green(page, form, green, action: str, owner: str, due) -> None:
+    """The status update's recovery plan: a cause, the back-to-green date and one new action."""
+    pick(page, form, "Cause", "Supplier")
+    fill_date(form, "Expected back to Green", green)
+    form.get_by_role("textbox", name="New action 1", exact=True).fill(action)
+    pick(page, form, "Owner", owner)
+    fill_date(form, "Due date", due)

@@ -6,13 +6,16 @@ Skipped, saying so, while the form is not in the app yet.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 
 import pytest
 from playwright.sync_api import expect
 
+from data_access.core import clock
 from data_access.core.db import read_scalar
 from tests.e2e.harness import (
+    fill_path_to_green,
     metric_value,
     open_app,
     portfolio_health,
@@ -69,6 +72,17 @@ def test_status_update_refused_then_saved_and_shown(server, demo_url, page):
     assert _reports(demo_url, code) == reports
     screenshot(page, "updates-status-refused")
 
+    # Red asks for the path to green (issue 26).
+    expect(errors.filter(has_text="a Red update needs a path to green")).not_to_have_count(0)
+    today = clock.today()
+    fill_path_to_green(
+        page,
+        form,
+        today + dt.timedelta(weeks=6),
+        "Vendor recovery plan signed",
+        "Petra Projects",
+        today + dt.timedelta(weeks=1),
+    )
     percent.fill("60")
     reason = "Reason for differing from the computed health"
     form.get_by_role("textbox", name=reason, exact=True).fill(
