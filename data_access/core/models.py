@@ -772,3 +772,8 @@ def worst_rag(*values: str | None) -> str:
     """Worst-of rule for overall health: R beats A beats G; missing values are ignored."""
     present = [v for v in values if v in RAG]
     return max(present, key=RAG.index) if present else "G"
+
+
+# The intake tables live in their own module; importing it here registers them wherever the
+# models are (migrations, backup, tests), which need every table.
+from data_access.core import intake_models  # noqa: E402, F401
