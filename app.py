@@ -56,6 +56,7 @@ pages = {
     "Work": [
         st.Page("pages/updates.py", title="Quick updates", icon=":material/edit_note:"),
         st.Page("pages/meeting.py", title="Meeting mode", icon=":material/slideshow:"),
+        st.Page("pages/intake.py", title="Intake & selection", icon=":material/inbox:"),
     ],
     "Settings": [st.Page("pages/admin.py", title="Admin", icon=":material/settings:")],
 }

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 # Saaty's random consistency index by matrix size (n = 1, 2 are always consistent).
@@ -311,3 +312,24 @@ def frontier(
         if best.feasible:
             points.append((limit, best.value, best.total_cost))
     return points
+
+
+# --- benefits -------------------------------------------------------------------------------
+
+
+def benefits_summary(benefits, by: str):
+    """Planned vs realised per `by` (driver or program): how many benefits are planned, how
+    many measured, and the mean share of the planned improvement realised by the measured
+    ones ((realised - baseline) / (target - baseline), below 0 counted as 0).
+    `benefits` has columns baseline, target, realised (None until measured) and `by`."""
+    if benefits.empty:
+        return pd.DataFrame(columns=["group", "benefits", "measured", "achieved"])
+    realised = pd.to_numeric(benefits.realised, errors="coerce")
+    progress = ((realised - benefits.baseline) / (benefits.target - benefits.baseline)).clip(
+        lower=0
+    )
+    frame = pd.DataFrame({"group": benefits[by], "progress": progress})
+    summary = frame.groupby("group").agg(
+        benefits=("progress", "size"), measured=("progress", "count"), achieved=("progress", "mean")
+    )
+    return summary.dropna(subset=["achieved"]).reset_index()

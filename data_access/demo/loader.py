@@ -7,6 +7,18 @@ import datetime as dt
 import sqlalchemy as sa
 
 from data_access.core.db import get_engine
+from data_access.core.intake_models import (
+    Benefit,
+    BenefitMeasurement,
+    Proposal,
+    ProposalCost,
+    ProposalDriver,
+    ProposalNeed,
+    ProposalScore,
+    ScenarioItem,
+    SelectionScenario,
+    StrategicDriver,
+)
 from data_access.core.models import (
     Absence,
     Action,
@@ -46,6 +58,16 @@ INSERT_ORDER = [
     Action,
     Allocation,
     Absence,
+    StrategicDriver,
+    Proposal,
+    ProposalCost,
+    ProposalNeed,
+    ProposalDriver,
+    ProposalScore,
+    Benefit,
+    BenefitMeasurement,
+    SelectionScenario,
+    ScenarioItem,
     AuditLog,
 ]
 BATCH = 20_000

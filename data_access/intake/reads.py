@@ -5,6 +5,7 @@ Every function returns a DataFrame or plain values and aggregates in SQL."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import pandas as pd
@@ -192,6 +193,8 @@ def scenarios(url: str | None = None) -> pd.DataFrame:
         """,
         url=url,
     )
+    # SQLite hands JSON back as text, PostgreSQL as a dict.
+    df["budget"] = [json.loads(b) if isinstance(b, str) else b for b in df.budget]
     return as_dates(df, ["approved_on"])
 
 
