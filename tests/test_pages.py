@@ -15,6 +15,7 @@ PAGES = [
     "pages/resources.py",
     "pages/updates.py",
     "pages/meeting.py",
+    "pages/intake.py",
     "pages/admin.py",
 ]
 
