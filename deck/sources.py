@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from data_access.core.settings import get_settings
+from data_access.intake import reads as intake_reads
 from data_access.meeting import changes as change_reads
 from data_access.meeting import reads as meeting_reads
 from data_access.meeting import reviews as review_reads
@@ -130,9 +131,11 @@ def _inputs(health, changes, *, today, review, settings, ids, url) -> MeetingInp
         else pd.DataFrame(columns=["id", "project_id", "code", "project", "title"])
     )
     actions = review_reads.review_actions(review_id, url=url)
+    benefits = intake_reads.benefits(today, url)
     if ids is not None:
         decisions = decisions[decisions.project_id.isin(ids)]
         actions = actions[actions.project_id.isin(ids) | actions.project_id.isna()]
+        benefits = benefits[benefits.project_id.isin(ids)]
     return MeetingInputs(
         today=today,
         health=health,
@@ -148,4 +151,5 @@ def _inputs(health, changes, *, today, review, settings, ids, url) -> MeetingInp
         actions=actions,
         settings=settings,
         review=review,
+        benefits=benefits,
     )

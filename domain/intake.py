@@ -48,6 +48,14 @@ SCORE_MAX = 4
 SCORE_WORDS = ("none", "low", "moderate", "strong", "extreme")
 # Solutions within this much of a constraint still fit it (sums of floats).
 TOLERANCE = 1e-6
+# HiGHS stops once its best set is proven within this share of the optimum: priorities are
+# judgements, a 0.1 % difference is no difference (and with whole-number priorities up to a
+# few hundred in total it is the optimum itself).
+MIP_GAP = 1e-3
+# Some hundreds of proposals against tight budgets and many capacity cells can take HiGHS
+# minutes to prove; past this the best set found is used and its proven distance is said.
+TIME_LIMIT_S = 1.5
+FRONTIER_TIME_LIMIT_S = 0.25
 
 
 # --- AHP ----------------------------------------------------------------------------------
@@ -177,6 +185,17 @@ class Selection:
     use: dict[tuple[str, str], float]
     feasible: bool = True
     message: str = ""
+    # How far from the optimum the solver proved this set to be (0: the optimum within
+    # MIP_GAP); above MIP_GAP when the time limit stopped it first.
+    gap: float = 0.0
+
+    def note(self) -> str:
+        if self.gap <= MIP_GAP:
+            return ""
+        return (
+            f"The solver stopped at its time limit: this selection is proven within "
+            f"{self.gap * 100:.1f} % of the best possible."
+        )
 
     @property
     def total_cost(self) -> float:
@@ -221,6 +240,7 @@ def select(
     capacity: Mapping[tuple[str, str], float] | None = None,
     force_in: Iterable[str] = (),
     force_out: Iterable[str] = (),
+    time_limit: float = TIME_LIMIT_S,
 ) -> Selection:
     """The set of candidates with the highest total value that fits every limit and the
     forcing. An impossible forcing gives `feasible=False` and a message saying what breaks."""
@@ -241,24 +261,28 @@ def select(
         integrality=np.ones(n),
         bounds=Bounds(lower, upper),
         constraints=constraints,
+        options={"mip_rel_gap": MIP_GAP, "time_limit": time_limit},
     )
-    if result.status != 0 or result.x is None:
+    if result.x is None:
         forced = [i for i, c in enumerate(candidates) if c.key in force_in]
         breaches = _breaches(candidates, forced, budget, capacity)
-        detail = "; ".join(breaches) if breaches else result.message
-        return _infeasible(f"The proposals forced in do not fit: {detail}.")
+        if breaches or result.status == 2:
+            detail = "; ".join(breaches) if breaches else "together they break a limit"
+            return _infeasible(f"The proposals forced in do not fit: {detail}.")
+        return _infeasible(f"No selection found within {time_limit:g} s: {result.message}")
     picked = [i for i in range(n) if result.x[i] > 0.5]
-    return _selection(candidates, picked, budget, capacity)
+    gap = float(getattr(result, "mip_gap", 0.0) or 0.0) if result.status == 1 else 0.0
+    return _selection(candidates, picked, budget, capacity, gap)
 
 
-def _selection(candidates, picked, budget, capacity) -> Selection:
+def _selection(candidates, picked, budget, capacity, gap: float = 0.0) -> Selection:
     chosen = [candidates[i] for i in picked]
     years = set(budget) | {y for c in chosen for y in c.costs}
     cost = {y: float(sum(c.costs.get(y, 0.0) for c in chosen)) for y in sorted(years)}
     keys = set(capacity) | {k for c in chosen for k in c.needs}
     use = {k: float(sum(c.needs.get(k, 0.0) for c in chosen)) for k in sorted(keys)}
     value = float(sum(c.value for c in chosen))
-    return Selection(tuple(c.key for c in chosen), value, cost, use)
+    return Selection(tuple(c.key for c in chosen), value, cost, use, gap=gap)
 
 
 def _infeasible(message: str) -> Selection:
@@ -297,7 +321,7 @@ def frontier(
     capacity: Mapping[tuple[str, str], float] | None = None,
     force_in: Iterable[str] = (),
     force_out: Iterable[str] = (),
-    steps: int = 20,
+    steps: int = 16,
 ) -> list[tuple[float, float, float]]:
     """The efficient frontier: for budgets from 0 to the total asked (over all years), the
     best total value that fits, as (budget, value, cost) points. The budget is one total here
@@ -308,7 +332,7 @@ def frontier(
     points = []
     for step in range(steps + 1):
         limit = total * step / steps
-        best = select(merged, {0: limit}, capacity, force_in, force_out)
+        best = select(merged, {0: limit}, capacity, force_in, force_out, FRONTIER_TIME_LIMIT_S)
         if best.feasible:
             points.append((limit, best.value, best.total_cost))
     return points

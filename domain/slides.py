@@ -29,6 +29,7 @@ from domain.formatting import (
     fmt_money,
 )
 from domain.health import DIMENSIONS, sort_worst_first
+from domain.intake import benefits_summary
 
 # More red/amber projects than this are not walked through one by one; the summary says how
 # many were left out, and the shared filters narrow the deck to a program or department.
@@ -97,6 +98,9 @@ class MeetingInputs:
     settings: dict
     review: dict | None = None  # id, title, held_on of the review in progress
     horizon_days: int = 28
+    # Planned benefits of approved projects with their latest realised value
+    # (data_access.intake.reads.benefits); no slide when there are none.
+    benefits: pd.DataFrame | None = None
 
 
 def plain(value: Any) -> str:
@@ -156,8 +160,44 @@ def build_slides(inputs: MeetingInputs) -> list[Slide]:
     red_amber = red_amber_projects(inputs.health)
     slides = [_summary(inputs, red_amber), _changes(inputs)]
     slides += [_project(inputs, row) for row in red_amber.head(MAX_PROJECT_SLIDES).itertuples()]
-    slides += [_milestones(inputs), _risks(inputs), _actions(inputs)]
+    slides += [_milestones(inputs), _risks(inputs)]
+    if inputs.benefits is not None and not inputs.benefits.empty:
+        slides.append(_benefits(inputs.benefits))
+    slides.append(_actions(inputs))
     return slides
+
+
+def _benefits(benefits: pd.DataFrame) -> Slide:
+    """Planned vs realised benefits of the approved projects, by strategic driver."""
+    summary = benefits_summary(benefits, "driver")
+    measured = int(benefits.realised.notna().sum())
+    overall = benefits_summary(benefits.assign(all="all"), "all")
+    share = f"{overall.achieved.iloc[0]:.0%}" if len(overall) else "-"
+    table = pd.DataFrame(
+        {
+            "Driver": summary.group.map(lambda t: clip(t, 40)).to_numpy(),
+            "Planned": summary.benefits.map(str).to_numpy(),
+            "Measured": summary.measured.map(str).to_numpy(),
+            "Realised / planned": summary.achieved.map(lambda a: f"{a:.0%}").to_numpy(),
+        }
+    )
+    return Slide(
+        "benefits",
+        "Benefits realised",
+        f"{plural(len(benefits), 'planned benefit')} on "
+        f"{plural(benefits.project_id.nunique(), 'project')} · {measured:,} measured",
+        blocks=[
+            Block(
+                "tiles",
+                tiles=[
+                    Tile("Planned benefits", f"{len(benefits):,}"),
+                    Tile("Measured", f"{measured:,}"),
+                    Tile("Realised / planned", share, "of the improvement planned"),
+                ],
+            ),
+            _table(table, "By strategic driver", "full", empty="No benefit measured yet."),
+        ],
+    )
 
 
 def red_amber_projects(health: pd.DataFrame) -> pd.DataFrame:

@@ -404,3 +404,17 @@ def test_capacity_left_per_skill_and_department_per_quarter(org):
     # Four of make_org's people (40 h by default) are in IT, and the two above.
     assert cap.loc[("department", "IT", "2027-Q2"), "available"] == pytest.approx(6 * 40 * 13 - 260)
     assert len(cap) == 4 * len(cap.reset_index()[["pool_kind", "pool"]].drop_duplicates())
+
+
+def test_the_deck_has_a_benefits_slide_from_the_demo(demo_db_url):
+    from deck.sources import load_meeting
+    from tests.conftest import DEMO_TODAY
+
+    slide = next(
+        s for s in load_meeting(DEMO_TODAY, url=demo_db_url).slides if s.kind == "benefits"
+    )
+    tiles = {t.label: t.value for t in slide.blocks[0].tiles}
+    planned = reads.benefits(DEMO_TODAY, demo_db_url)
+    assert int(tiles["Planned benefits"]) == len(planned) > 0
+    assert int(tiles["Measured"]) == int(planned.realised.notna().sum()) > 0
+    assert set(slide.blocks[1].table.Driver) <= set(planned.driver)

@@ -82,6 +82,7 @@ def test_the_deck_walks_red_then_amber_projects(demo_db_url):
         *["project"] * n_projects,
         "milestones",
         "risks",
+        "benefits",
         "actions",
     ]
     assert n_projects > 0

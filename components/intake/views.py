@@ -236,6 +236,8 @@ def selection(version: data.Version, today: dt.date) -> None:
     a.metric("Proposals chosen", f"{len(chosen.chosen)} of {len(pool)}")
     b.metric("Total priority", f"{chosen.value:,.0f}")
     c.metric(f"Cost in {years[0]}-{years[1]}", money(chosen.total_cost, currency))
+    if chosen.note():
+        st.caption(chosen.note())
     if forcing is not None:
         each = ", ".join(f"{k} {v:,.0f}" for k, v in forcing.each.items())
         st.warning(
