@@ -111,7 +111,7 @@ def load(portfolio: DemoRows, url: str | None = None) -> dict[str, int]:
             for i in range(0, len(rows), BATCH):
                 _bulk_insert(conn, table, rows[i : i + BATCH])
             counts[table.name] = len(rows)
-            if engine.dialect.name == "postgresql" and rows:
+            if engine.dialect.name == "postgresql" and rows and "id" in table.c:
                 # Ids were given explicitly; move the sequence past them.
                 conn.execute(
                     sa.text(
