@@ -84,3 +84,21 @@ def test_a_viewer_sees_no_forms(demo_db_url, monkeypatch):
     assert not [t for t in at.text_input if t.key and t.key.startswith("scenario")]
     at = _open(demo_db_url, monkeypatch, role="viewer", view="Drivers")
     assert at.caption[0].value.startswith("PMO admins set the strategic drivers")
+
+
+def test_an_empty_proposal_shows_every_problem_under_its_field(demo_db_url, monkeypatch):
+    before = read_scalar("SELECT COUNT(*) FROM proposal", url=demo_db_url)
+    at = _open(demo_db_url, monkeypatch, view="Proposals", proposal="new")
+    title = next(t for t in at.text_input if t.label == "Title")
+    title.input("  ")
+    next(b for b in at.button if b.label == "Save as draft").click().run()
+    assert not at.exception
+    problems = [m.value for m in at.markdown if ":material/error:" in m.value]
+    for words in (
+        "is required",
+        "give the estimated cost of at least one year",
+        "choose at least one strategic driver it serves",
+        "give at least one expected benefit",
+    ):
+        assert any(words in p for p in problems), (words, problems)
+    assert read_scalar("SELECT COUNT(*) FROM proposal", url=demo_db_url) == before
