@@ -89,8 +89,8 @@ def test_a_viewer_sees_no_forms(demo_db_url, monkeypatch):
 def test_an_empty_proposal_shows_every_problem_under_its_field(demo_db_url, monkeypatch):
     before = read_scalar("SELECT COUNT(*) FROM proposal", url=demo_db_url)
     at = _open(demo_db_url, monkeypatch, view="Proposals", proposal="new")
-    title = next(t for t in at.text_input if t.label == "Title")
-    title.input("  ")
+    next(t for t in at.text_input if t.label == "Title").input("Half typed  ")
+    next(t for t in at.text_area if t.label == "Problem it solves").input(" ")
     next(b for b in at.button if b.label == "Save as draft").click().run()
     assert not at.exception
     problems = [m.value for m in at.markdown if ":material/error:" in m.value]
@@ -102,3 +102,5 @@ def test_an_empty_proposal_shows_every_problem_under_its_field(demo_db_url, monk
     ):
         assert any(words in p for p in problems), (words, problems)
     assert read_scalar("SELECT COUNT(*) FROM proposal", url=demo_db_url) == before
+    # What was typed stays for the next try.
+    assert next(t for t in at.text_input if t.label == "Title").value == "Half typed  "
