@@ -1,7 +1,7 @@
 """intake: proposals, drivers, scores, scenarios, benefits
 
 Revision ID: 0020
-Revises: 0027
+Revises: 0017
 Create Date: 2026-12-06 00:00:30.387971
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0020"
-down_revision: str | None = "0027"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
