@@ -455,7 +455,7 @@ def scoring_form(version: data.Version, today: dt.date, proposal: dict) -> None:
         st.markdown(f"**Your scores for {md_escape(proposal['code'])}** (0 none - 4 extreme)")
         for d in drivers.itertuples():
             st.select_slider(
-                d.name,
+                md_escape(d.name),
                 options=list(range(intake.SCORE_MAX + 1)),
                 value=mine.get(int(d.id), 0),
                 format_func=lambda s: f"{s} {intake.SCORE_WORDS[s]}",
@@ -543,7 +543,7 @@ def _direct_weights(key: str, w: str, drivers: pd.DataFrame) -> None:
         cells = st.columns(min(len(drivers), 4))
         for i, d in enumerate(drivers.itertuples()):
             cells[i % len(cells)].number_input(
-                f"{d.name} (%)",
+                f"{md_escape(d.name)} (%)",
                 min_value=0.0,
                 max_value=100.0,
                 value=round(float(d.weight) * 100, 1),
@@ -569,7 +569,7 @@ def _pairwise_weights(version: data.Version, key: str, w: str, drivers: pd.DataF
         value = stored.get((first, second), 1.0)
         nearest = min(SCALE, key=lambda s: abs(s - value))
         judged[(first, second)] = st.select_slider(
-            f"{names[first]} vs {names[second]}",
+            f"{md_escape(names[first])} vs {md_escape(names[second])}",
             options=SCALE,
             value=nearest,
             format_func=lambda v, f=names[first], s=names[second]: _scale_words(v, f, s),

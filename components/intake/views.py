@@ -94,7 +94,7 @@ def proposals(version: data.Version, today: dt.date) -> None:
 
 
 def proposal_detail(version: data.Version, today: dt.date, p: dict, currency: str) -> None:
-    st.subheader(f"{p['code']} · {p['title']}")
+    st.subheader(f"{p['code']} · {md_escape(p['title'])}")
     st.markdown(
         f"**{md_escape(p['status'].capitalize())}** · priority **{p['priority']:.0f}** · "
         f"{md_escape(p['explanation'])}"
@@ -230,7 +230,7 @@ def selection(version: data.Version, today: dt.date) -> None:
         tuple(sorted(force_out)),
     )
     if not chosen.feasible:
-        st.error(chosen.message, icon=":material/block:")
+        st.error(md_escape(chosen.message), icon=":material/block:")
         return
     a, b, c = st.columns(3)
     a.metric("Proposals chosen", f"{len(chosen.chosen)} of {len(pool)}")
@@ -376,7 +376,9 @@ def _approve_button(key: str, s, today: dt.date) -> None:
             created.extend(actions.approve_scenario(int(s.id), int(s.version), today))
 
         if forms.attempt(key, approve):
-            forms.saved(key, f"{s.name} approved: {len(created)} new projects on the portfolio.")
+            forms.saved(
+                key, f"{md_escape(s.name)} approved: {len(created)} new projects on the portfolio."
+            )
         st.rerun()
 
 
