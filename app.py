@@ -72,6 +72,7 @@ if __name__ == "__main__":  # a page run (see the top): draw the page
             st.Page("pages/stakeholders.py", title="Stakeholders", icon=":material/campaign:"),
             st.Page("pages/inbox.py", title="Inbox", icon=":material/inbox:"),
             st.Page("pages/gates.py", title="Gates & compliance", icon=":material/rule:"),
+            st.Page("pages/intake.py", title="Intake & selection", icon=":material/lightbulb:"),
         ],
         "Settings": [
             st.Page("pages/admin.py", title="Admin", icon=":material/settings:"),

@@ -24,6 +24,7 @@ import pytest
 from benchmarks.api import TARGETS_MS as API_TARGETS
 from benchmarks.api import measure_api
 from benchmarks.pages import measure_page, page_files
+from benchmarks.selection import measure_selection, print_selection
 from benchmarks.tiers import CACHE, postgres_tier, sqlite_tier, tier_counts
 from benchmarks.writes import measure_writes
 from data_access.core import clock
@@ -96,6 +97,7 @@ def run(args) -> dict:
 
                 entry["browser"] = measure_browser(url, [Path(p).stem for p in pages])
             report["tiers"][key] = entry
+    report["selection"] = measure_selection()
     return report
 
 
@@ -155,6 +157,8 @@ def print_table(report: dict) -> None:
                 f"server RSS: {b['rss_mb']}"
             )
     _print_ratios(report)
+    if "selection" in report:
+        print_selection(report["selection"])
 
 
 def _print_ratios(report: dict) -> None:

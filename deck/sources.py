@@ -13,6 +13,7 @@ import pandas as pd
 
 from data_access.core.settings import get_settings
 from data_access.gates import reads as gate_reads
+from data_access.intake import reads as intake_reads
 from data_access.meeting import changes as change_reads
 from data_access.meeting import reads as meeting_reads
 from data_access.meeting import reviews as review_reads
@@ -156,9 +157,11 @@ def _inputs(
         else pd.DataFrame(columns=["id", "project_id", "code", "project", "title"])
     )
     actions = review_reads.review_actions(review_id, url=url)
+    benefits = intake_reads.benefits(today, url)
     if ids is not None:
         decisions = decisions[decisions.project_id.isin(ids)]
         actions = actions[actions.project_id.isin(ids) | actions.project_id.isna()]
+        benefits = benefits[benefits.project_id.isin(ids)]
     return MeetingInputs(
         today=today,
         health=health,
@@ -179,6 +182,7 @@ def _inputs(
         green_history=recovery_reads.green_date_history(presented, url=url),
         recovery_actions=recovery_reads.recovery_actions(presented, open_only=True, url=url),
         escalations=_escalations(today, review, ids, url),
+        benefits=benefits,
     )
 
 

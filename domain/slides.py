@@ -29,6 +29,7 @@ from domain.formatting import (
     fmt_money,
 )
 from domain.health import DIMENSIONS, sort_worst_first
+from domain.intake import benefits_summary
 
 # More red/amber projects than this are not walked through one by one; the summary says how
 # many were left out, and the shared filters narrow the deck to a program or department.
@@ -106,6 +107,9 @@ class MeetingInputs:
     green_history: pd.DataFrame = field(default_factory=pd.DataFrame)
     recovery_actions: pd.DataFrame = field(default_factory=pd.DataFrame)  # open ones
     escalations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Planned benefits of approved projects with their latest realised value
+    # (data_access.intake.reads.benefits); no slide when there are none.
+    benefits: pd.DataFrame | None = None
 
 
 def plain(value: Any) -> str:
@@ -170,13 +174,49 @@ def build_slides(inputs: MeetingInputs) -> list[Slide]:
         slides += _path_to_green(inputs, row)
     if len(inputs.escalations) and (inputs.escalations.status == "open").any():
         slides.append(_escalations(inputs))
-    slides += [_milestones(inputs), _risks(inputs), _actions(inputs)]
+    slides += [_milestones(inputs), _risks(inputs)]
+    if inputs.benefits is not None and not inputs.benefits.empty:
+        slides.append(_benefits(inputs.benefits))
+    slides.append(_actions(inputs))
     return slides
 
 
 def presented_projects(health: pd.DataFrame, every_project: bool = False) -> pd.DataFrame:
     """The projects that get a slide of their own, worst first."""
     return sort_worst_first(health) if every_project else red_amber_projects(health)
+
+
+def _benefits(benefits: pd.DataFrame) -> Slide:
+    """Planned vs realised benefits of the approved projects, by strategic driver."""
+    summary = benefits_summary(benefits, "driver")
+    measured = int(benefits.realised.notna().sum())
+    overall = benefits_summary(benefits.assign(all="all"), "all")
+    share = f"{overall.achieved.iloc[0]:.0%}" if len(overall) else "-"
+    table = pd.DataFrame(
+        {
+            "Driver": summary.group.map(lambda t: clip(t, 40)).to_numpy(),
+            "Planned": summary.benefits.map(str).to_numpy(),
+            "Measured": summary.measured.map(str).to_numpy(),
+            "Realised / planned": summary.achieved.map(lambda a: f"{a:.0%}").to_numpy(),
+        }
+    )
+    return Slide(
+        "benefits",
+        "Benefits realised",
+        f"{plural(len(benefits), 'planned benefit')} on "
+        f"{plural(benefits.project_id.nunique(), 'project')} · {measured:,} measured",
+        blocks=[
+            Block(
+                "tiles",
+                tiles=[
+                    Tile("Planned benefits", f"{len(benefits):,}"),
+                    Tile("Measured", f"{measured:,}"),
+                    Tile("Realised / planned", share, "of the improvement planned"),
+                ],
+            ),
+            _table(table, "By strategic driver", "full", empty="No benefit measured yet."),
+        ],
+    )
 
 
 def red_amber_projects(health: pd.DataFrame) -> pd.DataFrame:

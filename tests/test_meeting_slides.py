@@ -79,7 +79,8 @@ def test_the_deck_walks_red_then_amber_projects(demo_db_url):
     n_gates = kinds.count("gate")
     # Each project's path to green (when it has a plan or an escalation) follows its slide;
     # the escalations to answer, then the gates awaiting a decision, come after the projects.
-    tail = ["escalations", "gates", *["gate"] * n_gates, "milestones", "risks", "actions"]
+    tail = ["escalations", "gates", *["gate"] * n_gates, "milestones", "risks"]
+    tail += ["benefits", "actions"]
     walk = [k for k in kinds[2 : -len(tail)] if k != "path"]
     assert kinds[:2] == ["summary", "changes"] and walk == ["project"] * n_projects
     assert kinds[-len(tail) :] == tail

@@ -16,6 +16,7 @@ PAGES = [
     "pages/updates.py",
     "pages/meeting.py",
     "pages/gates.py",
+    "pages/intake.py",
     "pages/admin.py",
     "pages/stakeholders.py",
     "pages/inbox.py",

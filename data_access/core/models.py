@@ -1120,3 +1120,8 @@ class ScheduleLink(SQLModel, table=True):
     project_id: int = Field(foreign_key="project.id", index=True)
     milestone_id: int = Field(foreign_key="milestone.id", sa_column_kwargs={"unique": True})
     task_uid: int
+
+
+# The intake tables live in their own module; importing it here registers them wherever the
+# models are (migrations, backup, tests), which need every table.
+from data_access.core import intake_models  # noqa: E402, F401

@@ -14,6 +14,7 @@ import random
 from data_access.core import clock
 from data_access.core.models import AuditLog, utcnow
 from data_access.demo.gates import add_gates
+from data_access.demo.intake import add_intake
 from data_access.demo.organisation import add_organisation
 from data_access.demo.projects import add_project
 from data_access.demo.recovery import add_recovery
@@ -73,6 +74,8 @@ def generate(tier: str = "S", *, seed: int = 42, today: dt.date | None = None) -
 
     add_stakeholders(out, random.Random(f"{seed}-{tier}-stakeholders"), n_projects, stamp)
     add_inbox(out, today, now)
+
+    add_intake(out, random.Random(f"{seed}-{tier}-intake"), tier, today, stamp, organisation)
     out.add(
         AuditLog,
         {

@@ -8,6 +8,18 @@ import sqlalchemy as sa
 
 from data_access.core.config import setting
 from data_access.core.db import get_engine
+from data_access.core.intake_models import (
+    Benefit,
+    BenefitMeasurement,
+    Proposal,
+    ProposalCost,
+    ProposalDriver,
+    ProposalNeed,
+    ProposalScore,
+    ScenarioItem,
+    SelectionScenario,
+    StrategicDriver,
+)
 from data_access.core.models import (
     Absence,
     Action,
@@ -66,6 +78,16 @@ INSERT_ORDER = [
     Stakeholder,
     Subscription,
     Delivery,
+    StrategicDriver,
+    Proposal,
+    ProposalCost,
+    ProposalNeed,
+    ProposalDriver,
+    ProposalScore,
+    Benefit,
+    BenefitMeasurement,
+    SelectionScenario,
+    ScenarioItem,
     AuditLog,
 ]
 BATCH = 20_000
@@ -110,7 +132,7 @@ def load(portfolio: DemoRows, url: str | None = None) -> dict[str, int]:
             for i in range(0, len(rows), BATCH):
                 _bulk_insert(conn, table, rows[i : i + BATCH])
             counts[table.name] = len(rows)
-            if engine.dialect.name == "postgresql" and rows:
+            if engine.dialect.name == "postgresql" and rows and "id" in table.c:
                 # Ids were given explicitly; move the sequence past them.
                 conn.execute(
                     sa.text(

@@ -1,0 +1,1 @@
+"""Intake and selection page: proposals, scores, selection, scenarios, drivers, benefits."""

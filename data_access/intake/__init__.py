@@ -1,0 +1,1 @@
+"""Intake and selection: proposals, drivers, scores, scenarios and benefits (reads and writes)."""
