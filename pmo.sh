@@ -43,7 +43,7 @@ shift || true
 case "$cmd" in
   run)
     python_packages requirements.txt
-    exec "$VENV/bin/streamlit" run app.py "$@"
+    exec "$VENV/bin/streamlit" run server.py "$@"  # server.py serves app.py
     ;;
   test)
     python_packages requirements-dev.txt

@@ -61,7 +61,8 @@ def free_port() -> int:
 
 
 class StreamlitServer:
-    """`streamlit run app.py` as a real server process on a free loopback port."""
+    """`streamlit run server.py` (app.py with its routes) as a real server process on a free
+    loopback port."""
 
     def __init__(self, database_url: str, log_path: Path, **env: str):
         self.port = free_port()
@@ -76,7 +77,7 @@ class StreamlitServer:
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            "server.py",
             "--server.port",
             str(self.port),
             "--server.address",

@@ -17,10 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
-import hashlib
-import hmac
 import os
-import secrets
 import sys
 from dataclasses import dataclass
 
@@ -37,10 +34,9 @@ from data_access.core.models import (
     Person,
     PersonCreate,
     PersonUpdate,
-    Setting,
     utcnow,
 )
-from data_access.core.settings import SECRET_SETTING, get_settings
+from data_access.core.settings import get_settings
 from data_access.core.writes import (
     Actor,
     ValidationFailed,
@@ -259,71 +255,6 @@ def actor_for_email(email: str, url=None) -> Actor | None:
             sa.select(Person.id).where(Person.email == _normal(email))
         ).scalar()
     return actor_for_person(person_id, url) if person_id is not None else None
-
-
-# --- staying signed in across a browser refresh ---------------------------------------------
-
-SESSION_COOKIE = "pmo_session"
-SESSION_LIFETIME = dt.timedelta(hours=12)
-
-
-def _secret(url=None) -> bytes:
-    """The key that signs sign-in tokens: random, made once, shared by every server process."""
-    engine = get_engine(url)
-    query = sa.select(Setting.value).where(Setting.key == SECRET_SETTING)
-    with engine.connect() as conn:
-        value = conn.execute(query).scalar()
-    if value is None:
-        try:
-            with engine.begin() as conn:
-                conn.execute(
-                    sa.insert(Setting).values(key=SECRET_SETTING, value=secrets.token_hex(32))
-                )
-        except sa.exc.IntegrityError:  # another process made it first: use theirs
-            pass
-        with engine.connect() as conn:
-            value = conn.execute(query).scalar_one()
-    return bytes.fromhex(value)
-
-
-def _signature(person_id: int, expires: int, person_state: str, url) -> str:
-    message = f"{person_id}.{expires}.{person_state}".encode()
-    return hmac.new(_secret(url), message, hashlib.sha256).hexdigest()
-
-
-def _person_state(person_id: int, url) -> str | None:
-    """What a token is bound to: any change to the person (role, password...) voids it."""
-    with get_engine(url).connect() as conn:
-        row = conn.execute(
-            sa.select(Person.version, Person.password_hash).where(Person.id == person_id)
-        ).first()
-    return None if row is None else f"{row.version}.{row.password_hash or ''}"
-
-
-def issue_session_token(person_id: int, *, now: dt.datetime | None = None, url=None) -> str:
-    """A signed token that lets this browser back in after a refresh, until it expires."""
-    expires = int(((now or real_now()) + SESSION_LIFETIME).timestamp())
-    state = _person_state(person_id, url) or ""
-    return f"{person_id}.{expires}.{_signature(person_id, expires, state, url)}"
-
-
-def actor_for_session_token(
-    token: str | None, *, now: dt.datetime | None = None, url=None
-) -> Actor | None:
-    """The person a token was issued to, if it is genuine, unexpired and still current."""
-    try:
-        person_id, expires, signature = (token or "").split(".")
-        person_id, expires = int(person_id), int(expires)
-    except ValueError:
-        return None
-    if expires < (now or real_now()).timestamp():
-        return None
-    state = _person_state(person_id, url)
-    if state is None:
-        return None
-    if not hmac.compare_digest(signature, _signature(person_id, expires, state, url)):
-        return None
-    return actor_for_person(person_id, url)
 
 
 # --- setting passwords and the first admin -------------------------------------------------
