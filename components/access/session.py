@@ -183,6 +183,26 @@ def _local_actor(version: data.Version) -> Actor | None:
     return actor
 
 
+def current_session() -> int | None:
+    """The id of this browser's sign-in session (None for single sign-on)."""
+    return st.session_state.get(SESSION_KEY)
+
+
+# Often enough that an ended or idle session leaves the screen soon, rarely enough to be free.
+_WATCH_SECONDS = max(1.0, min(30.0, sessions.idle_timeout().total_seconds() / 4))
+
+
+@st.fragment(run_every=_WATCH_SECONDS)
+def watch_session() -> None:
+    """Take the page back to the sign-in form once this browser's session has ended
+    (elsewhere, by an admin, or idle), even if nobody touches the page; not a use itself."""
+    session_id = current_session()
+    if session_id is None:
+        return
+    if sessions.check_session(session_id, url=current_version()[0]) is None:
+        st.rerun(scope="app")
+
+
 def client_address() -> str | None:
     """The address the browser connects from (the proxy's, behind one; see README)."""
     return st.context.ip_address

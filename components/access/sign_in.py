@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from components.access import session
+from components.access import session, sessions_view
 from components.common import data
 from components.common.safe_text import md_escape
 from data_access.core import auth
@@ -110,6 +110,12 @@ def account_box(actor: Actor) -> None:
             f":material/account_circle: **{md_escape(actor.name)}** · "
             f"{session.ROLE_LABELS.get(actor.role, actor.role)}"
         )
-        if st.button("Sign out", icon=":material/logout:", key="sign_out"):
+        sign_out, mine = st.columns(2)
+        if sign_out.button("Sign out", icon=":material/logout:", key="sign_out"):
             session.sign_out()
+        if session.current_session() is not None and mine.button(
+            "My sessions", icon=":material/devices:", key="my_sessions"
+        ):
+            sessions_view.my_sessions()
+        session.watch_session()
         st.divider()
