@@ -34,6 +34,7 @@ from data_access.core.models import (
     Person,
     PersonCreate,
     PersonUpdate,
+    SignInSession,
     utcnow,
 )
 from data_access.core.settings import get_settings
@@ -268,6 +269,12 @@ def store_password(session: Session, person_id: int, password: str, *, actor: Ac
         sa.update(Person)
         .where(Person.id == person_id)
         .values(password_hash=password_hash, version=person["version"] + 1, updated_at=utcnow())
+    )
+    # A new password ends every session opened with the old one.
+    session.execute(
+        sa.update(SignInSession)
+        .where(SignInSession.person_id == person_id, SignInSession.ended_at.is_(None))
+        .values(ended_at=real_now(), end_reason="password changed", code_hash=None)
     )
     audit(
         session,

@@ -18,6 +18,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    # Sign-in tokens are no longer signed: the key that signed them goes (and out of backups).
+    op.execute("DELETE FROM setting WHERE key = 'sign_in_secret'")
     op.create_table(
         "sign_in_session",
         sa.Column("id", sa.Integer(), nullable=False),
