@@ -43,7 +43,11 @@ shift || true
 case "$cmd" in
   run)
     python_packages requirements.txt
-    exec "$VENV/bin/streamlit" run server.py "$@"  # server.py serves app.py
+    # Only this machine can reach the app unless an address is given (e.g. --server.address
+    # 0.0.0.0 behind the README's proxy); the one-click demo accounts are offered only then.
+    address=(--server.address 127.0.0.1)
+    if [[ " $* " == *" --server.address"* || -n "${STREAMLIT_SERVER_ADDRESS:-}" ]]; then address=(); fi
+    exec "$VENV/bin/streamlit" run server.py "${address[@]}" "$@"  # server.py serves app.py
     ;;
   test)
     python_packages requirements-dev.txt

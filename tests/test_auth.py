@@ -150,19 +150,20 @@ def test_a_success_clears_earlier_failures(db_url):
     assert auth.failures_in_window("boss@example.org", now=T0 + 5 * MINUTE, url=db_url) == 1
 
 
-def test_demo_accounts_sign_in_only_while_the_setting_is_on(demo_db_url):
+def test_demo_accounts_sign_in_only_while_the_setting_is_on(demo_db_url, monkeypatch):
+    monkeypatch.setenv("PMO_DEMO_ACCOUNTS", "on")  # kept on after the real admin below
     url = demo_db_url
-    accounts = auth.demo_accounts(url)
+    accounts = auth.demo_accounts(url, local=True)
     assert [(a.person_id, a.name, a.role) for a in accounts] == [
         (1, "Ada Admin", "admin"),
         (2, "Pat Portfolio", "portfolio_manager"),
         (3, "Petra Projects", "project_manager"),
         (4, "Vic Viewer", "viewer"),
     ]
-    assert auth.demo_sign_in(4, url=url).role == "viewer"
+    assert auth.demo_sign_in(4, local=True, url=url).role == "viewer"
     # Only demo accounts sign in without a password.
     with pytest.raises(auth.SignInRefused):
-        auth.demo_sign_in(5, url=url)
+        auth.demo_sign_in(5, local=True, url=url)
     person_id = auth.create_admin("real@example.org", "Real Admin", PASSWORD, url=url)
     real = auth.actor_for_person(person_id, url)
     with session_scope(url) as session:
@@ -170,12 +171,36 @@ def test_demo_accounts_sign_in_only_while_the_setting_is_on(demo_db_url):
         admin.update_settings(
             {"demo_accounts": False}, expected_versions=versions, session=session, actor=real
         )
-    assert auth.demo_accounts(url) == []
+    assert auth.demo_accounts(url, local=True) == []
     with pytest.raises(auth.SignInRefused, match="turned off"):
-        auth.demo_sign_in(1, url=url)
+        auth.demo_sign_in(1, local=True, url=url)
     # A demo session already open ends on its next rerun.
     assert auth.actor_for_person(1, url) is None
     assert auth.actor_for_person(person_id, url) == real
+
+
+def test_demo_accounts_only_on_loopback_or_by_setting_and_off_once_a_real_admin_exists(
+    demo_db_url, monkeypatch
+):
+    url = demo_db_url
+    monkeypatch.delenv("PMO_DEMO_ACCOUNTS", raising=False)
+    # Reachable from the network: no demo buttons, and no demo sign-in by a crafted request.
+    assert auth.demo_accounts(url, local=False) == []
+    with pytest.raises(auth.SignInRefused):
+        auth.demo_sign_in(1, local=False, url=url)
+    assert len(auth.demo_accounts(url, local=True)) == 4
+    monkeypatch.setenv("PMO_DEMO_ACCOUNTS", "on")
+    assert len(auth.demo_accounts(url, local=False)) == 4
+    monkeypatch.setenv("PMO_DEMO_ACCOUNTS", "off")
+    assert auth.demo_accounts(url, local=True) == []
+    # The first real admin turns them off by existing, and signs the demo admin out.
+    monkeypatch.delenv("PMO_DEMO_ACCOUNTS")
+    assert auth.actor_for_person(1, url).role == "admin"
+    assert auth.demo_people_exist(url) and not auth.real_admin_exists(url)
+    auth.create_admin("real@example.org", "Real Admin", PASSWORD, url=url)
+    assert auth.real_admin_exists(url)
+    assert auth.demo_accounts(url, local=True) == []
+    assert auth.actor_for_person(1, url) is None
 
 
 def test_single_sign_on_maps_the_email_to_a_person(db_url):

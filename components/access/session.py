@@ -14,6 +14,7 @@ timeout and the absolute lifetime end it at once. A role change rotates the toke
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import secrets
 
@@ -203,9 +204,35 @@ def watch_session() -> None:
         st.rerun(scope="app")
 
 
+def served_locally() -> bool:
+    """Whether the app listens on a loopback address only (Streamlit's `server.address`), so
+    nobody else on the network can reach it; unset means every interface."""
+    address = st.get_option("server.address") or ""
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return address == "localhost"
+
+
+def demo_accounts(version: data.Version) -> list[auth.DemoAccount]:
+    """The one-click demo accounts offered now (none once a real admin exists, see auth)."""
+    return _demo_accounts(version, served_locally(), auth.demo_setting())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _demo_accounts(version: data.Version, local: bool, setting: str) -> list[auth.DemoAccount]:
+    # `setting` (PMO_DEMO_ACCOUNTS) is only part of the cache key.
+    return auth.demo_accounts(version[0], local=local)
+
+
 def client_address() -> str | None:
     """The address the browser connects from (the proxy's, behind one; see README)."""
-    return st.context.ip_address
+    return _text(st.context.ip_address)
+
+
+def _text(value) -> str | None:
+    """A request detail as text, or None where there is none (AppTest has no request)."""
+    return value if isinstance(value, str) else None
 
 
 def _new_session(actor: Actor, url: str) -> None:
@@ -217,7 +244,7 @@ def _new_session(actor: Actor, url: str) -> None:
         actor.person_id,
         actor.role,
         client=client_address(),
-        user_agent=st.context.headers.get("User-Agent") if st.context.headers else None,
+        user_agent=_text(st.context.headers.get("User-Agent")) if st.context.headers else None,
         url=url,
     )
     st.session_state[SESSION_KEY] = session_id

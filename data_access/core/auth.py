@@ -205,13 +205,55 @@ def authenticate(email: str, password: str, *, now: dt.datetime | None = None, u
     return Actor(person_id=person.id, name=person.name, role=person.role)
 
 
+def demo_setting() -> str:
+    """`PMO_DEMO_ACCOUNTS`: "on" offers them anywhere, "off" nowhere; unset decides by itself."""
+    return (setting("PMO_DEMO_ACCOUNTS") or "").strip().lower()
+
+
+def real_admin_exists(url=None) -> bool:
+    """Whether an active PMO admin who is not a demo account exists (someone set the app up)."""
+    with get_engine(url).connect() as conn:
+        return (
+            conn.execute(
+                sa.select(Person.id)
+                .where(
+                    Person.role == "admin",
+                    Person.active.is_(True),
+                    Person.is_demo_account.is_(False),
+                )
+                .limit(1)
+            ).first()
+            is not None
+        )
+
+
+def demo_people_exist(url=None) -> bool:
+    """Whether the demo portfolio's accounts are in the database (on or off)."""
+    with get_engine(url).connect() as conn:
+        return (
+            conn.execute(
+                sa.select(Person.id).where(Person.is_demo_account.is_(True)).limit(1)
+            ).first()
+            is not None
+        )
+
+
 def demo_accounts_enabled(url=None) -> bool:
-    return bool(get_settings(url).get("demo_accounts"))
+    """Demo accounts sign in: the Admin switch is on and, unless `PMO_DEMO_ACCOUNTS=on`, no
+    real PMO admin exists yet (the first one turns them off by existing)."""
+    choice = demo_setting()
+    if choice == "off" or not get_settings(url).get("demo_accounts"):
+        return False
+    return choice == "on" or not real_admin_exists(url)
 
 
-def demo_accounts(url=None) -> list[DemoAccount]:
-    """The demo portfolio's one-click accounts, when the setting allows them (else none)."""
-    if not demo_accounts_enabled(url):
+def demo_accounts(url=None, *, local: bool) -> list[DemoAccount]:
+    """The demo portfolio's one-click accounts, when they may be offered (else none).
+
+    `local`: the app listens on a loopback address only, so nobody on the network can reach
+    the buttons; elsewhere they are offered only with `PMO_DEMO_ACCOUNTS=on`.
+    """
+    if not demo_accounts_enabled(url) or not (local or demo_setting() == "on"):
         return []
     with get_engine(url).connect() as conn:
         rows = conn.execute(
@@ -222,9 +264,9 @@ def demo_accounts(url=None) -> list[DemoAccount]:
     return [DemoAccount(*row) for row in rows]
 
 
-def demo_sign_in(person_id: int, *, now: dt.datetime | None = None, url=None) -> Actor:
-    """Sign in as a demo account: only a demo account, only while the setting is on."""
-    account = next((a for a in demo_accounts(url) if a.person_id == person_id), None)
+def demo_sign_in(person_id: int, *, local: bool, now: dt.datetime | None = None, url=None) -> Actor:
+    """Sign in as a demo account: only a demo account, only while they are offered."""
+    account = next((a for a in demo_accounts(url, local=local) if a.person_id == person_id), None)
     if account is None:
         raise SignInRefused("Demo accounts are turned off.")
     with get_engine(url).connect() as conn:

@@ -91,7 +91,8 @@ def server(demo_sqlite_path, tmp_path_factory):
     url = f"sqlite:///{folder / 'pmo.db'}"
     _plant_hostile_text(url)
     dispose_engines()
-    with streamlit_servers(url, folder, PMO_DEMO_DATA="off") as (server,):
+    # The hostile admin is a real admin: the setting keeps the demo buttons used below.
+    with streamlit_servers(url, folder, PMO_DEMO_DATA="off", PMO_DEMO_ACCOUNTS="on") as (server,):
         yield server.url
 
 
