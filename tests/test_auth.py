@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from data_access.admin import commands as admin
 from data_access.admin import reads as admin_reads
 from data_access.core import auth
+from data_access.core import sign_in_limits as limits
 from data_access.core.db import get_engine, read_df, session_scope
 from data_access.core.models import LoginAttempt, Person
 from data_access.core.writes import ValidationFailed
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.usefixtures("fast_hashing")
 PASSWORD = "correct horse battery staple"
 T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 MINUTE = dt.timedelta(minutes=1)
+SECOND = dt.timedelta(seconds=1)
 
 
 def _admin(url) -> int:
@@ -244,3 +246,97 @@ def test_command_line_creates_an_admin_and_resets_a_password(db_url, monkeypatch
     monkeypatch.setenv("PMO_ADMIN_PASSWORD", "too short")
     assert auth.main(["create-admin", "--email", "x@example.org", "--url", db_url]) == 1
     assert "at least 10 characters" in capsys.readouterr().err
+
+
+ATTACKER = "198.51.100.9"
+
+
+def test_one_client_guessing_across_fifty_addresses_is_slowed_and_audited(db_url):
+    _admin(db_url)
+    slowed = 0
+    for i in range(50):
+        try:
+            auth.authenticate(
+                f"person{i}@example.org",
+                "password123!",
+                client=ATTACKER,
+                now=T0 + i * SECOND,
+                url=db_url,
+            )
+        except auth.SignInRefused as refused:
+            slowed += "from your address" in str(refused)
+    # Five free tries (0-4 s), then a delay doubling from 1 s: only at 5, 7, 11, 19 and 35 s.
+    checked = read_df(
+        "SELECT COUNT(*) AS n FROM login_attempt WHERE client = :c", {"c": ATTACKER}, db_url
+    ).n.item()
+    assert checked == limits.CLIENT_FREE_FAILURES + 5
+    assert slowed == 50 - checked
+    audit = read_df(
+        "SELECT action, actor_name, after FROM audit_log WHERE entity = 'sign_in'", url=db_url
+    )
+    assert (audit.action == "sign_in_slowed_client").sum() == slowed
+    assert set(audit.actor_name) == {"sign-in form"}
+    assert ATTACKER in str(audit.after.iloc[0])
+    # Another client is not held back by the attacker's delay.
+    assert auth.authenticate(
+        "boss@example.org", PASSWORD, client="192.0.2.1", now=T0 + 50 * SECOND, url=db_url
+    )
+    # The delay grows with each failure and ends once the attacker waits long enough.
+    later = T0 + limits.WINDOW + 50 * SECOND
+    assert limits.client_wait(ATTACKER, later, db_url) is None
+
+
+def test_a_locked_email_still_signs_in_from_the_owners_browser(db_url):
+    person_id = _admin(db_url)
+    for i in range(auth.MAX_FAILURES):
+        with pytest.raises(auth.SignInRefused, match="wrong"):
+            auth.authenticate(
+                "boss@example.org",
+                f"guess {i} guess",
+                client=f"203.0.113.{i}",
+                now=T0 + i * SECOND,
+                url=db_url,
+            )
+    after = T0 + 10 * SECOND
+    with pytest.raises(auth.SignInRefused, match="for this e-mail"):
+        auth.authenticate("boss@example.org", PASSWORD, client="192.0.2.1", now=after, url=db_url)
+    # The owner's browser, known by its (idle) session cookie, is let through.
+    actor = auth.authenticate(
+        "boss@example.org",
+        PASSWORD,
+        client="192.0.2.1",
+        known_person=person_id,
+        now=after,
+        url=db_url,
+    )
+    assert actor.person_id == person_id
+    actions = read_df(
+        "SELECT action FROM audit_log WHERE entity = 'sign_in' ORDER BY id", url=db_url
+    ).action.tolist()
+    assert actions == ["sign_in_locked", "sign_in_refused_locked"]
+
+
+def test_failures_from_everywhere_hold_every_sign_in_for_a_minute(db_url):
+    _admin(db_url)
+    for i in range(limits.OVERALL_FAILURES_PER_MINUTE):
+        with pytest.raises(auth.SignInRefused, match="wrong"):
+            auth.authenticate(
+                f"p{i}@example.org",
+                "guess guess guess",
+                client=f"10.0.{i}.1",
+                now=T0 + dt.timedelta(milliseconds=500 * i),
+                url=db_url,
+            )
+    with pytest.raises(auth.SignInRefused, match="on this dashboard right now"):
+        auth.authenticate(
+            "boss@example.org", PASSWORD, client="192.0.2.1", now=T0 + 40 * SECOND, url=db_url
+        )
+    assert auth.authenticate(
+        "boss@example.org", PASSWORD, client="192.0.2.1", now=T0 + 2 * MINUTE, url=db_url
+    )
+    assert (
+        read_df(
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'sign_in_held_overall'", url=db_url
+        ).n.item()
+        == 1
+    )

@@ -161,13 +161,21 @@ def resolve(version: data.Version) -> Actor | None:
     return actor
 
 
+def _cookie_token() -> str | None:
+    return st.context.cookies.get(sessions.SESSION_COOKIE) if st.context.cookies else None
+
+
+def known_person(url: str) -> int | None:
+    """The person this browser's session cookie belongs to, even if that session idled out."""
+    return sessions.known_person(_cookie_token(), url=url)
+
+
 def _local_actor(version: data.Version) -> Actor | None:
     """The person of this browser's open sign-in session (kept on the server), if any."""
     url = version[0]
     session_id = st.session_state.get(SESSION_KEY)
     if session_id is None and not st.session_state.get(SIGNED_OUT_KEY):
-        cookie = st.context.cookies.get(sessions.SESSION_COOKIE) if st.context.cookies else None
-        found = sessions.session_for_token(cookie, url=url)
+        found = sessions.session_for_token(_cookie_token(), url=url)
         session_id = found.session_id if found else None
     if session_id is None:
         return None

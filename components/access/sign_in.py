@@ -88,7 +88,13 @@ def _sign_in_forms(version: data.Version) -> None:
         submitted = st.form_submit_button("Sign in", type="primary", width="stretch")
     if submitted:
         try:
-            actor = auth.authenticate(email, password, url=url)
+            actor = auth.authenticate(
+                email,
+                password,
+                client=session.client_address(),
+                known_person=session.known_person(url),
+                url=url,
+            )
         except auth.SignInRefused as refused:
             st.error(str(refused), icon=":material/block:")
         else:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
+import math
 import os
 import sys
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session
 
+from data_access.core import sign_in_limits as limits
 from data_access.core.clock import real_now
 from data_access.core.config import setting
 from data_access.core.db import get_engine, session_scope
@@ -134,9 +136,31 @@ def failures_in_window(email: str, *, now: dt.datetime | None = None, url=None) 
         ).scalar_one()
 
 
-def _record_attempt(email: str, success: bool, now: dt.datetime, url) -> None:
+def _record_attempt(email: str, success: bool, client: str | None, now: dt.datetime, url) -> None:
     with get_engine(url).begin() as conn:
-        conn.execute(sa.insert(LoginAttempt).values(email=email, at=now, success=success))
+        conn.execute(
+            sa.insert(LoginAttempt).values(email=email, at=now, success=success, client=client)
+        )
+
+
+def _check_limits(email: str, client: str | None, now: dt.datetime, url) -> None:
+    """Refuse (and audit) an attempt that a lock or a limit holds back."""
+    if limits.overall_busy(now, url):
+        limits.record_refusal("sign_in_held_overall", email, client, url)
+        raise SignInRefused(
+            "Too many failed sign-ins on this dashboard right now. Wait a minute and try again."
+        )
+    wait = limits.client_wait(client, now, url)
+    if wait is not None:
+        limits.record_refusal("sign_in_slowed_client", email, client, url)
+        seconds = max(1, math.ceil(wait.total_seconds()))
+        raise SignInRefused(
+            f"Too many failed sign-ins from your address. Wait {seconds} second"
+            f"{'s' if seconds != 1 else ''} and try again."
+        )
+    if failures_in_window(email, now=now, url=url) >= MAX_FAILURES:
+        limits.record_refusal("sign_in_refused_locked", email, client, url)
+        raise SignInRefused(_locked_message(email, now, url))
 
 
 def _locked_message(email: str, now: dt.datetime, url) -> str:
@@ -163,19 +187,27 @@ def _locked_message(email: str, now: dt.datetime, url) -> str:
 # --- signing in -------------------------------------------------------------------------
 
 
-def authenticate(email: str, password: str, *, now: dt.datetime | None = None, url=None) -> Actor:
+def authenticate(
+    email: str,
+    password: str,
+    *,
+    client: str | None = None,
+    known_person: int | None = None,
+    now: dt.datetime | None = None,
+    url=None,
+) -> Actor:
     """The person behind `email` if the password is right; otherwise SignInRefused.
 
     After MAX_FAILURES failures within FAILURE_WINDOW the address is refused without even
     checking the password, so guessing is slow; the refusals while locked are not counted,
-    so the owner gets back in once the window has passed.
+    so the owner gets back in once the window has passed. The limits per client address and
+    overall (core.sign_in_limits) apply too, except from a browser known to be this
+    person's (`known_person`: the person of its session cookie, even ended by idling).
     """
     now = now or real_now()
     email = _normal(email)
     if not email or not password:
         raise SignInRefused("Enter your e-mail and your password.")
-    if failures_in_window(email, now=now, url=url) >= MAX_FAILURES:
-        raise SignInRefused(_locked_message(email, now, url))
     with get_engine(url).connect() as conn:
         person = conn.execute(
             sa.select(
@@ -187,14 +219,18 @@ def authenticate(email: str, password: str, *, now: dt.datetime | None = None, u
                 Person.is_demo_account,
             ).where(Person.email == email)
         ).first()
+    if person is None or person.id != known_person:
+        _check_limits(email, client, now, url)
     stored = person.password_hash if person is not None else None
     ok = password_matches(stored, password)
     if ok and person.is_demo_account and not demo_accounts_enabled(url):
         ok = False
     if not ok or not person.active:
-        _record_attempt(email, False, now, url)
+        _record_attempt(email, False, client, now, url)
+        if failures_in_window(email, now=now, url=url) == MAX_FAILURES:
+            limits.record_refusal("sign_in_locked", email, client, url)
         raise SignInRefused(WRONG)
-    _record_attempt(email, True, now, url)
+    _record_attempt(email, True, client, now, url)
     if _hasher.check_needs_rehash(stored):
         with get_engine(url).begin() as conn:
             conn.execute(
@@ -271,7 +307,7 @@ def demo_sign_in(person_id: int, *, local: bool, now: dt.datetime | None = None,
         raise SignInRefused("Demo accounts are turned off.")
     with get_engine(url).connect() as conn:
         email = conn.execute(sa.select(Person.email).where(Person.id == person_id)).scalar_one()
-    _record_attempt(email, True, now or real_now(), url)
+    _record_attempt(email, True, None, now or real_now(), url)
     return Actor(person_id=account.person_id, name=account.name, role=account.role)
 
 

@@ -140,6 +140,23 @@ def session_for_token(
     return _find(SignInSession.token_hash == _hash(token), now or real_now(), url)
 
 
+def known_person(token: str | None, *, url=None) -> int | None:
+    """Whose browser this is, from its session cookie even once the session idled out or
+    expired (not when an admin ended it): the sign-in limits let that person through."""
+    if not token:
+        return None
+    with get_engine(url).connect() as conn:
+        return conn.execute(
+            sa.select(SignInSession.person_id).where(
+                SignInSession.token_hash == _hash(token),
+                sa.or_(
+                    SignInSession.end_reason.is_(None),
+                    SignInSession.end_reason != "ended by an admin",
+                ),
+            )
+        ).scalar()
+
+
 def check_session(
     session_id: int, *, now: dt.datetime | None = None, url=None
 ) -> OpenSession | None:
