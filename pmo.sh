@@ -6,7 +6,8 @@
 #                                 without args the page and browser tests also run on 3 other days
 #   ./pmo.sh demo --tier L --url URL   load a demo tier into an empty database
 #   ./pmo.sh bench [run args]     benchmark every page at tiers S, M, L (python -m benchmarks --help)
-#   ./pmo.sh backup [--url URL] [FILE]  back up the database (safe while the app runs)
+#   ./pmo.sh backup [--url URL] [--encrypt] [FILE]  back up the database (safe while the app
+#                                 runs); --encrypt asks for a passphrase
 #   ./pmo.sh restore [--url URL] FILE   replace the database with a backup
 set -euo pipefail
 cd "$(dirname "$0")"
