@@ -5,10 +5,12 @@ and serves app.py through it. Add routes to `routes` and middleware to `middlewa
 """
 
 import streamlit as st
+from starlette.middleware import Middleware
 
 from components.access.routes import ROUTES as SIGN_IN_ROUTES
+from components.access.routes import SecurityHeaders
 
 routes = [*SIGN_IN_ROUTES]
-middleware = []
+middleware = [Middleware(SecurityHeaders)]
 
 app = st.App("app.py", routes=routes, middleware=middleware)

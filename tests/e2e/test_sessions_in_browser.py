@@ -1,11 +1,13 @@
 """Sign-in sessions in real browsers against a real server: the session cookie is HttpOnly and
 set by the server, a token copied before sign-out is refused after it, "end all my sessions"
-signs out another browser, and an idle session ends by itself."""
+signs out another browser, an idle session ends by itself; and the security headers, under
+which every part of the app still works."""
 
 from __future__ import annotations
 
 import shutil
 import time
+import urllib.request
 
 import pytest
 
@@ -13,7 +15,7 @@ from data_access.admin import commands as admin
 from data_access.core.db import dispose_engines, session_scope
 from data_access.core.sessions import SESSION_COOKIE
 from data_access.core.writes import Actor
-from tests.e2e.harness import eventually, sign_in_with_password, streamlit_servers
+from tests.e2e.harness import eventually, settle, sign_in_with_password, streamlit_servers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-sessions")]
 
@@ -143,3 +145,30 @@ def test_an_idle_session_ends_by_itself(demo_sqlite_path, tmp_path, new_page):
         _at_sign_in(page)
         assert time.monotonic() - last_use >= IDLE_SECONDS / 2
         _at_sign_in(_visit_with(new_page, server.url, [cookie]))
+
+
+VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation",
+    (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+"""
+
+
+def test_security_headers_and_the_app_works_under_them(server, new_page):
+    with urllib.request.urlopen(server) as answer:
+        headers = answer.headers
+    policy = headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in policy and "default-src 'self'" in policy
+    assert "'unsafe-eval'" not in policy and "'unsafe-inline'" not in policy.split("style-src")[0]
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+
+    page = new_page()
+    page.context.add_init_script(VIOLATIONS)
+    _sign_in(page, server)  # the sign-in cookie's component runs under the policy
+    settle(page)
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    assert charts.count() >= 1
+    assert charts.locator("canvas, svg.marks").count() == charts.count()
+    assert page.evaluate("window.__cspViolations") == []
