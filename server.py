@@ -8,9 +8,9 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 from components.access.routes import ROUTES as SIGN_IN_ROUTES
-from components.access.routes import SecurityHeaders
+from components.access.routes import GuardedDownloads, SecurityHeaders
 
 routes = [*SIGN_IN_ROUTES]
-middleware = [Middleware(SecurityHeaders)]
+middleware = [Middleware(SecurityHeaders), Middleware(GuardedDownloads)]
 
 app = st.App("app.py", routes=routes, middleware=middleware)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from components.common import export
 from data_access.core import sessions
 
 CODE_HEADER = "X-PMO-Code"
@@ -127,3 +129,55 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _download_refusal(request: Request) -> str | None:
+    """Why a /media/ file is not served to this request, or None to serve it.
+
+    Streamlit serves /media/ files to anyone holding the address, for as long as some page
+    shows them. Here: only to a browser with an open sign-in session (or a single sign-on
+    user), and a data export only for EXPORT_LIFETIME_SECONDS after it was built.
+    """
+    token = request.cookies.get(sessions.SESSION_COOKIE)
+    if sessions.session_for_token(token) is None and not _sso_user(request):
+        return "Sign in to download this file."
+    try:
+        from streamlit.runtime import Runtime
+
+        storage = Runtime.instance().media_file_mgr._storage  # no public accessor
+        media = storage.get_file(request.url.path.rsplit("/", 1)[-1])
+    except Exception:  # unknown file: Streamlit answers 404 itself
+        return None
+    age = export.export_age(media.content)
+    if age is not None and age > export.EXPORT_LIFETIME_SECONDS:
+        return "This download has expired: press the download button again."
+    return None
+
+
+def _sso_user(request: Request) -> bool:
+    """A single sign-on user: Streamlit's signed user cookie (st.login) says so."""
+    try:
+        from streamlit.web.server.starlette.starlette_auth_routes import (
+            _get_signed_cookie_from_request,
+        )
+        from streamlit.web.server.starlette.starlette_server_config import USER_COOKIE_NAME
+
+        user = _get_signed_cookie_from_request(request, USER_COOKIE_NAME)
+        return bool(user) and json.loads(user).get("is_logged_in") is True
+    except Exception:  # no [auth] configured, or a cookie that does not verify
+        return False
+
+
+class GuardedDownloads:
+    """ASGI middleware: /media/ files only as `_download_refusal` allows (403 otherwise)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/media/"):
+            refusal = await run_in_threadpool(_download_refusal, Request(scope))
+            if refusal is not None:
+                await Response(refusal, status_code=403)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -22,6 +23,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-sessions")]
 PASSWORD = "a long enough password"
 EMAIL = "sam@example.org"
 IDLE_SECONDS = 20
+EXPORT_SECONDS = 15
 
 
 def _server(demo_sqlite_path, folder, **env):
@@ -41,7 +43,9 @@ def _server(demo_sqlite_path, folder, **env):
 
 @pytest.fixture(scope="module")
 def server(demo_sqlite_path, tmp_path_factory):
-    with _server(demo_sqlite_path, tmp_path_factory.mktemp("sessions")) as (server,):
+    folder = tmp_path_factory.mktemp("sessions")
+    minutes = str(EXPORT_SECONDS / 60)
+    with _server(demo_sqlite_path, folder, PMO_EXPORT_MINUTES=minutes) as (server,):
         yield server.url
 
 
@@ -172,3 +176,35 @@ def test_security_headers_and_the_app_works_under_them(server, new_page):
     assert charts.count() >= 1
     assert charts.locator("canvas, svg.marks").count() == charts.count()
     assert page.evaluate("window.__cspViolations") == []
+
+
+def _export_csv(page) -> str:
+    """Press the CSV export of the filtered portfolio; the address the file was served from."""
+    with page.expect_download() as download:
+        page.get_by_role("button", name="CSV", exact=True).first.click()
+    return download.value.url
+
+
+def test_exports_only_to_the_signed_in_browser_and_only_for_minutes(server, new_page):
+    page = new_page()
+    _sign_in(page, server)
+    page.goto(f"{server}/updates")
+    page.get_by_role("tab", name="Import & export").click()
+    address = _export_csv(page)
+    assert "/media/" in address
+    mine = page.context.request
+    assert mine.get(address).status == 200
+    # Anyone else holding the address gets nothing.
+    assert new_page().context.request.get(address).status == 403
+    with pytest.raises(urllib.error.HTTPError, match="403"):
+        urllib.request.urlopen(address)
+    # Minutes later (here: seconds, by the setting) the address stops working even for me...
+    built = time.monotonic()
+    eventually(lambda: mine.get(address).status == 403)
+    assert time.monotonic() - built >= EXPORT_SECONDS - 1
+    # ...until I build the file again; after signing out, it is refused again.
+    address = _export_csv(page)
+    assert mine.get(address).status == 200
+    page.get_by_role("button", name="Sign out").click()
+    _at_sign_in(page)
+    eventually(lambda: mine.get(address).status == 403)
