@@ -356,7 +356,10 @@ def deck() -> None:
         key="meeting_start_slide",
     )
     st.subheader("Download the deck")
-    st.caption("The same slides as in the browser, charts as pictures: one page per slide.")
+    st.caption(
+        "The same slides as in the browser, one page per slide. In PowerPoint the charts are "
+        "charts (change a bar, a label or a colour before sending) and the risk matrix a table."
+    )
     files = (version, today, since, review_id, portfolio_filter)
     stem = f"portfolio-review-{today.isoformat()}"
     formats = (
@@ -375,6 +378,8 @@ def deck() -> None:
             icon=icon,
             on_click="ignore",
         )
+    with st.expander("Your organisation's PowerPoint template", icon=":material/palette:"):
+        review_forms.deck_template_form(version)
 
 
 if st.query_params.get("present") == "1":

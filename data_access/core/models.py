@@ -787,6 +787,23 @@ class AuditLog(SQLModel, table=True):
     after: Any = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
 
 
+class DeckTemplate(SQLModel, table=True):
+    """The organisation's PowerPoint template for the review deck; every upload is kept, the
+    active one (at most one) is used (see deck.template)."""
+
+    __tablename__ = "deck_template"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=NAME_MAX)
+    content: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    size: int
+    sha256: str = Field(max_length=64)
+    active: bool = Field(default=True, index=True)
+    uploaded_by_id: int | None = Field(default=None, foreign_key="person.id")
+    version: int = 1
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
 class DataVersion(SQLModel, table=True):
     """A single row bumped by every write; cached reads are keyed on it."""
 
