@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from data_access.core import backup as backups
-from data_access.core import backup_crypto
+from data_access.core import backup_crypto, sessions
 from data_access.core.config import APP_ROOT
 from data_access.core.db import data_version, read_df
 from data_access.demo.loader import load_demo
@@ -156,5 +156,11 @@ def test_encrypted_backup_restores_with_its_passphrase_only(demo_url, fresh_url,
     with pytest.raises(backups.BackupError, match="cannot be decrypted"):
         backups.restore(cut, fresh_url, passphrase=env["PMO_BACKUP_PASSPHRASE"])
 
+    _, code = sessions.start_session(1, "admin", url=demo_url)
+    token = sessions.redeem_code(code, url=demo_url)
+    _cli("--url", demo_url, "backup", "--encrypt", str(target), env=env)
     _cli("--url", fresh_url, "restore", str(target), "--yes", env=env)
     assert backups.summary(fresh_url) == backups.summary(demo_url)
+    # A restored database opens no session: a token of the backed-up one signs nobody in.
+    assert sessions.session_for_token(token, url=fresh_url) is None
+    assert sessions.session_for_token(token, url=demo_url)

@@ -33,7 +33,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-from data_access.core import models  # noqa: F401  (registers the tables)
+from data_access.core import (
+    models,  # noqa: F401  (registers the tables)
+    sessions,
+)
 from data_access.core.backup_crypto import (
     DecryptionFailed,
     decrypt_file,
@@ -47,7 +50,8 @@ from data_access.core.schema import upgrade_database
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
 # Bumped by every write and moved past its old value by a restore: not part of the content.
-VOLATILE_TABLES = {"data_version"}
+# Sign-in sessions are ended by every restore (everyone signs in again).
+VOLATILE_TABLES = {"data_version", "sign_in_session"}
 
 
 class BackupError(RuntimeError):
@@ -125,6 +129,8 @@ def restore(path: str | Path, url: str | None = None, *, passphrase: str | None 
     dispose_engines()
     upgrade_database(url)  # a backup from an older release comes up to the current schema
     _move_data_version_past(url, before)
+    # A session ended after the backup was made must not come back: everyone signs in again.
+    sessions.end_every_session("database restored", url=url)
 
 
 def summary(url: str | None = None) -> dict[str, tuple[int, str]]:

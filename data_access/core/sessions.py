@@ -200,6 +200,16 @@ def end_token_session(token: str | None, reason: str, *, url=None) -> None:
             )
 
 
+def end_every_session(reason: str, *, url=None) -> None:
+    """End all open sessions (after a restore): everyone signs in again."""
+    with get_engine(url).begin() as conn:
+        conn.execute(
+            sa.update(SignInSession)
+            .where(SignInSession.ended_at.is_(None))
+            .values(ended_at=real_now(), end_reason=reason, code_hash=None)
+        )
+
+
 def end_sessions_of(person_id: int, *, actor: Actor, url=None) -> int:
     """End every open session of a person (their own "end all", or an admin's); audited.
 
