@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.access.session import pages_for
+from components.access.session import COOKIE_KEY, SESSION_KEY, pages_for
 from data_access.admin import commands as admin
 from data_access.admin import reads as admin_reads
 from data_access.core import auth
@@ -334,3 +334,25 @@ def test_single_sign_on_buttons_appear_when_configured(url, auth_section, labels
     assert [b.label for b in at.button if b.label.startswith("Sign in with")] == labels
     # Local accounts (the first admin among them) still sign in beside it.
     assert at.text_input(key="sign_in_email")
+
+
+def test_a_role_change_rotates_the_token(url):
+    at = _app()
+    sign_in(at, email="petra.projects.3@example.org")
+    at.run()
+    first = at.session_state[SESSION_KEY]
+    version = read_df("SELECT version FROM person WHERE id = 3", url=url).version.item()
+    with session_scope(url) as session:
+        admin.update_person(
+            3, {"role": "viewer"}, expected_version=version, session=session, actor=ADA
+        )
+    at.run()
+    assert "Viewer" in at.sidebar.markdown[0].value
+    second = at.session_state[SESSION_KEY]
+    assert second != first
+    assert at.session_state[COOKIE_KEY]["action"] == "start"  # the browser fetches a new token
+    rows = read_df(
+        "SELECT id, role, COALESCE(end_reason, 'open') AS state FROM sign_in_session ORDER BY id",
+        url=url,
+    ).values.tolist()
+    assert rows == [[first, "project_manager", "rotated"], [second, "viewer", "open"]]
