@@ -38,7 +38,8 @@ def sessions_table(person_id: int) -> int:
                 "Ends at the latest": open_now.expires.dt.tz_convert(zone).dt.strftime(
                     "%d %b %H:%M"
                 ),
-                "From": open_now.client.fillna("unknown"),
+                # Streamlit gives no address for a browser on the server itself.
+                "From": open_now.client.fillna("this machine"),
                 "Browser": open_now.user_agent.map(_browser),
                 "This browser": open_now.session_id == this,
             }
@@ -49,7 +50,7 @@ def sessions_table(person_id: int) -> int:
     return len(open_now)
 
 
-@st.dialog("My sessions")
+@st.dialog("My sessions", width="large")
 def my_sessions() -> None:
     """The signed-in person's open sessions; ending them all signs out every browser."""
     actor = session.current_actor()

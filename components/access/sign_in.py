@@ -145,7 +145,7 @@ def account_box(actor: Actor) -> None:
         if sign_out.button("Sign out", icon=":material/logout:", key="sign_out"):
             session.sign_out()
         if session.current_session() is not None and mine.button(
-            "My sessions", icon=":material/devices:", key="my_sessions"
+            "Sessions", icon=":material/devices:", key="my_sessions", help="My open sessions"
         ):
             sessions_view.my_sessions()
         session.watch_session()

@@ -122,7 +122,7 @@ def test_end_all_my_sessions_signs_out_the_other_browser(server, new_page):
     first, second = new_page(), new_page()
     _sign_in(first, server)
     _sign_in(second, server)
-    first.get_by_role("button", name="My sessions").click()
+    first.get_by_role("button", name="Sessions").click()
     dialog = first.get_by_role("dialog")
     dialog.locator('[data-testid="stDataFrame"]').wait_for()
     dialog.get_by_role("button", name="End all my sessions").click()
