@@ -59,8 +59,9 @@ def test_idle_and_absolute_expiry(db_url, monkeypatch):
     # Used every 20 minutes it stays open, until the absolute lifetime ends it.
     for minutes in range(20, 120, 20):
         now = T0 + minutes * MINUTE
-        assert sessions.check_session(session_id, now=now, url=db_url), minutes
-        sessions.touch(session_id, now=now, url=db_url)
+        open_session = sessions.check_session(session_id, now=now, url=db_url)
+        assert open_session, minutes
+        sessions.touch(open_session, now=now, url=db_url)
     assert sessions.check_session(session_id, now=T0 + 119 * MINUTE, url=db_url)
     assert sessions.check_session(session_id, now=T0 + 121 * MINUTE, url=db_url) is None
 

@@ -182,7 +182,7 @@ def _local_actor(version: data.Version) -> Actor | None:
     open_session = sessions.check_session(session_id, url=url)
     if open_session is None:  # signed out elsewhere, ended by an admin, idle or expired
         return None
-    sessions.touch(session_id, url=url)
+    sessions.touch(open_session, url=url)
     st.session_state[SESSION_KEY] = session_id
     actor = _actor_for_person(version, open_session.person_id)
     if actor is not None and actor.role != open_session.role:

@@ -38,6 +38,7 @@ class OpenSession:
     session_id: int
     person_id: int
     role: str
+    last_used_at: dt.datetime
 
 
 def _hash(value: str) -> str:
@@ -124,9 +125,12 @@ def _good(now: dt.datetime):
 def _find(condition, now: dt.datetime, url) -> OpenSession | None:
     with get_engine(url).connect() as conn:
         row = conn.execute(
-            sa.select(SignInSession.id, SignInSession.person_id, SignInSession.role).where(
-                condition, _good(now)
-            )
+            sa.select(
+                SignInSession.id,
+                SignInSession.person_id,
+                SignInSession.role,
+                SignInSession.last_used_at,
+            ).where(condition, _good(now))
         ).first()
     return OpenSession(*row) if row else None
 
@@ -164,17 +168,20 @@ def check_session(
     return _find(SignInSession.id == session_id, now or real_now(), url)
 
 
-def touch(session_id: int, *, now: dt.datetime | None = None, url=None) -> None:
-    """Note that the session was used now (at most every TOUCH_EVERY), keeping it from idling."""
+def _touch_every() -> dt.timedelta:
+    return min(TOUCH_EVERY, idle_timeout() / 4)
+
+
+def touch(open_session: OpenSession, *, now: dt.datetime | None = None, url=None) -> None:
+    """Note that the session was used now, keeping it from idling; written at most every
+    TOUCH_EVERY, so most reruns cost no write."""
     now = now or real_now()
+    if now - open_session.last_used_at < _touch_every():
+        return
     with get_engine(url).begin() as conn:
         conn.execute(
             sa.update(SignInSession)
-            .where(
-                SignInSession.id == session_id,
-                SignInSession.last_used_at < now - min(TOUCH_EVERY, idle_timeout() / 4),
-                _good(now),
-            )
+            .where(SignInSession.id == open_session.session_id, _good(now))
             .values(last_used_at=now)
         )
 
