@@ -1,13 +1,16 @@
-"""The web server: Streamlit's app (app.py) with the HTTP routes and middleware around it.
+"""The web server's own routes and middleware, beside Streamlit's pages in one process.
 
-Start it with `streamlit run server.py` (./pmo.sh run does): Streamlit finds the `st.App` below
-and serves app.py through it. Add routes to `routes` and middleware to `middleware`.
-"""
+`app.py` builds the server (`st.App`) from these lists when `streamlit run app.py` starts, so
+the API shares the pages' data layer and scales out the same way (N processes, one database).
+Add a feature's routes or middleware here; keep page code out (nothing here imports it)."""
 
-import streamlit as st
+from __future__ import annotations
+
 from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
 from streamlit.runtime.pages_manager import PagesManager
 
+from api.routes import api_routes
 from components.access.routes import ROUTES as SIGN_IN_ROUTES
 from components.access.routes import GuardedDownloads, SecurityHeaders
 
@@ -16,7 +19,13 @@ from components.access.routes import GuardedDownloads, SecurityHeaders
 # before the runtime exists; importing `components` here ran its guard outside a script run.
 PagesManager.uses_pages_directory = False
 
-routes = [*SIGN_IN_ROUTES]
-middleware = [Middleware(SecurityHeaders), Middleware(GuardedDownloads)]
 
-app = st.App("app.py", routes=routes, middleware=middleware)
+def routes() -> list[BaseRoute]:
+    """/api/v1/... (JSON API, OpenAPI document), /odata/... (OData v4 feed) and /_pmo/...
+    (the sign-in cookie: components.access.routes)."""
+    return [*api_routes(), *SIGN_IN_ROUTES]
+
+
+def middleware() -> list[Middleware]:
+    """Security headers on every answer; /media/ downloads only to signed-in browsers."""
+    return [Middleware(SecurityHeaders), Middleware(GuardedDownloads)]

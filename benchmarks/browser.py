@@ -61,8 +61,7 @@ def free_port() -> int:
 
 
 class StreamlitServer:
-    """`streamlit run server.py` (app.py with its routes) as a real server process on a free
-    loopback port."""
+    """`streamlit run app.py` as a real server process on a free loopback port."""
 
     def __init__(self, database_url: str, log_path: Path, **env: str):
         self.port = free_port()
@@ -77,7 +76,7 @@ class StreamlitServer:
             "-m",
             "streamlit",
             "run",
-            "server.py",
+            "app.py",
             "--server.port",
             str(self.port),
             "--server.address",

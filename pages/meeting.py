@@ -378,7 +378,9 @@ def deck() -> None:
             icon=icon,
             on_click="ignore",
         )
-    with st.expander("Your organisation's PowerPoint template", icon=":material/palette:"):
+    with st.expander(
+        "Your organisation's PowerPoint template", icon=":material/palette:", key="deck_template"
+    ):
         review_forms.deck_template_form(version)
 
 
@@ -386,7 +388,11 @@ if st.query_params.get("present") == "1":
     present()
 else:
     header()
-    changed, decided, slides = st.tabs(["What changed", "Decisions and actions", "Slide deck"])
+    # The open tab is kept in the URL: a save or an upload on a tab does not jump back to the
+    # first one, and a link or a refresh opens the same tab.
+    changed, decided, slides = st.tabs(
+        ["What changed", "Decisions and actions", "Slide deck"], key="tab", bind="query-params"
+    )
     with changed:
         what_changed()
     with decided:

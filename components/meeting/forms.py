@@ -218,6 +218,7 @@ def deck_template_form(version: Version) -> None:
         "Template (.pptx or .potx, 16:9, at most 20 MB)",
         type=["pptx", "potx"],
         key=f"{form}_{_generation(form)}",
+        max_upload_size=deck_templates.MAX_BYTES // (1024 * 1024),
     )
     slot = st.empty()
     left, right = st.columns(2)
@@ -226,7 +227,7 @@ def deck_template_form(version: Version) -> None:
         try:
             info = template.check(content)
         except template.TemplateError as exc:
-            slot.error(md(f"**{upload.name}** cannot be used: {exc}."), icon=":material/error:")
+            slot.error(f"**{md(upload.name)}** cannot be used: {md(exc)}.", icon=":material/error:")
             return
         saved = _write(
             version[0],

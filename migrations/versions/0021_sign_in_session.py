@@ -1,7 +1,7 @@
 """sign_in_session: server-side sessions; login_attempt.client
 
 Revision ID: 0021
-Revises: 0027
+Revises: 0017
 Create Date: 2026-12-05 23:59:23.419421
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0021"
-down_revision: str | None = "0027"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
