@@ -8,7 +8,8 @@
 #                                 without args the page and browser tests also run on 3 other days
 #   ./pmo.sh demo --tier L --url URL   load a demo tier into an empty database
 #   ./pmo.sh bench [run args]     benchmark every page at tiers S, M, L (python -m benchmarks --help)
-#   ./pmo.sh backup [--url URL] [FILE]  back up the database (safe while the app runs)
+#   ./pmo.sh backup [--url URL] [--encrypt] [FILE]  back up the database (safe while the app
+#                                 runs); --encrypt asks for a passphrase
 #   ./pmo.sh restore [--url URL] FILE   replace the database with a backup
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -58,15 +59,19 @@ case "$cmd" in
   run)
     python_packages requirements.txt
     java_runtime
+    # Only this machine can reach the app unless an address is given (e.g. --server.address
+    # 0.0.0.0 behind the README's proxy); the one-click demo accounts are offered only then.
+    address=(--server.address 127.0.0.1)
+    if [[ " $* " == *" --server.address"* || -n "${STREAMLIT_SERVER_ADDRESS:-}" ]]; then address=(); fi
     if [ "${PMO_WORKER:-on}" != off ]; then
       # The worker beside the app, so one command gives a single machine everything; it stops
       # with the app.
       "$PY" -m worker &
       worker_pid=$!
       trap 'kill "$worker_pid" 2>/dev/null || true' EXIT INT TERM
-      "$VENV/bin/streamlit" run app.py "$@"
+      "$VENV/bin/streamlit" run app.py "${address[@]}" "$@"
     else
-      exec "$VENV/bin/streamlit" run app.py "$@"
+      exec "$VENV/bin/streamlit" run app.py "${address[@]}" "$@"
     fi
     ;;
   worker)

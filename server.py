@@ -8,14 +8,24 @@ from __future__ import annotations
 
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
+from streamlit.runtime.pages_manager import PagesManager
 
 from api.routes import api_routes
+from components.access.routes import ROUTES as SIGN_IN_ROUTES
+from components.access.routes import GuardedDownloads, SecurityHeaders
+
+# app.py routes with st.navigation: never Streamlit's legacy pages/-folder mode, which would run
+# a page file alone (without the sign-in gate) on the first request of a fresh process. Set
+# before the runtime exists; importing `components` here ran its guard outside a script run.
+PagesManager.uses_pages_directory = False
 
 
 def routes() -> list[BaseRoute]:
-    """/api/v1/... (JSON API, OpenAPI document) and /odata/... (OData v4 feed)."""
-    return [*api_routes()]
+    """/api/v1/... (JSON API, OpenAPI document), /odata/... (OData v4 feed) and /_pmo/...
+    (the sign-in cookie: components.access.routes)."""
+    return [*api_routes(), *SIGN_IN_ROUTES]
 
 
 def middleware() -> list[Middleware]:
-    return []
+    """Security headers on every answer; /media/ downloads only to signed-in browsers."""
+    return [Middleware(SecurityHeaders), Middleware(GuardedDownloads)]

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from components.access.session import ROLE_LABELS, require_role
+from components.access.sessions_view import admin_sessions
 from components.admin import data as admin_data
 from components.common import data
 from components.common.layout import current_version
@@ -166,6 +167,8 @@ with tab_people:
                     submit_label="Set password",
                     saved_message="Password set. Tell the person through a safe channel.",
                 )
+            with st.expander("Sign-in sessions"):
+                admin_sessions(pid, person["name"])
     with add_col:
         st.subheader("Add a person")
         record_form(

@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from components.common import data
+from components.common.export import fresh_download
 from components.common.layout import current_filter, current_version
 from components.gates import data as gate_data
 from components.gates import forms as gate_forms
@@ -425,7 +426,7 @@ def deck() -> None:
         column.download_button(
             label,
             # Rendered on click only (charts take seconds), then cached with the data version.
-            data=lambda index=index: meeting_data.deck_files(*files)[index],
+            data=fresh_download(lambda index=index: meeting_data.deck_files(*files)[index]),
             file_name=f"{stem}.{ext}",
             mime=mime,
             icon=icon,

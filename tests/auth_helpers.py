@@ -2,7 +2,7 @@
 
 app.py shows only the sign-in page until someone is signed in. A test signs in by putting
 the person in the AppTest's session state before running, exactly what the sign-in form
-does after checking the password:
+does after checking the password (with a real server-side session):
 
     from tests.auth_helpers import sign_in
 
@@ -30,8 +30,8 @@ from argon2 import PasswordHasher
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
-from components.access.session import ACTOR_KEY, AUTH_KEY
-from data_access.core import auth
+from components.access.session import ACTOR_KEY, AUTH_KEY, SESSION_KEY
+from data_access.core import auth, sessions
 from data_access.core.config import normalise_url
 from data_access.core.db import get_engine
 from data_access.core.models import Person
@@ -54,11 +54,12 @@ def sign_in(
     actor = Actor(person_id=row.id, name=row.name, role=row.role)
     at.session_state[AUTH_KEY] = actor.person_id
     at.session_state[ACTOR_KEY] = actor
+    at.session_state[SESSION_KEY] = sessions.start_session(row.id, row.role, url=url)[0]
     return actor
 
 
 def sign_out(at: AppTest) -> None:
-    for key in (AUTH_KEY, ACTOR_KEY):
+    for key in (AUTH_KEY, ACTOR_KEY, SESSION_KEY):
         if key in at.session_state:
             del at.session_state[key]
 

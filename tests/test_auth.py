@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from data_access.admin import commands as admin
 from data_access.admin import reads as admin_reads
 from data_access.core import auth
+from data_access.core import sign_in_limits as limits
 from data_access.core.db import get_engine, read_df, session_scope
 from data_access.core.models import LoginAttempt, Person
 from data_access.core.writes import ValidationFailed
@@ -22,6 +23,7 @@ pytestmark = pytest.mark.usefixtures("fast_hashing")
 PASSWORD = "correct horse battery staple"
 T0 = dt.datetime(2026, 11, 25, 9, 0, tzinfo=dt.UTC)
 MINUTE = dt.timedelta(minutes=1)
+SECOND = dt.timedelta(seconds=1)
 
 
 def _admin(url) -> int:
@@ -150,19 +152,20 @@ def test_a_success_clears_earlier_failures(db_url):
     assert auth.failures_in_window("boss@example.org", now=T0 + 5 * MINUTE, url=db_url) == 1
 
 
-def test_demo_accounts_sign_in_only_while_the_setting_is_on(demo_db_url):
+def test_demo_accounts_sign_in_only_while_the_setting_is_on(demo_db_url, monkeypatch):
+    monkeypatch.setenv("PMO_DEMO_ACCOUNTS", "on")  # kept on after the real admin below
     url = demo_db_url
-    accounts = auth.demo_accounts(url)
+    accounts = auth.demo_accounts(url, local=True)
     assert [(a.person_id, a.name, a.role) for a in accounts] == [
         (1, "Ada Admin", "admin"),
         (2, "Pat Portfolio", "portfolio_manager"),
         (3, "Petra Projects", "project_manager"),
         (4, "Vic Viewer", "viewer"),
     ]
-    assert auth.demo_sign_in(4, url=url).role == "viewer"
+    assert auth.demo_sign_in(4, local=True, url=url).role == "viewer"
     # Only demo accounts sign in without a password.
     with pytest.raises(auth.SignInRefused):
-        auth.demo_sign_in(5, url=url)
+        auth.demo_sign_in(5, local=True, url=url)
     person_id = auth.create_admin("real@example.org", "Real Admin", PASSWORD, url=url)
     real = auth.actor_for_person(person_id, url)
     with session_scope(url) as session:
@@ -170,12 +173,36 @@ def test_demo_accounts_sign_in_only_while_the_setting_is_on(demo_db_url):
         admin.update_settings(
             {"demo_accounts": False}, expected_versions=versions, session=session, actor=real
         )
-    assert auth.demo_accounts(url) == []
+    assert auth.demo_accounts(url, local=True) == []
     with pytest.raises(auth.SignInRefused, match="turned off"):
-        auth.demo_sign_in(1, url=url)
+        auth.demo_sign_in(1, local=True, url=url)
     # A demo session already open ends on its next rerun.
     assert auth.actor_for_person(1, url) is None
     assert auth.actor_for_person(person_id, url) == real
+
+
+def test_demo_accounts_only_on_loopback_or_by_setting_and_off_once_a_real_admin_exists(
+    demo_db_url, monkeypatch
+):
+    url = demo_db_url
+    monkeypatch.delenv("PMO_DEMO_ACCOUNTS", raising=False)
+    # Reachable from the network: no demo buttons, and no demo sign-in by a crafted request.
+    assert auth.demo_accounts(url, local=False) == []
+    with pytest.raises(auth.SignInRefused):
+        auth.demo_sign_in(1, local=False, url=url)
+    assert len(auth.demo_accounts(url, local=True)) == 4
+    monkeypatch.setenv("PMO_DEMO_ACCOUNTS", "on")
+    assert len(auth.demo_accounts(url, local=False)) == 4
+    monkeypatch.setenv("PMO_DEMO_ACCOUNTS", "off")
+    assert auth.demo_accounts(url, local=True) == []
+    # The first real admin turns them off by existing, and signs the demo admin out.
+    monkeypatch.delenv("PMO_DEMO_ACCOUNTS")
+    assert auth.actor_for_person(1, url).role == "admin"
+    assert auth.demo_people_exist(url) and not auth.real_admin_exists(url)
+    auth.create_admin("real@example.org", "Real Admin", PASSWORD, url=url)
+    assert auth.real_admin_exists(url)
+    assert auth.demo_accounts(url, local=True) == []
+    assert auth.actor_for_person(1, url) is None
 
 
 def test_single_sign_on_maps_the_email_to_a_person(db_url):
@@ -221,39 +248,95 @@ def test_command_line_creates_an_admin_and_resets_a_password(db_url, monkeypatch
     assert "at least 10 characters" in capsys.readouterr().err
 
 
-def test_sign_in_token_survives_a_refresh_until_anything_changes(db_url):
+ATTACKER = "198.51.100.9"
+
+
+def test_one_client_guessing_across_fifty_addresses_is_slowed_and_audited(db_url):
+    _admin(db_url)
+    slowed = 0
+    for i in range(50):
+        try:
+            auth.authenticate(
+                f"person{i}@example.org",
+                "password123!",
+                client=ATTACKER,
+                now=T0 + i * SECOND,
+                url=db_url,
+            )
+        except auth.SignInRefused as refused:
+            slowed += "from your address" in str(refused)
+    # Five free tries (0-4 s), then a delay doubling from 1 s: only at 5, 7, 11, 19 and 35 s.
+    checked = read_df(
+        "SELECT COUNT(*) AS n FROM login_attempt WHERE client = :c", {"c": ATTACKER}, db_url
+    ).n.item()
+    assert checked == limits.CLIENT_FREE_FAILURES + 5
+    assert slowed == 50 - checked
+    audit = read_df(
+        "SELECT action, actor_name, after FROM audit_log WHERE entity = 'sign_in'", url=db_url
+    )
+    assert (audit.action == "sign_in_slowed_client").sum() == slowed
+    assert set(audit.actor_name) == {"sign-in form"}
+    assert ATTACKER in str(audit.after.iloc[0])
+    # Another client is not held back by the attacker's delay.
+    assert auth.authenticate(
+        "boss@example.org", PASSWORD, client="192.0.2.1", now=T0 + 50 * SECOND, url=db_url
+    )
+    # The delay grows with each failure and ends once the attacker waits long enough.
+    later = T0 + limits.WINDOW + 50 * SECOND
+    assert limits.client_wait(ATTACKER, later, db_url) is None
+
+
+def test_a_locked_email_still_signs_in_from_the_owners_browser(db_url):
     person_id = _admin(db_url)
-    token = auth.issue_session_token(person_id, now=T0, url=db_url)
-    assert auth.actor_for_session_token(token, now=T0 + MINUTE, url=db_url).person_id == person_id
-    # Expired, forged, truncated or for another person: refused.
-    later = T0 + auth.SESSION_LIFETIME + MINUTE
-    assert auth.actor_for_session_token(token, now=later, url=db_url) is None
-    pid, expires, signature = token.split(".")
-    for forged in (
-        f"{pid}.{int(expires) + 3600}.{signature}",
-        f"{int(pid) + 1}.{expires}.{signature}",
-        f"{pid}.{expires}.{'0' * len(signature)}",
-        f"{pid}.{expires}",
-        "",
-    ):
-        assert auth.actor_for_session_token(forged, now=T0, url=db_url) is None, forged
-    # A new password voids every token issued before it.
-    auth.create_admin("boss@example.org", "Boss", "another long password", url=db_url)
-    assert auth.actor_for_session_token(token, now=T0 + MINUTE, url=db_url) is None
+    for i in range(auth.MAX_FAILURES):
+        with pytest.raises(auth.SignInRefused, match="wrong"):
+            auth.authenticate(
+                "boss@example.org",
+                f"guess {i} guess",
+                client=f"203.0.113.{i}",
+                now=T0 + i * SECOND,
+                url=db_url,
+            )
+    after = T0 + 10 * SECOND
+    with pytest.raises(auth.SignInRefused, match="for this e-mail"):
+        auth.authenticate("boss@example.org", PASSWORD, client="192.0.2.1", now=after, url=db_url)
+    # The owner's browser, known by its (idle) session cookie, is let through.
+    actor = auth.authenticate(
+        "boss@example.org",
+        PASSWORD,
+        client="192.0.2.1",
+        known_person=person_id,
+        now=after,
+        url=db_url,
+    )
+    assert actor.person_id == person_id
+    actions = read_df(
+        "SELECT action FROM audit_log WHERE entity = 'sign_in' ORDER BY id", url=db_url
+    ).action.tolist()
+    assert actions == ["sign_in_locked", "sign_in_refused_locked"]
 
 
-def test_token_secret_is_shared_and_never_among_the_settings(db_url):
-    from data_access.core.settings import SECRET_SETTING, get_settings
-
-    person_id = _admin(db_url)
-    first = auth.issue_session_token(person_id, now=T0, url=db_url)
-    assert auth.issue_session_token(person_id, now=T0, url=db_url) == first  # one secret
-    assert SECRET_SETTING not in get_settings(db_url)
-    assert SECRET_SETTING not in admin_reads.setting_versions(db_url)
-    with pytest.raises(ValidationFailed, match="is not a setting"), session_scope(db_url) as s:
-        admin.update_settings(
-            {SECRET_SETTING: "00"},
-            expected_versions={},
-            session=s,
-            actor=auth.actor_for_person(person_id, db_url),
+def test_failures_from_everywhere_hold_every_sign_in_for_a_minute(db_url):
+    _admin(db_url)
+    for i in range(limits.OVERALL_FAILURES_PER_MINUTE):
+        with pytest.raises(auth.SignInRefused, match="wrong"):
+            auth.authenticate(
+                f"p{i}@example.org",
+                "guess guess guess",
+                client=f"10.0.{i}.1",
+                now=T0 + dt.timedelta(milliseconds=500 * i),
+                url=db_url,
+            )
+    with pytest.raises(auth.SignInRefused, match="on this dashboard right now"):
+        auth.authenticate(
+            "boss@example.org", PASSWORD, client="192.0.2.1", now=T0 + 40 * SECOND, url=db_url
         )
+    assert auth.authenticate(
+        "boss@example.org", PASSWORD, client="192.0.2.1", now=T0 + 2 * MINUTE, url=db_url
+    )
+    assert (
+        read_df(
+            "SELECT COUNT(*) AS n FROM audit_log WHERE action = 'sign_in_held_overall'", url=db_url
+        ).n.item()
+        == 1
+    )

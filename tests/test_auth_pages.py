@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.access.session import pages_for
+from components.access.session import COOKIE_KEY, SESSION_KEY, pages_for
 from data_access.admin import commands as admin
 from data_access.admin import reads as admin_reads
 from data_access.core import auth
@@ -25,8 +25,10 @@ ADA = Actor(1, "Ada Admin", "admin")
 
 @pytest.fixture
 def direct_url(demo_db_url, monkeypatch) -> str:
-    """The demo database, with AppTest's own page routing."""
+    """The demo database, with AppTest's own page routing; AppTest has no server address, so
+    the demo accounts are offered by the setting."""
     monkeypatch.setenv("DATABASE_URL", demo_db_url)
+    monkeypatch.setenv("PMO_DEMO_ACCOUNTS", "on")
     return demo_db_url
 
 
@@ -66,6 +68,29 @@ def test_signed_out_sees_the_sign_in_page_only(url):
         "Demo · Project manager · Petra Projects",
         "Demo · Viewer · Vic Viewer",
     ]
+
+
+def test_demo_accounts_off_on_a_reachable_server_and_the_banner_while_on(url, monkeypatch):
+    at = _app().run()
+    banner = "anyone who can open this address can sign in as a PMO admin"
+    assert banner in at.warning[0].value
+    _button(at, "Demo · Viewer · Vic Viewer").click().run()
+    assert banner in at.warning[0].value  # on every page, signed in too
+    # Served on every interface without the setting: no buttons, no banner.
+    monkeypatch.delenv("PMO_DEMO_ACCOUNTS")
+    at = _app().run()
+    assert _signed_out(at) and not [b for b in at.button if b.label.startswith("Demo")]
+    assert not at.warning
+
+
+def test_the_first_real_admin_is_told_the_demo_accounts_are_off(url, monkeypatch):
+    monkeypatch.delenv("PMO_DEMO_ACCOUNTS")
+    auth.create_admin("boss@example.org", "The Boss", PASSWORD, url=url)
+    at = _app().run()
+    at.text_input(key="sign_in_email").input("boss@example.org")
+    at.text_input(key="sign_in_password").input(PASSWORD)
+    _button(at, "Sign in").click().run()
+    assert "The demo accounts are off now that a real PMO admin exists" in at.info[0].value
 
 
 def test_local_account_signs_in_and_out(url):
@@ -256,7 +281,7 @@ def test_concurrent_edit_of_a_person_is_shown_and_can_be_reapplied(url):
         admin.update_person(4, {"skill": "Finance"}, expected_version=1, session=session, actor=ADA)
     at.text_input(key="person_4.name").input("Victor Viewer")
     _button_in_form(at, "person_4").click().run()
-    assert "saved this since you opened it" in at.warning[0].value
+    assert "saved this since you opened it" in at.warning[-1].value
     assert read_df("SELECT name FROM person WHERE id = 4", url=url).name.item() == "Vic Viewer"
     _button(at, "Re-apply my changes").click().run()
     row = read_df("SELECT name, skill FROM person WHERE id = 4", url=url).iloc[0]
@@ -309,3 +334,25 @@ def test_single_sign_on_buttons_appear_when_configured(url, auth_section, labels
     assert [b.label for b in at.button if b.label.startswith("Sign in with")] == labels
     # Local accounts (the first admin among them) still sign in beside it.
     assert at.text_input(key="sign_in_email")
+
+
+def test_a_role_change_rotates_the_token(url):
+    at = _app()
+    sign_in(at, email="petra.projects.3@example.org")
+    at.run()
+    first = at.session_state[SESSION_KEY]
+    version = read_df("SELECT version FROM person WHERE id = 3", url=url).version.item()
+    with session_scope(url) as session:
+        admin.update_person(
+            3, {"role": "viewer"}, expected_version=version, session=session, actor=ADA
+        )
+    at.run()
+    assert "Viewer" in at.sidebar.markdown[0].value
+    second = at.session_state[SESSION_KEY]
+    assert second != first
+    assert at.session_state[COOKIE_KEY]["action"] == "start"  # the browser fetches a new token
+    rows = read_df(
+        "SELECT id, role, COALESCE(end_reason, 'open') AS state FROM sign_in_session ORDER BY id",
+        url=url,
+    ).values.tolist()
+    assert rows == [[first, "project_manager", "rotated"], [second, "viewer", "open"]]

@@ -5,6 +5,7 @@ PostgreSQL. A damaged backup is refused and leaves the database as it was.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from data_access.core import backup as backups
+from data_access.core import backup_crypto, sessions
 from data_access.core.config import APP_ROOT
 from data_access.core.db import data_version, read_df
 from data_access.demo.loader import load_demo
@@ -27,7 +29,7 @@ LINES_BEFORE_BACKUP = 15
 GUARD_S = 120  # only against a hang, never a pass/fail criterion
 
 
-def _cli(*args: str) -> str:
+def _cli(*args: str, env: dict[str, str] | None = None) -> str:
     """The documented command line, as a user runs it."""
     done = subprocess.run(
         [sys.executable, "-m", "data_access.core.backup", *args],
@@ -35,6 +37,7 @@ def _cli(*args: str) -> str:
         capture_output=True,
         text=True,
         timeout=300,
+        env={**os.environ, **(env or {})},
     )
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
@@ -130,3 +133,34 @@ def _other_kind_of_backup(sqlite: bool, tmp_path: Path) -> Path:
 def _integrity(url: str) -> str:
     with closing(sqlite3.connect(sa.make_url(url).database)) as conn:
         return conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def test_encrypted_backup_restores_with_its_passphrase_only(demo_url, fresh_url, tmp_path):
+    """`backup --encrypt` and `restore` of the encrypted file, through the command line."""
+    target = tmp_path / "pmo.enc"
+    env = {"PMO_BACKUP_PASSPHRASE": "correct horse battery"}
+    _cli("--url", demo_url, "backup", "--encrypt", str(target), env=env)
+    data = target.read_bytes()
+    assert data.startswith(backup_crypto.MAGIC)
+    # Nothing of the database is readable in the file: no e-mail address, no hash, no SQL.
+    for plain in (b"@example.org", b"$argon2", b"SQLite format", b"PGDMP", b"CREATE TABLE"):
+        assert plain not in data, plain
+    assert not list(tmp_path.glob(".pmo-plain-*"))  # the plain copy is gone
+
+    with pytest.raises(backups.BackupError, match="give its passphrase"):
+        backups.restore(target, fresh_url)
+    with pytest.raises(backups.BackupError, match="wrong passphrase"):
+        backups.restore(target, fresh_url, passphrase="not the passphrase")
+    cut = tmp_path / "cut.enc"
+    cut.write_bytes(data[: len(data) - 100])
+    with pytest.raises(backups.BackupError, match="cannot be decrypted"):
+        backups.restore(cut, fresh_url, passphrase=env["PMO_BACKUP_PASSPHRASE"])
+
+    _, code = sessions.start_session(1, "admin", url=demo_url)
+    token = sessions.redeem_code(code, url=demo_url)
+    _cli("--url", demo_url, "backup", "--encrypt", str(target), env=env)
+    _cli("--url", fresh_url, "restore", str(target), "--yes", env=env)
+    assert backups.summary(fresh_url) == backups.summary(demo_url)
+    # A restored database opens no session: a token of the backed-up one signs nobody in.
+    assert sessions.session_for_token(token, url=fresh_url) is None
+    assert sessions.session_for_token(token, url=demo_url)

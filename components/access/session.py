@@ -5,20 +5,24 @@ sign-in form) or through single sign-on (`st.user`, when `[auth]` is configured 
 .streamlit/secrets.toml). Either way, every rerun re-reads them from the database, so a
 role change or a deactivation applies at once; `current_actor()` returns the result.
 
-A local sign-in also leaves a signed, expiring token in a cookie (`auth.SESSION_COOKIE`), so
-that a browser refresh, which starts a new Streamlit session, finds the person again. Any
-change to the person (role, password, deactivation) voids the token; signing out deletes it.
+A local sign-in is a session kept on the server (data_access.core.sessions): the browser holds
+only its random token, in an HttpOnly cookie set by the app server (components.access.routes),
+so that a refresh, which starts a new Streamlit session, finds the person again. Every rerun
+checks the session is still open: signing out, "end all my sessions", an admin, the idle
+timeout and the absolute lifetime end it at once. A role change rotates the token.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import secrets
 
 import streamlit as st
 
 from components.common import data
 from components.common.layout import current_version
-from data_access.core import auth
+from data_access.core import auth, sessions
 from data_access.core.db import session_scope
 from data_access.core.permissions import may_create_project
 from data_access.core.permissions import may_edit_project as _may_edit_project
@@ -28,7 +32,9 @@ log = logging.getLogger("pmo.auth")
 
 AUTH_KEY = "auth_person_id"
 ACTOR_KEY = "actor"
-COOKIE_KEY = "auth_cookie"  # the token to store in the browser ("" to delete it) on the next run
+SESSION_KEY = "auth_session_id"  # this browser's sign-in session (data_access.core.sessions)
+# What the browser is to do with its cookie: trade a one-time code for it, or drop it.
+COOKIE_KEY = "auth_cookie"
 SIGNED_OUT_KEY = "auth_signed_out"  # this session's cookies were read before the sign-out
 ANONYMOUS = Actor(person_id=None, name="not signed in", role="viewer")
 
@@ -146,71 +152,167 @@ def resolve(version: data.Version) -> Actor | None:
     if email is not None:
         actor = _actor_for_email(version, email) if email else None
     else:
-        person_id = st.session_state.get(AUTH_KEY)
-        if person_id is None and not st.session_state.get(SIGNED_OUT_KEY):
-            person_id = _person_from_cookie(version[0])
-        actor = _actor_for_person(version, person_id) if person_id is not None else None
+        actor = _local_actor(version)
     if actor is None:
-        st.session_state.pop(AUTH_KEY, None)
-        st.session_state.pop(ACTOR_KEY, None)
+        for key in (AUTH_KEY, ACTOR_KEY, SESSION_KEY):
+            st.session_state.pop(key, None)
     else:
         st.session_state[ACTOR_KEY] = actor
     return actor
 
 
-def _person_from_cookie(url: str) -> int | None:
-    """A refreshed browser: the person whose sign-in token it still holds, if valid."""
-    token = st.context.cookies.get(auth.SESSION_COOKIE) if st.context.cookies else None
-    actor = auth.actor_for_session_token(token, url=url) if token else None
-    if actor is None:
+def _cookie_token() -> str | None:
+    return st.context.cookies.get(sessions.SESSION_COOKIE) if st.context.cookies else None
+
+
+def known_person(url: str) -> int | None:
+    """The person this browser's session cookie belongs to, even if that session idled out."""
+    return sessions.known_person(_cookie_token(), url=url)
+
+
+def _local_actor(version: data.Version) -> Actor | None:
+    """The person of this browser's open sign-in session (kept on the server), if any."""
+    url = version[0]
+    session_id = st.session_state.get(SESSION_KEY)
+    if session_id is None and not st.session_state.get(SIGNED_OUT_KEY):
+        found = sessions.session_for_token(_cookie_token(), url=url)
+        session_id = found.session_id if found else None
+    if session_id is None:
         return None
-    st.session_state[AUTH_KEY] = actor.person_id
-    return actor.person_id
+    open_session = sessions.check_session(session_id, url=url)
+    if open_session is None:  # signed out elsewhere, ended by an admin, idle or expired
+        return None
+    sessions.touch(open_session, url=url)
+    st.session_state[SESSION_KEY] = session_id
+    actor = _actor_for_person(version, open_session.person_id)
+    if actor is not None and actor.role != open_session.role:
+        _new_session(actor, url)  # a role change: the old token goes, a new one is issued
+    if actor is not None:
+        st.session_state[AUTH_KEY] = actor.person_id
+    return actor
+
+
+def current_session() -> int | None:
+    """The id of this browser's sign-in session (None for single sign-on)."""
+    return st.session_state.get(SESSION_KEY)
+
+
+# Often enough that an ended or idle session leaves the screen soon, rarely enough to be free.
+_WATCH_SECONDS = max(1.0, min(30.0, sessions.idle_timeout().total_seconds() / 4))
+
+
+@st.fragment(run_every=_WATCH_SECONDS)
+def watch_session() -> None:
+    """Take the page back to the sign-in form once this browser's session has ended
+    (elsewhere, by an admin, or idle), even if nobody touches the page; not a use itself."""
+    session_id = current_session()
+    if session_id is None:
+        return
+    if sessions.check_session(session_id, url=current_version()[0]) is None:
+        st.rerun(scope="app")
+
+
+def served_locally() -> bool:
+    """Whether the app listens on a loopback address only (Streamlit's `server.address`), so
+    nobody else on the network can reach it; unset means every interface."""
+    address = st.get_option("server.address") or ""
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return address == "localhost"
+
+
+def demo_accounts(version: data.Version) -> list[auth.DemoAccount]:
+    """The one-click demo accounts offered now (none once a real admin exists, see auth)."""
+    return _demo_accounts(version, served_locally(), auth.demo_setting())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _demo_accounts(version: data.Version, local: bool, setting: str) -> list[auth.DemoAccount]:
+    # `setting` (PMO_DEMO_ACCOUNTS) is only part of the cache key.
+    return auth.demo_accounts(version[0], local=local)
+
+
+def client_address() -> str | None:
+    """The address the browser connects from (the proxy's, behind one; see README)."""
+    return _text(st.context.ip_address)
+
+
+def _text(value) -> str | None:
+    """A request detail as text, or None where there is none (AppTest has no request)."""
+    return value if isinstance(value, str) else None
+
+
+def _new_session(actor: Actor, url: str) -> None:
+    """End this browser's session (if any) and start a new one: a new token each time."""
+    old = st.session_state.get(SESSION_KEY)
+    if old is not None:
+        sessions.end_session(old, "rotated", url=url)
+    session_id, code = sessions.start_session(
+        actor.person_id,
+        actor.role,
+        client=client_address(),
+        user_agent=_text(st.context.headers.get("User-Agent")) if st.context.headers else None,
+        url=url,
+    )
+    st.session_state[SESSION_KEY] = session_id
+    st.session_state[COOKIE_KEY] = {"action": "start", "code": code}
 
 
 def sign_in_as(actor: Actor, url: str) -> None:
-    """Remember a local sign-in for this session and this browser; redraw the app for them."""
+    """Start a sign-in session for this browser; redraw the app for the person."""
+    _new_session(actor, url)
     st.session_state[AUTH_KEY] = actor.person_id
     st.session_state[ACTOR_KEY] = actor
-    st.session_state[COOKIE_KEY] = auth.issue_session_token(actor.person_id, url=url)
     st.session_state.pop(SIGNED_OUT_KEY, None)
     st.rerun()
 
 
 def sign_out() -> None:
+    """End this browser's session on the server and have the browser drop its cookie."""
+    session_id = st.session_state.pop(SESSION_KEY, None)
+    if session_id is not None:
+        sessions.end_session(session_id, "signed out", url=current_version()[0])
     st.session_state.pop(AUTH_KEY, None)
     st.session_state.pop(ACTOR_KEY, None)
     st.session_state[SIGNED_OUT_KEY] = True
-    st.session_state[COOKIE_KEY] = ""
+    st.session_state[COOKIE_KEY] = {"action": "end", "code": secrets.token_hex(8)}
     if sso_email() is not None:
         st.logout()
     else:
         st.rerun()
 
 
-# Sets or deletes the sign-in cookie in the browser. The script is a constant; the token is
-# passed as data, never written into HTML.
+def end_all_my_sessions() -> int:
+    """End every session of the signed-in person, this one included; then sign out here."""
+    actor = current_actor()
+    ended = sessions.end_sessions_of(actor.person_id, actor=actor, url=current_version()[0])
+    sign_out()
+    return ended
+
+
+# Trades the one-time code for the HttpOnly session cookie (or asks the server to drop it):
+# the token itself only ever travels in the server's Set-Cookie header. The script is a
+# constant; the code is passed as data. Each code is sent once, however often this is drawn.
 _COOKIE_JS = """
+const sent = new Set();
 export default function ({ data }) {
-  const secure = window.location.protocol === "https:" ? "; Secure" : "";
-  const value = data.token ? data.token : "";
-  const maxAge = data.token ? data.max_age : 0;
-  document.cookie = `${data.name}=${value}; Path=/; Max-Age=${maxAge}; SameSite=Strict${secure}`;
+  if (!data || sent.has(data.code)) return;
+  sent.add(data.code);
+  const path = data.action === "start" ? "/_pmo/session" : "/_pmo/sign-out";
+  fetch(path, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "X-PMO-Code": data.code },
+  });
 }
 """
 _cookie_writer = st.components.v2.component("pmo_sign_in_cookie", js=_COOKIE_JS)
 
 
 def write_cookie() -> None:
-    """Store or delete the sign-in token in the browser, if a sign-in or sign-out asked to."""
-    token = st.session_state.pop(COOKIE_KEY, None)
-    if token is None:
+    """Have the browser fetch or drop its sign-in cookie, if a sign-in or sign-out asked to."""
+    request = st.session_state.get(COOKIE_KEY)
+    if request is None:
         return
-    _cookie_writer(
-        data={
-            "name": auth.SESSION_COOKIE,
-            "token": token,
-            "max_age": int(auth.SESSION_LIFETIME.total_seconds()),
-        },
-        key=f"sign_in_cookie_{bool(token)}",
-    )
+    _cookie_writer(data=request, key="pmo_sign_in_cookie")

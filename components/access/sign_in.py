@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from components.access import session
+from components.access import session, sessions_view
 from components.common import data
 from components.common.safe_text import md_escape
 from data_access.core import auth
@@ -24,7 +24,16 @@ def require_sign_in(version: data.Version, pages: dict[str, list]) -> Actor:
     """
     actor = session.resolve(version)
     session.write_cookie()
+    demo_on = bool(session.demo_accounts(version))
+    if demo_on:
+        st.warning(
+            "**Demo accounts are on: anyone who can open this address can sign in as a PMO "
+            "admin with one click.** They go off by themselves once a real PMO admin exists.",
+            icon=":material/lock_open:",
+        )
     if actor is not None:
+        if actor.role == "admin" and not demo_on:
+            _tell_first_admin(version)
         return actor
     st.navigation(pages, position="hidden")
     _, middle, _ = st.columns([1, 1.2, 1])
@@ -34,7 +43,7 @@ def require_sign_in(version: data.Version, pages: dict[str, list]) -> Actor:
         if email is not None:
             _unknown_sso_user(email)
         else:
-            _sign_in_forms(version[0])
+            _sign_in_forms(version)
     st.stop()
 
 
@@ -50,7 +59,21 @@ def _unknown_sso_user(email: str) -> None:
         session.sign_out()
 
 
-def _sign_in_forms(url: str) -> None:
+def _tell_first_admin(version: data.Version) -> None:
+    """Once per session, tell a real admin that the demo accounts went off because of them."""
+    if st.session_state.get("demo_off_told") or not auth.demo_people_exist(version[0]):
+        return
+    st.session_state["demo_off_told"] = True
+    st.info(
+        "The demo accounts are off now that a real PMO admin exists: nobody signs in with "
+        "the one-click Demo buttons any more. Add the people who will use the app under "
+        "Admin › People.",
+        icon=":material/verified_user:",
+    )
+
+
+def _sign_in_forms(version: data.Version) -> None:
+    url = version[0]
     if session.sso_configured():
         for provider, label in _sso_providers():
             if st.button(label, type="primary", icon=":material/login:", width="stretch"):
@@ -65,12 +88,18 @@ def _sign_in_forms(url: str) -> None:
         submitted = st.form_submit_button("Sign in", type="primary", width="stretch")
     if submitted:
         try:
-            actor = auth.authenticate(email, password, url=url)
+            actor = auth.authenticate(
+                email,
+                password,
+                client=session.client_address(),
+                known_person=session.known_person(url),
+                url=url,
+            )
         except auth.SignInRefused as refused:
             st.error(str(refused), icon=":material/block:")
         else:
             session.sign_in_as(actor, url)
-    _demo_accounts(url)
+    _demo_accounts(version)
 
 
 def _sso_providers() -> list[tuple[str | None, str]]:
@@ -82,25 +111,27 @@ def _sso_providers() -> list[tuple[str | None, str]]:
     return [(name, f"Sign in with {name.replace('_', ' ').title()}") for name in named]
 
 
-def _demo_accounts(url: str) -> None:
-    accounts = auth.demo_accounts(url)
+def _demo_accounts(version: data.Version) -> None:
+    accounts = session.demo_accounts(version)
     if not accounts:
         return
     with st.container(border=True):
         st.markdown("**:material/science: Demo accounts**")
         st.caption(
             "The demo portfolio comes with one account per role, no password needed. "
-            "A PMO admin turns them off under Admin › Settings."
+            "They go off once a real PMO admin exists (or under Admin › Settings)."
         )
         for account in accounts:
             label = f"Demo · {session.ROLE_LABELS[account.role]} · {md_escape(account.name)}"
             if st.button(label, key=f"demo_{account.person_id}", width="stretch"):
                 try:
-                    actor = auth.demo_sign_in(account.person_id, url=url)
+                    actor = auth.demo_sign_in(
+                        account.person_id, local=session.served_locally(), url=version[0]
+                    )
                 except auth.SignInRefused as refused:
                     st.error(str(refused))
                 else:
-                    session.sign_in_as(actor, url)
+                    session.sign_in_as(actor, version[0])
 
 
 def account_box(actor: Actor) -> None:
@@ -110,6 +141,12 @@ def account_box(actor: Actor) -> None:
             f":material/account_circle: **{md_escape(actor.name)}** · "
             f"{session.ROLE_LABELS.get(actor.role, actor.role)}"
         )
-        if st.button("Sign out", icon=":material/logout:", key="sign_out"):
+        sign_out, mine = st.columns(2)
+        if sign_out.button("Sign out", icon=":material/logout:", key="sign_out"):
             session.sign_out()
+        if session.current_session() is not None and mine.button(
+            "Sessions", icon=":material/devices:", key="my_sessions", help="My open sessions"
+        ):
+            sessions_view.my_sessions()
+        session.watch_session()
         st.divider()

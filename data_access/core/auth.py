@@ -17,10 +17,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
-import hashlib
-import hmac
+import math
 import os
-import secrets
 import sys
 from dataclasses import dataclass
 
@@ -29,6 +27,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session
 
+from data_access.core import sign_in_limits as limits
 from data_access.core.clock import real_now
 from data_access.core.config import setting
 from data_access.core.db import get_engine, session_scope
@@ -37,10 +36,10 @@ from data_access.core.models import (
     Person,
     PersonCreate,
     PersonUpdate,
-    Setting,
+    SignInSession,
     utcnow,
 )
-from data_access.core.settings import SECRET_SETTING, get_settings
+from data_access.core.settings import get_settings
 from data_access.core.writes import (
     Actor,
     ValidationFailed,
@@ -137,9 +136,31 @@ def failures_in_window(email: str, *, now: dt.datetime | None = None, url=None) 
         ).scalar_one()
 
 
-def _record_attempt(email: str, success: bool, now: dt.datetime, url) -> None:
+def _record_attempt(email: str, success: bool, client: str | None, now: dt.datetime, url) -> None:
     with get_engine(url).begin() as conn:
-        conn.execute(sa.insert(LoginAttempt).values(email=email, at=now, success=success))
+        conn.execute(
+            sa.insert(LoginAttempt).values(email=email, at=now, success=success, client=client)
+        )
+
+
+def _check_limits(email: str, client: str | None, now: dt.datetime, url) -> None:
+    """Refuse (and audit) an attempt that a lock or a limit holds back."""
+    if limits.overall_busy(now, url):
+        limits.record_refusal("sign_in_held_overall", email, client, url)
+        raise SignInRefused(
+            "Too many failed sign-ins on this dashboard right now. Wait a minute and try again."
+        )
+    wait = limits.client_wait(client, now, url)
+    if wait is not None:
+        limits.record_refusal("sign_in_slowed_client", email, client, url)
+        seconds = max(1, math.ceil(wait.total_seconds()))
+        raise SignInRefused(
+            f"Too many failed sign-ins from your address. Wait {seconds} second"
+            f"{'s' if seconds != 1 else ''} and try again."
+        )
+    if failures_in_window(email, now=now, url=url) >= MAX_FAILURES:
+        limits.record_refusal("sign_in_refused_locked", email, client, url)
+        raise SignInRefused(_locked_message(email, now, url))
 
 
 def _locked_message(email: str, now: dt.datetime, url) -> str:
@@ -166,19 +187,27 @@ def _locked_message(email: str, now: dt.datetime, url) -> str:
 # --- signing in -------------------------------------------------------------------------
 
 
-def authenticate(email: str, password: str, *, now: dt.datetime | None = None, url=None) -> Actor:
+def authenticate(
+    email: str,
+    password: str,
+    *,
+    client: str | None = None,
+    known_person: int | None = None,
+    now: dt.datetime | None = None,
+    url=None,
+) -> Actor:
     """The person behind `email` if the password is right; otherwise SignInRefused.
 
     After MAX_FAILURES failures within FAILURE_WINDOW the address is refused without even
     checking the password, so guessing is slow; the refusals while locked are not counted,
-    so the owner gets back in once the window has passed.
+    so the owner gets back in once the window has passed. The limits per client address and
+    overall (core.sign_in_limits) apply too, except from a browser known to be this
+    person's (`known_person`: the person of its session cookie, even ended by idling).
     """
     now = now or real_now()
     email = _normal(email)
     if not email or not password:
         raise SignInRefused("Enter your e-mail and your password.")
-    if failures_in_window(email, now=now, url=url) >= MAX_FAILURES:
-        raise SignInRefused(_locked_message(email, now, url))
     with get_engine(url).connect() as conn:
         person = conn.execute(
             sa.select(
@@ -190,14 +219,18 @@ def authenticate(email: str, password: str, *, now: dt.datetime | None = None, u
                 Person.is_demo_account,
             ).where(Person.email == email)
         ).first()
+    if person is None or person.id != known_person:
+        _check_limits(email, client, now, url)
     stored = person.password_hash if person is not None else None
     ok = password_matches(stored, password)
     if ok and person.is_demo_account and not demo_accounts_enabled(url):
         ok = False
     if not ok or not person.active:
-        _record_attempt(email, False, now, url)
+        _record_attempt(email, False, client, now, url)
+        if failures_in_window(email, now=now, url=url) == MAX_FAILURES:
+            limits.record_refusal("sign_in_locked", email, client, url)
         raise SignInRefused(WRONG)
-    _record_attempt(email, True, now, url)
+    _record_attempt(email, True, client, now, url)
     if _hasher.check_needs_rehash(stored):
         with get_engine(url).begin() as conn:
             conn.execute(
@@ -208,13 +241,55 @@ def authenticate(email: str, password: str, *, now: dt.datetime | None = None, u
     return Actor(person_id=person.id, name=person.name, role=person.role)
 
 
+def demo_setting() -> str:
+    """`PMO_DEMO_ACCOUNTS`: "on" offers them anywhere, "off" nowhere; unset decides by itself."""
+    return (setting("PMO_DEMO_ACCOUNTS") or "").strip().lower()
+
+
+def real_admin_exists(url=None) -> bool:
+    """Whether an active PMO admin who is not a demo account exists (someone set the app up)."""
+    with get_engine(url).connect() as conn:
+        return (
+            conn.execute(
+                sa.select(Person.id)
+                .where(
+                    Person.role == "admin",
+                    Person.active.is_(True),
+                    Person.is_demo_account.is_(False),
+                )
+                .limit(1)
+            ).first()
+            is not None
+        )
+
+
+def demo_people_exist(url=None) -> bool:
+    """Whether the demo portfolio's accounts are in the database (on or off)."""
+    with get_engine(url).connect() as conn:
+        return (
+            conn.execute(
+                sa.select(Person.id).where(Person.is_demo_account.is_(True)).limit(1)
+            ).first()
+            is not None
+        )
+
+
 def demo_accounts_enabled(url=None) -> bool:
-    return bool(get_settings(url).get("demo_accounts"))
+    """Demo accounts sign in: the Admin switch is on and, unless `PMO_DEMO_ACCOUNTS=on`, no
+    real PMO admin exists yet (the first one turns them off by existing)."""
+    choice = demo_setting()
+    if choice == "off" or not get_settings(url).get("demo_accounts"):
+        return False
+    return choice == "on" or not real_admin_exists(url)
 
 
-def demo_accounts(url=None) -> list[DemoAccount]:
-    """The demo portfolio's one-click accounts, when the setting allows them (else none)."""
-    if not demo_accounts_enabled(url):
+def demo_accounts(url=None, *, local: bool) -> list[DemoAccount]:
+    """The demo portfolio's one-click accounts, when they may be offered (else none).
+
+    `local`: the app listens on a loopback address only, so nobody on the network can reach
+    the buttons; elsewhere they are offered only with `PMO_DEMO_ACCOUNTS=on`.
+    """
+    if not demo_accounts_enabled(url) or not (local or demo_setting() == "on"):
         return []
     with get_engine(url).connect() as conn:
         rows = conn.execute(
@@ -225,14 +300,14 @@ def demo_accounts(url=None) -> list[DemoAccount]:
     return [DemoAccount(*row) for row in rows]
 
 
-def demo_sign_in(person_id: int, *, now: dt.datetime | None = None, url=None) -> Actor:
-    """Sign in as a demo account: only a demo account, only while the setting is on."""
-    account = next((a for a in demo_accounts(url) if a.person_id == person_id), None)
+def demo_sign_in(person_id: int, *, local: bool, now: dt.datetime | None = None, url=None) -> Actor:
+    """Sign in as a demo account: only a demo account, only while they are offered."""
+    account = next((a for a in demo_accounts(url, local=local) if a.person_id == person_id), None)
     if account is None:
         raise SignInRefused("Demo accounts are turned off.")
     with get_engine(url).connect() as conn:
         email = conn.execute(sa.select(Person.email).where(Person.id == person_id)).scalar_one()
-    _record_attempt(email, True, now or real_now(), url)
+    _record_attempt(email, True, None, now or real_now(), url)
     return Actor(person_id=account.person_id, name=account.name, role=account.role)
 
 
@@ -261,71 +336,6 @@ def actor_for_email(email: str, url=None) -> Actor | None:
     return actor_for_person(person_id, url) if person_id is not None else None
 
 
-# --- staying signed in across a browser refresh ---------------------------------------------
-
-SESSION_COOKIE = "pmo_session"
-SESSION_LIFETIME = dt.timedelta(hours=12)
-
-
-def _secret(url=None) -> bytes:
-    """The key that signs sign-in tokens: random, made once, shared by every server process."""
-    engine = get_engine(url)
-    query = sa.select(Setting.value).where(Setting.key == SECRET_SETTING)
-    with engine.connect() as conn:
-        value = conn.execute(query).scalar()
-    if value is None:
-        try:
-            with engine.begin() as conn:
-                conn.execute(
-                    sa.insert(Setting).values(key=SECRET_SETTING, value=secrets.token_hex(32))
-                )
-        except sa.exc.IntegrityError:  # another process made it first: use theirs
-            pass
-        with engine.connect() as conn:
-            value = conn.execute(query).scalar_one()
-    return bytes.fromhex(value)
-
-
-def _signature(person_id: int, expires: int, person_state: str, url) -> str:
-    message = f"{person_id}.{expires}.{person_state}".encode()
-    return hmac.new(_secret(url), message, hashlib.sha256).hexdigest()
-
-
-def _person_state(person_id: int, url) -> str | None:
-    """What a token is bound to: any change to the person (role, password...) voids it."""
-    with get_engine(url).connect() as conn:
-        row = conn.execute(
-            sa.select(Person.version, Person.password_hash).where(Person.id == person_id)
-        ).first()
-    return None if row is None else f"{row.version}.{row.password_hash or ''}"
-
-
-def issue_session_token(person_id: int, *, now: dt.datetime | None = None, url=None) -> str:
-    """A signed token that lets this browser back in after a refresh, until it expires."""
-    expires = int(((now or real_now()) + SESSION_LIFETIME).timestamp())
-    state = _person_state(person_id, url) or ""
-    return f"{person_id}.{expires}.{_signature(person_id, expires, state, url)}"
-
-
-def actor_for_session_token(
-    token: str | None, *, now: dt.datetime | None = None, url=None
-) -> Actor | None:
-    """The person a token was issued to, if it is genuine, unexpired and still current."""
-    try:
-        person_id, expires, signature = (token or "").split(".")
-        person_id, expires = int(person_id), int(expires)
-    except ValueError:
-        return None
-    if expires < (now or real_now()).timestamp():
-        return None
-    state = _person_state(person_id, url)
-    if state is None:
-        return None
-    if not hmac.compare_digest(signature, _signature(person_id, expires, state, url)):
-        return None
-    return actor_for_person(person_id, url)
-
-
 # --- setting passwords and the first admin -------------------------------------------------
 
 
@@ -337,6 +347,12 @@ def store_password(session: Session, person_id: int, password: str, *, actor: Ac
         sa.update(Person)
         .where(Person.id == person_id)
         .values(password_hash=password_hash, version=person["version"] + 1, updated_at=utcnow())
+    )
+    # A new password ends every session opened with the old one.
+    session.execute(
+        sa.update(SignInSession)
+        .where(SignInSession.person_id == person_id, SignInSession.ended_at.is_(None))
+        .values(ended_at=real_now(), end_reason="password changed", code_hash=None)
     )
     audit(
         session,

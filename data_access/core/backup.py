@@ -18,19 +18,31 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import hashlib
 import json
 import os
 import shutil
 import sqlite3
 import subprocess
-from contextlib import closing
+import tempfile
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-from data_access.core import models  # noqa: F401  (registers the tables)
+from data_access.core import (
+    models,  # noqa: F401  (registers the tables)
+    sessions,
+)
+from data_access.core.backup_crypto import (
+    DecryptionFailed,
+    decrypt_file,
+    encrypt_file,
+    is_encrypted,
+)
 from data_access.core.config import DATA_DIR, database_url, normalise_url
 from data_access.core.db import dispose_engines, get_engine
 from data_access.core.schema import upgrade_database
@@ -39,22 +51,32 @@ from data_access.stakeholders import models as _stakeholder_models  # noqa: F401
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
 # Bumped by every write and moved past its old value by a restore: not part of the content.
-VOLATILE_TABLES = {"data_version"}
+# Sign-in sessions are ended by every restore (everyone signs in again).
+VOLATILE_TABLES = {"data_version", "sign_in_session"}
 
 
 class BackupError(RuntimeError):
     """A backup or restore that could not be done, said in words."""
 
 
-def backup(path: str | Path | None = None, url: str | None = None) -> Path:
-    """Write a backup of the database at `url` to `path` (default: data/backups/...)."""
+def backup(
+    path: str | Path | None = None, url: str | None = None, *, passphrase: str | None = None
+) -> Path:
+    """Write a backup of the database at `url` to `path` (default: data/backups/...),
+    encrypted with `passphrase` if one is given (core.backup_crypto)."""
     url = normalise_url(url or database_url())
     sqlite = sa.make_url(url).get_backend_name() == "sqlite"
     if path is None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        path = DATA_DIR / "backups" / f"pmo-{stamp}.{'db' if sqlite else 'dump'}"
+        suffix = ".enc" if passphrase else ""
+        path = DATA_DIR / "backups" / f"pmo-{stamp}.{'db' if sqlite else 'dump'}{suffix}"
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if passphrase:
+        with _private_temp(path.parent) as plain:
+            backup(plain, url)
+            encrypt_file(plain, path, passphrase)
+        return path
     if sqlite:
         if path.resolve() == Path(_sqlite_file(url)).resolve():
             raise BackupError("the backup file would overwrite the database itself")
@@ -73,12 +95,23 @@ def backup(path: str | Path | None = None, url: str | None = None) -> Path:
     return path
 
 
-def restore(path: str | Path, url: str | None = None) -> None:
-    """Replace the content of the database at `url` with the backup in `path`."""
+def restore(path: str | Path, url: str | None = None, *, passphrase: str | None = None) -> None:
+    """Replace the content of the database at `url` with the backup in `path` (decrypted
+    with `passphrase` first if it is an encrypted backup)."""
     url = normalise_url(url or database_url())
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"no backup file at {path}")
+    if is_encrypted(path):
+        if not passphrase:
+            raise BackupError(f"{path} is encrypted: give its passphrase")
+        with _private_temp(path.parent) as plain:
+            try:
+                decrypt_file(path, plain, passphrase)
+            except DecryptionFailed as exc:
+                raise BackupError(f"{path} cannot be decrypted: {exc}") from None
+            restore(plain, url)
+        return
     with path.open("rb") as fh:
         head = fh.read(16)
     sqlite = sa.make_url(url).get_backend_name() == "sqlite"
@@ -97,6 +130,8 @@ def restore(path: str | Path, url: str | None = None) -> None:
     dispose_engines()
     upgrade_database(url)  # a backup from an older release comes up to the current schema
     _move_data_version_past(url, before)
+    # A session ended after the backup was made must not come back: everyone signs in again.
+    sessions.end_every_session("database restored", url=url)
 
 
 def summary(url: str | None = None) -> dict[str, tuple[int, str]]:
@@ -117,6 +152,17 @@ def summary(url: str | None = None) -> dict[str, tuple[int, str]]:
 
 
 # --- SQLite -----------------------------------------------------------------------------
+
+
+@contextmanager
+def _private_temp(folder: Path) -> Iterator[Path]:
+    """A file only this user can read, for the plain copy beside an encrypted one; removed."""
+    handle, name = tempfile.mkstemp(prefix=".pmo-plain-", dir=folder)
+    os.close(handle)
+    try:
+        yield Path(name)
+    finally:
+        Path(name).unlink(missing_ok=True)
 
 
 def _sqlite_file(url: str) -> str:
@@ -247,6 +293,20 @@ def _shown(url: str) -> str:
     return sa.make_url(url).render_as_string(hide_password=True)
 
 
+PASSPHRASE_ENV = "PMO_BACKUP_PASSPHRASE"
+
+
+def _passphrase(*, twice: bool) -> str:
+    """The backup passphrase: from PMO_BACKUP_PASSPHRASE (for scripts), else asked for."""
+    given = os.environ.get(PASSPHRASE_ENV)
+    if given:
+        return given
+    passphrase = getpass.getpass("Backup passphrase: ")
+    if twice and getpass.getpass("The same passphrase again: ") != passphrase:
+        raise BackupError("the two passphrases differ; nothing was written")
+    return passphrase
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m data_access.core.backup", description=__doc__.splitlines()[0]
@@ -255,6 +315,11 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     make = commands.add_parser("backup", help="write a backup file")
     make.add_argument("file", nargs="?", help="default: data/backups/pmo-<date>-<time>.db|dump")
+    make.add_argument(
+        "--encrypt",
+        action="store_true",
+        help=f"encrypt with a passphrase (asked twice, or {PASSPHRASE_ENV})",
+    )
     back = commands.add_parser("restore", help="replace the database with a backup")
     back.add_argument("file")
     back.add_argument("--yes", action="store_true", help="do not ask for confirmation")
@@ -266,7 +331,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "backup":
-            path = backup(args.file, url)
+            passphrase = _passphrase(twice=True) if args.encrypt else None
+            path = backup(args.file, url, passphrase=passphrase)
             print(f"Backed up {_shown(url)} to {path} ({path.stat().st_size:,} bytes)")
         elif args.command == "restore":
             if not args.yes:
@@ -274,7 +340,8 @@ def main(argv: list[str] | None = None) -> int:
                 if answer.strip().lower() not in ("y", "yes"):
                     print("Nothing changed.")
                     return 1
-            restore(args.file, url)
+            encrypted = is_encrypted(args.file) if Path(args.file).is_file() else False
+            restore(args.file, url, passphrase=_passphrase(twice=False) if encrypted else None)
             rows = summary(url)
             print(f"Restored {args.file} into {_shown(url)}:")
             for table in ("project", "status_report", "milestone", "risk", "audit_log"):
@@ -282,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             for table, (count, digest) in summary(url).items():
                 print(f"{table:>20} {count:>10,}  {digest[:16]}")
-    except BackupError as exc:
+    except (BackupError, ValueError) as exc:
         print(f"Error: {exc}")
         return 1
     return 0

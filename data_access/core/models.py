@@ -196,6 +196,33 @@ class LoginAttempt(SQLModel, table=True):
     email: str = Field(max_length=254, index=True)
     at: dt.datetime = Field(default_factory=utcnow, index=True)
     success: bool = False
+    # The address the attempt came from, so guessing from one client is slowed down too.
+    client: str | None = Field(default=None, max_length=100, index=True)
+
+
+class SignInSession(SQLModel, table=True):
+    """One browser's sign-in, kept on the server so that it can be ended (core.sessions).
+
+    The browser holds only a random token in an HttpOnly cookie; the table keeps its SHA-256,
+    so a copied database (or backup) gives no usable token.
+    """
+
+    __tablename__ = "sign_in_session"
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    # The role the token was issued for: a role change rotates the token.
+    role: str = Field(max_length=30)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
+    # One-time code the page trades for the cookie, seconds after the sign-in.
+    code_hash: str | None = Field(default=None, max_length=64, unique=True)
+    code_expires_at: dt.datetime | None = None
+    created_at: dt.datetime
+    last_used_at: dt.datetime
+    expires_at: dt.datetime
+    client: str | None = Field(default=None, max_length=100)
+    user_agent: str | None = Field(default=None, max_length=300)
+    ended_at: dt.datetime | None = Field(default=None, index=True)
+    end_reason: str | None = Field(default=None, max_length=40)
 
 
 # --- projects ---------------------------------------------------------------------------

@@ -61,18 +61,10 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 }
 
 
-# Kept in the setting table so that every server process shares it, never shown or edited.
-SECRET_SETTING = "sign_in_secret"
-
-
 def get_settings(url: str | None = None) -> dict[str, Any]:
     """All settings as a plain dict, defaults filled in for keys not stored yet."""
     from data_access.core.models import Setting
 
     with get_engine(url).connect() as conn:
-        stored = dict(
-            conn.execute(
-                sa.select(Setting.key, Setting.value).where(Setting.key != SECRET_SETTING)
-            ).all()
-        )
+        stored = dict(conn.execute(sa.select(Setting.key, Setting.value)).all())
     return {**DEFAULT_SETTINGS, **stored}

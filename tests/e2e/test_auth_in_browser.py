@@ -11,10 +11,12 @@ from playwright.sync_api import expect
 
 from data_access.admin import commands as admin
 from data_access.core.db import dispose_engines, read_scalar, session_scope
+from data_access.core.sessions import SESSION_COOKIE
 from data_access.core.writes import Actor
 from data_access.updates import commands
 from tests.conftest import DEMO_TODAY
 from tests.e2e.harness import (
+    eventually,
     go_to,
     nav_titles,
     settle,
@@ -89,7 +91,8 @@ def server(demo_sqlite_path, tmp_path_factory):
     url = f"sqlite:///{folder / 'pmo.db'}"
     _plant_hostile_text(url)
     dispose_engines()
-    with streamlit_servers(url, folder, PMO_DEMO_DATA="off") as (server,):
+    # The hostile admin is a real admin: the setting keeps the demo buttons used below.
+    with streamlit_servers(url, folder, PMO_DEMO_DATA="off", PMO_DEMO_ACCOUNTS="on") as (server,):
         yield server.url
 
 
@@ -106,6 +109,10 @@ def _sign_in(page, email: str) -> None:
     sign_in_with_password(page, email, PASSWORD)
 
 
+def _has_session_cookie(page) -> bool:
+    return any(c["name"] == SESSION_COOKIE for c in page.context.cookies())
+
+
 def _heading(page, text: str):
     page.get_by_role("heading", name=text, exact=True).wait_for()
 
@@ -120,8 +127,8 @@ def test_sign_in_see_the_pages_of_the_role_sign_out(server, page):
     assert "Quick updates" in pm_pages and "Admin" not in pm_pages
     assert page.get_by_text("Paula Manager").first.is_visible()
 
-    # A refresh starts a new Streamlit session; the signed cookie keeps the person in.
-    page.wait_for_function("document.cookie.includes('pmo_session=')")
+    # A refresh starts a new Streamlit session; the session cookie keeps the person in.
+    eventually(lambda: _has_session_cookie(page))
     page.reload()
     _heading(page, "Portfolio overview")
     assert page.get_by_text("Paula Manager").first.is_visible()
@@ -131,7 +138,7 @@ def test_sign_in_see_the_pages_of_the_role_sign_out(server, page):
     # The signed-in pages' menu goes once the sign-in run has finished (not at the first frame).
     menu_links = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]')
     expect(menu_links).to_have_count(0)
-    page.wait_for_function("!document.cookie.includes('pmo_session=')")
+    eventually(lambda: not _has_session_cookie(page))
     page.reload()
     page.get_by_label("Password", exact=True).wait_for()
 
