@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 
-import altair as alt
 import vl_convert as vlc
 from pptx import Presentation
 from pptx.dml.color import RGBColor
@@ -58,7 +57,7 @@ def chart_png(box: ImageBox) -> bytes:
         block.params,
         width=int(box.w * PX_PER_PT),
         height=int(box.h * PX_PER_PT),
-    ).properties(autosize=alt.AutoSizeParams(type="fit", contains="padding"))
+    )
     return vlc.vegalite_to_png(chart.to_json(), scale=PNG_SCALE)
 
 
