@@ -9,10 +9,12 @@ from components.access.session import pages_for
 from components.access.sign_in import account_box, require_sign_in
 from components.common import data
 from components.common.filters import page_menu, sidebar_filters
+from components.common.layout import fit_the_room
 from data_access.core import clock
 from data_access.core.db import UNAVAILABLE_ERRORS
 
 st.set_page_config(page_title="PMO dashboard", page_icon=":material/dashboard:", layout="wide")
+fit_the_room()
 log = logging.getLogger("pmo")
 RETRY_SECONDS = 5
 

@@ -8,7 +8,7 @@ from components.common.filters import url_option
 from components.common.layout import current_filter, current_version
 from components.common.safe_text import md_escape
 from components.portfolio import data as pdata
-from domain.formatting import BAND_COLOURS, RAG_LABELS, fmt_date, fmt_money
+from domain.formatting import BAND_COLOURS, RAG_LABELS, fmt_date, fmt_money, fmt_money_short
 from domain.health import DIMENSIONS
 from domain.portfolio_view import OVERRIDE_MARK, weekly_project_cells
 from domain.project_view import (
@@ -82,16 +82,20 @@ cols[1].metric(
     delta_arrow="off",
     delta_description="vs baseline",
 )
-cols[2].metric("Approved budget", fmt_money(p.approved_budget, currency, compact=True))
-cols[3].metric("Actual cost to date", fmt_money(p.actual_cost, currency, compact=True))
+for col, label, amount in (
+    (cols[2], "Approved budget", p.approved_budget),
+    (cols[3], "Actual cost to date", p.actual_cost),
+):
+    col.metric(label, fmt_money_short(amount, currency), help=fmt_money(amount, currency))
 over = p.forecast_at_completion - p.approved_budget
 cols[4].metric(
     "Forecast at completion",
-    fmt_money(p.forecast_at_completion, currency, compact=True),
-    f"{'+' if over >= 0 else ''}{fmt_money(over, currency, compact=True)}",
+    fmt_money_short(p.forecast_at_completion, currency),
+    f"{'+' if over >= 0 else ''}{fmt_money_short(over, currency)}",
     "inverse",
     delta_arrow="off",
     delta_description="vs budget",
+    help=fmt_money(p.forecast_at_completion, currency),
 )
 cols[5].metric("Complete", f"{p.percent_complete:.0f} %")
 
@@ -147,7 +151,7 @@ with right:
             "cost_chart",
             cost_series(reports, p.approved_budget),
             currency=currency,
-            title="Cost to date and forecast at completion against the budget",
+            title=["Cost to date and forecast", "at completion against the budget"],
         ),
         width="stretch",
     )
