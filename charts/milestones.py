@@ -218,7 +218,7 @@ def bei_chart(bei: pd.DataFrame, target: float, *, height: int = 420) -> alt.Cha
     return alt.layer(rule, rule_text, line, points, latest).properties(
         height=height,
         title=alt.Title(
-            ["Baseline Execution", "Index, last 13 weeks"],
+            "Baseline Execution Index, last 13 weeks",
             subtitle="1.0 = on plan",
             anchor="start",
             subtitleColor=NEUTRAL,

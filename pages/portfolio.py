@@ -147,7 +147,7 @@ with right:
             o.concentration_cells,
             rows="department",
             columns="phase",
-            title=["Where the red is: projects by", "department and phase (worst letter, count)"],
+            title="Where the red is: projects by department and phase (worst letter, count)",
         ),
     )
     row_word = o.rows.lower()

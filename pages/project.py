@@ -151,7 +151,7 @@ with right:
             "cost_chart",
             cost_series(reports, p.approved_budget),
             currency=currency,
-            title=["Cost to date and forecast", "at completion against the budget"],
+            title="Cost to date and forecast at completion against the budget",
         ),
         width="stretch",
     )

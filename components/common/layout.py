@@ -10,25 +10,33 @@ from domain.filters import PortfolioFilter
 
 ISSUE_URL_HINT = "See the project's issue tracker"
 
+
 # Pages that fit their width, from a 1280x720 laptop beside the sidebar to a 4K screen:
-# - a row of KPI tiles wraps onto a second line before a value would be cut, tile labels and
-#   delta notes wrap instead of ending in "…", values shrink a little on narrow windows;
+# - a row of KPI tiles or of controls wraps onto a second line before a value or an option
+#   would be cut; tile labels and delta notes wrap instead of ending in "…", values shrink a
+#   little on narrow windows;
 # - the options of a segmented control wrap instead of hiding past the column's edge;
 # - a chart wider than its column (a long heatmap) scrolls in its own box.
-_TILE_ROW = (
-    '[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] > [data-testid='
-    '"stVerticalBlock"] > [data-testid="stElementContainer"] > [data-testid="stMetric"])'
-)
+def _row_of(testid: str) -> str:
+    """A row of columns holding `testid` elements directly (tiles, segmented controls)."""
+    return (
+        '[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] > [data-testid='
+        f'"stVerticalBlock"] > [data-testid="stElementContainer"] > [data-testid="{testid}"])'
+    )
+
+
+_ROWS = f"{_row_of('stMetric')}, {_row_of('stButtonGroup')}"
+_COLUMNS = ", ".join(f'{row} > [data-testid="stColumn"]' for row in _ROWS.split(", "))
 FIT_CSS = f"""
 <style>
-{_TILE_ROW} {{ flex-wrap: wrap; row-gap: 0.5rem; }}
-{_TILE_ROW} > [data-testid="stColumn"] {{ min-width: min-content; }}
+{_ROWS} {{ flex-wrap: wrap; row-gap: 0.5rem; }}
+{_COLUMNS} {{ min-width: min-content; }}
 [data-testid="stMetricValue"] {{ font-size: clamp(1.6rem, 2.3vw, 2.25rem); }}
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
 [data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMetricDeltaDescription"] [data-testid="stCaptionContainer"],
 [data-testid="stMetricDeltaDescription"] [data-testid="stCaptionContainer"] p {{
-  white-space: normal !important; overflow-wrap: break-word; }}
+  white-space: normal !important; }}
 [data-testid="stMetricDelta"] + [data-testid="stMetricDeltaDescription"] {{ min-width: 0; }}
 [data-testid="stMetric"] > div > div:last-child {{ flex-wrap: wrap; }}
 [data-testid="stButtonGroup"] > div:last-child {{ flex-wrap: wrap; row-gap: 0.25rem; }}
