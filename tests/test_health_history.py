@@ -148,8 +148,8 @@ def test_project_changes_after_the_day_are_undone(db_url):
             session=s,
             actor=SYSTEM,
         )
-    # Audit times are real (UTC): the changes happened today.
-    today = dt.datetime.now(dt.UTC).date()
+    # Audit rows are stamped on the run's day (the app's clock), even past midnight.
+    today = DEMO_TODAY
     before = project_facts_as_of(today - dt.timedelta(days=1), url=db_url)
     then = _row(before, pid)
     assert (then.forecast_finish, then.approved_budget, then.status) == (
