@@ -134,8 +134,10 @@ def risk_matrix(
         )
         .add_params(select)
     )
-    # Sizes and offsets follow the drawn cell (bandwidth), whatever width the page gives.
-    cell = "bandwidth('x')"
+    # Sizes and offsets follow the drawn cell (bandwidth), whatever width the page gives: type
+    # by the cell's shorter side, offsets by its own width and height.
+    cell = "min(bandwidth('x'), bandwidth('y'))"
+    cell_w, cell_h = "bandwidth('x')", "bandwidth('y')"
 
     def ink(field: str, strength: float, **mark) -> alt.Chart:
         """Text in the cell's contrasting colour; mid-grey once the cell has faded, which
@@ -153,7 +155,7 @@ def risk_matrix(
         fontSize=alt.ExprRef(f"max(14, {cell} / 3.2)"),
         fontWeight="bold",
         baseline="middle",
-        dy=alt.ExprRef(f"{cell} / 14"),
+        dy=alt.ExprRef(f"{cell_h} / 14"),
     )
     score_layer = ink(
         "score_text",
@@ -161,8 +163,8 @@ def risk_matrix(
         fontSize=alt.ExprRef(f"max(10, {cell} / 7.5)"),
         align="left",
         baseline="top",
-        dx=alt.ExprRef(f"-{cell} / 2 + 7"),
-        dy=alt.ExprRef(f"-{cell} / 2 + 6"),
+        dx=alt.ExprRef(f"-{cell_w} / 2 + 7"),
+        dy=alt.ExprRef(f"-{cell_h} / 2 + 6"),
     )
     return (
         alt.layer(cells_layer, count_layer, score_layer)

@@ -81,8 +81,9 @@ def milestone_timeline(
     y = alt.Y("milestone:N", sort=alt.SortField("order"), axis=_axis(None))
     x_axis = _axis(None, format=WEEK_FORMAT, tickCount=5)
     base = alt.Chart(df).encode(y=y)
+    # Room at both ends for the last date label and the dots drawn on the edge dates.
     link = base.mark_rule(strokeWidth=3, color="#999999").encode(
-        x=alt.X("baseline:T", axis=x_axis), x2="forecast:T"
+        x=alt.X("baseline:T", axis=x_axis, scale=alt.Scale(padding=40)), x2="forecast:T"
     )
     planned = base.mark_point(size=260, filled=False, strokeWidth=3, color="#999999").encode(
         x="baseline:T", tooltip=[alt.Tooltip("baseline:T", format="%d %b %Y")]

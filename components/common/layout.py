@@ -16,7 +16,10 @@ ISSUE_URL_HINT = "See the project's issue tracker"
 #   would be cut; tile labels and delta notes wrap instead of ending in "…", values shrink a
 #   little on narrow windows;
 # - the options of a segmented control wrap instead of hiding past the column's edge;
-# - a chart wider than its column (a long heatmap) scrolls in its own box.
+# - a chart wider than its column (a long heatmap) scrolls in its own box; a risk matrix takes
+#   its column's width up to about square cells;
+# - on a 4K screen (at 100 % scaling) type and spacing grow (CSS zoom would scale the charts
+#   too, but it sends Vega's container sizing into a loop).
 def _row_of(testid: str) -> str:
     """A row of columns holding `testid` elements directly (tiles, segmented controls)."""
     return (
@@ -25,7 +28,8 @@ def _row_of(testid: str) -> str:
     )
 
 
-_ROWS = f"{_row_of('stMetric')}, {_row_of('stButtonGroup')}"
+# A row holding a chart keeps its columns side by side (the chart takes what it is given).
+_ROWS = f"{_row_of('stMetric')}, {_row_of('stButtonGroup')}:not(:has(.stVegaLiteChart))"
 _COLUMNS = ", ".join(f'{row} > [data-testid="stColumn"]' for row in _ROWS.split(", "))
 FIT_CSS = f"""
 <style>
@@ -42,6 +46,9 @@ FIT_CSS = f"""
 [data-testid="stButtonGroup"] > div:last-child {{ flex-wrap: wrap; row-gap: 0.25rem; }}
 [data-testid="stFullScreenFrame"] > div:has(> [data-testid="stVegaLiteChart"]) {{
   overflow-x: auto; }}
+[class*="st-key-"][class*="_matrix_"] {{ max-width: 44rem; }}
+@media (min-width: 2400px) {{ html {{ font-size: 24px; }} }}
+@media (min-width: 3200px) {{ html {{ font-size: 30px; }} }}
 </style>
 """
 
