@@ -13,8 +13,13 @@ from components.common.layout import fit_the_room
 from data_access.core import clock
 from data_access.core.db import UNAVAILABLE_ERRORS
 
-st.set_page_config(page_title="PMO dashboard", page_icon=":material/dashboard:", layout="wide")
-fit_the_room()
+if __name__ != "__main__":
+    # `streamlit run app.py` first imports this file to find its web server (st.App): the pages
+    # plus the routes in server.py (API, OData feed). Each page run executes it as __main__.
+    import server
+
+    app = st.App(__file__, routes=server.routes(), middleware=server.middleware())
+
 log = logging.getLogger("pmo")
 RETRY_SECONDS = 5
 
@@ -47,39 +52,47 @@ def database_unavailable(notice) -> None:
     st.stop()
 
 
-pages = {
-    "Portfolio": [
-        st.Page("pages/portfolio.py", title="Overview", icon=":material/dashboard:", default=True),
-        st.Page("pages/project.py", title="Project", icon=":material/folder_open:"),
-        st.Page("pages/milestones.py", title="Milestones", icon=":material/flag:"),
-        st.Page("pages/risks.py", title="Risks & RAID", icon=":material/warning:"),
-        st.Page("pages/resources.py", title="Resources & money", icon=":material/groups:"),
-    ],
-    "Work": [
-        st.Page("pages/updates.py", title="Quick updates", icon=":material/edit_note:"),
-        st.Page("pages/meeting.py", title="Meeting mode", icon=":material/slideshow:"),
-    ],
-    "Settings": [st.Page("pages/admin.py", title="Admin", icon=":material/settings:")],
-}
-# A page that fails half-way still gets the message at the top.
-notice = st.empty()
-try:
-    clock.today()
-except clock.ClockSettingError as exc:  # a deployment's setting: say which and how to fix it
-    st.error(f"**The app's clock is not set up right.** {exc}", icon=":material/schedule:")
-    st.stop()
-try:
-    version = data.current_version()
-    st.session_state["data_version"] = version
-    # Nothing below (filters, pages) is drawn until someone is signed in.
-    actor = require_sign_in(version, pages)
-    account_box(actor)
-    menu = st.sidebar.container()  # above the filters, filled once the pages are known
-    st.session_state["portfolio_filter"] = sidebar_filters(version)
-    allowed = pages_for(pages, actor)
-    # Our own menu: its links keep the filter in the URL (Streamlit's menu would clear it).
-    page = st.navigation(allowed, position="hidden")
-    page_menu(menu, allowed, st.session_state["portfolio_filter"])
-    page.run()
-except UNAVAILABLE_ERRORS:
-    database_unavailable(notice)
+if __name__ == "__main__":  # a page run (see the top): draw the page
+    st.set_page_config(page_title="PMO dashboard", page_icon=":material/dashboard:", layout="wide")
+    fit_the_room()
+    pages = {
+        "Portfolio": [
+            st.Page(
+                "pages/portfolio.py", title="Overview", icon=":material/dashboard:", default=True
+            ),
+            st.Page("pages/project.py", title="Project", icon=":material/folder_open:"),
+            st.Page("pages/milestones.py", title="Milestones", icon=":material/flag:"),
+            st.Page("pages/risks.py", title="Risks & RAID", icon=":material/warning:"),
+            st.Page("pages/resources.py", title="Resources & money", icon=":material/groups:"),
+        ],
+        "Work": [
+            st.Page("pages/updates.py", title="Quick updates", icon=":material/edit_note:"),
+            st.Page("pages/meeting.py", title="Meeting mode", icon=":material/slideshow:"),
+        ],
+        "Settings": [
+            st.Page("pages/admin.py", title="Admin", icon=":material/settings:"),
+            st.Page("pages/api_tokens.py", title="API tokens", icon=":material/key:"),
+        ],
+    }
+    # A page that fails half-way still gets the message at the top.
+    notice = st.empty()
+    try:
+        clock.today()
+    except clock.ClockSettingError as exc:  # a deployment's setting: say which and how to fix it
+        st.error(f"**The app's clock is not set up right.** {exc}", icon=":material/schedule:")
+        st.stop()
+    try:
+        version = data.current_version()
+        st.session_state["data_version"] = version
+        # Nothing below (filters, pages) is drawn until someone is signed in.
+        actor = require_sign_in(version, pages)
+        account_box(actor)
+        menu = st.sidebar.container()  # above the filters, filled once the pages are known
+        st.session_state["portfolio_filter"] = sidebar_filters(version)
+        allowed = pages_for(pages, actor)
+        # Our own menu: its links keep the filter in the URL (Streamlit's menu would clear it).
+        page = st.navigation(allowed, position="hidden")
+        page_menu(menu, allowed, st.session_state["portfolio_filter"])
+        page.run()
+    except UNAVAILABLE_ERRORS:
+        database_unavailable(notice)

@@ -20,15 +20,27 @@ python_packages() {  # $1: requirements file
   "$PY" -m pip install --quiet --disable-pip-version-check -r "$1"
 }
 
+java_runtime() {  # Java for reading Microsoft Project / Primavera files (MPXJ) when the app runs
+  command -v java >/dev/null || install_debian default-jre-headless
+}
+
+install_debian() {
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
 debian_packages() {  # Chromium for the browser tests, fonts so pages render as users see them,
-  local missing=()    # the PostgreSQL client tools for the backup tests
+  local missing=()    # the PostgreSQL client tools for the backup tests, LibreOffice and poppler
+                      # to render exported decks as a reader opens them, Java for schedule files
+  command -v java >/dev/null || missing+=(default-jre-headless)
   command -v chromium >/dev/null || missing+=(chromium)
   dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || missing+=(fonts-noto-color-emoji)
   dpkg -s fonts-liberation >/dev/null 2>&1 || missing+=(fonts-liberation)
   command -v pg_dump >/dev/null || missing+=(postgresql-client)
+  command -v soffice >/dev/null || missing+=(libreoffice-impress)
+  command -v pdftoppm >/dev/null || missing+=(poppler-utils)
   if [ ${#missing[@]} -gt 0 ]; then
-    as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+    install_debian "${missing[@]}"
   fi
 }
 
@@ -43,6 +55,7 @@ shift || true
 case "$cmd" in
   run)
     python_packages requirements.txt
+    java_runtime
     exec "$VENV/bin/streamlit" run app.py "$@"
     ;;
   test)

@@ -21,10 +21,13 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.api import TARGETS_MS as API_TARGETS
+from benchmarks.api import measure_api
 from benchmarks.pages import measure_page, page_files
 from benchmarks.tiers import CACHE, postgres_tier, sqlite_tier, tier_counts
 from benchmarks.writes import measure_writes
 from data_access.core import clock
+from data_access.core.db import get_engine
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGETS = {
@@ -87,6 +90,7 @@ def run(args) -> dict:
                     page, url, warm_runs=args.warm, prepare_session=prepare_session
                 )
             entry["writes"] = measure_writes(_scratch_copy(url, backend), today)
+            entry["api"] = measure_api(_scratch_copy(url, backend), today)
             if args.browser and tier in ("S", "L"):
                 from benchmarks.browser import measure_browser
 
@@ -100,6 +104,7 @@ def _scratch_copy(url: str, backend: str) -> str:
     if backend != "sqlite":
         return url
     source = Path(url.removeprefix("sqlite:///"))
+    get_engine(url).dispose()  # closing the last connection writes the WAL back into the file
     target = CACHE / f"scratch-{source.name}"
     shutil.copy(source, target)
     return f"sqlite:///{target}"
@@ -131,6 +136,14 @@ def print_table(report: dict) -> None:
             )
         w = entry["writes"]
         print("form saves (median ms): " + ", ".join(f"{k[:-3]} {v:.1f}" for k, v in w.items()))
+        if "api" in entry:
+            print(
+                "API and OData feed (median ms): "
+                + ", ".join(
+                    f"{k[:-3]} {v:.0f}{_flag(v, API_TARGETS.get(k, float('inf'))).strip()}"
+                    for k, v in entry["api"].items()
+                )
+            )
         if "browser" in entry:
             b = entry["browser"]
             print(

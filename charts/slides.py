@@ -79,11 +79,12 @@ def milestone_timeline(
         }
     )
     y = alt.Y("milestone:N", sort=alt.SortField("order"), axis=_axis(None))
-    x_axis = _axis(None, format=WEEK_FORMAT, tickCount=5)
+    # The week labels stay inside the chart: flush at its ends, hidden where one would overflow.
+    x_axis = _axis(None, format=WEEK_FORMAT, tickCount=5, labelFlush=True, labelBound=True)
     base = alt.Chart(df).encode(y=y)
-    # Room at both ends for the last date label and the dots drawn on the edge dates.
+    # Padding keeps the points at either end whole (they are drawn 20 px wide).
     link = base.mark_rule(strokeWidth=3, color="#999999").encode(
-        x=alt.X("baseline:T", axis=x_axis, scale=alt.Scale(padding=40)), x2="forecast:T"
+        x=alt.X("baseline:T", axis=x_axis, scale=alt.Scale(padding=16)), x2="forecast:T"
     )
     planned = base.mark_point(size=260, filled=False, strokeWidth=3, color="#999999").encode(
         x="baseline:T", tooltip=[alt.Tooltip("baseline:T", format="%d %b %Y")]
@@ -94,7 +95,14 @@ def milestone_timeline(
         color=alt.Color(
             "state:N",
             scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values())),
-            legend=alt.Legend(title=None, orient="bottom", labelFontSize=FONT - 2, symbolSize=300),
+            # Two columns in a narrow image (an exported slide), so the legend is never cut.
+            legend=alt.Legend(
+                title=None,
+                orient="bottom",
+                labelFontSize=FONT - 2,
+                symbolSize=300,
+                columns=2 if isinstance(width, int) and width < 800 else 3,
+            ),
         ),
         tooltip=["milestone", alt.Tooltip("forecast:T", format="%d %b %Y"), "state"],
     )

@@ -13,6 +13,7 @@ from pathlib import Path
 from data_access.core import clock
 from data_access.core.config import normalise_url
 from data_access.core.schema import upgrade_database
+from data_access.meeting.deck_template import active_template
 from deck.export import export
 from deck.sources import load_meeting
 from domain.filters import PortfolioFilter
@@ -46,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         ),
         url=url,
     )
-    pptx, pdf = export(meeting.slides, meeting.footer)
+    template = active_template(url)
+    pptx, pdf = export(meeting.slides, meeting.footer, template and template["content"])
     for path, content in ((args.out, pptx), (args.pdf, pdf)):
         if path:
             path.write_bytes(content)

@@ -1,7 +1,9 @@
 """Write the review slides as a PowerPoint file and as a PDF with the same pages.
 
-Charts are rendered to PNG with vl-convert from the same Altair builders the browser uses;
-text and tables stay text (searchable, editable in PowerPoint). Both writers draw the boxes of
+In the .pptx, charts are native PowerPoint charts with their data (deck.native) and the risk
+matrix a table, so they can be edited before the deck is sent; in the PDF, charts are PNGs drawn
+by vl-convert from the same Altair builders the browser uses, at the size they are shown.
+Text and tables stay text (searchable, editable). Both writers draw the boxes of
 `deck.layout`, one page per slide, so the two files always have the same page count.
 """
 
@@ -9,9 +11,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from dataclasses import replace
 
 import vl_convert as vlc
-from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
@@ -37,6 +39,8 @@ from deck.layout import (
     TextBox,
     layout,
 )
+from deck.native import WRITERS as NATIVE
+from deck.template import start_deck, title_placeholder
 from domain.slides import Slide, text_colour_on
 
 PNG_SCALE = 2.0
@@ -75,18 +79,39 @@ def _rgb(colour: str) -> RGBColor:
     return RGBColor.from_string(colour.lstrip("#").upper())
 
 
-def to_pptx(laid_out: list[Page], images: dict[int, bytes]) -> bytes:
-    deck = Presentation()
-    deck.slide_width, deck.slide_height = Pt(PAGE_W), Pt(PAGE_H)
-    blank = deck.slide_layouts[6]
+def _scaled(box, scale: float):
+    """A box in the template's points (a 16:9 template smaller than 960 x 540 pt)."""
+    if scale == 1.0:
+        return box
+    changes = {k: getattr(box, k) * scale for k in ("x", "y", "w", "h")}
+    if hasattr(box, "size"):
+        changes["size"] = box.size * scale
+    if isinstance(box, TableBox):
+        changes["widths"] = [w * scale for w in box.widths]
+    return replace(box, **changes)
+
+
+def to_pptx(laid_out: list[Page], images: dict[int, bytes], template: bytes | None = None) -> bytes:
+    """The deck on the organisation's template (deck.template) or on the default look."""
+    deck, layout, scale = start_deck(template, PAGE_W, PAGE_H)
     for page in laid_out:
-        slide = deck.slides.add_slide(blank)
+        slide = deck.slides.add_slide(layout)
+        placeholder = title_placeholder(slide)
+        if placeholder is not None:  # the template's own title: its font, colour and place
+            placeholder.text_frame.text = "\n".join(page.title.lines)
+        else:
+            _pptx_box(slide, _scaled(page.title, scale))
         for box in page.boxes:
-            _pptx_box(slide, box)
+            _pptx_box(slide, _scaled(box, scale))
         for box in page.charts:
-            slide.shapes.add_picture(
-                io.BytesIO(images[id(box)]), Pt(box.x), Pt(box.y), Pt(box.w), Pt(box.h)
-            )
+            native = NATIVE.get(box.chart.chart)
+            if native:
+                native(slide, _scaled(box, scale))
+            else:  # a chart kind PowerPoint has no form for
+                at = _scaled(box, scale)
+                slide.shapes.add_picture(
+                    io.BytesIO(images[id(box)]), Pt(at.x), Pt(at.y), Pt(at.w), Pt(at.h)
+                )
     out = io.BytesIO()
     deck.save(out)
     return out.getvalue()
@@ -136,7 +161,8 @@ def _pptx_text(slide, x, y, w, h, text, size, *, bold=False, colour=INK, italic=
         run = paragraph.add_run()
         run.text = line
         run.font.size, run.font.bold, run.font.italic = Pt(size), bold, italic
-        run.font.color.rgb = _rgb(colour)
+        if colour != INK:  # plain text takes the template's text colour
+            run.font.color.rgb = _rgb(colour)
 
 
 def _pptx_table(slide, box: TableBox) -> None:
@@ -172,7 +198,7 @@ def to_pdf(
     canvas = Canvas(out, pagesize=(PAGE_W, PAGE_H))
     canvas.setTitle(title)
     for page in laid_out:
-        for box in page.boxes:
+        for box in (page.title, *page.boxes):
             _pdf_box(canvas, box)
         for box in page.charts:
             _pdf_image(canvas, box, images[id(box)])
@@ -243,7 +269,8 @@ def _pdf_image(canvas: Canvas, box: ImageBox, png: bytes) -> None:
     )
 
 
-def export(slides: list[Slide], footer: str) -> tuple[bytes, bytes]:
-    """The .pptx and the PDF of the same slides, charts rendered once."""
+def export(slides: list[Slide], footer: str, template: bytes | None = None) -> tuple[bytes, bytes]:
+    """The .pptx (on the organisation's template, if one was uploaded) and the PDF of the same
+    slides, charts rendered once."""
     laid_out, images = render(slides, footer)
-    return to_pptx(laid_out, images), to_pdf(laid_out, images)
+    return to_pptx(laid_out, images, template), to_pdf(laid_out, images)

@@ -17,6 +17,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
 from domain.formatting import BAND_COLOURS, RAG_COLOURS
+from domain.risk_bands import BANDS, SCALE, band_of
 from domain.slides import Block, Slide, text_colour_on
 
 PAGE_W, PAGE_H = 960.0, 540.0
@@ -123,6 +124,7 @@ class ImageBox:
 
 @dataclass
 class Page:
+    title: TextBox | None = None  # apart, so that a template's title placeholder can take it
     boxes: list = field(default_factory=list)
     charts: list[ImageBox] = field(default_factory=list)
 
@@ -131,7 +133,7 @@ def layout(slide: Slide, number: int, total: int, footer: str) -> Page:
     """The page for one slide: title, subtitle, full-width blocks, then two columns."""
     page = Page()
     title = wrap(slide.title, TITLE_SIZE, FULL_W, bold=True)[:1]
-    page.boxes.append(TextBox(MARGIN, 22, FULL_W, 38, title, TITLE_SIZE, bold=True))
+    page.title = TextBox(MARGIN, 22, FULL_W, 38, title, TITLE_SIZE, bold=True)
     subtitle = wrap(slide.subtitle, SUBTITLE_SIZE, FULL_W)[:1]
     page.boxes.append(TextBox(MARGIN, 64, FULL_W, 22, subtitle, SUBTITLE_SIZE, colour=MUTED))
     y = TOP
@@ -196,6 +198,8 @@ def _place(page: Page, block: Block, x: float, y: float, w: float, h: float) -> 
         y += HEADING_SIZE * LEADING + 4
     if block.kind == "tiles":
         y = _tiles(page, block, x, y, w)
+    elif block.kind == "chart" and _is_chart(block) and block.chart == "risk_matrix":
+        y = _matrix(page, block, x, y, w, h)
     elif block.kind == "chart" and _is_chart(block):
         page.charts.append(ImageBox(x, y, w, h, block))
         y += h
@@ -273,6 +277,35 @@ def _lines(page: Page, block: Block, x: float, y: float, w: float, bottom: float
         page.boxes.append(TextBox(text_x, y, x + w - text_x, height, lines, BODY_SIZE))
         y += height
     return y
+
+
+def _matrix(page: Page, block: Block, x: float, y: float, w: float, h: float) -> float:
+    """The 5 x 5 risk matrix as a table with cells in their band colour (editable in
+    PowerPoint, sharp in the PDF): probability down, impact across, open threats counted."""
+    page.boxes.append(
+        TextBox(x, y, w, HEADING_SIZE * LEADING, [block.heading], HEADING_SIZE, bold=True)
+    )
+    y += HEADING_SIZE * LEADING + 4
+    counts = block.data.set_index(["probability", "impact"])["risks"]
+    bands = {f"band_{k}_from": v for k, v in block.params["bands"].items()}
+    header = ["Probability \\ impact", *(str(i) for i in SCALE)]
+    rows, fills = [], []
+    for p in reversed(SCALE):
+        cells = [int(counts.get((p, i), 0)) for i in SCALE]
+        rows.append([str(p), *(str(n) if n else "" for n in cells)])
+        fills.append([None, *(BAND_COLOURS[band_of(p * i, bands)] for i in SCALE)])
+    first = text_width(header[0], TABLE_SIZE, bold=True) + 12
+    widths = [first, *[(w - first) / len(SCALE)] * len(SCALE)]
+    height = min(h - HEADING_SIZE * LEADING - 4 - NOTE_SIZE * LEADING, ROW_H * 2 * 6)
+    page.boxes.append(TableBox(x, y, w, height, header, rows, fills, widths))
+    y += height
+    legend = "  ".join(f"{b} from {bands[f'band_{b.lower()}_from']}" for b in BANDS[1:])
+    page.boxes.append(
+        TextBox(
+            x, y + 4, w, NOTE_SIZE * LEADING, [f"Score bands: {legend}"], NOTE_SIZE, colour=MUTED
+        )
+    )
+    return y + 4 + NOTE_SIZE * LEADING
 
 
 def _badge_colour(badge: str) -> str:

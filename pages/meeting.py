@@ -355,7 +355,10 @@ def deck() -> None:
         key="meeting_start_slide",
     )
     st.subheader("Download the deck")
-    st.caption("The same slides as in the browser, charts as pictures: one page per slide.")
+    st.caption(
+        "The same slides as in the browser, one page per slide. In PowerPoint the charts are "
+        "charts (change a bar, a label or a colour before sending) and the risk matrix a table."
+    )
     files = (version, today, since, review_id, portfolio_filter)
     stem = f"portfolio-review-{today.isoformat()}"
     formats = (
@@ -374,13 +377,21 @@ def deck() -> None:
             icon=icon,
             on_click="ignore",
         )
+    with st.expander(
+        "Your organisation's PowerPoint template", icon=":material/palette:", key="deck_template"
+    ):
+        review_forms.deck_template_form(version)
 
 
 if st.query_params.get("present") == "1":
     present()
 else:
     header()
-    changed, decided, slides = st.tabs(["What changed", "Decisions and actions", "Slide deck"])
+    # The open tab is kept in the URL: a save or an upload on a tab does not jump back to the
+    # first one, and a link or a refresh opens the same tab.
+    changed, decided, slides = st.tabs(
+        ["What changed", "Decisions and actions", "Slide deck"], key="tab", bind="query-params"
+    )
     with changed:
         what_changed()
     with decided:

@@ -145,6 +145,12 @@ with left:
         " · ".join(f"{state} {n}" for state, n in counts.items())
         + (f" · {more} more not drawn: the next {MAX_MILESTONES} open come first" if more else "")
     )
+    st.page_link(
+        "pages/updates.py",
+        label="Import or export the schedule (MS Project, Primavera)",
+        icon=":material/upload_file:",
+        query_params={"project": code, "section": "Schedule file"},
+    )
 with right:
     st.vega_lite_chart(
         vega_spec(

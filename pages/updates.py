@@ -2,7 +2,8 @@
 
 One project at a time (its code in the URL), one section at a time (also in the URL, so a
 refresh or a shared link opens the same form): the weekly status update, milestones, RAID
-items, the project record, and spreadsheet import and export.
+items, the project record, spreadsheet import and export, and schedule files (MS Project,
+Primavera).
 """
 
 import streamlit as st
@@ -10,6 +11,7 @@ import streamlit as st
 from components.access.session import current_actor
 from components.common import data
 from components.common.layout import current_filter, current_version
+from components.schedules.views import schedule_section
 from components.updates.milestones_form import milestones_section
 from components.updates.project_form import project_section
 from components.updates.raid_form import raid_section
@@ -18,7 +20,7 @@ from components.updates.status_form import status_update_form
 from data_access.core.records import may_create_projects, may_edit
 from domain.filters import apply_filter
 
-SECTIONS = ["Status update", "Milestones", "RAID", "Project", "Import & export"]
+SECTIONS = ["Status update", "Milestones", "RAID", "Project", "Import & export", "Schedule file"]
 
 version = current_version()
 actor = current_actor()
@@ -55,7 +57,7 @@ if facts and not editable:
     )
 
 tabs = st.tabs(SECTIONS, key="section", bind="query-params")
-status_tab, milestones_tab, raid_tab, project_tab, sheets_tab = tabs
+status_tab, milestones_tab, raid_tab, project_tab, sheets_tab, schedule_tab = tabs
 with status_tab:
     if status_tab.open and editable:
         status_update_form(version, facts, actor, today)
@@ -71,3 +73,6 @@ with project_tab:
 with sheets_tab:
     if sheets_tab.open:
         import_export_section(version, actor, today, projects)
+with schedule_tab:
+    if schedule_tab.open:
+        schedule_section(version, facts, actor, today, editable=editable)

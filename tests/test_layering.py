@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PURE_PACKAGES = ["data_access", "domain", "charts", "deck"]
+PURE_PACKAGES = ["data_access", "domain", "charts", "deck", "api"]
 
 # What each shared package may import from its own layer: the shared floors point one way too.
 SHARED = {
@@ -20,7 +20,11 @@ SHARED = {
 }
 # A feature package may import the shared packages of its layer and itself, and nothing else
 # there; a cross-feature import that has to stay is listed here with its reason.
-CROSS_FEATURE_ALLOWED: dict[tuple[str, str], str] = {}
+CROSS_FEATURE_ALLOWED: dict[tuple[str, str], str] = {
+    ("schedules", "updates"): "a schedule import writes the project and its milestones through "
+    "the same staged writes as a project manager's update (validation, permission, history, "
+    "audit), so that a re-import reads as if the PM had reported it",
+}
 
 
 def _imports(path: Path) -> set[str]:

@@ -12,11 +12,10 @@ import pandas as pd
 import streamlit as st
 
 from data_access.core import clock
-from data_access.core.config import database_url, setting
+from data_access.core.config import database_url
 from data_access.core.db import data_version
-from data_access.core.schema import upgrade_database
 from data_access.core.settings import get_settings
-from data_access.demo.loader import ensure_demo_data
+from data_access.demo.loader import prepare_database
 from data_access.portfolio import reads as portfolio
 from domain.health import compute_health
 
@@ -28,10 +27,7 @@ Version = tuple[str, int]
 @st.cache_resource(show_spinner="Preparing the database…")
 def database_ready(url: str) -> bool:
     """Migrate once per process, and give an empty database the demo portfolio (unless off)."""
-    if (setting("PMO_DEMO_DATA", "on") or "on").lower() in ("off", "0", "false", "no"):
-        upgrade_database(url)
-    else:
-        ensure_demo_data(url)
+    prepare_database(url)
     return True
 
 

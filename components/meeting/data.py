@@ -9,6 +9,7 @@ import streamlit as st
 
 from components.common import data
 from components.common.data import Version
+from data_access.meeting import deck_template as deck_templates
 from data_access.meeting import reviews
 from deck.export import export
 from deck.sources import Meeting, assemble, changes_between, which_review
@@ -63,9 +64,17 @@ def deck_files(
     review_id: int | None,
     portfolio_filter: PortfolioFilter,
 ) -> tuple[bytes, bytes]:
-    """The .pptx and PDF of exactly the slides the browser shows."""
+    """The .pptx (on the organisation's template, if any) and PDF of exactly the slides the
+    browser shows."""
     shown = meeting(version, today, since, review_id, portfolio_filter)
-    return export(shown.slides, shown.footer)
+    template = deck_template(version)
+    return export(shown.slides, shown.footer, template["content"] if template else None)
+
+
+@st.cache_data(max_entries=2, show_spinner=False)
+def deck_template(version: Version) -> dict | None:
+    """The organisation's PowerPoint template in use (None: the app's own look)."""
+    return deck_templates.active_template(version[0])
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

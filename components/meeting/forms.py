@@ -13,12 +13,15 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from components.access.session import current_actor
+from components.access.session import current_actor, is_admin
 from components.common.data import Version
+from components.meeting import data as meeting_data
 from components.meeting.slides import md
 from data_access.core.db import session_scope
 from data_access.core.writes import ConflictError, ValidationFailed, WriteError
+from data_access.meeting import deck_template as deck_templates
 from data_access.meeting import reviews
+from deck import template
 from domain.formatting import fmt_date
 from domain.slides import plain
 
@@ -191,3 +194,59 @@ def _close(version: Version, action_id: int, expected_version: int, today: dt.da
     else:
         st.session_state["meeting_toast"] = "Action closed."
         st.rerun()
+
+
+def deck_template_form(version: Version) -> None:
+    """The organisation's PowerPoint template (PMO admin): upload, or back to the default look.
+    A file that cannot serve is refused with the reason under the upload and nothing is saved."""
+    current = meeting_data.deck_template(version)
+    active = current["id"] if current else None
+    if current:
+        st.write(
+            f"Decks are built on **{md(current['name'])}** ({current['size'] / 1024:,.0f} KB)."
+        )
+    else:
+        st.write(
+            "Decks use the app's own look. Upload your organisation's template to use its "
+            "slide master, fonts, colours and logo."
+        )
+    if not is_admin():
+        st.caption("A PMO admin can change the template.")
+        return
+    form = "deck_template"
+    upload = st.file_uploader(
+        "Template (.pptx or .potx, 16:9, at most 20 MB)",
+        type=["pptx", "potx"],
+        key=f"{form}_{_generation(form)}",
+        max_upload_size=deck_templates.MAX_BYTES // (1024 * 1024),
+    )
+    slot = st.empty()
+    left, right = st.columns(2)
+    if left.button("Use this template", disabled=upload is None, icon=":material/upload:"):
+        content = upload.getvalue()
+        try:
+            info = template.check(content)
+        except template.TemplateError as exc:
+            slot.error(f"**{md(upload.name)}** cannot be used: {md(exc)}.", icon=":material/error:")
+            return
+        saved = _write(
+            version[0],
+            {"file": slot, "name": slot},
+            lambda session: deck_templates.upload_template(
+                upload.name, content, expected_active=active, session=session,
+                actor=current_actor(),
+            ),
+        )  # fmt: skip
+        if saved:
+            _saved(form, f"Decks now use {upload.name} (pages on its layout “{info.used}”).")
+    if not (current and right.button("Back to the default look", icon=":material/undo:")):
+        return
+    retired = _write(
+        version[0],
+        {},
+        lambda session: deck_templates.use_default_look(
+            expected_active=active, session=session, actor=current_actor()
+        ),
+    )
+    if retired is not None:
+        _saved(form, "Decks use the app's own look again.")

@@ -760,6 +760,23 @@ class AuditLog(SQLModel, table=True):
     after: Any = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
 
 
+class DeckTemplate(SQLModel, table=True):
+    """The organisation's PowerPoint template for the review deck; every upload is kept, the
+    active one (at most one) is used (see deck.template)."""
+
+    __tablename__ = "deck_template"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=NAME_MAX)
+    content: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    size: int
+    sha256: str = Field(max_length=64)
+    active: bool = Field(default=True, index=True)
+    uploaded_by_id: int | None = Field(default=None, foreign_key="person.id")
+    version: int = 1
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
 class DataVersion(SQLModel, table=True):
     """A single row bumped by every write; cached reads are keyed on it."""
 
@@ -772,3 +789,72 @@ def worst_rag(*values: str | None) -> str:
     """Worst-of rule for overall health: R beats A beats G; missing values are ignored."""
     present = [v for v in values if v in RAG]
     return max(present, key=RAG.index) if present else "G"
+
+
+# --- API access -------------------------------------------------------------------------
+
+TOKEN_SCOPES = ("read", "read-write")
+
+
+class ApiTokenCreate(SQLModel):
+    name: str = Field(min_length=1, max_length=NAME_MAX)
+    scope: str = "read"
+    expires_on: dt.date
+
+    _strip_name = field_validator("name", mode="before")(_strip)
+
+    @field_validator("scope")
+    @classmethod
+    def _scope(cls, value: Any) -> Any:
+        return _check_choice(value, TOKEN_SCOPES, "scope")
+
+
+class ApiToken(SQLModel, table=True):
+    """The secret is shown once at creation; `token_hash` (SHA-256 of a 256-bit random
+    secret: no password-hash stretching needed) finds it again; `prefix` tells tokens apart."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    name: str = Field(max_length=NAME_MAX)
+    scope: str = Field(max_length=20)
+    prefix: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, sa_column_kwargs={"unique": True})
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_on: dt.date
+    last_used_at: dt.datetime | None = None
+    revoked_at: dt.datetime | None = None
+    version: int = Field(default=1, ge=1)
+
+
+# --- schedule imports (Microsoft Project, Primavera...) -----------------------------------
+
+
+class ScheduleImport(SQLModel, table=True):
+    """One import of a schedule file into a project: which file, baseline and status date."""
+
+    __tablename__ = "schedule_import"
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    file_name: str = Field(max_length=255)
+    # The file's own project GUID, so that a bulk re-import finds the project it fed.
+    file_guid: str = Field(default="", max_length=80, index=True)
+    baseline: int = Field(default=0, ge=0, le=10)
+    status_date: dt.date
+    created: int = 0
+    changed: int = 0
+    actor_id: int | None = Field(default=None, foreign_key="person.id")
+    imported_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ScheduleLink(SQLModel, table=True):
+    """A milestone fed by a task of a schedule file, matched on re-import by the task's
+    unique id (stable in MS Project and Primavera when tasks are moved or renamed)."""
+
+    __tablename__ = "schedule_link"
+    __table_args__ = (sa.UniqueConstraint("project_id", "task_uid", name="uq_schedule_link_task"),)
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", index=True)
+    milestone_id: int = Field(foreign_key="milestone.id", sa_column_kwargs={"unique": True})
+    task_uid: int

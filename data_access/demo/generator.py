@@ -18,6 +18,7 @@ from data_access.demo.projects import add_project
 from data_access.demo.resources import add_resources
 from data_access.demo.reviews import add_reviews
 from data_access.demo.rows import DemoRows, friday_on_or_before
+from data_access.demo.schedules import add_schedule_imports
 
 TIERS = {
     # number of projects; everything else scales with it
@@ -63,6 +64,7 @@ def generate(tier: str = "S", *, seed: int = 42, today: dt.date | None = None) -
 
     add_resources(out, random.Random(f"{seed}-{tier}-resources"), today, stamp, organisation.staff)
     add_reviews(out, rng, today, n_projects, stamp)
+    add_schedule_imports(out, today)
     out.add(
         AuditLog,
         {

@@ -6,6 +6,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from data_access.core.config import setting
 from data_access.core.db import get_engine
 from data_access.core.models import (
     Absence,
@@ -24,6 +25,8 @@ from data_access.core.models import (
     Review,
     Risk,
     RiskAssessment,
+    ScheduleImport,
+    ScheduleLink,
     StatusReport,
 )
 from data_access.core.schema import upgrade_database, upgrade_lock
@@ -46,6 +49,8 @@ INSERT_ORDER = [
     Action,
     Allocation,
     Absence,
+    ScheduleImport,
+    ScheduleLink,
     AuditLog,
 ]
 BATCH = 20_000
@@ -119,3 +124,12 @@ def ensure_demo_data(url: str | None = None) -> bool:
             return False
         load(generate("S"), url)
     return True
+
+
+def prepare_database(url: str) -> None:
+    """What every app process does first: migrate, and give an empty database the demo
+    portfolio unless `PMO_DEMO_DATA` is off."""
+    if (setting("PMO_DEMO_DATA", "on") or "on").lower() in ("off", "0", "false", "no"):
+        upgrade_database(url)
+    else:
+        ensure_demo_data(url)

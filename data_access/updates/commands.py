@@ -74,10 +74,26 @@ def update_project(
     session: Session,
     actor: Actor,
 ) -> dict[str, Any]:
+    row = stage_project_update(
+        project_id, changes, expected_version=expected_version, session=session, actor=actor
+    )
+    commit(session)
+    return row
+
+
+def stage_project_update(
+    project_id: int,
+    changes: dict[str, Any],
+    *,
+    expected_version: int,
+    session: Session,
+    actor: Actor,
+) -> dict[str, Any]:
+    """Check and change a project without committing (schedule imports commit once)."""
     require_project_edit(
         session, actor, project_id, "edit this project", entity="project", entity_id=project_id
     )
-    row = update_row(
+    return update_row(
         session,
         Project,
         project_id,
@@ -87,8 +103,6 @@ def update_project(
         actor=actor,
         project_id=project_id,
     )
-    commit(session)
-    return row
 
 
 # --- weekly status reports --------------------------------------------------------------

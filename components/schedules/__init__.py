@@ -1,0 +1,1 @@
+"""Schedule files (MS Project, Primavera...): upload, preview, import, bulk import, export."""

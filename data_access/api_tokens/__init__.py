@@ -1,0 +1,1 @@
+"""Personal access tokens for the API and the OData feed: created, used, revoked."""

@@ -1,0 +1,152 @@
+"""What importing a schedule changes: the plan a file gives and its preview against the project.
+
+The data contract between the pure mapping (`domain.schedules.plan_from`, file to plan) and the
+import write (`data_access.schedules.commands`), which computes the preview again inside its
+transaction to refuse an import whose project changed since the user looked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+# Project fields a schedule feeds, in the order the preview lists them.
+PROJECT_FIELDS = (
+    "baseline_start",
+    "baseline_finish",
+    "forecast_finish",
+    "actual_finish",
+    "approved_budget",
+    "actual_cost",
+    "forecast_at_completion",
+    "percent_complete",
+)
+MILESTONE_FIELDS = ("name", "baseline_date", "forecast_date", "actual_date")
+BASELINES = ("baseline_start", "baseline_finish")
+
+
+@dataclass(frozen=True)
+class PlanMilestone:
+    uid: int
+    name: str
+    baseline_date: dt.date
+    forecast_date: dt.date
+    actual_date: dt.date | None
+    baselined: bool = True  # False: the file has no baseline for it (the forecast stands in)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A schedule as the PMO keeps it: project values, milestones, words about what is missing."""
+
+    title: str
+    guid: str
+    status_date: dt.date
+    baseline: int
+    project: dict[str, Any]
+    milestones: tuple[PlanMilestone, ...]
+    resources: tuple[tuple[str, str], ...]  # (name, e-mail)
+    warnings: tuple[str, ...] = ()
+    baselined: bool = True  # False: the file has no project baseline (the schedule stands in)
+
+
+# --- the preview ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of the preview: create / update / remove, a field's old and new value."""
+
+    entity: str  # "project" or "milestone"
+    action: str  # "create", "update", "remove"
+    name: str
+    field: str = ""
+    old: Any = None
+    new: Any = None
+    uid: int | None = None
+    record_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Preview:
+    plan: Plan
+    changes: tuple[Change, ...]
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def empty(self) -> bool:
+        return not self.changes
+
+
+def preview(plan: Plan, project: dict | None, milestones: list[dict]) -> Preview:
+    """What importing `plan` would do to `project` (None: a new one) and its `milestones`.
+
+    `milestones` are the project's milestones fed by earlier imports: dicts with id, task_uid,
+    name, baseline_date, forecast_date, actual_date, removed_on. They are matched by the task's
+    unique id, so a moved milestone is a change of dates, never a second milestone. One that
+    is no longer in the file is removed (its history stays).
+    """
+    changes: list[Change] = []
+    label = project["name"] if project else plan.title
+    for key in PROJECT_FIELDS:
+        # A stand-in baseline may start a new project, never overwrite a stored one.
+        if key not in plan.project or (project and not plan.baselined and key in BASELINES):
+            continue
+        old = project.get(key) if project else None
+        new = plan.project[key]
+        if (project is None and new is not None) or (project and _differs(old, new)):
+            changes.append(
+                Change(
+                    "project",
+                    "create" if project is None else "update",
+                    label,
+                    key,
+                    old,
+                    new,
+                    record_id=project and project["id"],
+                )
+            )
+    stored = {m["task_uid"]: m for m in milestones if m.get("removed_on") is None}
+    in_file = {m.uid for m in plan.milestones}
+    for m in plan.milestones:
+        old = stored.get(m.uid)
+        if old is None:
+            changes += [
+                Change("milestone", "create", m.name, f, None, getattr(m, f), m.uid)
+                for f in MILESTONE_FIELDS
+                if getattr(m, f) is not None
+            ]
+            continue
+        changes += [
+            Change("milestone", "update", m.name, f, old[f], getattr(m, f), m.uid, old["id"])
+            for f in MILESTONE_FIELDS
+            if _differs(old[f], getattr(m, f)) and (m.baselined or f != "baseline_date")
+        ]
+    changes += [
+        Change("milestone", "remove", m["name"], "", None, None, uid, m["id"])
+        for uid, m in stored.items()
+        if uid not in in_file
+    ]
+    return Preview(plan, tuple(changes), plan.warnings)
+
+
+def _differs(old: Any, new: Any) -> bool:
+    if isinstance(old, int | float) and isinstance(new, int | float):
+        return abs(float(old) - float(new)) > 0.005
+    if isinstance(old, dt.datetime):
+        old = old.date()
+    if isinstance(old, str) and isinstance(new, dt.date):
+        old = dt.date.fromisoformat(old[:10])
+    return old != new
+
+
+def history_change(changed: set[str], new_actual: dt.date | None) -> str | None:
+    """What the milestone history calls a re-imported change (None: only the name changed)."""
+    if "actual_date" in changed:
+        return "completed" if new_actual else "reopened"
+    if "baseline_date" in changed:
+        return "rebaselined"
+    if "forecast_date" in changed:
+        return "forecast"
+    return None

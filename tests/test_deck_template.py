@@ -1,0 +1,214 @@
+"""The review deck on the organisation's own PowerPoint template, checked as a PMO would: the file
+is opened with python-pptx and rendered with LibreOffice (headless, to PDF, then PNG pages).
+
+The sample corporate template is made here with python-pptx: a 16:9 master with a coloured band,
+the organisation's name, a serif theme font and a sample slide that must not reach the deck.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.util import Emu, Pt
+
+from data_access.core.db import read_df, session_scope
+from data_access.core.writes import SYSTEM, Actor, ConflictError, PermissionDenied
+from data_access.meeting import deck_template as templates
+from deck import template
+from deck.export import export, render
+from deck.layout import PAGE_H, PAGE_W
+from deck.sources import load_meeting
+from tests.conftest import DEMO_TODAY
+
+ADMIN = SYSTEM
+VIEWER = Actor(None, "Vic Viewer", "viewer")
+ORG = "ACME Corporation · Internal"
+THEME_FONT = "DejaVu Serif"
+
+
+def corporate_template(width_pt: float = PAGE_W, height_pt: float = PAGE_H) -> bytes:
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = Pt(width_pt), Pt(height_pt)
+    # python-pptx draws shapes on slides only: draw them on the sample slide, then move them
+    # to the master, as a template's designer places a band and a name on every page.
+    sample = deck.slides.add_slide(deck.slide_layouts[0])
+    sample.shapes.title.text = "Sample slide, not ours"
+    band = sample.shapes.add_shape(MSO_SHAPE.RECTANGLE, 0, 0, deck.slide_width, Pt(14))
+    band.fill.solid()
+    band.fill.fore_color.rgb = RGBColor(0x5B, 0x2A, 0x86)
+    mark = sample.shapes.add_textbox(Pt(width_pt - 260), Pt(height_pt - 22), Pt(240), Pt(18))
+    mark.text_frame.text = ORG
+    for shape in (band, mark):
+        deck.slide_master.shapes._spTree.append(shape._element)
+    out = io.BytesIO()
+    deck.save(out)
+    return _with_theme_font(out.getvalue(), THEME_FONT)
+
+
+def _with_theme_font(content: bytes, font: str) -> bytes:
+    """The theme's heading and body fonts set to `font`, as a corporate template sets its own."""
+    source, out = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("ppt/theme/theme"):
+                text = data.decode("utf-8")
+                for kind in ("majorFont", "minorFont"):
+                    start = text.index(f"<a:{kind}><a:latin typeface=")
+                    end = text.index("/>", start)
+                    text = text[:start] + f'<a:{kind}><a:latin typeface="{font}"' + text[end:]
+                data = text.encode("utf-8")
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def as_potx(content: bytes) -> bytes:
+    source, out = zipfile.ZipFile(io.BytesIO(content)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(template.PPTX_MAIN.encode(), template.POTX_MAIN.encode())
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def meeting(demo_sqlite_path):
+    return load_meeting(DEMO_TODAY, url=f"sqlite:///{demo_sqlite_path}")
+
+
+# --- checking an upload -----------------------------------------------------------------
+
+
+def test_a_16_9_template_is_accepted_as_pptx_and_potx():
+    content = corporate_template()
+    for kind, data in (("pptx", content), ("potx", as_potx(content))):
+        info = template.check(data)
+        assert info.used == "Title Only", kind
+        assert "Title Slide" in info.layouts
+        assert (info.width_cm, info.height_cm) == (33.87, 19.05)
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (corporate_template(720, 540), "not 16:9"),  # a 4:3 master
+        (b"code,name\nPRJ-1,Billing\n", "not a PowerPoint"),
+        (corporate_template()[:5000], "not a PowerPoint"),  # cut short: a damaged zip
+    ],
+    ids=["four-by-three", "csv", "truncated"],
+)
+def test_a_file_that_cannot_serve_is_refused_with_the_reason(content, says):
+    with pytest.raises(template.TemplateError, match=says):
+        template.check(content)
+
+
+# --- the deck on the template -----------------------------------------------------------
+
+
+def _inside(shape, deck) -> bool:
+    return (
+        shape.left >= 0
+        and shape.top >= 0
+        and shape.left + shape.width <= deck.slide_width
+        and shape.top + shape.height <= deck.slide_height
+    )
+
+
+@pytest.mark.parametrize("size", [(PAGE_W, PAGE_H), (720.0, 405.0)], ids=["widescreen", "small"])
+def test_the_deck_is_built_on_the_template(meeting, size):
+    pptx, _ = export(meeting.slides, meeting.footer, as_potx(corporate_template(*size)))
+    deck = Presentation(io.BytesIO(pptx))
+    assert Emu(deck.slide_width).pt == pytest.approx(size[0])
+    assert len(deck.slides) == len(meeting.slides)  # the template's sample slide left out
+    for slide, page in zip(meeting.slides, deck.slides, strict=True):
+        assert page.slide_layout.name == "Title Only"
+        assert page.shapes.title.text == slide.title  # in the template's own title placeholder
+        assert all(_inside(shape, deck) for shape in page.shapes), slide.title
+    master_text = [s.text_frame.text for s in deck.slide_master.shapes if s.has_text_frame]
+    assert ORG in master_text
+    assert not any("Sample slide" in s.shapes.title.text for s in deck.slides)
+
+
+def test_every_shape_fits_the_slide_without_a_template(meeting):
+    pptx, _ = export(meeting.slides, meeting.footer)
+    deck = Presentation(io.BytesIO(pptx))
+    for slide in deck.slides:
+        assert all(_inside(shape, deck) for shape in slide.shapes)
+
+
+def test_pdf_charts_are_drawn_whole_in_their_picture(meeting):
+    """A chart drawn wider or taller than its picture would touch the picture's edge (Vega keeps
+    a padding inside it): no pixel on the border may be ink."""
+    laid_out, images = render(meeting.slides, meeting.footer)
+    assert images
+    for page in laid_out:
+        for box in page.charts:
+            picture = Image.open(io.BytesIO(images[id(box)])).convert("L")
+            width, height = picture.size
+            border = [picture.getpixel((x, y)) for x in range(width) for y in (0, height - 1)]
+            border += [picture.getpixel((x, y)) for y in range(height) for x in (0, width - 1)]
+            assert min(border) > 200, (box.chart.chart, box.chart.heading)
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (./pmo.sh test installs it)")
+def test_libreoffice_renders_every_page_of_the_template_deck(meeting, tmp_path):
+    pptx, _ = export(meeting.slides, meeting.footer, corporate_template())
+    source = tmp_path / "review.pptx"
+    source.write_bytes(pptx)
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
+         "pdf", "--outdir", str(tmp_path), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", str(tmp_path / "review.pdf"), str(tmp_path / "page")],
+        check=True,
+        timeout=120,
+    )
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == len(meeting.slides)
+    artifacts = Path("test-artifacts/deck")
+    artifacts.mkdir(parents=True, exist_ok=True)
+    for page in pages[:4]:
+        shutil.copy(page, artifacts / f"template-{page.name}")
+    # The master's band is on every page, so the template was used.
+    for page in pages:
+        top = Image.open(page).convert("RGB").getpixel((10, 2))
+        assert top[2] > top[1] + 40, page.name
+
+
+# --- storing it -------------------------------------------------------------------------
+
+
+def test_upload_replace_and_default_look(db_url):
+    content = corporate_template()
+    assert templates.active_template(db_url) is None
+    with session_scope(db_url) as s:
+        first = templates.upload_template(
+            "acme.potx", content, expected_active=None, session=s, actor=ADMIN
+        )
+    assert templates.active_template(db_url)["content"] == content
+    # Someone who saw no template yet cannot replace the one just uploaded unknowingly.
+    with pytest.raises(ConflictError), session_scope(db_url) as s:
+        templates.upload_template("old.pptx", content, expected_active=None, session=s, actor=ADMIN)
+    with pytest.raises(PermissionDenied), session_scope(db_url) as s:
+        templates.use_default_look(expected_active=first, session=s, actor=VIEWER)
+    with session_scope(db_url) as s:
+        templates.use_default_look(expected_active=first, session=s, actor=ADMIN)
+    assert templates.active_template(db_url) is None
+    audit = read_df(
+        "SELECT action, after FROM audit_log WHERE entity = 'deck_template' ORDER BY id", url=db_url
+    )
+    assert audit.action.tolist() == ["create", "refused", "update"]
+    assert "content" not in str(audit.after.iloc[0])  # the file's facts, not its bytes
