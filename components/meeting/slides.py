@@ -51,8 +51,8 @@ html { font-size: min(2.5vh, 1.55vw) !important; }
   max-width: 100% !important; padding: 0.8rem 2rem 0 !important; }
 [data-testid="stMainBlockContainer"] > div > [data-testid="stVerticalBlock"] { gap: 0.3rem; }
 .st-key-slide [data-testid="stVerticalBlock"] { gap: 0.35rem; }
-.st-key-slide [data-testid="stHorizontalBlock"] { gap: 1.5rem; flex-wrap: nowrap; }
-.st-key-slide [data-testid="stColumn"] { min-width: 0; }
+.st-key-slide [data-testid="stHorizontalBlock"] { gap: 1.5rem; flex-wrap: nowrap !important; }
+.st-key-slide [data-testid="stColumn"] { min-width: 0 !important; }
 .st-key-slide h1 { font-size: 2rem; padding: 0; line-height: 1.2; }
 .st-key-slide h3 { font-size: 1.15rem; padding: 0.5rem 0 0.2rem 0; line-height: 1.3; }
 .st-key-slide p, .st-key-slide li, .st-key-slide td, .st-key-slide th { font-size: 1rem; }
