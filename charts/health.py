@@ -20,7 +20,7 @@ ROW = 26  # px per heatmap row: room for 13 px letters
 PROJECT_SELECTIONS = ("project_cell", "project_letter")
 
 
-def no_data(message: str, title: str | list[str]) -> alt.Chart:
+def no_data(message: str, title: str) -> alt.Chart:
     """A chart that says in words that there is nothing to draw."""
     return (
         alt.Chart(pd.DataFrame({"message": [message]}))
@@ -153,9 +153,7 @@ def weekly_heatmap(cells: pd.DataFrame, *, title: str, row_title: str) -> alt.Ch
     return grid.properties(title=title)
 
 
-def concentration_heatmap(
-    cells: pd.DataFrame, *, rows: str, columns: str, title: str | list[str]
-) -> alt.Chart:
+def concentration_heatmap(cells: pd.DataFrame, *, rows: str, columns: str, title: str) -> alt.Chart:
     """Heatmap 3: `rows` by `columns` (department by phase), count and worst letter per cell."""
     if cells.empty:
         return no_data("No project matches the filters.", title)

@@ -79,7 +79,7 @@ def milestone_timeline(ms: pd.DataFrame, today: dt.date, *, title: str) -> alt.C
     )
 
 
-def cost_chart(series: pd.DataFrame, *, currency: str, title: str | list[str]) -> alt.Chart:
+def cost_chart(series: pd.DataFrame, *, currency: str, title: str) -> alt.Chart:
     """Actual cost to date and forecast at completion per status report, budget flat."""
     if series.empty:
         return no_data("No status report yet: no cost history to draw.", title)
