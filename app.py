@@ -9,6 +9,7 @@ from components.access.session import pages_for
 from components.access.sign_in import account_box, require_sign_in
 from components.common import data
 from components.common.filters import page_menu, sidebar_filters
+from components.common.layout import fit_the_room
 from components.stakeholders.public import public_view
 from components.stakeholders.views import inbox_badge
 from data_access.core import clock
@@ -55,6 +56,7 @@ def database_unavailable(notice) -> None:
 
 if __name__ == "__main__":  # a page run (see the top): draw the page
     st.set_page_config(page_title="PMO dashboard", page_icon=":material/dashboard:", layout="wide")
+    fit_the_room()
     pages = {
         "Portfolio": [
             st.Page(

@@ -74,6 +74,8 @@ def risk_matrix(
     `cells` comes from `domain.risk_bands.matrix_cells` (probability, impact, score, band,
     risks). Clicking a cell selects it (point selection `cell` on probability and impact);
     the other cells fade. Band legend entries read e.g. "High 10–14", from the settings.
+    The grid is `cell_px` high per row and takes the width of its container (all five impact
+    columns always on screen), its legend below it.
     """
     data = cells.assign(
         band_label=cells.band.map(band_labels),
@@ -118,8 +120,8 @@ def risk_matrix(
                 if not legend
                 else alt.Legend(
                     title="Band",
-                    orient="right",
-                    direction="vertical",
+                    orient="bottom",
+                    direction="horizontal",
                     values=[band_labels[b] for b in reversed(BANDS)],
                     labelFontSize=13,
                     titleFontSize=13,
@@ -132,8 +134,10 @@ def risk_matrix(
         )
         .add_params(select)
     )
-    # Sizes and offsets follow the drawn cell (bandwidth), whatever width the page gives.
-    cell = "bandwidth('x')"
+    # Sizes and offsets follow the drawn cell (bandwidth), whatever width the page gives: type
+    # by the cell's shorter side, offsets by its own width and height.
+    cell = "min(bandwidth('x'), bandwidth('y'))"
+    cell_w, cell_h = "bandwidth('x')", "bandwidth('y')"
 
     def ink(field: str, strength: float, **mark) -> alt.Chart:
         """Text in the cell's contrasting colour; mid-grey once the cell has faded, which
@@ -151,7 +155,7 @@ def risk_matrix(
         fontSize=alt.ExprRef(f"max(14, {cell} / 3.2)"),
         fontWeight="bold",
         baseline="middle",
-        dy=alt.ExprRef(f"{cell} / 14"),
+        dy=alt.ExprRef(f"{cell_h} / 14"),
     )
     score_layer = ink(
         "score_text",
@@ -159,17 +163,17 @@ def risk_matrix(
         fontSize=alt.ExprRef(f"max(10, {cell} / 7.5)"),
         align="left",
         baseline="top",
-        dx=alt.ExprRef(f"-{cell} / 2 + 7"),
-        dy=alt.ExprRef(f"-{cell} / 2 + 6"),
+        dx=alt.ExprRef(f"-{cell_w} / 2 + 7"),
+        dy=alt.ExprRef(f"-{cell_h} / 2 + 6"),
     )
     return (
         alt.layer(cells_layer, count_layer, score_layer)
         .properties(
             title=_title(title, size=17),
-            width=size,
+            width="container",
             height=size,
-            # The size is the grid's own; axes, title and legend come on top of it.
-            autosize=alt.AutoSizeParams(type="pad"),
+            # The width is the container's, axes included; the height is the grid's own.
+            autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
         )
         # SVG keeps each cell a separate element with its own description (screen readers,
         # browser tests); 25 cells are nothing for it.

@@ -244,6 +244,9 @@ WITH_INK = {"health_bars", "slip_bars"}
 def build(
     name: str, data: pd.DataFrame, title: str, params: dict, ink: str = INK, **size
 ) -> alt.Chart:
-    """The chart a slide block names, with its parameters, size and text colour."""
+    """The chart a slide block names, with its parameters, text colour and size: the whole
+    drawing (axes, title and legend included) fits the box `width` x `height` in pixels."""
     extra = {"ink": ink} if name in WITH_INK else {}
-    return BUILDERS[name](data, title, **params, **extra, **size)
+    return BUILDERS[name](data, title, **params, **extra, **size).properties(
+        autosize=alt.AutoSizeParams(type="fit", contains="padding")
+    )

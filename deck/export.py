@@ -13,7 +13,6 @@ import io
 from collections.abc import Iterable
 from dataclasses import replace
 
-import altair as alt
 import vl_convert as vlc
 from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
@@ -62,7 +61,7 @@ def chart_png(box: ImageBox) -> bytes:
         block.params,
         width=int(box.w * PX_PER_PT),
         height=int(box.h * PX_PER_PT),
-    ).properties(autosize=alt.AutoSizeParams(type="fit", contains="padding"))
+    )
     return vlc.vegalite_to_png(chart.to_json(), scale=PNG_SCALE)
 
 

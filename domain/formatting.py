@@ -46,6 +46,21 @@ def fmt_money(value: float, currency: str = "EUR", compact: bool = False) -> str
     return f"{value:,.0f} {currency}"
 
 
+# Tiles have room for a few characters: "22.8 M€" rather than "22.8 M EUR".
+CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "INR": "₹"}
+
+
+def fmt_money_short(value: float, currency: str = "EUR") -> str:
+    """The tile form of an amount: 22.8 M€, 926 k€, 2.8 bn€, 9,500 €; "M CHF" for a currency
+    without a symbol. The full amount (`fmt_money`) goes in the tile's tooltip."""
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    if symbol is None:
+        return fmt_money(value, currency, compact=True)
+    return (
+        fmt_money(value, "", compact=True).rstrip() + ("" if abs(value) >= 10_000 else " ") + symbol
+    )
+
+
 def rag_label(letter: str) -> str:
     return RAG_LABELS.get(letter, letter)
 

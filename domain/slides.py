@@ -36,7 +36,10 @@ from domain.intake import benefits_summary
 MAX_PROJECT_SLIDES = 30
 TABLE_ROWS = 8
 TEXT_CHARS = 260
-WHY_CHARS = 150
+WHY_CHARS = 140  # two lines in a slide's half column
+# A project slide's left column holds six reasons, the latest update and these items.
+UPDATE_CHARS = 200
+PROJECT_ITEMS = 3
 # White text is too faint on the light status colours (amber, yellow, grey): dark text there.
 DARK_TEXT_ON = {BAND_COLOURS["Medium"], RAG_COLOURS["A"], RAG_COLOURS["S"]}
 
@@ -123,6 +126,46 @@ def clip(text: Any, limit: int = TEXT_CHARS) -> str:
     if len(text) <= limit:
         return text
     return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+_THRESHOLD_WORDS = (" above ", " below ", " from ")
+
+
+def _split_outside_brackets(text: str, separators: tuple[str, ...]) -> str:
+    """`text` up to the first separator that is not inside parentheses (separator's first
+    character kept: the full stop of a sentence), or the whole text."""
+    depth = 0
+    for i, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and any(text.startswith(sep, i) for sep in separators):
+            return text[: i + 1].rstrip(":;")
+    return text
+
+
+def short_reason(text: Any, limit: int = WHY_CHARS) -> str:
+    """A health reason said shorter instead of cut mid-sentence: the whole reason if it fits,
+    else its first sentence, else that sentence's first clause with the rule it was judged by
+    (the parenthesis naming the thresholds), and only then cut at a word (free text typed in
+    an override's reason)."""
+    text = " ".join(plain(text).split())
+    if len(text) <= limit:
+        return text
+    sentence = _split_outside_brackets(text, (". ",))
+    if len(sentence) <= limit:
+        return sentence
+    clause = _split_outside_brackets(sentence, (": ", "; "))
+    if len(clause) < limit // 3:  # "Override": a label, not a clause that says something
+        return clip(sentence, limit)
+    rules = [
+        part.split(")")[0]
+        for part in sentence.split("(")[1:]
+        if any(word in part.split(")")[0] for word in _THRESHOLD_WORDS)
+    ]
+    if rules and f"({rules[0]})" not in clause:
+        with_rule = f"{clause.rstrip('.')} ({rules[0]})"
+        if len(with_rule) <= limit:
+            return with_rule
+    return clip(clause, limit)
 
 
 def keep_together(text: str) -> str:
@@ -249,7 +292,7 @@ def _summary(inputs: MeetingInputs, red_amber: pd.DataFrame) -> Slide:
         }
     )
     number = counts(inputs.changes)
-    lines = [Line(f"{v:,} {label.lower()}") for label, v in number.items() if v]
+    lines = [change_line(group, number) for group in CHANGE_GROUPS if _any(group, number)]
     left_out = len(red_amber) - MAX_PROJECT_SLIDES
     attention = [
         Line(f"{int(active.overdue_milestones.sum()):,} overdue milestones"),
@@ -287,6 +330,36 @@ def _summary(inputs: MeetingInputs, red_amber: pd.DataFrame) -> Slide:
     )
 
 
+# The change counts (domain.changes.counts) said one line per kind of record, so that a slide
+# shows them all in four lines: {line: [(word, count label)]}.
+CHANGE_GROUPS = {
+    "Health": [("worse", "Health worse"), ("better", "Health better")],
+    "Risks": [
+        ("new", "New risks"),
+        ("closed", "Closed risks"),
+        ("up a band", "Risks up a band"),
+        ("down a band", "Risks down a band"),
+    ],
+    "Milestones": [
+        ("slipped", "Milestones slipped"),
+        ("completed", "Milestones completed"),
+        ("added", "Milestones added"),
+        ("removed", "Milestones removed"),
+    ],
+    "Projects": [("new", "New projects"), ("closed", "Closed projects")],
+}
+
+
+def change_line(group: str, number: dict[str, int]) -> Line:
+    """ "Risks: 20 new, 60 closed, 61 up a band, 55 down a band"."""
+    parts = ", ".join(f"{number[label]:,} {word}" for word, label in CHANGE_GROUPS[group])
+    return Line(f"{group}: {parts}")
+
+
+def _any(group: str, number: dict[str, int]) -> bool:
+    return any(number[label] for _, label in CHANGE_GROUPS[group])
+
+
 def _review_caption(inputs: MeetingInputs) -> str:
     if inputs.review:
         return f"{inputs.review['title']} · {fmt_date(inputs.review['held_on'])}"
@@ -307,18 +380,12 @@ def _changes(inputs: MeetingInputs) -> Slide:
             "Project": _project_label(health.code, health.name, 30).to_numpy(),
             "From": health.from_rag.to_numpy(),
             "To": health.to_rag.to_numpy(),
-            "Why": health.why.map(lambda t: clip(t, 110)).to_numpy(),
+            "Why": health.why.map(lambda t: short_reason(t, 110)).to_numpy(),
         }
     )
     table = _rag_colour_columns(table, {"From": health.from_rag, "To": health.to_rag})
     number = counts(changes)
-
-    def count_lines(*labels: str) -> list[Line]:
-        return [Line(f"{number[label]:,} {label.lower()}") for label in labels]
-
-    milestone_lines = count_lines(
-        "Milestones slipped", "Milestones completed", "Milestones added", "Milestones removed"
-    )
+    milestone_lines = [change_line("Milestones", number)]
     slipped = changes.milestones_of("slipped")
     if len(slipped):
         worst = slipped.iloc[0]
@@ -344,14 +411,7 @@ def _changes(inputs: MeetingInputs) -> Slide:
                 "lines",
                 "Risks and projects",
                 "left",
-                lines=count_lines(
-                    "New risks",
-                    "Closed risks",
-                    "Risks up a band",
-                    "Risks down a band",
-                    "New projects",
-                    "Closed projects",
-                ),
+                lines=[change_line("Risks", number), change_line("Projects", number)],
             ),
             Block("lines", "Milestones", "right", lines=milestone_lines),
         ],
@@ -362,10 +422,10 @@ def _project(inputs: MeetingInputs, p) -> Slide:
     currency = inputs.settings["currency"]
     override = " (override)" if p.is_override else ""
     health_lines = [
-        Line(f"Overall{override}: {clip(p.overall_why, WHY_CHARS)}", p.overall_rag),
+        Line(f"Overall{override}: {short_reason(p.overall_why)}", p.overall_rag),
         *(
             Line(
-                f"{dim.capitalize()}: {clip(getattr(p, f'{dim}_why'), WHY_CHARS)}",
+                f"{dim.capitalize()}: {short_reason(getattr(p, f'{dim}_why'))}",
                 getattr(p, f"{dim}_rag"),
             )
             for dim in DIMENSIONS
@@ -375,7 +435,7 @@ def _project(inputs: MeetingInputs, p) -> Slide:
         update_heading = f"Latest update, {fmt_date(p.last_report_date)}"
         if plain(p.report_author):
             update_heading += f", {p.report_author}"
-        update = clip(p.summary) or "No summary given."
+        update = clip(p.summary, UPDATE_CHARS) or "No summary given."
     else:
         update_heading, update = "Latest update", "No status update yet."
     slip = f", {int(p.slip_days)} days late" if p.slip_days > 0 else ""
@@ -433,10 +493,10 @@ def _project_actions(inputs: MeetingInputs, project_id: int) -> Block:
     actions = inputs.actions[
         (inputs.actions.project_id == project_id) & (inputs.actions.status == "open")
     ]
-    lines = [Line(f"Decided: {clip(t, 110)}", "D", "#0072B2") for t in decisions.title]
+    lines = [Line(f"Decided: {clip(t, 80)}", "D", "#0072B2") for t in decisions.title]
     lines += [
         Line(
-            f"{clip(a.title, 80)} ({plain(a.owner) or 'no owner'}, due {fmt_date(a.due_date)})",
+            f"{clip(a.title, 60)} ({plain(a.owner) or 'no owner'}, due {fmt_date(a.due_date)})",
             "!",
             RAG_COLOURS["R"] if _overdue(a.due_date, inputs.today) else "#0072B2",
         )
@@ -446,8 +506,8 @@ def _project_actions(inputs: MeetingInputs, project_id: int) -> Block:
         "lines",
         "Decisions and open actions",
         "left",
-        lines=lines[: TABLE_ROWS // 2],
-        more=_more(len(lines), min(len(lines), TABLE_ROWS // 2), "items"),
+        lines=lines[:PROJECT_ITEMS],
+        more=_more(len(lines), min(len(lines), PROJECT_ITEMS), "items"),
         empty="None recorded yet.",
     )
 

@@ -180,7 +180,7 @@ def present() -> None:
             ):
                 answer_dialog(on_screen.project_id)
         else:
-            st.caption("Start a review on the meeting page to record decisions and actions.")
+            st.caption("Start a review to record decisions and actions.")
         st.button(
             "Leave the presentation",
             icon=":material/close_fullscreen:",

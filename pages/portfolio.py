@@ -8,7 +8,7 @@ from components.common.layout import current_filter, current_version
 from components.portfolio import data as pdata
 from components.portfolio.views import health_legend, project_health_table
 from domain.filters import apply_filter
-from domain.formatting import RAG_LABELS, fmt_date, fmt_money
+from domain.formatting import RAG_LABELS, fmt_date, fmt_money, fmt_money_short
 from domain.health import sort_worst_first
 from domain.portfolio_view import TILE_LETTERS, kpi_changes
 
@@ -86,11 +86,12 @@ for tile, letter in zip(tiles[1:5], TILE_LETTERS, strict=True):
 over = o.now["eac"] - o.now["budget"]
 tiles[5].metric(
     "Forecast vs budget",
-    fmt_money(o.now["eac"], currency, compact=True),
-    fmt_money(change["eac"], currency, compact=True),
+    fmt_money_short(o.now["eac"], currency),
+    fmt_money_short(change["eac"], currency),
     "inverse",
     delta_description=since,
-    help=f"Forecast at completion (EAC) of the active projects against their approved budget "
+    help=f"Forecast at completion (EAC) of the active projects: {fmt_money(o.now['eac'], currency)}"
+    f", against their approved budget "
     f"{fmt_money(o.now['budget'], currency)}: {'+' if over >= 0 else ''}"
     f"{fmt_money(over, currency)}.",
 )

@@ -10,7 +10,7 @@ from components.common.safe_text import md_escape
 from components.gates.views import lifecycle_section
 from components.portfolio import data as pdata
 from components.recovery.views import project_path_to_green
-from domain.formatting import BAND_COLOURS, RAG_LABELS, fmt_date, fmt_money
+from domain.formatting import BAND_COLOURS, RAG_LABELS, fmt_date, fmt_money, fmt_money_short
 from domain.health import DIMENSIONS
 from domain.portfolio_view import OVERRIDE_MARK, weekly_project_cells
 from domain.project_view import (
@@ -85,16 +85,20 @@ cols[1].metric(
     delta_arrow="off",
     delta_description="vs baseline",
 )
-cols[2].metric("Approved budget", fmt_money(p.approved_budget, currency, compact=True))
-cols[3].metric("Actual cost to date", fmt_money(p.actual_cost, currency, compact=True))
+for col, label, amount in (
+    (cols[2], "Approved budget", p.approved_budget),
+    (cols[3], "Actual cost to date", p.actual_cost),
+):
+    col.metric(label, fmt_money_short(amount, currency), help=fmt_money(amount, currency))
 over = p.forecast_at_completion - p.approved_budget
 cols[4].metric(
     "Forecast at completion",
-    fmt_money(p.forecast_at_completion, currency, compact=True),
-    f"{'+' if over >= 0 else ''}{fmt_money(over, currency, compact=True)}",
+    fmt_money_short(p.forecast_at_completion, currency),
+    f"{'+' if over >= 0 else ''}{fmt_money_short(over, currency)}",
     "inverse",
     delta_arrow="off",
     delta_description="vs budget",
+    help=fmt_money(p.forecast_at_completion, currency),
 )
 cols[5].metric("Complete", f"{p.percent_complete:.0f} %")
 

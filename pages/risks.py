@@ -115,7 +115,7 @@ def _matrix_panel() -> None:
             key=f"{kind}_matrix_{view}",
             on_select=_picked(kind),
             selection_mode=CELL_SELECTION,
-            width="content",
+            width="stretch",
         )
 
     left, right = st.columns([1.25, 1], gap="large")

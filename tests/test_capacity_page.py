@@ -70,7 +70,7 @@ def test_money_tab_totals_follow_the_filter(page, demo_db_url):
             url=demo_db_url,
         )
     )
-    assert _metric(everyone, "Budget (BAC)") == f"{facts.bac.sum() / 1e6:,.1f} M EUR"
+    assert _metric(everyone, "Budget (BAC)") == f"{facts.bac.sum() / 1e6:,.1f} M€"
     assert _metric(everyone, "CPI") == f"{ev.total(facts)['cpi']:.2f}"
 
 

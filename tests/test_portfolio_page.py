@@ -69,7 +69,7 @@ def test_tiles_agree_with_the_database(known_db, monkeypatch):
         "Amber · 20%": ("1", "1"),
         "Stale · 20%": ("1", "0"),
         "Green · 40%": ("2", "-2"),
-        "Forecast vs budget": ("500 k EUR", "0 EUR"),
+        "Forecast vs budget": ("500 k€", "0 €"),
         "Overdue milestones": ("1", "1"),
         "High & critical risks": ("1", "1"),
     }

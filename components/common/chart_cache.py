@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import gates, health, project, recovery
+from charts.titles import fit_title
 
 BUILDERS = {
     "dimension_heatmap": health.dimension_heatmap,
@@ -28,5 +29,6 @@ BUILDERS = {
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def vega_spec(builder: str, data: pd.DataFrame, *args, **options) -> dict:
-    """`charts.<builder>(data, *args, **options)` as a validated Vega-Lite spec."""
-    return BUILDERS[builder](data, *args, **options).to_dict()
+    """`charts.<builder>(data, *args, **options)` as a validated Vega-Lite spec, its title
+    wrapping to the width the chart is drawn at."""
+    return fit_title(BUILDERS[builder](data, *args, **options).to_dict())

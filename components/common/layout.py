@@ -11,6 +11,53 @@ from domain.filters import PortfolioFilter
 ISSUE_URL_HINT = "See the project's issue tracker"
 
 
+# Pages that fit their width, from a 1280x720 laptop beside the sidebar to a 4K screen:
+# - a row of KPI tiles or of controls wraps onto a second line before a value or an option
+#   would be cut; tile labels and delta notes wrap instead of ending in "…", values shrink a
+#   little on narrow windows;
+# - the options of a segmented control wrap instead of hiding past the column's edge;
+# - a chart wider than its column (a long heatmap) scrolls in its own box; a risk matrix takes
+#   its column's width up to about square cells;
+# - on a 4K screen (at 100 % scaling) type and spacing grow (CSS zoom would scale the charts
+#   too, but it sends Vega's container sizing into a loop).
+def _row_of(testid: str) -> str:
+    """A row of columns holding `testid` elements directly (tiles, segmented controls)."""
+    return (
+        '[data-testid="stHorizontalBlock"]:has(> [data-testid="stColumn"] > [data-testid='
+        f'"stVerticalBlock"] > [data-testid="stElementContainer"] > [data-testid="{testid}"])'
+    )
+
+
+# A row holding a chart keeps its columns side by side (the chart takes what it is given).
+_ROWS = f"{_row_of('stMetric')}, {_row_of('stButtonGroup')}:not(:has(.stVegaLiteChart))"
+_COLUMNS = ", ".join(f'{row} > [data-testid="stColumn"]' for row in _ROWS.split(", "))
+FIT_CSS = f"""
+<style>
+{_ROWS} {{ flex-wrap: wrap; row-gap: 0.5rem; }}
+{_COLUMNS} {{ min-width: min-content; }}
+[data-testid="stMetricValue"] {{ font-size: clamp(1.6rem, 2.3vw, 2.25rem); }}
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"],
+[data-testid="stMetricLabel"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMetricDeltaDescription"] [data-testid="stCaptionContainer"],
+[data-testid="stMetricDeltaDescription"] [data-testid="stCaptionContainer"] p {{
+  white-space: normal !important; }}
+[data-testid="stMetricDelta"] + [data-testid="stMetricDeltaDescription"] {{ min-width: 0; }}
+[data-testid="stMetric"] > div > div:last-child {{ flex-wrap: wrap; }}
+[data-testid="stButtonGroup"] > div:last-child {{ flex-wrap: wrap; row-gap: 0.25rem; }}
+[data-testid="stFullScreenFrame"] > div:has(> [data-testid="stVegaLiteChart"]) {{
+  overflow-x: auto; }}
+[class*="st-key-"][class*="_matrix_"] {{ max-width: 44rem; }}
+@media (min-width: 2400px) {{ html {{ font-size: 24px; }} }}
+@media (min-width: 3200px) {{ html {{ font-size: 30px; }} }}
+</style>
+"""
+
+
+def fit_the_room() -> None:
+    """The page-wide style rules that keep every page readable at any width (FIT_CSS)."""
+    st.html(FIT_CSS)
+
+
 def not_built_yet(issue: int, what: str) -> None:
     """Say plainly that a page is not there yet and which issue brings it."""
     ensure_app_shell()

@@ -26,33 +26,55 @@ _NAMED = {
 }
 _BADGE_COLOURS = {**RAG_COLOURS, **BAND_COLOURS}
 DARK_INK = "#F3F4F6"  # the dark theme's text colour (.streamlit/config.toml)
-CHART_HEIGHTS = {
-    "green_trend": 440,
-    "health_bars": 420,
-    "milestone_timeline": 440,
-    "slip_bars": 640,
-    "risk_matrix": 640,
+# A slide is laid out in rem, and the root font size follows the window (PRESENTATION_CSS):
+# the same slide at 1280x720 and at 3840x2160 is the same picture, scaled. Charts are drawn at
+# a design size (1 rem = 24 px) and scaled to the column's width.
+DESIGN_REM = 24
+CHART_SIZES = {  # width, height in rem: a half-slide column
+    "green_trend": (36, 17),
+    "health_bars": (36, 13),
+    "milestone_timeline": (36, 17),
+    "slip_bars": (36, 22),
+    "risk_matrix": (36, 24),
 }
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
-# Full screen for the room: no sidebar or header, the whole width, type at least 24 px.
+# Full screen for the room: no sidebar or header, the whole width. 1 rem is 2.5 % of the
+# window's height (27 px at 1080 px), or 1.55 % of its width on a squarer screen (4:3), so a
+# slide keeps its proportions from a 1280x720 laptop to a 4K projector and never scrolls; the
+# slides' contents (domain/slides.py) are limited to what that page holds.
 PRESENTATION_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
 header[data-testid="stHeader"], [data-testid="stToolbar"] { display: none !important; }
-html { font-size: 24px !important; }
-[data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 1.2rem 2.4rem 0.6rem; }
-.st-key-slide [data-testid="stVerticalBlock"] { gap: 0.45rem; }
-.st-key-slide h1 { font-size: 2.1rem; padding: 0; }
-.st-key-slide h3 { font-size: 1.2rem; padding: 0.5rem 0 0.3rem 0; }
+html { font-size: min(2.5vh, 1.55vw) !important; }
+[data-testid="stMainBlockContainer"] {
+  max-width: 100% !important; padding: 0.8rem 2rem 0 !important; }
+[data-testid="stMainBlockContainer"] > div > [data-testid="stVerticalBlock"] { gap: 0.3rem; }
+.st-key-slide [data-testid="stVerticalBlock"] { gap: 0.35rem; }
+.st-key-slide [data-testid="stHorizontalBlock"] { gap: 1.5rem; flex-wrap: nowrap !important; }
+.st-key-slide [data-testid="stColumn"] { min-width: 0 !important; }
+.st-key-slide h1 { font-size: 2rem; padding: 0; line-height: 1.2; }
+.st-key-slide h3 { font-size: 1.15rem; padding: 0.5rem 0 0.2rem 0; line-height: 1.3; }
 .st-key-slide p, .st-key-slide li, .st-key-slide td, .st-key-slide th { font-size: 1rem; }
-.st-key-slide p { margin-bottom: 0.35rem; }
+.st-key-slide p { margin-bottom: 0.25rem; line-height: 1.4; }
+.st-key-slide td, .st-key-slide th { padding: 0.15rem 0.4rem; line-height: 1.3; }
 .st-key-slide [data-testid="stMetricValue"], .st-key-slide [data-testid="stMetricValue"] * {
-  font-size: 2.2rem; line-height: 1.2; }
-.st-key-slide [data-testid="stMetricLabel"] p { font-size: 1rem; }
-.st-key-slide_subtitle p { font-size: 1.05rem; opacity: 0.75; }
+  font-size: 2rem; line-height: 1.2; }
+.st-key-slide [data-testid="stMetricLabel"] p { font-size: 0.9rem; }
+.st-key-slide [data-testid="stMetric"] { padding: 0.3rem 0.6rem; }
+.st-key-slide [data-testid="stElementContainer"]:has([data-testid="stVegaLiteChart"]),
+.st-key-slide [data-testid="stFullScreenFrame"],
+.st-key-slide [data-testid="stFullScreenFrame"] > div,
+.st-key-slide [data-testid="stVegaLiteChart"], .st-key-slide .vega-embed { width: 100% !important; }
+.st-key-slide [data-testid="stVegaLiteChart"] svg.marks {
+  width: 100% !important; height: auto !important; }
+.st-key-slide_subtitle p { font-size: 1rem; opacity: 0.75; }
 .st-key-slide_pageup, .st-key-slide_pagedown { display: none; }
-.st-key-slide_nav p, .st-key-slide_status p { font-size: 1rem; }
+.st-key-slide_nav { gap: 0.5rem; }
+.st-key-slide_nav p, .st-key-slide_status p { font-size: 0.75rem; margin: 0; }
+.st-key-slide_nav button { min-height: 0; padding: 0.1rem 0.5rem; }
+.st-key-slide_status { gap: 1rem; }
 </style>
 """
 
@@ -128,12 +150,16 @@ def _block(block: Block) -> None:
             block.heading,
             block.params,
             ink=DARK_INK if st.context.theme.type == "dark" else INK,
-            width="container",
-            height=CHART_HEIGHTS.get(block.chart, 360),
+            **_design_size(block.chart),
         )
-        st.altair_chart(chart, width="stretch")
+        st.altair_chart(chart, width="content")
     if block.more:
         st.caption(md(block.more))
+
+
+def _design_size(chart: str) -> dict[str, int]:
+    width, height = CHART_SIZES.get(chart, (36, 14))
+    return {"width": width * DESIGN_REM, "height": height * DESIGN_REM}
 
 
 def styled(table: pd.DataFrame):

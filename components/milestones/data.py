@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from charts.milestones import bei_chart, burndown_chart, mta_chart
+from charts.titles import fit_title
 from components.common import data
 from data_access.milestones import reads as milestones
 from domain.filters import PortfolioFilter, apply_filter
@@ -81,8 +82,8 @@ def burndown_specs(
     """The burndown and BEI trend charts as Vega-Lite specs."""
     series = burndown(version, today, f, project, baseline)
     return (
-        burndown_chart(series, today, baseline=baseline).to_dict(),
-        bei_chart(bei_series(series, today), bei_target).to_dict(),
+        fit_title(burndown_chart(series, today, baseline=baseline).to_dict()),
+        fit_title(bei_chart(bei_series(series, today), bei_target).to_dict()),
     )
 
 
@@ -115,4 +116,4 @@ def trend_spec(
     """The MTA chart of the chosen milestones of one project, as a Vega-Lite spec."""
     history = project_history(version, project_id)
     points = mta_series(history[history["milestone_id"].isin(chosen)], today)
-    return mta_chart(points, today).to_dict()
+    return fit_title(mta_chart(points, today).to_dict())

@@ -9,6 +9,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from charts.titles import fit_title
 from components.common import data
 from data_access.resources import money as money_reads
 from data_access.resources import reads as resources
@@ -22,7 +23,7 @@ Scope = tuple[tuple[int, ...] | None, tuple[str, ...]]
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _spec(cache_key: tuple, _build: Callable[[], alt.Chart]) -> dict:
-    return _build().to_dict()
+    return fit_title(_build().to_dict())
 
 
 def show_chart(cache_key: tuple, build: Callable[[], alt.Chart], **kwargs):

@@ -17,7 +17,7 @@ from components.common.widgets import pick, url_choice
 from components.resources import data as rd
 from domain import earned_value as ev
 from domain.filters import PortfolioFilter
-from domain.formatting import fmt_date, fmt_money
+from domain.formatting import fmt_date, fmt_money, fmt_money_short
 
 BY = rd.MONEY_BY
 # Bars beyond this many groups stop being readable: the worst are shown, the rest counted.
@@ -56,13 +56,18 @@ def render(version: Version, today: dt.date, f: PortfolioFilter) -> None:
 
 def _tiles(total: dict, currency: str) -> None:
     cols = st.columns(6)
-    cols[0].metric("Budget (BAC)", fmt_money(total["bac"], currency, compact=True))
-    cols[1].metric("Actual cost (AC)", fmt_money(total["ac"], currency, compact=True))
-    cols[2].metric("Forecast (EAC)", fmt_money(total["eac"], currency, compact=True))
+    for col, label, key in (
+        (cols[0], "Budget (BAC)", "bac"),
+        (cols[1], "Actual cost (AC)", "ac"),
+        (cols[2], "Forecast (EAC)", "eac"),
+    ):
+        col.metric(
+            label, fmt_money_short(total[key], currency), help=fmt_money(total[key], currency)
+        )
     pct = total["variance_pct"]
     cols[3].metric(
         "Forecast variance",
-        fmt_money(total["variance"], currency, compact=True),
+        fmt_money_short(total["variance"], currency),
         "–" if pd.isna(pct) else f"{pct:+.1f} % of budget",
         delta_color="inverse",
     )

@@ -17,6 +17,7 @@ from charts.risks import (
     risk_matrix,
     score_history_chart,
 )
+from charts.titles import fit_title
 from components.common import data
 from data_access.risks import reads as risks
 from domain import risk_bands
@@ -157,8 +158,8 @@ def exposure_specs(
     bands, totals = exposure(version, scope, view, weeks, on)
     title = f"Open threats by band, week by week ({VIEWS[view].lower()} score)"
     return (
-        exposure_bands_chart(bands, title=title).to_dict(),
-        exposure_score_chart(totals, title="Total score of open threats").to_dict(),
+        fit_title(exposure_bands_chart(bands, title=title).to_dict()),
+        fit_title(exposure_score_chart(totals, title="Total score of open threats").to_dict()),
     )
 
 
@@ -171,7 +172,7 @@ def risk_detail(version: data.Version, risk_id: int) -> tuple[dict | None, dict]
         band_ranges=risk_bands.band_ranges(data.settings(version)),
         title=f"Score at each of its {len(history)} assessments",
     )
-    return risks.risk_detail(risk_id, url=version[0]), chart.to_dict()
+    return risks.risk_detail(risk_id, url=version[0]), fit_title(chart.to_dict())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
