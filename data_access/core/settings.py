@@ -61,10 +61,18 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 }
 
 
+# Keys kept in the setting table that are secrets, never settings for the pages to read.
+SECRET_KEYS = ("link_signing_key",)
+
+
 def get_settings(url: str | None = None) -> dict[str, Any]:
     """All settings as a plain dict, defaults filled in for keys not stored yet."""
     from data_access.core.models import Setting
 
     with get_engine(url).connect() as conn:
-        stored = dict(conn.execute(sa.select(Setting.key, Setting.value)).all())
+        stored = dict(
+            conn.execute(
+                sa.select(Setting.key, Setting.value).where(Setting.key.not_in(SECRET_KEYS))
+            ).all()
+        )
     return {**DEFAULT_SETTINGS, **stored}

@@ -11,8 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from data_access.core.auth import _secret  # the app's one signing key, shared by all processes
+from data_access.core.db import get_engine
+from data_access.core.models import Setting
 from data_access.core.permissions import refuse, require_admin, require_project_edit
+from data_access.core.settings import SECRET_KEYS
 from data_access.core.writes import (
     Actor,
     ValidationFailed,
@@ -37,6 +39,9 @@ from data_access.stakeholders.models import (
 )
 
 # --- subscriptions ------------------------------------------------------------------------
+
+
+LINK_KEY = SECRET_KEYS[0]  # the setting row that holds the read-only links' signing key
 
 
 def subscribe(data: dict[str, Any], *, session: Session, actor: Actor) -> int:
@@ -197,9 +202,26 @@ def remove_stakeholder(
 # --- read-only links --------------------------------------------------------------------------
 
 
+def _link_key(url=None) -> bytes:
+    """The key that signs read-only links: random, made once, shared by every process."""
+    engine = get_engine(url)
+    query = sa.select(Setting.value).where(Setting.key == LINK_KEY)
+    with engine.connect() as conn:
+        value = conn.execute(query).scalar()
+    if value is None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(sa.insert(Setting).values(key=LINK_KEY, value=secrets.token_hex(32)))
+        except sa.exc.IntegrityError:  # another process made it first: use theirs
+            pass
+        with engine.connect() as conn:
+            value = conn.execute(query).scalar_one()
+    return bytes.fromhex(value)
+
+
 def _sign(link_id: int, expires: int, url=None) -> str:
     message = f"share.{link_id}.{expires}".encode()
-    return hmac.new(_secret(url), message, hashlib.sha256).hexdigest()[:32]
+    return hmac.new(_link_key(url), message, hashlib.sha256).hexdigest()[:32]
 
 
 def create_share_link(
