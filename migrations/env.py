@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 
 import data_access.core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from data_access.core.db import get_engine
+from data_access.lessons.models import not_search_index
 
 target_metadata = SQLModel.metadata
 
@@ -25,6 +26,7 @@ def _run(connection) -> None:
         # SQLite cannot ALTER most things in place; batch mode copies the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=not_search_index,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,134 @@
+"""lessons learned: the register, useful/applied marks and the full-text index
+
+The index is the database's own: an FTS5 table kept in sync by triggers on SQLite, a generated
+tsvector column with a GIN index on PostgreSQL. Both fold accents, so "reseau" finds "réseau".
+
+Revision ID: 0025
+Revises: 0016
+Create Date: 2026-12-06 01:10:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision: str = "0025"
+down_revision: str | None = "0016"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# PostgreSQL's generated column must be immutable, which unaccent() is not: translate() is.
+ACCENTED = "àáâãäåāăąçćčďèéêëēėęěìíîïīįłñńňòóôõöøōőřśšşťùúûüūůűųýÿźżž"
+PLAIN = "aaaaaaaaacccdeeeeeeeeiiiiiilnnnoooooooorssstuuuuuuuuyyzzz"
+SEARCHED = ("title", "what_happened", "recommendation", "tags")
+
+_FTS_TRIGGERS = {
+    "lesson_fts_insert": "AFTER INSERT ON lesson BEGIN {insert} END",
+    "lesson_fts_delete": "AFTER DELETE ON lesson BEGIN {delete} END",
+    "lesson_fts_update": "AFTER UPDATE ON lesson BEGIN {delete} {insert} END",
+}
+
+
+def _sqlite_search() -> None:
+    cols = ", ".join(SEARCHED)
+    new = ", ".join(f"new.{c}" for c in SEARCHED)
+    old = ", ".join(f"old.{c}" for c in SEARCHED)
+    op.execute(
+        f"CREATE VIRTUAL TABLE lesson_fts USING fts5({cols}, content='lesson', "
+        "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')"
+    )
+    insert = f"INSERT INTO lesson_fts(rowid, {cols}) VALUES (new.id, {new});"
+    delete = f"INSERT INTO lesson_fts(lesson_fts, rowid, {cols}) VALUES ('delete', old.id, {old});"
+    for name, body in _FTS_TRIGGERS.items():
+        op.execute(f"CREATE TRIGGER {name} {body.format(insert=insert, delete=delete)}")
+
+
+def _postgres_search() -> None:
+    text = " || ' ' || ".join(f"coalesce({c}, '')" for c in SEARCHED)
+    op.execute(
+        "ALTER TABLE lesson ADD COLUMN search_vector tsvector GENERATED ALWAYS AS "
+        f"(to_tsvector('english'::regconfig, translate(lower({text}), '{ACCENTED}', '{PLAIN}'))) "
+        "STORED"
+    )
+    op.execute("CREATE INDEX search_vector_idx ON lesson USING GIN (search_vector)")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "lesson",
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=True),
+        sa.Column("title", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("what_happened", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("recommendation", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
+        sa.Column("category", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("phase", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=True),
+        sa.Column("project_size", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("tags", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("source", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("gate_review_id", sa.Integer(), nullable=True),
+        sa.Column("recorded_on", sa.Date(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.CheckConstraint("kind IN ('repeat', 'avoid')", name="ck_lesson_kind"),
+        sa.CheckConstraint(
+            "category IN ('scope', 'schedule', 'cost', 'quality', 'risk', 'stakeholders', "
+            "'resources', 'procurement', 'technology', 'governance')",
+            name="ck_lesson_category",
+        ),
+        sa.CheckConstraint(
+            "phase IN ('Idea', 'Initiation', 'Planning', 'Execution', 'Closing', 'Closed')",
+            name="ck_lesson_phase",
+        ),
+        sa.CheckConstraint("project_size IN ('small', 'medium', 'large')", name="ck_lesson_size"),
+        sa.CheckConstraint(
+            "status IN ('draft', 'accepted', 'merged', 'archived')", name="ck_lesson_status"
+        ),
+        sa.CheckConstraint("source IN ('manual', 'gate', 'closure')", name="ck_lesson_source"),
+        sa.ForeignKeyConstraint(["author_id"], ["person.id"]),
+        sa.ForeignKeyConstraint(["department_id"], ["department.id"]),
+        sa.ForeignKeyConstraint(["gate_review_id"], ["gate_review.id"]),
+        sa.ForeignKeyConstraint(["project_id"], ["project.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_lesson_department_id", "lesson", ["department_id"])
+    op.create_index("ix_lesson_project_id", "lesson", ["project_id"])
+    op.create_table(
+        "lesson_mark",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("lesson_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("marked_on", sa.Date(), nullable=False),
+        sa.CheckConstraint("kind IN ('useful', 'applied')", name="ck_lesson_mark_kind"),
+        sa.ForeignKeyConstraint(["lesson_id"], ["lesson.id"]),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"]),
+        sa.ForeignKeyConstraint(["project_id"], ["project.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("lesson_id", "person_id", "kind", name="uq_lesson_mark"),
+    )
+    op.create_index("ix_lesson_mark_lesson_id", "lesson_mark", ["lesson_id"])
+    if op.get_bind().dialect.name == "sqlite":
+        _sqlite_search()
+    else:
+        _postgres_search()
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        for name in _FTS_TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        op.execute("DROP TABLE IF EXISTS lesson_fts")
+    op.drop_index("ix_lesson_mark_lesson_id", table_name="lesson_mark")
+    op.drop_table("lesson_mark")
+    op.drop_index("ix_lesson_project_id", table_name="lesson")
+    op.drop_index("ix_lesson_department_id", table_name="lesson")
+    op.drop_table("lesson")
