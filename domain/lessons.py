@@ -21,8 +21,8 @@ import datetime as dt
 
 import pandas as pd
 
-from data_access.lessons.models import PROJECT_SIZES as SIZES
-from data_access.lessons.models import size_of
+from data_access.core.lesson_models import PROJECT_SIZES as SIZES
+from data_access.core.lesson_models import size_of
 
 # The demo's and most PMOs' risk categories, read as the lesson categories they concern.
 RISK_TO_LESSON = {

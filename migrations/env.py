@@ -5,7 +5,7 @@ from sqlmodel import SQLModel
 
 import data_access.core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from data_access.core.db import get_engine
-from data_access.lessons.models import not_search_index
+from data_access.core.lesson_models import not_search_index
 
 target_metadata = SQLModel.metadata
 

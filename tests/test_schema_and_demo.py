@@ -12,11 +12,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
 from data_access.core.db import get_engine, read_df
+from data_access.core.lesson_models import not_search_index
 from data_access.core.models import Milestone, Project, Risk, RiskAssessment, StatusReport
 from data_access.core.schema import current_revision, head_revision, upgrade_database
 from data_access.demo.generator import TIERS, generate
 from data_access.demo.loader import load
-from data_access.lessons.models import not_search_index
 from tests.conftest import DEMO_TODAY
 
 FIXTURES = Path(__file__).parent / "fixtures"

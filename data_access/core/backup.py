@@ -30,8 +30,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
-from data_access.core import models  # noqa: F401  (registers the tables)
-from data_access.lessons import models as lesson_models  # noqa: F401
+from data_access.core import (
+    lesson_models,  # noqa: F401
+    models,  # noqa: F401  (registers the tables)
+)
 from data_access.core.config import DATA_DIR, database_url, normalise_url
 from data_access.core.db import dispose_engines, get_engine
 from data_access.core.schema import upgrade_database

@@ -13,6 +13,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from data_access.core.lesson_models import (
+    LESSON_STATES,
+    MARK_KINDS,
+    Lesson,
+    LessonBase,
+    LessonCreate,
+    LessonMark,
+    size_of,
+)
 from data_access.core.models import Department, GateReview, Project
 from data_access.core.permissions import refuse, require_admin
 from data_access.core.writes import (
@@ -25,15 +34,6 @@ from data_access.core.writes import (
     insert_row,
     update_row,
     validate,
-)
-from data_access.lessons.models import (
-    LESSON_STATES,
-    MARK_KINDS,
-    Lesson,
-    LessonBase,
-    LessonCreate,
-    LessonMark,
-    size_of,
 )
 
 # What a lesson's author may change; status and source belong to the review.
@@ -48,6 +48,8 @@ EDITABLE = (
     "project_size",
     "tags",
 )
+
+
 def _may_record(actor: Actor) -> bool:
     return actor.role != "viewer" and (actor.person_id is not None or actor.role == "admin")
 

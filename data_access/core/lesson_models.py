@@ -57,6 +57,7 @@ def size_of(approved_budget: float) -> str:
         return "small"
     return "large" if approved_budget >= LARGE_FROM else "medium"
 
+
 # Database objects of the full-text search that autogenerate must not compare with the models.
 SEARCH_OBJECTS = ("lesson_fts", "search_vector")
 
