@@ -57,6 +57,7 @@ pages = {
         st.Page("pages/updates.py", title="Quick updates", icon=":material/edit_note:"),
         st.Page("pages/meeting.py", title="Meeting mode", icon=":material/slideshow:"),
         st.Page("pages/gates.py", title="Gates & compliance", icon=":material/rule:"),
+        st.Page("pages/lessons.py", title="Lessons learned", icon=":material/school:"),
     ],
     "Settings": [st.Page("pages/admin.py", title="Admin", icon=":material/settings:")],
 }

@@ -8,6 +8,7 @@ from components.common.filters import url_option
 from components.common.layout import current_filter, current_version
 from components.common.safe_text import md_escape
 from components.gates.views import lifecycle_section
+from components.lessons.views import project_lessons_section, similar_lessons_section
 from components.portfolio import data as pdata
 from domain.formatting import BAND_COLOURS, RAG_LABELS, fmt_date, fmt_money
 from domain.health import DIMENSIONS
@@ -195,6 +196,10 @@ else:
 
 st.subheader("Lifecycle and gates", anchor=False)
 lifecycle_section(version, today, pid)
+
+st.subheader("Lessons", anchor=False)
+similar_lessons_section(version, today, pid)
+project_lessons_section(version, today, {"id": pid, "phase": p["phase"]})
 
 st.subheader("History", anchor=False)
 audit_history(version, pid, code)

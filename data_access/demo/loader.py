@@ -7,6 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from data_access.core.db import get_engine
+from data_access.core.lesson_models import Lesson, LessonMark
 from data_access.core.models import (
     Absence,
     Action,
@@ -53,6 +54,8 @@ INSERT_ORDER = [
     Action,
     Allocation,
     Absence,
+    Lesson,
+    LessonMark,
     AuditLog,
 ]
 BATCH = 20_000

@@ -156,3 +156,7 @@ def search(text: str, *, limit: int = 50, url: str | None = None) -> pd.DataFram
     sql = f"""WITH {_MARKS} SELECT {_COLUMNS} {_FROM} {match}
     ORDER BY {order}, l.id DESC LIMIT :limit"""
     return _typed(read_df(sql, {**params, "limit": limit}, url=url))
+
+
+def departments(*, url: str | None = None) -> pd.DataFrame:
+    return read_df("SELECT id, name FROM department ORDER BY name", url=url)
