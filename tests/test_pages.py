@@ -16,6 +16,7 @@ PAGES = [
     "pages/updates.py",
     "pages/meeting.py",
     "pages/gates.py",
+    "pages/lessons.py",
     "pages/admin.py",
 ]
 

@@ -149,13 +149,13 @@ def mark_buttons(
     if actor.role == "viewer" or actor.person_id is None:
         return
     done = ld.marked_by(version, actor.person_id)
-    left, right = st.columns(2)
-    for col, kind, label, icon in (
-        (left, "useful", "Useful", ":material/thumb_up:"),
-        (right, "applied", "Applied", ":material/task_alt:"),
+    row = st.container(horizontal=True)
+    for kind, label, icon in (
+        ("useful", "Useful", ":material/thumb_up:"),
+        ("applied", "Applied", ":material/task_alt:"),
     ):
         marked = (lesson_id, kind) in done
-        if col.button(
+        if row.button(
             f"{label} ✓" if marked else label,
             key=f"{key}.{kind}",
             icon=icon,

@@ -242,7 +242,9 @@ def add_lessons(out: Any, seed: str, today: dt.date, stamp: dict, people: list[i
             source = "closure" if phase == "Closing" else rng.choice(["gate", "manual"])
             if source == "gate" and not gates:
                 source = "manual"
-            recorded = min(today, start + dt.timedelta(days=rng.randint(0, 700)))
+            # Between the project's start and today; a project not started yet learned lately.
+            lived = (today - start).days
+            recorded = today - dt.timedelta(days=rng.randint(0, lived if lived > 0 else 60))
             lesson_id = out.add(
                 Lesson,
                 {
