@@ -10,6 +10,7 @@ from components.common.safe_text import md_escape
 from components.gates.views import lifecycle_section
 from components.lessons.views import project_lessons_section, similar_lessons_section
 from components.portfolio import data as pdata
+from components.training.views import manager_warning
 from domain.formatting import BAND_COLOURS, RAG_LABELS, fmt_date, fmt_money
 from domain.health import DIMENSIONS
 from domain.portfolio_view import OVERRIDE_MARK, weekly_project_cells
@@ -68,6 +69,7 @@ def badge(letter: str, override: bool = False) -> str:
 
 # --- header --------------------------------------------------------------------------------
 title_box.header(f"{text(code)} · {text(p['name'])}", anchor=False)
+manager_warning(version, today, pid)
 st.markdown(
     f"{badge(p.overall_rag, p.is_override)} · Manager **{text(p.manager)}** · "
     f"Sponsor **{text(p.sponsor)}** · {text(p.program)} · {text(p.department)} · "

@@ -33,6 +33,7 @@ from sqlmodel import SQLModel
 from data_access.core import (
     lesson_models,  # noqa: F401
     models,  # noqa: F401  (registers the tables)
+    training_models,  # noqa: F401
 )
 from data_access.core.config import DATA_DIR, database_url, normalise_url
 from data_access.core.db import dispose_engines, get_engine

@@ -20,6 +20,7 @@ from data_access.demo.projects import add_project
 from data_access.demo.resources import add_resources
 from data_access.demo.reviews import add_reviews
 from data_access.demo.rows import DemoRows, friday_on_or_before
+from data_access.demo.training import add_training
 
 TIERS = {
     # number of projects; everything else scales with it
@@ -65,6 +66,7 @@ def generate(tier: str = "S", *, seed: int = 42, today: dt.date | None = None) -
 
     add_gates(out, f"{seed}-{tier}", today, stamp)
     add_lessons(out, f"{seed}-{tier}", today, stamp, organisation.project_managers)
+    add_training(out, f"{seed}-{tier}", today, stamp, organisation.project_managers)
     add_resources(out, random.Random(f"{seed}-{tier}-resources"), today, stamp, organisation.staff)
     add_reviews(out, rng, today, n_projects, stamp)
     out.add(

@@ -31,6 +31,7 @@ from data_access.core.models import (
     StatusReport,
 )
 from data_access.core.schema import upgrade_database, upgrade_lock
+from data_access.core.training_models import CompetenceRule, Course, TrainingRecord
 from data_access.demo.gates import remap_templates
 from data_access.demo.generator import generate
 from data_access.demo.rows import DemoRows
@@ -56,6 +57,9 @@ INSERT_ORDER = [
     Absence,
     Lesson,
     LessonMark,
+    Course,
+    CompetenceRule,
+    TrainingRecord,
     AuditLog,
 ]
 BATCH = 20_000

@@ -1,4 +1,5 @@
-"""lessons learned: the register, useful/applied marks and the full-text index
+"""lessons learned (the register, useful/applied marks, the full-text index) and training
+(course catalogue, training records, competence rules)
 
 The index is the database's own: an FTS5 table kept in sync by triggers on SQLite, a generated
 tsvector column with a GIN index on PostgreSQL. Both fold accents, so "reseau" finds "réseau".
@@ -53,6 +54,58 @@ def _postgres_search() -> None:
         "STORED"
     )
     op.execute("CREATE INDEX search_vector_idx ON lesson USING GIN (search_vector)")
+
+
+def _versioned() -> list[sa.Column]:
+    return [
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    ]
+
+
+def _training() -> None:
+    op.create_table(
+        "course",
+        *_versioned(),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("provider", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("valid_months", sa.Integer(), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.CheckConstraint("kind IN ('course', 'certification')", name="ck_course_kind"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("name"),
+    )
+    op.create_table(
+        "training_record",
+        *_versioned(),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("course_id", sa.Integer(), nullable=False),
+        sa.Column("completed_on", sa.Date(), nullable=False),
+        sa.Column("expires_on", sa.Date(), nullable=True),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "expires_on IS NULL OR expires_on >= completed_on", name="ck_training_dates"
+        ),
+        sa.ForeignKeyConstraint(["course_id"], ["course.id"]),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("person_id", "course_id", name="uq_training_person_course"),
+    )
+    op.create_index("ix_training_record_person_id", "training_record", ["person_id"])
+    op.create_table(
+        "competence_rule",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("project_size", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("course_id", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "project_size IN ('small', 'medium', 'large')", name="ck_competence_size"
+        ),
+        sa.ForeignKeyConstraint(["course_id"], ["course.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("project_size", "course_id", name="uq_competence_rule"),
+    )
 
 
 def upgrade() -> None:
@@ -116,6 +169,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("lesson_id", "person_id", "kind", name="uq_lesson_mark"),
     )
     op.create_index("ix_lesson_mark_lesson_id", "lesson_mark", ["lesson_id"])
+    _training()
     if op.get_bind().dialect.name == "sqlite":
         _sqlite_search()
     else:
@@ -123,6 +177,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("competence_rule")
+    op.drop_index("ix_training_record_person_id", table_name="training_record")
+    op.drop_table("training_record")
+    op.drop_table("course")
     if op.get_bind().dialect.name == "sqlite":
         for name in _FTS_TRIGGERS:
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
