@@ -20,7 +20,12 @@ def competence_heatmap(grid: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_rect(stroke="white", strokeWidth=1)
         .encode(
-            x=alt.X("course:N", title=None, axis=alt.Axis(labelAngle=-30, labelLimit=200)),
+            x=alt.X(
+                "course:N",
+                title=None,
+                # Every course named: Vega would drop overlapping labels.
+                axis=alt.Axis(orient="top", labelAngle=-30, labelLimit=200, labelOverlap=False),
+            ),
             y=alt.Y("person:N", title=None, axis=alt.Axis(labelLimit=200)),
             color=alt.Color(
                 "label:N",

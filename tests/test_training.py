@@ -7,6 +7,7 @@ import datetime as dt
 
 import pandas as pd
 
+from charts.training import competence_heatmap
 from data_access.core.training_models import CompetenceRule, Course, TrainingRecord
 from data_access.training import reads
 from domain import training
@@ -85,3 +86,19 @@ def test_competence_tab_and_warning_on_the_demo(demo_db_url, monkeypatch):
     warnings = [w.value for w in at.warning]
     shown = [w.replace("\\", "") for w in warnings]  # user text arrives escaped
     assert any("lacks: Risk management workshop (expired)" in w for w in shown), warnings
+
+
+def test_heatmap_names_every_state_in_its_legend():
+    grid = pd.DataFrame(
+        {
+            "person": ["Ann", "Bo"],
+            "course": ["PMP", "PMP"],
+            "state": ["expired", "held"],
+            "expires_on": [ON - DAY, None],
+        }
+    )
+    spec = competence_heatmap(grid).to_dict()
+    assert spec["encoding"]["color"]["scale"]["domain"] == [
+        training.STATE_LABELS[s] for s in training.STATES
+    ]
+    assert spec["encoding"]["x"]["axis"]["labelOverlap"] is False
