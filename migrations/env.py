@@ -4,7 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import data_access.core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from data_access.core import training_models  # noqa: F401  (registers the tables)
+from data_access.core import library_models, training_models  # noqa: F401  (registers the tables)
 from data_access.core.db import get_engine
 from data_access.core.lesson_models import not_search_index
 

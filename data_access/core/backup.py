@@ -32,6 +32,7 @@ from sqlmodel import SQLModel
 
 from data_access.core import (
     lesson_models,  # noqa: F401
+    library_models,  # noqa: F401
     models,  # noqa: F401  (registers the tables)
     training_models,  # noqa: F401
 )

@@ -1,5 +1,5 @@
 """lessons learned (the register, useful/applied marks, the full-text index) and training
-(course catalogue, training records, competence rules)
+(course catalogue, training records, competence rules) and the templates library
 
 The index is the database's own: an FTS5 table kept in sync by triggers on SQLite, a generated
 tsvector column with a GIN index on PostgreSQL. Both fold accents, so "reseau" finds "réseau".
@@ -108,6 +108,38 @@ def _training() -> None:
     )
 
 
+def _library() -> None:
+    op.create_table(
+        "library_document",
+        *_versioned(),
+        sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("description", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
+        sa.Column("phases", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("name"),
+    )
+    op.create_table(
+        "library_file",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("document_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("filename", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("media_type", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("content", sa.LargeBinary(), nullable=False),
+        sa.Column("note", sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
+        sa.Column("uploaded_on", sa.Date(), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.Column("downloads", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["document_id"], ["library_document.id"]),
+        sa.ForeignKeyConstraint(["uploaded_by_id"], ["person.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("document_id", "number", name="uq_library_file"),
+    )
+    op.create_index("ix_library_file_document_id", "library_file", ["document_id"])
+
+
 def upgrade() -> None:
     op.create_table(
         "lesson",
@@ -170,6 +202,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_lesson_mark_lesson_id", "lesson_mark", ["lesson_id"])
     _training()
+    _library()
     if op.get_bind().dialect.name == "sqlite":
         _sqlite_search()
     else:
@@ -177,6 +210,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_library_file_document_id", table_name="library_file")
+    op.drop_table("library_file")
+    op.drop_table("library_document")
     op.drop_table("competence_rule")
     op.drop_index("ix_training_record_person_id", table_name="training_record")
     op.drop_table("training_record")
