@@ -11,6 +11,7 @@ import pytest
 from data_access.core.db import read_scalar, session_scope
 from data_access.core.writes import Actor, PermissionDenied, ValidationFailed
 from data_access.library import commands, reads
+from tests.auth_helpers import open_app
 from tests.factories import make_org
 
 ON = dt.date(2026, 11, 25)
@@ -89,3 +90,10 @@ def test_only_the_pmo_uploads_and_downloads_are_counted(db_url):
     with pytest.raises(PermissionDenied), session_scope(db_url) as s:
         commands.count_download(file_id, session=s, actor=Actor(None, "nobody", "viewer"))
     assert reads.documents(url=db_url).downloads.tolist() == [2]
+
+
+def test_templates_tab_lists_the_demo_library(demo_db_url, monkeypatch):
+    at = open_app(demo_db_url, monkeypatch, "pages/lessons.py", tab="Templates")
+    assert not at.error, [e.value for e in at.error]
+    shown = [m.value for m in at.markdown if "download(s)" in m.value]
+    assert len(shown) == 10 and any("Project charter" in m for m in shown)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from data_access.core.db import get_engine
 from data_access.core.lesson_models import Lesson, LessonMark
+from data_access.core.library_models import LibraryDocument, LibraryFile
 from data_access.core.models import (
     Absence,
     Action,
@@ -60,6 +61,8 @@ INSERT_ORDER = [
     Course,
     CompetenceRule,
     TrainingRecord,
+    LibraryDocument,
+    LibraryFile,
     AuditLog,
 ]
 BATCH = 20_000
