@@ -47,8 +47,9 @@ def library_section(version: Version, today: dt.date) -> None:
         st.caption("The library is empty.")
     for doc in docs.to_dict("records"):
         with st.container(border=True):
+            phases = doc["phases"].replace(",", ", ") or "any"
             st.markdown(
-                f"**{md_escape(doc['name'])}** · phases: {md_escape(doc['phases'] or 'any')} · "
+                f"**{md_escape(doc['name'])}** · phases: {md_escape(phases)} · "
                 f"{int(doc['downloads'])} download(s)"
             )
             st.caption(md_escape(doc["description"]))
