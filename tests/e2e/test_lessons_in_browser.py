@@ -50,12 +50,13 @@ def test_a_lesson_recorded_at_a_gate_finds_its_reader(server, demo_url, new_page
     pmo.goto(f"{server.url}/gates?tab=Gates")
     settle(pmo)
     pmo.get_by_text("What did this phase teach?", exact=False).click()
+    settle(pmo)
     form = pmo.get_by_test_id("stForm").filter(
         has=pmo.get_by_role("button", name="Record the lesson")
     )
     form.get_by_role("button", name="Record the lesson").click()
     settle_after_action(pmo)
-    expect(form.get_by_text("is required", exact=False)).not_to_have_count(0)
+    expect(pmo.get_by_text("is required", exact=False)).not_to_have_count(0)
     form.get_by_role("textbox", name="Lesson in one line").fill(TITLE)
     form.get_by_role("textbox", name="What happened").fill(
         "Operations scheduled a data-centre patch on our cut-over weekend; we lost a day."
