@@ -4,12 +4,13 @@ managers' competence matrix."""
 
 import streamlit as st
 
+from components.access.session import current_actor
 from components.common import data
 from components.common.layout import current_version
 from components.lessons import views
 from components.lessons.forms import record_lesson_form
 from components.library.views import library_section
-from components.training.views import competence_section
+from components.training.views import competence_section, my_certifications
 
 version = current_version()
 today = data.today()
@@ -27,4 +28,5 @@ with library_tab:
         library_section(version, today)
 with competence_tab:
     if competence_tab.open:
+        my_certifications(version, today, current_actor().person_id)
         competence_section(version, today)

@@ -81,6 +81,13 @@ def test_competence_tab_and_warning_on_the_demo(demo_db_url, monkeypatch):
     at = open_app(demo_db_url, monkeypatch, "pages/lessons.py", tab="Competence")
     assert not at.error, [e.value for e in at.error]
     assert any("project managers ×" in c.value for c in at.caption)
+    # The demo project manager sees their own lapsing certifications.
+    at = open_app(
+        demo_db_url, monkeypatch, "pages/lessons.py", role="project_manager", tab="Competence"
+    )
+    mine = [w.value.replace("\\", "") for w in at.warning]
+    assert any("Risk management workshop** expired on" in w for w in mine), mine
+    assert any("PRINCE2 Foundation** expires on" in w for w in mine), mine
     # The demo project manager's project: they lack what its size asks.
     at = open_app(demo_db_url, monkeypatch, "pages/project.py", project="PRJ-0001")
     warnings = [w.value for w in at.warning]

@@ -10,6 +10,7 @@ from charts.training import competence_heatmap
 from components.common.data import Version
 from components.common.safe_text import md_escape
 from components.training import data as td
+from domain.formatting import fmt_date
 from domain.training import EXPIRING_DAYS
 
 
@@ -36,4 +37,18 @@ def manager_warning(version: Version, today: dt.date, project_id: int) -> None:
             + ", ".join(md_escape(x) for x in lacking)
             + ".",
             icon=":material/school:",
+        )
+
+
+def my_certifications(version: Version, today: dt.date, person_id: int | None) -> None:
+    """The signed-in person's own courses that lapse within 90 days or have lapsed."""
+    if person_id is None:
+        return
+    grid = td.competence(version, today)
+    mine = grid[(grid.person_id == person_id) & grid.state.isin(["expiring", "expired"])]
+    for row in mine.sort_values("expires_on").itertuples():
+        verb = "expired on" if row.state == "expired" else "expires on"
+        st.warning(
+            f"Your **{md_escape(row.course)}** {verb} {fmt_date(row.expires_on)}.",
+            icon=":material/badge:",
         )
