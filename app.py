@@ -75,6 +75,7 @@ if __name__ == "__main__":  # a page run (see the top): draw the page
             st.Page("pages/inbox.py", title="Inbox", icon=":material/inbox:"),
             st.Page("pages/gates.py", title="Gates & compliance", icon=":material/rule:"),
             st.Page("pages/intake.py", title="Intake & selection", icon=":material/lightbulb:"),
+            st.Page("pages/lessons.py", title="Lessons learned", icon=":material/school:"),
         ],
         "Settings": [
             st.Page("pages/admin.py", title="Admin", icon=":material/settings:"),

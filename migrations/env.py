@@ -5,7 +5,9 @@ from sqlmodel import SQLModel
 
 import data_access.core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 import data_access.stakeholders.models  # noqa: F401
+from data_access.core import library_models, training_models  # noqa: F401  (registers the tables)
 from data_access.core.db import get_engine
+from data_access.core.lesson_models import not_search_index
 
 target_metadata = SQLModel.metadata
 
@@ -26,6 +28,7 @@ def _run(connection) -> None:
         # SQLite cannot ALTER most things in place; batch mode copies the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=not_search_index,
     )
     with context.begin_transaction():
         context.run_migrations()

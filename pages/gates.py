@@ -7,6 +7,7 @@ from components.access.session import current_actor
 from components.common import data
 from components.common.layout import current_filter, current_version
 from components.gates import views
+from components.lessons.views import gate_lesson_form
 
 version = current_version()
 today = data.today()
@@ -23,7 +24,7 @@ tabs = dict(zip(names, st.tabs(names, key="tab", bind="query-params"), strict=Tr
 with tabs["Gates"]:
     if tabs["Gates"].open:
         st.subheader("Awaiting a decision", anchor=False)
-        views.pending_section(version, today, f)
+        views.pending_section(version, today, f, below_gate=gate_lesson_form(version, today))
         st.subheader("Due or overdue", anchor=False)
         views.gates_due_section(version, today, f)
 with tabs["Compliance"]:

@@ -8,8 +8,10 @@ from components.common.filters import url_option
 from components.common.layout import current_filter, current_version
 from components.common.safe_text import md_escape
 from components.gates.views import lifecycle_section
+from components.lessons.views import project_lessons_section, similar_lessons_section
 from components.portfolio import data as pdata
 from components.recovery.views import project_path_to_green
+from components.training.views import manager_warning
 from domain.formatting import BAND_COLOURS, RAG_LABELS, fmt_date, fmt_money, fmt_money_short
 from domain.health import DIMENSIONS
 from domain.portfolio_view import OVERRIDE_MARK, weekly_project_cells
@@ -69,6 +71,7 @@ def badge(letter: str, override: bool = False) -> str:
 
 # --- header --------------------------------------------------------------------------------
 title_box.header(f"{text(code)} · {text(p['name'])}", anchor=False)
+manager_warning(version, today, pid)
 st.markdown(
     f"{badge(p.overall_rag, p.is_override)} · Manager **{text(p.manager)}** · "
     f"Sponsor **{text(p.sponsor)}** · {text(p.program)} · {text(p.department)} · "
@@ -214,6 +217,10 @@ else:
 
 st.subheader("Lifecycle and gates", anchor=False)
 lifecycle_section(version, today, pid)
+
+st.subheader("Lessons", anchor=False)
+similar_lessons_section(version, today, pid)
+project_lessons_section(version, today, {"id": pid, "phase": p["phase"]})
 
 st.subheader("History", anchor=False)
 audit_history(version, pid, code)

@@ -17,6 +17,7 @@ PAGES = [
     "pages/meeting.py",
     "pages/gates.py",
     "pages/intake.py",
+    "pages/lessons.py",
     "pages/admin.py",
     "pages/stakeholders.py",
     "pages/inbox.py",

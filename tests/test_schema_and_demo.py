@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
 from data_access.core.db import get_engine, read_df
+from data_access.core.lesson_models import not_search_index
 from data_access.core.models import Milestone, Project, Risk, RiskAssessment, StatusReport
 from data_access.core.schema import current_revision, head_revision, upgrade_database
 from data_access.demo.generator import TIERS, generate
@@ -23,7 +24,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def test_models_and_migrations_agree(db_url):
     with get_engine(db_url).connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_object": not_search_index}
+        )
         diff = compare_metadata(context, SQLModel.metadata)
     assert diff == [], f"models and migrations disagree; write a migration for: {diff}"
 

@@ -4,6 +4,7 @@ project manager's to-do list."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -317,9 +318,12 @@ def todo_section(version: Version, today: dt.date) -> None:
     )
 
 
-def pending_section(version: Version, today: dt.date, f: PortfolioFilter) -> None:
+def pending_section(
+    version: Version, today: dt.date, f: PortfolioFilter, below_gate: Callable | None = None
+) -> None:
     """Gates awaiting a decision as a list; the chosen one with its criteria, evidence and,
-    for its approvers, the decision form."""
+    for its approvers, the decision form. `below_gate(gate)` draws what the page adds under
+    the chosen gate (the lessons form), without this feature importing that one."""
     forms.show_outcome()
     pending = gdata.pending_matching(version, today, f)
     if pending.empty:
@@ -353,6 +357,8 @@ def pending_section(version: Version, today: dt.date, f: PortfolioFilter) -> Non
         forms.decide_form(version, today, gate, "list")
     else:
         st.caption("Only the approvers the template names decide this gate.")
+    if below_gate is not None:
+        below_gate(gate)
 
 
 def template_library(version: Version) -> None:

@@ -34,8 +34,11 @@ import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from data_access.core import (
+    lesson_models,  # noqa: F401
+    library_models,  # noqa: F401
     models,  # noqa: F401  (registers the tables)
     sessions,
+    training_models,  # noqa: F401
 )
 from data_access.core.backup_crypto import (
     DecryptionFailed,

@@ -15,6 +15,8 @@ from data_access.core import clock
 from data_access.core.models import AuditLog, utcnow
 from data_access.demo.gates import add_gates
 from data_access.demo.intake import add_intake
+from data_access.demo.lessons import add_lessons
+from data_access.demo.library import add_library
 from data_access.demo.organisation import add_organisation
 from data_access.demo.projects import add_project
 from data_access.demo.recovery import add_recovery
@@ -23,6 +25,7 @@ from data_access.demo.reviews import add_reviews
 from data_access.demo.rows import DemoRows, friday_on_or_before
 from data_access.demo.schedules import add_schedule_imports
 from data_access.demo.stakeholders import add_inbox, add_stakeholders
+from data_access.demo.training import add_training
 
 TIERS = {
     # number of projects; everything else scales with it
@@ -67,6 +70,9 @@ def generate(tier: str = "S", *, seed: int = 42, today: dt.date | None = None) -
         )
 
     add_gates(out, f"{seed}-{tier}", today, stamp)
+    add_lessons(out, f"{seed}-{tier}", today, stamp, organisation.project_managers)
+    add_training(out, f"{seed}-{tier}", today, stamp, organisation.project_managers)
+    add_library(out, f"{seed}-{tier}", today, stamp, admin=1)
     add_resources(out, random.Random(f"{seed}-{tier}-resources"), today, stamp, organisation.staff)
     add_reviews(out, rng, today, n_projects, stamp)
     add_recovery(out, random.Random(f"{seed}-{tier}-recovery"), today, stamp)

@@ -20,6 +20,8 @@ from data_access.core.intake_models import (
     SelectionScenario,
     StrategicDriver,
 )
+from data_access.core.lesson_models import Lesson, LessonMark
+from data_access.core.library_models import LibraryDocument, LibraryFile
 from data_access.core.models import (
     Absence,
     Action,
@@ -47,6 +49,7 @@ from data_access.core.models import (
     StatusReport,
 )
 from data_access.core.schema import upgrade_database, upgrade_lock
+from data_access.core.training_models import CompetenceRule, Course, TrainingRecord
 from data_access.demo.gates import remap_templates
 from data_access.demo.generator import generate
 from data_access.demo.rows import DemoRows
@@ -88,6 +91,13 @@ INSERT_ORDER = [
     BenefitMeasurement,
     SelectionScenario,
     ScenarioItem,
+    Lesson,
+    LessonMark,
+    Course,
+    CompetenceRule,
+    TrainingRecord,
+    LibraryDocument,
+    LibraryFile,
     AuditLog,
 ]
 BATCH = 20_000

@@ -37,6 +37,9 @@ PAGES = {
     "meeting": "meeting",
     "gates": "gates",
     "compliance": "gates?tab=Compliance",
+    "lessons": "lessons",
+    "templates": "lessons?tab=Templates",
+    "competence": "lessons?tab=Competence",
     "admin": "admin",
 }
 

@@ -1,0 +1,54 @@
+"""The competence matrix and the warning when a project's manager lacks what its size asks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from charts.training import competence_heatmap
+from components.common.data import Version
+from components.common.safe_text import md_escape
+from components.training import data as td
+from domain.formatting import fmt_date
+from domain.training import EXPIRING_DAYS
+
+
+def competence_section(version: Version, today: dt.date) -> None:
+    grid = td.competence(version, today)
+    if grid.empty:
+        st.caption("No course or project manager yet.")
+        return
+    counts = grid.state.value_counts()
+    st.caption(
+        f"{grid.person.nunique()} project managers × {grid.course.nunique()} courses · "
+        f"{counts.get('expiring', 0)} expiring within {EXPIRING_DAYS} days · "
+        f"{counts.get('expired', 0)} expired · {counts.get('missing', 0)} missing"
+    )
+    st.altair_chart(competence_heatmap(grid), width="stretch")
+
+
+def manager_warning(version: Version, today: dt.date, project_id: int) -> None:
+    """Not a block: the PMO sees the gap and decides."""
+    manager, size, lacking = td.manager_gap(version, project_id, today)
+    if lacking:
+        st.warning(
+            f"**{md_escape(manager)}** manages a {size} project but lacks: "
+            + ", ".join(md_escape(x) for x in lacking)
+            + ".",
+            icon=":material/school:",
+        )
+
+
+def my_certifications(version: Version, today: dt.date, person_id: int | None) -> None:
+    """The signed-in person's own courses that lapse within 90 days or have lapsed."""
+    if person_id is None:
+        return
+    grid = td.competence(version, today)
+    mine = grid[(grid.person_id == person_id) & grid.state.isin(["expiring", "expired"])]
+    for row in mine.sort_values("expires_on").itertuples():
+        verb = "expired on" if row.state == "expired" else "expires on"
+        st.warning(
+            f"Your **{md_escape(row.course)}** {verb} {fmt_date(row.expires_on)}.",
+            icon=":material/badge:",
+        )

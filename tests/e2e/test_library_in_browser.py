@@ -1,0 +1,68 @@
+"""The templates library in a real browser (issue 25): a PMO admin uploads a new version of a
+template, a refused file is explained under the field, and the new version downloads (counted)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from data_access.core.db import read_scalar
+from tests.e2e.harness import screenshot, settle, settle_after_action
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-library")]
+
+NEW = "# Project charter\n\nVersion uploaded in the browser test.\n"
+
+
+def test_upload_a_new_version_and_download_it(server, demo_url, new_page, tmp_path):
+    page = new_page()
+    page.goto(server.url)
+    settle(page)
+    page.get_by_role("button", name=re.compile(r"^Demo · PMO admin")).first.click()
+    settle_after_action(page)
+    page.goto(f"{server.url}/lessons?tab=Templates")
+    settle(page)
+    card = (
+        page.get_by_test_id("stVerticalBlock")
+        .filter(has_text="Project charter ·")
+        .filter(has=page.get_by_text("Earlier versions and upload"))
+        .last
+    )
+    card.get_by_text("Earlier versions and upload").click()
+    before = read_scalar(
+        "SELECT MAX(f.number) FROM library_file f JOIN library_document d "
+        "ON d.id = f.document_id WHERE d.name = 'Project charter'",
+        url=demo_url,
+    )
+    good = tmp_path / "charter-browser.md"
+    good.write_text(NEW)
+    # An unreadable file (a .docx that is not one) is refused under the field.
+    fake = tmp_path / "charter.docx"
+    fake.write_bytes(b"%PDF-1.4 not a word file")
+    card.locator("input[type=file]").set_input_files(str(fake))
+    settle(page)
+    card.get_by_role("button", name="Upload", exact=True).click()
+    settle_after_action(page)
+    expect(card.get_by_text("cannot be read as .docx", exact=False)).to_have_count(1)
+    card.locator("input[type=file]").set_input_files(str(good))
+    settle(page)
+    card.get_by_role("textbox", name="What changed").fill("Browser test version")
+    card.get_by_role("button", name="Upload", exact=True).click()
+    settle_after_action(page)
+    expect(page.get_by_text("New version uploaded.")).to_have_count(1)
+    button = page.get_by_role("button", name=f"charter-browser.md (version {before + 1})")
+    with page.expect_download() as download:
+        button.click()
+    assert Path(download.value.path()).read_text() == NEW
+    settle(page)
+    assert (
+        read_scalar(
+            "SELECT downloads FROM library_file WHERE filename = 'charter-browser.md'",
+            url=demo_url,
+        )
+        == 1
+    )
+    screenshot(page, "library-uploaded")
