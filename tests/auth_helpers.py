@@ -113,9 +113,12 @@ def open_app(
     at = AppTest.from_file(str(APP), default_timeout=timeout)
     if actor is None:
         sign_in(at, role, url=url)
-    else:
+    else:  # as sign_in does: the app signs in only through an open server-side session
         at.session_state[AUTH_KEY] = actor.person_id
         at.session_state[ACTOR_KEY] = actor
+        at.session_state[SESSION_KEY] = sessions.start_session(
+            actor.person_id, actor.role, url=normalise_url(url)
+        )[0]
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
