@@ -84,8 +84,8 @@ def test_projects_carry_health_and_why(client, admin_headers):
         (f"$filter=ProjectFinishDate lt {SOON}", lambda r: r["ProjectFinishDate"] < SOON),
         ("$filter=HealthIsStale eq true", lambda r: r["HealthIsStale"] is True),
         (
-            "$filter=PhaseName in ('Planning','Closing')",
-            lambda r: r["PhaseName"] in ("Planning", "Closing"),
+            "$filter=PhaseName in ('Initiation','Closed')",  # phases the demo's lifecycles use
+            lambda r: r["PhaseName"] in ("Initiation", "Closed"),
         ),
         (
             "$filter=not (ProjectStatus eq 'active') or ProjectActualFinishDate ne null",

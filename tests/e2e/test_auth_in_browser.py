@@ -119,7 +119,7 @@ def _heading(page, text: str):
 
 def test_sign_in_see_the_pages_of_the_role_sign_out(server, page):
     page.goto(server)
-    page.get_by_text("Demo accounts").wait_for()
+    page.get_by_role("button", name="Demo · Viewer · Vic Viewer").wait_for()
     _sign_in(page, "paula@example.org")
     _heading(page, "Portfolio overview")
     settle(page)
@@ -188,7 +188,11 @@ def test_hostile_text_shows_as_text_everywhere(server, page, tmp_path):
     _heading(page, "Portfolio overview")
     settle(page)
     for label in ("Program", "Department"):
-        page.get_by_label(label, exact=True).click()
+        # The keyboard opens the list reliably (see benchmarks.browser.choose_option): a click is
+        # taken for "close" when the longer sidebar has to scroll the box into view first.
+        box = page.get_by_role("combobox", name=label)
+        box.focus()
+        box.press("ArrowDown")
         page.get_by_role("option", name=f"{label} {HOSTILE}").wait_for()
         page.keyboard.press("Escape")
     _assert_no_injected_html(page)
