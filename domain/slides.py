@@ -35,6 +35,9 @@ from domain.intake import benefits_summary
 # many were left out, and the shared filters narrow the deck to a program or department.
 MAX_PROJECT_SLIDES = 30
 TABLE_ROWS = 8
+# The "what changed" slide's health table is shorter: the gate decisions
+# (domain.gate_slides.add_gate_decisions) share the slide with it.
+CHANGES_ROWS = 4
 TEXT_CHARS = 260
 WHY_CHARS = 140  # two lines in a slide's half column
 # A project slide's left column holds six reasons, the latest update and these items.
@@ -187,9 +190,16 @@ def _more(total: int, shown: int, what: str) -> str:
 
 
 def _table(
-    df: pd.DataFrame, heading: str, column: str, *, empty: str, total: int | None = None, what=""
+    df: pd.DataFrame,
+    heading: str,
+    column: str,
+    *,
+    empty: str,
+    total: int | None = None,
+    what="",
+    rows: int = TABLE_ROWS,
 ) -> Block:
-    shown = df.head(TABLE_ROWS)
+    shown = df.head(rows)
     total = len(df) if total is None else total
     return Block(
         "table",
@@ -406,6 +416,7 @@ def _changes(inputs: MeetingInputs) -> Slide:
                 "full",
                 empty="No project changed health.",
                 what="projects",
+                rows=CHANGES_ROWS,
             ),
             Block(
                 "lines",

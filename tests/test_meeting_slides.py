@@ -18,7 +18,7 @@ from deck.sources import load_meeting
 from domain.filters import PortfolioFilter
 from domain.formatting import RAG_LABELS, fmt_date
 from domain.health import RANK, compute_health
-from domain.slides import clip
+from domain.slides import CHANGES_ROWS, clip
 from tests.conftest import DEMO_TODAY
 from tests.factories import make_milestone, make_org, make_project, make_risk
 
@@ -115,8 +115,8 @@ def test_the_deck_walks_red_then_amber_projects(demo_db_url):
 
     changes = shown.slides[1]
     table = changes.blocks[0].table
-    assert len(table) == min(8, len(shown.changes.health))
-    assert table["From"].tolist() == shown.changes.health.from_rag.head(8).tolist()
+    assert len(table) == min(CHANGES_ROWS, len(shown.changes.health))
+    assert table["From"].tolist() == shown.changes.health.from_rag.head(CHANGES_ROWS).tolist()
 
 
 def test_project_slide_carries_health_update_milestones_and_risks(demo_db_url):

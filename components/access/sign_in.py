@@ -26,11 +26,14 @@ def require_sign_in(version: data.Version, pages: dict[str, list]) -> Actor:
     session.write_cookie()
     demo_on = bool(session.demo_accounts(version))
     if demo_on:
-        st.warning(
-            "**Demo accounts are on: anyone who can open this address can sign in as a PMO "
-            "admin with one click.** They go off by themselves once a real PMO admin exists.",
-            icon=":material/lock_open:",
-        )
+        # Keyed so that the full-screen slides (PRESENTATION_CSS) can leave it off the screen
+        # the room sees; every other page shows it.
+        with st.container(key="demo_accounts_banner"):
+            st.warning(
+                "**Demo accounts are on: anyone who can open this address can sign in as a PMO "
+                "admin with one click.** They go off by themselves once a real PMO admin exists.",
+                icon=":material/lock_open:",
+            )
     if actor is not None:
         if actor.role == "admin" and not demo_on:
             _tell_first_admin(version)

@@ -39,14 +39,16 @@ CHART_SIZES = {  # width, height in rem: a half-slide column
 }
 _PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
-# Full screen for the room: no sidebar or header, the whole width. 1 rem is 2.5 % of the
-# window's height (27 px at 1080 px), or 1.55 % of its width on a squarer screen (4:3), so a
-# slide keeps its proportions from a 1280x720 laptop to a 4K projector and never scrolls; the
-# slides' contents (domain/slides.py) are limited to what that page holds.
+# Full screen for the room: no sidebar, header or demo-accounts banner (shown on every other
+# page), the whole width. 1 rem is 2.5 % of the window's height (27 px at 1080 px), or 1.55 %
+# of its width on a squarer screen (4:3), so a slide keeps its proportions from a 1280x720
+# laptop to a 4K projector and never scrolls; the slides' contents (domain/slides.py) are
+# limited to what that page holds.
 PRESENTATION_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
-header[data-testid="stHeader"], [data-testid="stToolbar"] { display: none !important; }
+header[data-testid="stHeader"], [data-testid="stToolbar"],
+.st-key-demo_accounts_banner { display: none !important; }
 html { font-size: min(2.5vh, 1.55vw) !important; }
 [data-testid="stMainBlockContainer"] {
   max-width: 100% !important; padding: 0.8rem 2rem 0 !important; }
