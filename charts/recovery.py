@@ -79,8 +79,11 @@ def green_date_chart(
         padding={"top": 12, "left": 5, "right": 5, "bottom": 5},
         title=alt.Title(
             "Back-to-Green date at each status update",
-            subtitle=f"Slipped {slips}× · flat = holding, rising = slipping; "
-            "the diagonal is the reporting day.",
+            # Short lines, so that a narrow column never cuts the subtitle.
+            subtitle=[
+                f"Slipped {slips}×: flat = holding, rising = slipping;",
+                "the diagonal is the reporting day.",
+            ],
             anchor="start",
             subtitleColor=NEUTRAL,
         ),
