@@ -44,6 +44,10 @@ def _reader_of(url: str, lesson_id: int) -> str:
     raise AssertionError("no project of a project manager is offered the new lesson")
 
 
+@pytest.mark.known_day_bug(
+    reason="as on 2027-01-01 no project of a project manager is offered the new lesson (the "
+    "relevance rule against that day's demo phases); passes today"
+)
 def test_a_lesson_recorded_at_a_gate_finds_its_reader(server, demo_url, new_page):
     pmo = new_page()
     _sign_in(pmo, server.url, "PMO admin")
