@@ -81,7 +81,8 @@ def green_date_chart(
             "Back-to-Green date at each status update",
             # Short lines, so that a narrow column never cuts the subtitle.
             subtitle=[
-                f"Slipped {slips}×: flat = holding, rising = slipping;",
+                f"Slipped {slips}× so far.",
+                "Flat = holding, rising = slipping;",
                 "the diagonal is the reporting day.",
             ],
             anchor="start",

@@ -39,10 +39,6 @@ def pytest_collection_modifyitems(items) -> None:
     the app judge data by its "today": `./pmo.sh test` runs them again as on other days."""
     for item in items:
         path = item.path
-        # A test marked `known_day_bug` fails on some other days (a bug to fix, named in the
-        # marker's reason); it still runs today with every test.
-        if item.get_closest_marker("known_day_bug"):
-            continue
         if "page" in path.stem or path.parent.name == "e2e":
             item.add_marker(pytest.mark.any_day)
 
