@@ -347,3 +347,19 @@ def status_compliance_over_time(weekly: pd.DataFrame, config: Mapping) -> pd.Dat
     out = counted.groupby(["week_end", "state"]).size().rename("projects").reset_index()
     out["share"] = out.projects / out.groupby("week_end").projects.transform("sum")
     return out[cols]
+
+
+def approver_ids(gate: Mapping, pmo: set[int]) -> set[int]:
+    """The people a submitted gate waits for: the project's sponsor and its program's manager
+    where the template names those roles, and the PMO (`pmo`: the admins' ids) where it names
+    the PMO or nobody else is found."""
+    wanted = {
+        "sponsor": gate.get("sponsor_id"),
+        "portfolio_manager": gate.get("program_manager_id"),
+    }
+    named = {
+        int(wanted[role])
+        for role in gate["approvers"]
+        if role in wanted and wanted[role] is not None and pd.notna(wanted[role])
+    }
+    return named | set(pmo) if "pmo" in gate["approvers"] or not named else named

@@ -1,5 +1,5 @@
 """Gates & compliance: gates awaiting a decision or due, process compliance per policy, a
-project manager's to-do list and the methodology library."""
+person's to-do list and the methodology library."""
 
 import streamlit as st
 
@@ -8,6 +8,7 @@ from components.common import data
 from components.common.layout import current_filter, current_version
 from components.gates import views
 from components.lessons.views import gate_lesson_form
+from components.recovery.views import asked_of
 
 version = current_version()
 today = data.today()
@@ -32,7 +33,9 @@ with tabs["Compliance"]:
         views.compliance_section(version, today, f)
 with tabs["My to-do"]:
     if tabs["My to-do"].open:
-        views.todo_section(version, today)
+        views.todo_section(
+            version, today, asked_of_me=asked_of(version, today, current_actor().person_id)
+        )
 with tabs["Methodology"]:
     if tabs["Methodology"].open:
         views.template_library(version)

@@ -96,6 +96,15 @@ def through_app_py(monkeypatch):
     keep_navigation_mode(monkeypatch)
 
 
+def actor_of(url: str, person_id: int) -> Actor:
+    """The person `person_id` as the app sees them signed in."""
+    with get_engine(url).connect() as conn:
+        name, role = conn.execute(
+            sa.select(Person.name, Person.role).where(Person.id == person_id)
+        ).one()
+    return Actor(person_id, name, role)
+
+
 def open_app(
     url: str,
     monkeypatch,

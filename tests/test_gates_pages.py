@@ -6,8 +6,11 @@ from __future__ import annotations
 import pytest
 
 from data_access.core.db import read_df
+from data_access.core.writes import Actor
 from data_access.gates import reads
-from tests.auth_helpers import open_app
+from data_access.recovery import reads as recovery_reads
+from tests.auth_helpers import actor_of, open_app
+from tests.conftest import DEMO_TODAY
 
 PROJECT = "PRJ-0001"  # Petra Projects' project; the demo keeps its gate open
 
@@ -86,7 +89,6 @@ def test_the_second_approver_is_told_the_gate_was_decided_meanwhile(demo_db_url,
 
 def test_a_gate_slide_offers_the_decision_in_the_meeting(demo_db_url, monkeypatch):
     from deck.sources import load_meeting
-    from tests.conftest import DEMO_TODAY
 
     slides = load_meeting(DEMO_TODAY, url=demo_db_url).slides
     number = next(i for i, s in enumerate(slides, 1) if s.kind == "gate")
@@ -106,7 +108,6 @@ def test_compliance_by_program_and_by_project(demo_db_url, monkeypatch, rows):
 
 def test_an_uploaded_evidence_file_can_be_downloaded_by_the_approver(demo_db_url, monkeypatch):
     from components.gates import actions
-    from data_access.core.writes import Actor
 
     lifecycle = reads.lifecycle(1, demo_db_url)
     _, phase = actions.current_phase(demo_db_url, 1)
@@ -131,3 +132,31 @@ def test_an_uploaded_evidence_file_can_be_downloaded_by_the_approver(demo_db_url
     )
     at = open_app(demo_db_url, monkeypatch, "pages/project.py", project=PROJECT)
     assert any(b.label == "Download vision.pdf" for b in at.get("download_button"))
+
+
+def test_my_todo_lists_the_escalations_and_gates_put_to_me(demo_db_url, monkeypatch):
+    """The person an escalation is put to finds it in their to-do; the PMO finds the gates
+    awaiting a decision there, each with a link to where it is done."""
+    escalations = recovery_reads.escalations(DEMO_TODAY, open_only=True, url=demo_db_url)
+    ask = escalations[escalations.asked_person_id.notna()].iloc[0]
+    at = open_app(
+        demo_db_url,
+        monkeypatch,
+        "pages/gates.py",
+        actor=actor_of(demo_db_url, int(ask.asked_person_id)),
+        tab="My to-do",
+    )
+    assert not at.exception and not at.error
+    todo = at.dataframe[0].value
+    mine = escalations[escalations.asked_person_id == ask.asked_person_id]
+    answers = todo[todo["To do"].str.startswith("Answer the escalation: ")]
+    assert sorted(answers["To do"].str.removeprefix("Answer the escalation: ")) == sorted(mine.ask)
+    assert set(answers.Open) == {"/meeting"}
+
+    at = open_app(demo_db_url, monkeypatch, "pages/gates.py", role="admin", tab="My to-do")
+    todo = at.dataframe[0].value
+    pending = reads.pending_gates(demo_db_url)
+    assert len(pending) >= 1
+    decide = todo[todo["To do"].str.startswith("Decide the ")]
+    assert sorted(decide.Project) == sorted(pending.code + " · " + pending.name)
+    assert set(decide.Open) == {"/gates?tab=Gates"}

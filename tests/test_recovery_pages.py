@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 
 from data_access.core import clock
-from data_access.core.db import read_df, session_scope
+from data_access.core.db import session_scope
 from data_access.core.writes import Actor
 from data_access.meeting import reviews
 from data_access.recovery import reads
 from domain.formatting import fmt_date
-from tests.auth_helpers import open_app
+from tests.auth_helpers import actor_of, open_app
 from tests.test_updates_page import field, message_under, run, submit
 
 TODAY = clock.today()
@@ -21,16 +21,11 @@ def test_recovery_view_lists_red_and_amber_projects_most_in_need_first(demo_db_u
     # The person an open escalation was asked of finds it on top of the page, as a to-do.
     escalations = reads.escalations(TODAY, open_only=True, url=demo_db_url)
     ask = escalations[escalations.asked_person_id.notna()].iloc[0]
-    person = read_df(
-        "SELECT id, name, role FROM person WHERE id = :p",
-        {"p": int(ask.asked_person_id)},
-        url=demo_db_url,
-    ).iloc[0]
     at = open_app(
         demo_db_url,
         monkeypatch,
         "pages/recovery.py",
-        actor=Actor(int(person.id), person["name"], person.role),
+        actor=actor_of(demo_db_url, int(ask.asked_person_id)),
     )
     assert at.title[0].value == "Path to green"
     mine = escalations[escalations.asked_person_id == ask.asked_person_id]

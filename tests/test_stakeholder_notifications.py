@@ -8,12 +8,14 @@ import datetime as dt
 import pytest
 
 from data_access.core import clock
-from data_access.core.db import session_scope
+from data_access.core.db import read_scalar, session_scope
 from data_access.core.writes import Actor, ConflictError, PermissionDenied, ValidationFailed
+from data_access.meeting import escalations
 from data_access.meeting.reviews import create_action, create_review
 from data_access.stakeholders import commands, deliveries, reads
 from tests.factories import make_org, make_project, make_report
 from tests.smtp_server import SmtpServer
+from tests.test_gates import ON, _follow, _submit
 from worker import jobs
 
 ADMIN = Actor(person_id=None, name="test admin", role="admin")
@@ -110,3 +112,42 @@ def test_stakeholder_register_writes_are_checked_and_audited(db_url):
     with session_scope(db_url) as session:
         commands.remove_stakeholder(sid, expected_version=2, session=session, actor=pm)
     assert reads.stakeholders(project, url=db_url).empty
+
+
+def test_escalations_and_gates_reach_the_people_asked(db_url, smtp):
+    """An escalation reaches the person it is put to (the steering group's: the PMO); a
+    submitted gate reaches the people its template names as approvers, not the submitter."""
+    org = make_org(db_url)
+    pm = Actor(org["pm"], "Pm", "project_manager")
+    gated = _follow(db_url, org, sponsor_id=org["other_pm"])
+    _submit(db_url, org, gated)
+    for asked_of, what in (("sponsor", "Approve 40 k"), ("steering_group", "Move the launch")):
+        with session_scope(db_url) as session:
+            escalations.raise_escalation(
+                {
+                    "project_id": gated,
+                    "ask": what,
+                    "asked_of": asked_of,
+                    "reason": "Supplier late",
+                    "needed_by": ON + dt.timedelta(days=7),
+                },
+                today=ON,
+                session=session,
+                actor=pm,
+            )
+    now = dt.datetime.combine(ON, dt.time(12), tzinfo=dt.UTC)
+    for _ in range(2):  # planned once, however often the worker runs
+        jobs.plan_notifications(now, db_url)
+
+    def inbox(who):
+        return sorted(deliveries.inbox(org[who], url=db_url).subject)
+
+    code = read_scalar("SELECT code FROM project WHERE id = :p", {"p": gated}, url=db_url)
+    name = f"{code} Project {code}"
+    gate = f"{name} awaits your decision at the Authorise the project"
+    asks = f"{name} asks you by 02 Dec 2026: "
+    # Initiation's gate names the sponsor, the portfolio manager (the program's) and the PMO.
+    assert inbox("other_pm") == [f"{asks}Approve 40 k", gate]
+    assert inbox("admin") == [f"{asks}Move the launch", gate]
+    assert inbox("portfolio_manager") == [gate]
+    assert inbox("pm") == []  # who submitted and escalated knows

@@ -17,9 +17,11 @@ import pandas as pd
 
 from data_access.core import clock
 from data_access.core.settings import get_settings
+from data_access.gates import reads as gate_reads
 from data_access.stakeholders import deliveries, reads
 from data_access.stakeholders.deliveries import Planned
 from deck.report import View, base_url, email_html, email_text, load_report, pdf_of
+from domain import gates
 from domain.formatting import fmt_date
 from domain.stakeholders import (
     fill,
@@ -247,11 +249,12 @@ LOOKBACK = dt.timedelta(days=2)
 
 def plan_notifications(now: dt.datetime, url: str | None = None) -> int:
     """Things someone must act on: an action or a risk given to them, their project turned
-    Red. Always in their inbox; by e-mail for the kinds they chose."""
+    Red, an escalation put to them, a gate awaiting their decision. Always in their inbox;
+    by e-mail for the kinds they chose."""
     email_on = mail.smtp_config() is not None
     wants_email = reads.email_choices(url)
     people = reads.people_by_id(url)
-    stored = 0
+    since = pmo_today(now) - LOOKBACK
 
     def notify(key, kind, person_id, subject, text, link):
         person = people.get(person_id)
@@ -273,6 +276,10 @@ def plan_notifications(now: dt.datetime, url: str | None = None) -> int:
             url=url,
         )
 
+    def pmo() -> set[int]:
+        return {pid for pid, p in people.items() if p["role"] == "admin"}
+
+    stored = 0
     for e in reads.audit_events(now - LOOKBACK, url).itertuples():
         after = _json(e.after) or {}
         owner = after.get("owner_id")
@@ -290,20 +297,48 @@ def plan_notifications(now: dt.datetime, url: str | None = None) -> int:
             f'The {e.entity} "{title}"{where} is now yours.',
             f"{base_url()}/{page}",
         )
-    for r in reads.turned_red(pmo_today(now) - LOOKBACK, url).itertuples():
+    for r in reads.turned_red(since, url).itertuples():
         link = f"{base_url()}/project?{urlencode({'project': r.code})}"
-        for person_id in {r.manager_id, r.sponsor_id} - {r.author_id, None}:
-            if pd.isna(person_id):
-                continue
+        for person_id in _ids({r.manager_id, r.sponsor_id} - {r.author_id}):
             stored += notify(
-                f"notify:red:{r.report_id}:{int(person_id)}",
+                f"notify:red:{r.report_id}:{person_id}",
                 "project_red",
-                int(person_id),
+                person_id,
                 f"{r.code} {r.project} turned Red",
                 f"The status update of {fmt_date(r.report_date)} made {r.code} {r.project} Red.",
                 link,
             )
+    for x in reads.escalations_raised(since, url).itertuples():
+        # Put to the steering group: the PMO, who puts it on the review's agenda.
+        asked = {x.asked_person_id} if pd.notna(x.asked_person_id) else pmo()
+        for person_id in _ids(asked - {x.raised_by_id}):
+            stored += notify(
+                f"notify:escalation:{x.id}:{person_id}",
+                "escalation",
+                person_id,
+                f"{x.code} {x.project} asks you by {fmt_date(x.needed_by)}: {x.ask}",
+                f'{x.code} {x.project} escalated "{x.ask}", needed by {fmt_date(x.needed_by)}. '
+                "It is listed for the next review, where it is answered with a decision.",
+                f"{base_url()}/recovery",
+            )
+    pending = gate_reads.pending_gates(url)
+    for g in pending[pending.submitted_on >= since].to_dict("records"):
+        for person_id in gates.approver_ids(g, pmo()) - _ids({g["submitted_by_id"]}):
+            stored += notify(
+                f"notify:gate:{g['id']}:{person_id}",
+                "gate_decision",
+                person_id,
+                f"{g['code']} {g['name']} awaits your decision at the {g['gate']}",
+                f"{g['code']} {g['name']} submitted the {g['gate']} (end of {g['phase']}) on "
+                f"{fmt_date(g['submitted_on'])}; it awaits a decision.",
+                f"{base_url()}/gates?tab=Gates",
+            )
     return stored
+
+
+def _ids(values) -> set[int]:
+    """The people among `values` (ids as numbers, NaN or None for nobody)."""
+    return {int(v) for v in values if v is not None and pd.notna(v)}
 
 
 # --- sending --------------------------------------------------------------------------------

@@ -284,14 +284,29 @@ def gates_due_section(version: Version, today: dt.date, f: PortfolioFilter) -> N
     )
 
 
-def todo_section(version: Version, today: dt.date) -> None:
-    """What the process asks of the signed-in project manager this week, with links."""
+def todo_section(version: Version, today: dt.date, asked_of_me: list[dict] = ()) -> None:
+    """What the process asks of the signed-in person, with links: for each project they
+    manage, what is due this week; the gates awaiting their decision; and `asked_of_me`
+    (rows in the same shape from other features, e.g. escalations put to them)."""
     actor = current_actor()
-    facts = gdata.facts(version, today)
-    mine = facts[facts.manager_id == actor.person_id]
-    if mine.empty:
-        st.info("You manage no project, so the process asks nothing of you here.")
+    rows = _process_todo(version, today, actor.person_id) + _gates_to_decide(version, actor)
+    rows += list(asked_of_me)
+    if not rows:
+        st.success("Nothing is asked of you this week: the process is followed.")
         return
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={"Open": st.column_config.LinkColumn("Open", display_text="Open")},
+    )
+
+
+def _process_todo(version: Version, today: dt.date, person_id: int | None) -> list[dict]:
+    facts = gdata.facts(version, today)
+    mine = facts[facts.manager_id == person_id]
+    if mine.empty:
+        return []
     names = gdata.gate_names(version, mine)
     rows = []
     config = data.settings(version)
@@ -307,15 +322,24 @@ def todo_section(version: Version, today: dt.date) -> None:
                     "Open": f"/{target}?project={f.code}{section}",
                 }
             )
-    if not rows:
-        st.success("Nothing is due: every project of yours follows the process this week.")
-        return
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        width="stretch",
-        column_config={"Open": st.column_config.LinkColumn("Open", display_text="Open form")},
-    )
+    return rows
+
+
+def _gates_to_decide(version: Version, actor) -> list[dict]:
+    """Gates awaiting the person's decision: every one for the PMO, who may decide them all."""
+    if actor.person_id is None:
+        return []
+    admin = is_admin()
+    return [
+        {
+            "Project": f"{g['code']} · {g['name']}",
+            "To do": f"Decide the {g['gate']}",
+            "Why": f"submitted on {fmt_date(g['submitted_on'])}",
+            "Open": "/gates?tab=Gates",
+        }
+        for g in gdata.pending_gates(version).to_dict("records")
+        if admin or actor.person_id in gates.approver_ids(g, set())
+    ]
 
 
 def pending_section(

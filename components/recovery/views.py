@@ -22,6 +22,22 @@ ASKED_OF = {
 }
 
 
+def asked_of(version: Version, today: dt.date, person_id: int | None) -> list[dict]:
+    """The open escalations put to a person, as to-do rows: answered in Meeting mode."""
+    if person_id is None:
+        return []
+    mine = data.escalations(version, today, asked_person_id=person_id, open_only=True)
+    return [
+        {
+            "Project": f"{e.code} · {e.project}",
+            "To do": f"Answer the escalation: {e.ask}",
+            "Why": f"{'overdue since' if e.overdue else 'needed by'} {fmt_date(e.needed_by)}",
+            "Open": "/meeting",
+        }
+        for e in mine.itertuples()
+    ]
+
+
 def escalation_table(escalations: pd.DataFrame, *, with_project: bool = False) -> None:
     if escalations.empty:
         st.caption("No escalations.")

@@ -29,6 +29,7 @@ KIND_LABELS = {
     "action_assigned": "An action is given to me",
     "risk_assigned": "A risk is given to me",
     "project_red": "A project of mine turns Red",
+    "escalation": "An escalation is put to me",
     "gate_decision": "A gate awaits my decision",
 }
 CADENCE_LABELS = {

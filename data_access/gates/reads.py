@@ -149,8 +149,10 @@ def gate_history(project_id: int, url: str | None = None) -> pd.DataFrame:
 
 
 PENDING_SQL = """
-SELECT g.id, g.project_id, p.code, p.name, pm.name AS manager, g.phase_index, g.template_id,
-       g.planned_on, g.submitted_on, s.name AS submitted_by, g.note, g.criteria, g.unmet,
+SELECT g.id, g.project_id, p.code, p.name, pm.name AS manager, p.sponsor_id,
+       pg.manager_id AS program_manager_id, g.phase_index, g.template_id,
+       g.planned_on, g.submitted_on, g.submitted_by_id, s.name AS submitted_by, g.note,
+       g.criteria, g.unmet,
        g.version, t.phases, t.name AS template, pg.name AS program, d.name AS department
 FROM gate_review g
 JOIN project p ON p.id = g.project_id

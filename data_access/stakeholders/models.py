@@ -21,7 +21,13 @@ DELIVERY_KINDS = ("report", "reminder", "notification")
 DELIVERY_STATUSES = ("pending", "sent", "failed", "bounced", "inbox")
 CADENCES = ("weekly", "monthly", "after_review")
 SCOPES = ("portfolio", "project")
-NOTIFICATION_KINDS = ("action_assigned", "risk_assigned", "project_red", "gate_decision")
+NOTIFICATION_KINDS = (
+    "action_assigned",
+    "risk_assigned",
+    "project_red",
+    "escalation",
+    "gate_decision",
+)
 ROLES_IN_PROJECT = ("sponsor", "steering group", "user", "supplier", "team", "other")
 
 

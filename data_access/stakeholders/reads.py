@@ -168,8 +168,24 @@ def turned_red(since: dt.date, url: str | None = None) -> pd.DataFrame:
 
 
 def people_by_id(url: str | None = None) -> dict[int, dict]:
-    df = read_df("SELECT id, name, email, active FROM person", url=url)
+    df = read_df("SELECT id, name, email, role, active FROM person", url=url)
     return {
-        int(r.id): {"name": r.name, "email": r.email, "active": bool(r.active)}
+        int(r.id): {"name": r.name, "email": r.email, "role": r.role, "active": bool(r.active)}
         for r in df.itertuples()
     }
+
+
+def escalations_raised(since: dt.date, url: str | None = None) -> pd.DataFrame:
+    """Open escalations raised from `since` on, with the person asked (none: the steering
+    group, that is the PMO who runs the review)."""
+    return read_df(
+        """
+        SELECT x.id, x.ask, x.asked_of, x.asked_person_id, x.raised_by_id, x.needed_by,
+               p.code, p.name AS project
+        FROM escalation x JOIN project p ON p.id = x.project_id
+        WHERE x.status = 'open' AND x.raised_on >= :since
+        ORDER BY x.id
+        """,
+        {"since": since},
+        url=url,
+    )
