@@ -13,6 +13,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from api.routes import api_routes
 from components.access.routes import ROUTES as SIGN_IN_ROUTES
 from components.access.routes import GuardedDownloads, SecurityHeaders
+from components.stakeholders.routes import ROUTES as UNSUBSCRIBE_ROUTES
 
 # app.py routes with st.navigation: never Streamlit's legacy pages/-folder mode, which would run
 # a page file alone (without the sign-in gate) on the first request of a fresh process. Set
@@ -21,9 +22,10 @@ PagesManager.uses_pages_directory = False
 
 
 def routes() -> list[BaseRoute]:
-    """/api/v1/... (JSON API, OpenAPI document), /odata/... (OData v4 feed) and /_pmo/...
-    (the sign-in cookie: components.access.routes)."""
-    return [*api_routes(), *SIGN_IN_ROUTES]
+    """/api/v1/... (JSON API, OpenAPI document), /odata/... (OData v4 feed), /_pmo/session
+    and /_pmo/sign-out (the sign-in cookie: components.access.routes) and /_pmo/unsubscribe
+    (reports' one-click unsubscribe: components.stakeholders.routes)."""
+    return [*api_routes(), *SIGN_IN_ROUTES, *UNSUBSCRIBE_ROUTES]
 
 
 def middleware() -> list[Middleware]:

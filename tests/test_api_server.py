@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx2
 import pytest
@@ -18,8 +19,9 @@ from requests.auth import HTTPBasicAuth
 
 from data_access.api_tokens.commands import revoke_token
 from data_access.api_tokens.reads import tokens
-from data_access.core.db import dispose_engines, session_scope
+from data_access.core.db import dispose_engines, read_df, read_scalar, session_scope
 from data_access.demo.loader import prepare_database
+from data_access.stakeholders.commands import UNSUBSCRIBE_PATH
 from tests.api_helpers import bearer, own_project, person, token
 from tests.conftest import DEMO_TODAY
 from tests.e2e.harness import scratch_pg_database, streamlit_servers
@@ -148,3 +150,21 @@ def test_a_stale_milestone_move_is_refused_and_changes_nothing(served):
         assert stale.status_code == 409
         now = client.get(f"/odata/Tasks({task['TaskId']})").json()
         assert now["TaskFinishDate"] == "2027-05-03" and now["Version"] == task["Version"] + 1
+
+
+def test_a_mail_clients_one_click_unsubscribe_ends_the_subscription(served):
+    """RFC 8058: the mail client POSTs to the List-Unsubscribe address; a browser opening it
+    is sent to the unsubscribe page (a link scanner's GET ends nothing)."""
+    base, url = served
+    count = "SELECT COUNT(*) FROM subscription WHERE unsubscribe_token = :t"
+    [stop] = read_df("SELECT unsubscribe_token FROM subscription LIMIT 1", url=url).iloc[0]
+    opened = httpx2.get(f"{base}{UNSUBSCRIBE_PATH}", params={"token": stop})
+    assert opened.status_code == 303
+    assert opened.headers["location"] == f"/?{urlencode({'unsubscribe': stop})}"
+    assert read_scalar(count, {"t": stop}, url=url) == 1
+    one_click = {"List-Unsubscribe": "One-Click"}
+    done = httpx2.post(f"{base}{UNSUBSCRIBE_PATH}", params={"token": stop}, data=one_click)
+    assert done.status_code == 200 and done.text.startswith("Unsubscribed")
+    assert read_scalar(count, {"t": stop}, url=url) == 0
+    again = httpx2.post(f"{base}{UNSUBSCRIBE_PATH}", params={"token": stop}, data=one_click)
+    assert again.status_code == 200 and "already ended" in again.text

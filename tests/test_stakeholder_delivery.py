@@ -72,6 +72,8 @@ def test_sent_once_with_html_inline_image_and_pdf(db_url, smtp):
     assert jobs.send_pending(NOW, db_url)["sent"] == 0  # nothing twice
     [msg] = smtp.mailbox.to("pm@example.org")
     assert msg["List-Unsubscribe"] == "<http://app/?unsubscribe=abc>"
+    # Stable: sent again after a crash, the copy has the same Message-ID and is seen as such.
+    assert msg["Message-ID"] == "<report.1.2026-12-04@127.0.0.1>"
     kinds = {p.get_content_type(): p for p in msg.walk()}
     assert 'src="cid:chart1@pmo"' in kinds["text/html"].get_content()
     assert kinds["image/png"]["Content-ID"] == "<chart1@pmo>"

@@ -113,7 +113,8 @@ def test_each_subscriber_gets_one_report_of_their_view(db_url, smtp):
     assert f'src="cid:{cid}"' in html
     assert parts["image/png"].get_content().startswith(b"\x89PNG")
     assert "Open this view in the app" in html and "program=Core" in html
-    assert "?unsubscribe=" in pm["List-Unsubscribe"]
+    assert "/_pmo/unsubscribe?token=" in pm["List-Unsubscribe"]
+    assert pm["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     # The same period again (a second run, or another worker): nothing more.
     for job in ("reports", "send"):
         jobs.JOBS[job](now + dt.timedelta(minutes=30), db_url)

@@ -19,6 +19,7 @@ from data_access.core import clock
 from data_access.core.settings import get_settings
 from data_access.gates import reads as gate_reads
 from data_access.stakeholders import deliveries, reads
+from data_access.stakeholders.commands import UNSUBSCRIBE_PATH
 from data_access.stakeholders.deliveries import Planned
 from deck.report import View, base_url, email_html, email_text, load_report, pdf_of
 from domain import gates
@@ -65,7 +66,7 @@ def _unpack(parts: list[dict] | str | None, blobs: bytes | None) -> list[mail.At
 
 
 def unsubscribe_link(token: str) -> str:
-    return f"{base_url()}/?{urlencode({'unsubscribe': token})}"
+    return f"{base_url()}{UNSUBSCRIBE_PATH}?{urlencode({'token': token})}"
 
 
 # --- subscriptions ------------------------------------------------------------------------

@@ -97,12 +97,15 @@ def build_message(
     msg["From"] = formataddr(("PMO dashboard", config.sender))
     msg["To"] = to
     msg["Subject"] = subject
-    # The same delivery always has the same Message-ID, so a mail system can spot a duplicate.
-    msg["Message-ID"] = make_msgid(idstring=message_key or None, domain=config.host)
+    # The same delivery always has the same Message-ID, so that a message sent again after a
+    # crash between the server's acceptance and our record of it is seen as a duplicate.
+    msg["Message-ID"] = f"<{message_key}@{config.host}>" if message_key else make_msgid()
     if kind:  # report, reminder or notification: lets people sort their mail by rule
         msg["X-PMO-Kind"] = kind
     if unsubscribe:
         msg["List-Unsubscribe"] = f"<{unsubscribe}>"
+        # One click in the mail client (RFC 8058): it POSTs to the address, no page opens.
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg.set_content(text)
     if html:
         msg.add_alternative(html, subtype="html")

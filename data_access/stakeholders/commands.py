@@ -84,6 +84,10 @@ def end_subscription(subscription_id: int, *, session: Session, actor: Actor) ->
     commit(session)
 
 
+# Where a report's unsubscribe address points (components.stakeholders.routes answers it).
+UNSUBSCRIBE_PATH = "/_pmo/unsubscribe"
+
+
 def unsubscribe(token: str, *, session: Session) -> dict | None:
     """The one-click link in every report: ends that subscription. Returns what it was, or
     None for an unknown token (already ended, or never valid)."""
