@@ -22,15 +22,41 @@ def _timed(fn, repeats: int) -> float:
     return round(statistics.median(samples) * 1000, 2)
 
 
+def first_active_project(url: str) -> int:
+    with get_engine(url).connect() as conn:
+        return conn.execute(
+            sa.text("SELECT id FROM project WHERE status = 'active' ORDER BY id LIMIT 1")
+        ).scalar()
+
+
+def save_status_update(url: str, project_id: int, today: dt.date, i: int) -> None:
+    """A project manager's weekly status update, as the form saves it."""
+    with session_scope(url) as session:
+        commands.submit_status_report(
+            {
+                "project_id": project_id,
+                "report_date": today,
+                "schedule_rag": "G",
+                "cost_rag": "G",
+                "scope_rag": "G",
+                "risk_rag": "A",
+                "summary": f"bench {i}",
+                "percent_complete": 50,
+                "cost_to_date": 1000 + i,
+                "forecast_at_completion": 100_000,
+            },
+            session=session,
+            actor=SYSTEM,
+        )
+
+
 def measure_writes(url: str, today: dt.date, repeats: int = 20) -> dict[str, float]:
     """Median ms of a status update, a milestone move and a risk re-assessment on `url`.
 
     Runs on a copy-worthy database: it appends real rows (benchmark databases are scratch).
     """
+    project_id = first_active_project(url)
     with get_engine(url).connect() as conn:
-        project_id = conn.execute(
-            sa.text("SELECT id FROM project WHERE status = 'active' ORDER BY id LIMIT 1")
-        ).scalar()
         milestone_id = conn.execute(
             sa.text(
                 "SELECT id FROM milestone WHERE actual_date IS NULL AND removed_on IS NULL "
@@ -50,23 +76,7 @@ def measure_writes(url: str, today: dt.date, repeats: int = 20) -> dict[str, flo
             ).scalar()
 
     def status_update(i):
-        with session_scope(url) as session:
-            commands.submit_status_report(
-                {
-                    "project_id": project_id,
-                    "report_date": today,
-                    "schedule_rag": "G",
-                    "cost_rag": "G",
-                    "scope_rag": "G",
-                    "risk_rag": "A",
-                    "summary": f"bench {i}",
-                    "percent_complete": 50,
-                    "cost_to_date": 1000 + i,
-                    "forecast_at_completion": 100_000,
-                },
-                session=session,
-                actor=SYSTEM,
-            )
+        save_status_update(url, project_id, today, i)
 
     def milestone_move(i):
         v = version("milestone", milestone_id)

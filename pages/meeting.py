@@ -23,7 +23,6 @@ from components.meeting import forms as review_forms
 from components.meeting.escalations import answer_form
 from components.meeting.slides import PRESENTATION_CSS, md, render_slide
 from components.recovery import data as recovery_data
-from data_access.core.db import data_version
 from domain.changes import counts
 from domain.filters import apply_filter
 from domain.formatting import RAG_LABELS, fmt_date
@@ -95,7 +94,7 @@ def _live_mark(counter: int) -> str:
 def live_slide() -> None:
     """The slide on screen, redrawn from the latest data whenever anyone saves a change."""
     url = version[0]
-    live_version = (url, data_version(url))
+    live_version = data.fresh_version(url)
     current = meeting_data.meeting(live_version, today, since, review_id, portfolio_filter)
     total = len(current.slides)
     number = _slide_number(total)

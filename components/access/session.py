@@ -21,6 +21,7 @@ import secrets
 import streamlit as st
 
 from components.common import data
+from components.common.cache import data_cache
 from components.common.layout import current_version
 from data_access.core import auth, sessions
 from data_access.core.db import session_scope
@@ -126,12 +127,12 @@ def sso_email() -> str | None:
     return None
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@data_cache(max_entries=512)
 def _actor_for_person(version: data.Version, person_id: int) -> Actor | None:
     return auth.actor_for_person(person_id, version[0])
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@data_cache(max_entries=512)
 def _actor_for_email(version: data.Version, email: str) -> Actor | None:
     return auth.actor_for_email(email, version[0])
 
@@ -227,7 +228,7 @@ def demo_accounts(version: data.Version) -> list[auth.DemoAccount]:
     return _demo_accounts(version, served_locally(), auth.demo_setting())
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@data_cache(max_entries=64)
 def _demo_accounts(version: data.Version, local: bool, setting: str) -> list[auth.DemoAccount]:
     # `setting` (PMO_DEMO_ACCOUNTS) is only part of the cache key.
     return auth.demo_accounts(version[0], local=local)

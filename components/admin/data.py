@@ -6,26 +6,26 @@ import json
 from typing import Literal
 
 import pandas as pd
-import streamlit as st
 
 from components.common import data
+from components.common.cache import data_cache
 from data_access.admin import reads
 
 Table = Literal["people", "programs", "departments", "portfolios"]
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def table(version: data.Version, name: Table) -> pd.DataFrame:
     """One of the organisation tables of data_access.admin.reads, by its function's name."""
     return getattr(reads, name)(version[0])
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def setting_versions(version: data.Version) -> dict[str, int]:
     return reads.setting_versions(version[0])
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def recent_changes(version: data.Version) -> pd.DataFrame:
     df = reads.recent_changes(url=version[0])
     for col in ("before", "after"):

@@ -1,7 +1,8 @@
-"""Cached reads for the pages, keyed by plain values plus the database's data version.
+"""Cached reads for the pages, keyed by plain values plus the database's data versions.
 
-Every write bumps the data version in the database, so a save made by anyone, in any server
-process, changes the cache key and is seen by every session on its next rerun.
+Every write bumps the versions of the tables it changed, in the database, so a save made by
+anyone, in any server process, is seen by every session on its next rerun, and only the reads
+of those tables are recomputed (components.common.cache).
 """
 
 from __future__ import annotations
@@ -11,17 +12,19 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from components.common.cache import data_cache
 from data_access.core import clock
 from data_access.core.config import database_url
-from data_access.core.db import data_version
+from data_access.core.db import table_versions
 from data_access.core.settings import get_settings
 from data_access.demo.loader import prepare_database
 from data_access.portfolio import reads as portfolio
 from domain.health import compute_health
 
-# A data version is (database URL, counter): the URL keeps caches of different databases
-# apart (tests, benchmarks), the counter changes with every write.
-Version = tuple[str, int]
+# A data version is (database URL, counter, ((table, version), ...)): the URL keeps caches of
+# different databases apart (tests, benchmarks), the counter changes with every write, the
+# table versions with each write to that table.
+Version = tuple[str, int, tuple[tuple[str, int], ...]]
 
 
 @st.cache_resource(show_spinner="Preparing the database…")
@@ -34,19 +37,24 @@ def database_ready(url: str) -> bool:
 def current_version() -> Version:
     url = database_url()
     database_ready(url)
-    return url, data_version(url)
+    return fresh_version(url)
+
+
+def fresh_version(url: str) -> Version:
+    """The data versions as they are now (current_version reads them once per rerun)."""
+    return url, *table_versions(url)
 
 
 def today() -> dt.date:
     return clock.today()
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def settings(version: Version) -> dict:
     return get_settings(version[0])
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def portfolio_health(version: Version, on: dt.date) -> pd.DataFrame:
     """Every project with its computed health; filtered per session by
     `components.common.filters`."""
@@ -55,6 +63,6 @@ def portfolio_health(version: Version, on: dt.date) -> pd.DataFrame:
     return compute_health(facts, config, on)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def filter_options(version: Version) -> dict[str, list[str]]:
     return portfolio.filter_options(version[0])

@@ -7,8 +7,8 @@ next rerun of every session shows the saved record with its new version.
 from __future__ import annotations
 
 import pandas as pd
-import streamlit as st
 
+from components.common.cache import data_cache
 from components.common.data import Version
 from data_access.core import records
 from data_access.core.models import Milestone, Project, RaidItem, Risk
@@ -17,37 +17,37 @@ from domain.spreadsheets import Lookups, lookups_from
 MODELS = {"project": Project, "milestone": Milestone, "risk": Risk, "raid_item": RaidItem}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@data_cache(max_entries=64)
 def record(version: Version, entity: str, row_id: int) -> dict | None:
     return records.record(MODELS[entity], row_id, url=version[0])
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@data_cache(max_entries=32)
 def latest_report(version: Version, project_id: int) -> dict | None:
     return records.latest_report(project_id, url=version[0])
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@data_cache(max_entries=32)
 def milestones(version: Version, project_id: int) -> pd.DataFrame:
     return records.project_milestones(project_id, url=version[0])
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@data_cache(max_entries=32)
 def risks(version: Version, project_id: int) -> pd.DataFrame:
     return records.project_risks(project_id, url=version[0])
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@data_cache(max_entries=32)
 def raid_items(version: Version, project_id: int, kind: str) -> pd.DataFrame:
     return records.project_raid_items(project_id, kind, url=version[0])
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def choices(version: Version) -> dict[str, pd.DataFrame]:
     return records.choices(url=version[0])
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def names(version: Version) -> dict[str, dict[int, str]]:
     """Id to the name a reader knows: people and programs by name, projects by code."""
     tables = choices(version)
@@ -59,17 +59,17 @@ def names(version: Version) -> dict[str, dict[int, str]]:
     }
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def lookups(version: Version) -> Lookups:
     return lookups_from(choices(version))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def audit(version: Version, project_id: int, limit: int) -> pd.DataFrame:
     return records.project_audit(project_id, limit, url=version[0])
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def audit_count(version: Version, project_id: int) -> int:
     return records.audit_count(project_id, url=version[0])
 

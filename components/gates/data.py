@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import streamlit as st
 
 from components.common import data
+from components.common.cache import data_cache
 from components.gates import actions
 from data_access.gates import reads
 from data_access.portfolio import history as health_history
@@ -16,53 +16,53 @@ from domain.filters import PortfolioFilter, apply_filter
 from domain.portfolio_view import week_ends
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def template(version: data.Version, template_id: int) -> dict | None:
     return reads.template(template_id, version[0])
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def templates(version: data.Version) -> pd.DataFrame:
     return reads.templates(version[0])
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def lifecycle(version: data.Version, project_id: int) -> dict | None:
     return reads.lifecycle(project_id, version[0])
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def gate_history(version: data.Version, project_id: int) -> pd.DataFrame:
     return reads.gate_history(project_id, version[0])
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def evidence(version: data.Version, gate_id: int) -> pd.DataFrame:
     return reads.evidence(gate_id, version[0])
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def evidence_file(version: data.Version, evidence_id: int) -> tuple[str, bytes] | None:
     return reads.evidence_file(evidence_id, version[0])
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def criteria(version: data.Version, today: dt.date, project_id: int) -> list[dict]:
     """The current gate's criteria checked against the live data (attested: not yet)."""
     return actions.check_gate(version[0], project_id, today, set())
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def pending_gates(version: data.Version) -> pd.DataFrame:
     return reads.pending_gates(version[0])
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def condition_owners(version: data.Version, project_id: int) -> pd.DataFrame:
     return reads.condition_owners(project_id, version[0])
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def facts(version: data.Version, today: dt.date) -> pd.DataFrame:
     """Every project's gate and compliance facts, counted in SQL."""
     config = data.settings(version)
@@ -81,7 +81,7 @@ def matching_facts(version: data.Version, today: dt.date, f: PortfolioFilter) ->
     return all_facts[all_facts.project_id.isin(wanted)]
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def compliance(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
     """Compliance per project and policy, for the filtered projects."""
     return gates.compliance(matching_facts(version, today, f), data.settings(version), today)
@@ -100,26 +100,26 @@ def gate_names(version: data.Version, facts_df: pd.DataFrame) -> pd.Series:
     return pd.Series(names, index=facts_df.index, dtype=object)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def gates_due(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
     """The filtered projects' gates overdue or due within the horizon, most overdue first."""
     matching = matching_facts(version, today, f)
     return gates.gates_due(matching.assign(gate=gate_names(version, matching)), today)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def pending_matching(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
     """Gates awaiting a decision, of the filtered projects, oldest submission first."""
     pending = pending_gates(version).drop(columns=["criteria", "note"])
     return pending[pending.project_id.isin(matching_facts(version, today, f).project_id)]
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def gate_criteria(version: data.Version, gate_id: int) -> list[dict]:
     return reads.gate_criteria(gate_id, version[0])
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def gates_decided(version: data.Version, since: dt.date, until: dt.date) -> pd.DataFrame:
     return reads.gates_decided(since, until, version[0])
 
@@ -127,7 +127,7 @@ def gates_decided(version: data.Version, since: dt.date, until: dt.date) -> pd.D
 TREND_WEEKS = 26
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def status_trend(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
     """Status-report compliance week by week over the last half year, filtered projects."""
     config = data.settings(version)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import streamlit as st
 
 from components.common import data
+from components.common.cache import data_cache
 from data_access.intake import reads
 from domain import intake
 
@@ -21,12 +21,12 @@ def pool_label(kind: str, pool: str) -> str:
     return pool if kind == "skill" else f"{pool} (department)"
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def drivers(version: data.Version) -> pd.DataFrame:
     return reads.drivers(version[0])
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def judgements(version: data.Version) -> dict[tuple[int, int], float]:
     return reads.judgements(version[0])
 
@@ -38,7 +38,7 @@ def weights(version: data.Version) -> dict[str, float]:
     return intake.normalised(dict(zip(active.name, active.weight.astype(float), strict=True)))
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def ranked(version: data.Version) -> pd.DataFrame:
     """Every proposal with its priority (0-100) and the explanation, best first."""
     df = reads.proposals(version[0])
@@ -57,14 +57,14 @@ def ranked(version: data.Version) -> pd.DataFrame:
     return df.sort_values(["priority", "code"], ascending=[False, True]).reset_index(drop=True)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def capacity(version: data.Version, first_year: int, last_year: int) -> pd.DataFrame:
     return reads.pool_capacity(first_year, last_year, version[0]).assign(
         label=lambda d: [pool_label(k, p) for k, p in zip(d.pool_kind, d.pool, strict=True)]
     )
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def candidates(version: data.Version, first_year: int, last_year: int) -> list[intake.Candidate]:
     """The selectable proposals with their priority, cost per year of the planning period
     (a cost outside it does not count against its budgets) and needs per pool and quarter."""
@@ -95,7 +95,7 @@ def capacity_limits(version: data.Version, first_year: int, last_year: int) -> d
     return {(r.label, r.period): float(r.available) for r in cap.itertuples()}
 
 
-@st.cache_data(max_entries=16, show_spinner="Selecting…")
+@data_cache(max_entries=16, spinner="Selecting…")
 def selection(
     version: data.Version,
     years: tuple[int, int],
@@ -115,7 +115,7 @@ def selection(
     return chosen, cost
 
 
-@st.cache_data(max_entries=16, show_spinner="Drawing the frontier…")
+@data_cache(max_entries=16, spinner="Drawing the frontier…")
 def frontier(
     version: data.Version,
     years: tuple[int, int],
@@ -129,17 +129,17 @@ def frontier(
     return pd.DataFrame(points, columns=["budget", "value", "cost"])
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def scenarios(version: data.Version) -> pd.DataFrame:
     return reads.scenarios(version[0])
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def scenario_items(version: data.Version, ids: tuple[int, ...]) -> pd.DataFrame:
     return reads.scenario_items(list(ids), version[0])
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def scenario_use(
     version: data.Version, ids: tuple[int, ...], first_year: int, last_year: int
 ) -> pd.DataFrame:
@@ -162,21 +162,21 @@ def scenario_use(
     return merged.fillna({"available": 0.0})[["scenario", "pool", "period", "hours", "available"]]
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def benefits(version: data.Version, today: dt.date) -> pd.DataFrame:
     return reads.benefits(today, version[0])
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def parts(version: data.Version, proposal_id: int) -> dict:
     return reads.proposal_parts(proposal_id, version[0])
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def history(version: data.Version, proposal_id: int) -> pd.DataFrame:
     return reads.proposal_history(proposal_id, version[0])
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def my_scores(version: data.Version, proposal_id: int, reviewer_id: int) -> dict[int, int]:
     return reads.my_scores(proposal_id, reviewer_id, version[0])

@@ -5,24 +5,24 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import streamlit as st
 
+from components.common.cache import data_cache
 from components.common.data import Version
 from data_access.lessons import reads
 from domain import lessons as rule
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def register(version: Version, status: str | None) -> pd.DataFrame:
     return reads.lessons(status=status, url=version[0])
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def search(version: Version, text: str) -> pd.DataFrame:
     return reads.search(text, url=version[0])
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@data_cache(max_entries=32)
 def for_project(version: Version, project_id: int, on: dt.date) -> pd.DataFrame:
     """The few lessons most relevant to a project, with the reason for each."""
     context = reads.project_context(project_id, url=version[0])
@@ -31,12 +31,12 @@ def for_project(version: Version, project_id: int, on: dt.date) -> pd.DataFrame:
     return rule.rank(reads.candidates(project_id, url=version[0]), context, on)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def marked_by(version: Version, person_id: int | None) -> set[tuple[int, str]]:
     return reads.marked_by(person_id, url=version[0])
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def departments(version: Version) -> dict[int, str]:
     df = reads.departments(url=version[0])
     return dict(zip(df.id, df.name, strict=True))

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import pandas as pd
-import streamlit as st
 
+from components.common.cache import data_cache
 from components.common.data import Version
 from data_access.library import reads
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def documents(version: Version) -> pd.DataFrame:
     return reads.documents(url=version[0])
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def versions(version: Version, document_id: int) -> pd.DataFrame:
     return reads.versions(document_id, url=version[0])

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import streamlit as st
 
 from components.common import data
+from components.common.cache import data_cache
 from components.common.data import Version
 from data_access.meeting import deck_template as deck_templates
 from data_access.meeting import reviews
@@ -17,7 +17,7 @@ from domain.changes import Changes
 from domain.filters import PortfolioFilter
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def meeting(
     version: Version,
     today: dt.date,
@@ -41,22 +41,22 @@ def meeting(
     )
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def changes(version: Version, since: dt.date, until: dt.date, basis: str) -> Changes:
     return changes_between(since, until, data.settings(version), basis=basis, url=version[0])
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def review_list(version: Version) -> pd.DataFrame:
     return reviews.reviews(version[0])
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def people(version: Version) -> pd.DataFrame:
     return reviews.people(version[0])
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def deck_files(
     version: Version,
     today: dt.date,
@@ -71,17 +71,17 @@ def deck_files(
     return export(shown.slides, shown.footer, template["content"] if template else None)
 
 
-@st.cache_data(max_entries=2, show_spinner=False)
+@data_cache(max_entries=2)
 def deck_template(version: Version) -> dict | None:
     """The organisation's PowerPoint template in use (None: the app's own look)."""
     return deck_templates.active_template(version[0])
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def actions(version: Version, review_id: int | None) -> pd.DataFrame:
     return reviews.review_actions(review_id, version[0])
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def decisions(version: Version, review_id: int) -> pd.DataFrame:
     return reviews.review_decisions(review_id, version[0])

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import streamlit as st
 
 from charts.milestones import bei_chart, burndown_chart, mta_chart
 from charts.titles import fit_title
 from components.common import data
+from components.common.cache import data_cache
 from data_access.milestones import reads as milestones
 from domain.filters import PortfolioFilter, apply_filter
 from domain.health import sort_worst_first
@@ -30,7 +30,7 @@ from domain.milestones import (
 LIST_LIMIT = 200
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def project_choices(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
     """The filtered projects for the picker, worst health first: id, code, label."""
     projects = sort_worst_first(apply_filter(data.portfolio_health(version, today), f))
@@ -55,7 +55,7 @@ def _project_ids(
     return tuple(int(i) for i in projects["id"])
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def burndown(
     version: data.Version,
     today: dt.date,
@@ -70,7 +70,7 @@ def burndown(
     return burndown_series(deltas, today, weeks)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def burndown_specs(
     version: data.Version,
     today: dt.date,
@@ -87,7 +87,7 @@ def burndown_specs(
     )
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def slippage(
     version: data.Version,
     today: dt.date,
@@ -104,12 +104,12 @@ def slippage(
     return since, lists
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def project_history(version: data.Version, project_id: int) -> pd.DataFrame:
     return milestones.project_history(project_id, url=version[0])
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def trend_spec(
     version: data.Version, project_id: int, today: dt.date, chosen: tuple[int, ...]
 ) -> dict:

@@ -11,9 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-import streamlit as st
 
 from components.common import data
+from components.common.cache import data_cache
 from data_access.portfolio import history as health_history
 from data_access.portfolio import project_report
 from domain import portfolio_view as view
@@ -25,7 +25,7 @@ GROUPS = {"Program": "program", "Department": "department"}
 ROWS = {"Projects": None, "Programs": "program", "Departments": "department"}
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def health_as_of(version: data.Version, day: dt.date) -> pd.DataFrame:
     """Every project's health as it stood at the end of `day`, by today's rules."""
     config = data.settings(version)
@@ -33,7 +33,7 @@ def health_as_of(version: data.Version, day: dt.date) -> pd.DataFrame:
     return compute_health(facts, config, day)
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def weekly_overall(version: data.Version, today: dt.date, weeks: int) -> pd.DataFrame:
     config = data.settings(version)
     return health_history.weekly_overall(
@@ -41,7 +41,7 @@ def weekly_overall(version: data.Version, today: dt.date, weeks: int) -> pd.Data
     )
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@data_cache(max_entries=32)
 def matching_count(version: data.Version, today: dt.date, f: PortfolioFilter) -> int:
     return len(apply_filter(data.portfolio_health(version, today), f))
 
@@ -64,7 +64,7 @@ class Overview:
     concentration_cells: pd.DataFrame
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@data_cache(max_entries=32)
 def overview(
     version: data.Version,
     today: dt.date,
@@ -112,22 +112,22 @@ def overview(
     )
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def project_reports(version: data.Version, project_id: int) -> pd.DataFrame:
     return project_report.reports(project_id, url=version[0])
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def project_milestones(version: data.Version, project_id: int) -> pd.DataFrame:
     return project_report.milestones(project_id, url=version[0])
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def project_risks(version: data.Version, project_id: int) -> pd.DataFrame:
     return project_report.open_risks(project_id, url=version[0])
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def project_weekly(
     version: data.Version, today: dt.date, project_id: int, weeks: int
 ) -> pd.DataFrame:
@@ -137,14 +137,14 @@ def project_weekly(
     )
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@data_cache(max_entries=32)
 def project_choices(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
     """Code and name of the projects matching the filter, worst first."""
     matching = apply_filter(data.portfolio_health(version, today), f)
     return sort_worst_first(matching)[["code", "name"]].reset_index(drop=True)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@data_cache(max_entries=32)
 def project_health(version: data.Version, today: dt.date, code: str) -> pd.Series | None:
     """One project's row of the health table, or None if there is no such code."""
     health = data.portfolio_health(version, today)

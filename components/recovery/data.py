@@ -5,31 +5,31 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import streamlit as st
 
 from components.common import data
+from components.common.cache import data_cache
 from components.common.data import Version
 from data_access.recovery import reads
 from domain import recovery
 from domain.filters import PortfolioFilter, apply_filter
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@data_cache(max_entries=32)
 def actions(version: Version, project_id: int) -> pd.DataFrame:
     return reads.recovery_actions([project_id], url=version[0])
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@data_cache(max_entries=32)
 def history(version: Version, project_id: int) -> pd.DataFrame:
     return reads.green_date_history([project_id], url=version[0])
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@data_cache(max_entries=32)
 def project_status(version: Version, today: dt.date, project_id: int) -> dict:
     return reads.recovery_status(today, [project_id], url=version[0]).iloc[0].to_dict()
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def escalations(
     version: Version,
     today: dt.date,
@@ -46,7 +46,7 @@ def escalations(
     )
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def recovery_view(
     version: Version, today: dt.date, portfolio_filter: PortfolioFilter
 ) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import streamlit as st
 
 from charts.titles import fit_title
 from components.common import data
+from components.common.cache import data_cache
 from data_access.resources import money as money_reads
 from data_access.resources import reads as resources
 from domain import capacity
@@ -33,12 +34,12 @@ def show_chart(cache_key: tuple, build: Callable[[], alt.Chart], **kwargs):
     return st.vega_lite_chart(spec=_spec(cache_key, build), width="stretch", **kwargs)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def filtered_projects(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
     return apply_filter(data.portfolio_health(version, today), f)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def scope(version: data.Version, today: dt.date, f: PortfolioFilter) -> Scope:
     """The filtered project ids (None: no filter, every project) and the filtered departments."""
     if not f.active:
@@ -47,7 +48,7 @@ def scope(version: data.Version, today: dt.date, f: PortfolioFilter) -> Scope:
     return ids, tuple(f.department)
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def weekly_load(
     version: data.Version,
     today: dt.date,
@@ -71,7 +72,7 @@ def weekly_load(
     )
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def heatmap(
     version: data.Version,
     today: dt.date,
@@ -90,7 +91,7 @@ def heatmap(
     return cells, capacity.row_order(cells, order), total
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def people_in_view(version: data.Version, today: dt.date, f: PortfolioFilter, n_weeks: int) -> int:
     project_ids, departments = scope(version, today, f)
     return resources.people_in_view(
@@ -102,7 +103,7 @@ def people_in_view(version: data.Version, today: dt.date, f: PortfolioFilter, n_
     )
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def cell_allocations(
     version: data.Version,
     today: dt.date,
@@ -124,7 +125,7 @@ def cell_allocations(
     )
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def spend_history(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
     project_ids, _ = scope(version, today, f)
     return money_reads.spend_history(project_ids, url=version[0])
@@ -134,7 +135,7 @@ MONEY_BY = {"program": "Program", "department": "Department", "code": "Project"}
 RANK = {letter: n for n, letter in enumerate(RAG_ORDER)}
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def money(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
     """Money figures of the filtered projects, with the cost letter of their EAC variance."""
     config = data.settings(version)
@@ -145,12 +146,12 @@ def money(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataF
     return frame
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def money_total(version: data.Version, today: dt.date, f: PortfolioFilter) -> dict:
     return ev.total(money(version, today, f))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def money_groups(version: data.Version, today: dt.date, f: PortfolioFilter, by: str):
     """Projects (`by="code"`) or their roll-up by program or department, worst first: Red,
     Amber, Green by forecast variance, then the biggest budgets."""
@@ -167,7 +168,7 @@ def money_groups(version: data.Version, today: dt.date, f: PortfolioFilter, by: 
     return groups.sort_values(["rank", "bac"], ascending=[True, False])
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def projects_without_plan(
     version: data.Version, today: dt.date, f: PortfolioFilter
 ) -> pd.DataFrame:
@@ -175,17 +176,17 @@ def projects_without_plan(
     return money_reads.projects_without_plan(project_ids, url=version[0])
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def project_reports(version: data.Version, project_id: int) -> pd.DataFrame:
     return money_reads.project_reports(project_id, url=version[0])
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def people(version: data.Version) -> pd.DataFrame:
     return resources.people(url=version[0])
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def person_labels(version: data.Version) -> dict[int, str]:
     """Everyone who can be allocated, as "name · department · skill · hours"."""
     df = people(version)
@@ -195,7 +196,7 @@ def person_labels(version: data.Version) -> dict[int, str]:
     return dict(zip(df.id.astype(int), labels, strict=True))
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def project_labels(version: data.Version, today: dt.date) -> dict[int, str]:
     """Projects that can still take allocations, as "code name", by code."""
     df = data.portfolio_health(version, today)
@@ -203,13 +204,13 @@ def project_labels(version: data.Version, today: dt.date) -> dict[int, str]:
     return dict(zip(df.id.astype(int), df.code + " " + df.name, strict=True))
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def allocations(
     version: data.Version, project_id: int | None = None, person_id: int | None = None
 ) -> pd.DataFrame:
     return resources.allocations(project_id=project_id, person_id=person_id, url=version[0])
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def absences(version: data.Version, person_id: int) -> pd.DataFrame:
     return resources.absences(person_id, url=version[0])

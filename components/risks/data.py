@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import streamlit as st
 
 from charts.risks import (
     exposure_bands_chart,
@@ -19,6 +18,7 @@ from charts.risks import (
 )
 from charts.titles import fit_title
 from components.common import data
+from components.common.cache import data_cache
 from data_access.risks import reads as risks
 from domain import risk_bands
 from domain.formatting import OPPORTUNITY_COLOURS
@@ -27,7 +27,7 @@ Scope = tuple[int, ...] | None
 VIEWS = {"inherent": "Inherent", "residual": "Residual"}
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def matrix_cells(version: data.Version, scope: Scope, view: str) -> dict[str, pd.DataFrame]:
     """The 25 cells per kind ("threat", "opportunity") with counts and bands."""
     counts = risks.matrix_counts(scope, view, url=version[0])
@@ -45,7 +45,7 @@ def band_labels(version: data.Version) -> dict[str, str]:
 
 # Charts are cached as Vega-Lite specs: building and validating an Altair chart costs more
 # than the query behind it, and a warm rerun should not pay for it again.
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def matrix_specs(version: data.Version, scope: Scope, view: str) -> dict[str, dict]:
     """The threat and opportunity matrices as Vega-Lite specs."""
     cells = matrix_cells(version, scope, view)
@@ -69,12 +69,12 @@ def matrix_specs(version: data.Version, scope: Scope, view: str) -> dict[str, di
     }
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def summary(version: data.Version, scope: Scope, on: dt.date) -> dict[str, int]:
     return risks.risk_summary(on, scope, url=version[0])
 
 
-@st.cache_data(max_entries=16, show_spinner="Reading the register…")
+@data_cache(max_entries=16, spinner="Reading the register…")
 def register(
     version: data.Version,
     scope: Scope,
@@ -112,12 +112,12 @@ def register(
     return df
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def categories(version: data.Version, scope: Scope) -> list[str]:
     return risks.risk_categories(scope, url=version[0])
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@data_cache(max_entries=32)
 def picked_risks(
     version: data.Version,
     scope: Scope,
@@ -141,7 +141,7 @@ def picked_risks(
     return df
 
 
-@st.cache_data(max_entries=8, show_spinner="Rebuilding the exposure history…")
+@data_cache(max_entries=8, spinner="Rebuilding the exposure history…")
 def exposure(
     version: data.Version, scope: Scope, view: str, weeks: int, on: dt.date
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -151,7 +151,7 @@ def exposure(
     return risk_bands.exposure_by_band(by_score, ends, data.settings(version))
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def exposure_specs(
     version: data.Version, scope: Scope, view: str, weeks: int, on: dt.date
 ) -> tuple[dict, dict]:
@@ -163,7 +163,7 @@ def exposure_specs(
     )
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@data_cache(max_entries=32)
 def risk_detail(version: data.Version, risk_id: int) -> tuple[dict | None, dict]:
     """One risk and its score-history chart spec."""
     history = risks.risk_history(risk_id, url=version[0])
@@ -175,7 +175,7 @@ def risk_detail(version: data.Version, risk_id: int) -> tuple[dict | None, dict]
     return risks.risk_detail(risk_id, url=version[0]), fit_title(chart.to_dict())
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def raid_items(version: data.Version, kind: str, scope: Scope) -> pd.DataFrame:
     if kind == "dependency":
         return risks.dependencies(scope, url=version[0])

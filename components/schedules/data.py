@@ -6,6 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
+from components.common.cache import data_cache
 from components.common.data import Version
 from data_access.schedules import reads
 from data_access.schedules.files import ReadResult, read_uploads, write_mspdi
@@ -23,12 +24,12 @@ def read_many(files: tuple[tuple[str, bytes], ...]) -> list[ReadResult]:
     return read_uploads(list(files))
 
 
-@st.cache_data(max_entries=8, show_spinner="Writing the MS Project file…")
+@data_cache(max_entries=8, spinner="Writing the MS Project file…")
 def exported(version: Version, project_id: int, on: dt.date) -> bytes:
     project, milestones = reads.export_source(project_id, url=version[0])
     return write_mspdi(export_schedule(project, milestones, on))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@data_cache(max_entries=16)
 def history(version: Version, project_id: int):
     return reads.import_history(project_id, url=version[0])

@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import streamlit as st
 
+from components.common.cache import data_cache
 from components.common.data import Version
 from data_access.core.lesson_models import size_of
 from data_access.training import reads
 from domain import training
 
 
-@st.cache_data(max_entries=4, show_spinner=False)
+@data_cache(max_entries=4)
 def competence(version: Version, on: dt.date) -> pd.DataFrame:
     url = version[0]
     return training.matrix(
@@ -21,7 +21,7 @@ def competence(version: Version, on: dt.date) -> pd.DataFrame:
     )
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@data_cache(max_entries=32)
 def manager_gap(version: Version, project_id: int, on: dt.date) -> tuple[str, str, list[str]]:
     """(manager, size class, what they lack for it); an empty list when nothing is lacking."""
     url = version[0]

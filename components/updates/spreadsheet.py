@@ -10,10 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from components.common import data, records
+from components.common.cache import data_cache
 from components.common.edit_form import picker
 from components.common.export import XLSX, export_buttons
 from data_access.core import records as record_reads
-from data_access.core.db import data_version, session_scope
+from data_access.core.db import session_scope
 from data_access.core.writes import Actor
 from data_access.updates import bulk
 from domain import spreadsheets as sheets
@@ -28,7 +29,7 @@ SHORT = {k: v.split(" (")[0] for k, v in KINDS.items()}
 SHOWN_PROBLEMS = 200
 
 
-@st.cache_data(max_entries=8, show_spinner="Reading the file…")
+@data_cache(max_entries=8, spinner="Reading the file…")
 def parse_upload(version: data.Version, kind: str, content: bytes, filename: str):
     """The file checked row by row against what is stored now (keyed by the data version)."""
     try:
@@ -147,7 +148,7 @@ def _show_parsed(parsed: sheets.Parsed, refused: dict[int, dict[str, str]] | Non
 
 def _commit(version, kind, content, name, actor, today) -> None:
     """Check the file again against what is stored now and write it in one transaction."""
-    fresh = (version[0], data_version(version[0]))
+    fresh = data.fresh_version(version[0])
     parsed = parse_upload(fresh, kind, content, name)
     key = _refused_key(kind, content)
     if not parsed.ok:
@@ -179,7 +180,7 @@ def export_panel(version: data.Version, projects: pd.DataFrame) -> None:
     export_buttons(table, kind)
 
 
-@st.cache_data(max_entries=8, show_spinner=False)
+@data_cache(max_entries=8)
 def export_table(version: data.Version, kind: str, project_ids: tuple[int, ...]) -> pd.DataFrame:
     return sheets.export_frame(
         kind, record_reads.export_table(kind, list(project_ids), url=version[0])

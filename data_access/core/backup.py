@@ -47,7 +47,7 @@ from data_access.core.backup_crypto import (
     is_encrypted,
 )
 from data_access.core.config import DATA_DIR, database_url, normalise_url
-from data_access.core.db import dispose_engines, get_engine
+from data_access.core.db import ALL_TABLES, dispose_engines, get_engine
 from data_access.core.schema import upgrade_database
 from data_access.stakeholders import models as _stakeholder_models  # noqa: F401
 
@@ -55,7 +55,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
 # Bumped by every write and moved past its old value by a restore: not part of the content.
 # Sign-in sessions are ended by every restore (everyone signs in again).
-VOLATILE_TABLES = {"data_version", "sign_in_session"}
+VOLATILE_TABLES = {"data_version", "table_version", "sign_in_session"}
 
 
 class BackupError(RuntimeError):
@@ -280,12 +280,17 @@ def _data_version(url: str) -> int:
 
 
 def _move_data_version_past(url: str, before: int) -> None:
-    """Cached pages are keyed by the data version: after a restore it must be one no running
-    app has seen, or a page could show what was there before the restore."""
+    """Cached pages are kept by the data versions: after a restore they must be ones no running
+    app has seen, or a page could show what was there before the restore. The counter moves
+    past both, and every table's reads with it (the version of ALL_TABLES)."""
     with get_engine(url).begin() as conn:
         restored = int(conn.execute(sa.text("SELECT version FROM data_version")).scalar() or 0)
+        moved = max(before, restored) + 1
+        conn.execute(sa.text("UPDATE data_version SET version = :v"), {"v": moved})
+        conn.execute(sa.text("DELETE FROM table_version WHERE name = :n"), {"n": ALL_TABLES})
         conn.execute(
-            sa.text("UPDATE data_version SET version = :v"), {"v": max(before, restored) + 1}
+            sa.text("INSERT INTO table_version (name, version) VALUES (:n, :v)"),
+            {"n": ALL_TABLES, "v": moved},
         )
 
 

@@ -1,10 +1,13 @@
-"""One engine per database URL, sessions per query or per user action, and the data version."""
+"""One engine per database URL, sessions per query or per user action, and the data versions:
+a counter every write bumps, and one per table that a write changed."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 import pandas as pd
 import sqlalchemy as sa
@@ -50,10 +53,17 @@ def _create_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return sa.create_engine(
-        url, pool_pre_ping=True, pool_size=5, max_overflow=10, connect_args={"connect_timeout": 5}
-    )
+    else:
+        engine = sa.create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=5,
+            max_overflow=10,
+            connect_args={"connect_timeout": 5},
+        )
+    sa.event.listen(engine, "before_cursor_execute", _note_tables)
+    sa.event.listen(engine, "begin", _forget_tables)
+    return engine
 
 
 def dispose_engines() -> None:
@@ -118,9 +128,107 @@ def read_scalar(sql: str | sa.TextClause | sa.Select, params: dict | None = None
 
 
 def data_version(url: str | None = None) -> int:
-    """The counter every write bumps; cache keys include it so all sessions see new data."""
+    """The counter every write bumps (the live mark of Meeting mode, a re-check before a save)."""
     return int(read_scalar("SELECT version FROM data_version WHERE id = 1", url=url) or 0)
 
 
-def bump_data_version(session: Session) -> None:
-    session.execute(sa.text("UPDATE data_version SET version = version + 1 WHERE id = 1"))
+# --- what each write changed, what each read read -----------------------------------------
+# A cached read is kept while the versions of the tables it read are unchanged
+# (components.common.cache), so a status update does not recompute the admin lists. Both sides
+# are seen at the driver: every statement of a write notes the table it changes on its
+# connection, and `bump_data_version` bumps those tables' versions in the same transaction;
+# a read notes the tables its SQL names while a cached function records them.
+
+ALL_TABLES = "*"  # bumped by a write that cannot say what it changed (a restore): every read
+_WRITE = re.compile(
+    r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+"?(\w+)', re.I
+)
+_READ = re.compile(
+    r"^\s*(?:SELECT|WITH|PRAGMA|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|COMMIT|SHOW)\b", re.I
+)
+_WRITE_WORD = re.compile(r"\b(?:INSERT|UPDATE|DELETE)\b", re.I)
+_WORD = re.compile(r"[a-z_][a-z0-9_]*")
+_tables_read: ContextVar[set[str] | None] = ContextVar("tables_read", default=None)
+
+
+def tables_named(statement: str) -> set[str]:
+    """The app's tables a SQL statement names (over-counting is safe: one more recompute)."""
+    from sqlmodel import SQLModel
+
+    tables = SQLModel.metadata.tables
+    return {w for w in set(_WORD.findall(statement.lower())) if w in tables}
+
+
+def _note_tables(conn, _cursor, statement, _params, _context, _executemany) -> None:
+    reading = _READ.match(statement) and not (
+        statement.lstrip()[:4].upper() == "WITH" and _WRITE_WORD.search(statement)
+    )
+    if reading:
+        recording = _tables_read.get()
+        if recording is not None:
+            recording |= tables_named(statement)
+        return
+    written = _WRITE.match(statement)
+    conn.info.setdefault("tables_written", set()).add(
+        written.group(1).lower() if written else ALL_TABLES
+    )
+
+
+def _forget_tables(conn) -> None:
+    # A transaction that did not bump (a rollback, a test's own insert) leaves nothing behind.
+    conn.info.pop("tables_written", None)
+
+
+@contextmanager
+def recording_tables() -> Iterator[set[str]]:
+    """The tables read by the queries run inside the block (in this thread)."""
+    found: set[str] = set()
+    token = _tables_read.set(found)
+    try:
+        yield found
+    finally:
+        _tables_read.reset(token)
+
+
+def note_tables_read(tables) -> None:
+    """Add `tables` to what the enclosing `recording_tables` block read (a cached result
+    used inside it read them earlier)."""
+    recording = _tables_read.get()
+    if recording is not None:
+        recording |= set(tables)
+
+
+def table_versions(url: str | None = None) -> tuple[int, tuple[tuple[str, int], ...]]:
+    """(the counter, ((table, version), ...)) in one query; a table never written is absent."""
+    df = read_df(
+        "SELECT '' AS name, version FROM data_version WHERE id = 1 "
+        "UNION ALL SELECT name, version FROM table_version",
+        url=url,
+    )
+    pairs = dict(zip(df.name, df.version.astype(int), strict=True))
+    counter = pairs.pop("", 0)
+    return int(counter), tuple(sorted(pairs.items()))
+
+
+def bump_data_version(session) -> None:
+    """Bump the counter and the versions of the tables written in this transaction (a Session
+    or a Connection), as part of it."""
+    if isinstance(session, Session):
+        session.flush()
+        conn = session.connection()
+    else:
+        conn = session
+    written = conn.info.pop("tables_written", set()) - {"data_version", "table_version"}
+    conn.execute(sa.text("UPDATE data_version SET version = version + 1 WHERE id = 1"))
+    bump_tables(conn, written)
+
+
+def bump_tables(conn, tables) -> None:
+    for name in sorted(tables):
+        conn.execute(
+            sa.text(
+                "INSERT INTO table_version (name, version) VALUES (:n, 1) "
+                "ON CONFLICT (name) DO UPDATE SET version = table_version.version + 1"
+            ),
+            {"n": name},
+        )

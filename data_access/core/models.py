@@ -819,10 +819,19 @@ class DeckTemplate(SQLModel, table=True):
 
 
 class DataVersion(SQLModel, table=True):
-    """A single row bumped by every write; cached reads are keyed on it."""
+    """A single row bumped by every write."""
 
     __tablename__ = "data_version"
     id: int = Field(default=1, primary_key=True)
+    version: int = 0
+
+
+class TableVersion(SQLModel, table=True):
+    """Per table, bumped by every write that changed it; cached reads are kept while the
+    tables they read keep their versions (components.common.cache)."""
+
+    __tablename__ = "table_version"
+    name: str = Field(max_length=64, primary_key=True)
     version: int = 0
 
 

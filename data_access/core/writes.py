@@ -373,9 +373,9 @@ def _execute(session: Session, statement):
 
 
 def commit(session: Session) -> None:
-    """Bump the data version and commit; a constraint the checks missed becomes a refusal."""
-    bump_data_version(session)
+    """Bump the data versions and commit; a constraint the checks missed becomes a refusal."""
     try:
+        bump_data_version(session)  # flushes the pending writes first
         session.commit()
     except (sa.exc.IntegrityError, sa.exc.DataError) as exc:
         session.rollback()
