@@ -64,7 +64,7 @@ def plan_from(
     """
     n = str(baseline)
     tasks = schedule["tasks"]
-    warnings: list[str] = []
+    warnings: list[str] = list(schedule.get("file_problems", ()))
     status_date = _day(schedule.get("status_date")) or today
     root = _root(tasks) or {}
     top = [t for t in tasks if t["outline_level"] == 1] or tasks

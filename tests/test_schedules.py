@@ -127,6 +127,18 @@ def test_every_fixture_file_reads_with_its_counts_and_dates(fixtures, name):
     assert (schedule["start"], schedule["finish"]) == (start, finish)
 
 
+def test_a_damaged_calendar_is_said_clearly(fixtures):
+    """MPXJ reads invalid-8.4.xer's cut-short calendar as a standard week, silently; the
+    preview says which calendar and what that means. The sound files have nothing to say."""
+    [problem] = fixtures["invalid-8.4.xer"].schedule["file_problems"]
+    assert "\u201cTest - Invalid\u201d is damaged" in problem
+    assert all(
+        not r.schedule["file_problems"] for n, r in fixtures.items() if n != "invalid-8.4.xer"
+    )
+    plan = plan_from(fixtures["invalid-8.4.xer"].schedule, today=dt.date(2015, 7, 1))
+    assert problem in plan.warnings
+
+
 def test_baseline_of_the_mpp9_fixture_becomes_the_milestone_baseline(fixtures):
     schedule = fixtures["mpp9baseline.mpp"].schedule
     plan = plan_from(schedule, today=TODAY)

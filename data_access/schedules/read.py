@@ -13,7 +13,10 @@ import json
 import os
 import select
 import sys
+from pathlib import Path
 from typing import Any
+
+from data_access.schedules.xer import file_problems
 
 BASELINES = range(11)  # MS Project's Baseline (0) and Baseline1..10
 
@@ -111,9 +114,10 @@ def read_one(path: str, reader_class) -> dict[str, Any]:
             ".mpp/.xml/.mpx, Primavera .xer/.xml, Planner, ProjectLibre and more).",
         }
     try:
-        return {"ok": True, "schedule": schedule_of(project)}
+        schedule = schedule_of(project)
     except Exception as exc:
         return {"ok": False, "reason": _reason(exc)}
+    return {"ok": True, "schedule": {**schedule, "file_problems": file_problems(Path(path))}}
 
 
 def main() -> None:
