@@ -25,6 +25,7 @@ from reportlab.pdfgen.canvas import Canvas
 from charts.slides import build
 from deck.layout import (
     BOLD,
+    CELL_LINE_H,
     FONT,
     INK,
     LEADING,
@@ -88,6 +89,7 @@ def _scaled(box, scale: float):
         changes["size"] = box.size * scale
     if isinstance(box, TableBox):
         changes["widths"] = [w * scale for w in box.widths]
+        changes["row_heights"] = [h * scale for h in box.heights()]
     return replace(box, **changes)
 
 
@@ -171,6 +173,8 @@ def _pptx_table(slide, box: TableBox) -> None:
     table = shape.table
     for c, width in enumerate(box.widths):
         table.columns[c].width = Pt(width)
+    for r, height in enumerate(box.heights()):
+        table.rows[r].height = Pt(height)
     cells = [(0, c, text, TILE_FILL, True) for c, text in enumerate(box.header)]
     for r, (row, fills) in enumerate(zip(box.rows, box.fills, strict=True), start=1):
         pairs = enumerate(zip(row, fills, strict=True))
@@ -181,11 +185,11 @@ def _pptx_table(slide, box: TableBox) -> None:
         cell.margin_top = cell.margin_bottom = Pt(2)
         cell.fill.solid()
         cell.fill.fore_color.rgb = _rgb(fill or "#FFFFFF")
-        cell.text = text
-        run = cell.text_frame.paragraphs[0].runs[0] if text else None
-        if run is not None:
-            run.font.size, run.font.bold = Pt(box.size), bold
-            run.font.color.rgb = _rgb(text_colour_on(fill) if fill and r else INK)
+        cell.text = text  # a wrapped cell's lines become paragraphs
+        for paragraph in cell.text_frame.paragraphs:
+            for run in paragraph.runs:
+                run.font.size, run.font.bold = Pt(box.size), bold
+                run.font.color.rgb = _rgb(text_colour_on(fill) if fill and r else INK)
 
 
 # --- PDF --------------------------------------------------------------------------------
@@ -236,13 +240,12 @@ def _pdf_lines(canvas, x, y, lines: Iterable[str], size, bold=False, colour=INK)
 
 
 def _pdf_table(canvas: Canvas, box: TableBox) -> None:
-    row_h = box.h / (len(box.rows) + 1)
     rows = [
         (box.header, [TILE_FILL] * len(box.header), True),
         *((row, fills, False) for row, fills in zip(box.rows, box.fills, strict=True)),
     ]
-    for r, (row, fills, bold) in enumerate(rows):
-        top = box.y + r * row_h
+    top = box.y
+    for (row, fills, bold), row_h in zip(rows, box.heights(), strict=True):
         x = box.x
         for text, fill, width in zip(row, fills, box.widths, strict=True):
             if fill:
@@ -251,10 +254,15 @@ def _pdf_table(canvas: Canvas, box: TableBox) -> None:
             ink = text_colour_on(fill) if fill and not bold else INK
             canvas.setFillColor(HexColor(ink))
             canvas.setFont(BOLD if bold else FONT, box.size)
-            canvas.drawString(x + 5, _y(top + row_h / 2 + box.size * 0.35), text)
+            lines = text.split("\n")
+            # The lines centred in the row, as PowerPoint's table draws them.
+            first = top + row_h / 2 - (len(lines) - 1) * CELL_LINE_H / 2 + box.size * 0.35
+            for i, line in enumerate(lines):
+                canvas.drawString(x + 5, _y(first + i * CELL_LINE_H), line)
             x += width
+        top += row_h
         canvas.setStrokeColor(HexColor(RULE))
-        canvas.line(box.x, _y(top + row_h), box.x + box.w, _y(top + row_h))
+        canvas.line(box.x, _y(top), box.x + box.w, _y(top))
 
 
 def _pdf_image(canvas: Canvas, box: ImageBox, png: bytes) -> None:

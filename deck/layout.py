@@ -18,7 +18,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 from domain.formatting import BAND_COLOURS, RAG_COLOURS
 from domain.risk_bands import BANDS, SCALE, band_of
-from domain.slides import Block, Slide, text_colour_on
+from domain.slides import Block, Slide, full_text, text_colour_on, visible_columns
 
 PAGE_W, PAGE_H = 960.0, 540.0
 MARGIN = 28.0
@@ -33,6 +33,7 @@ HEADING_SIZE, BODY_SIZE, TABLE_SIZE, NOTE_SIZE = 15.0, 13.0, 12.0, 12.0
 LEADING = 1.3
 TILE_H = 66.0
 ROW_H = 21.0
+CELL_LINES, CELL_LINE_H = 2, 14.0  # a table cell wraps to two lines at most
 GAP = 12.0
 MIN_CHART_H = 150.0
 INK, MUTED, RULE, TILE_FILL = "#1B1F24", "#5F6B7A", "#D0D5DD", "#F2F4F7"
@@ -111,6 +112,11 @@ class TableBox:
     fills: list[list[str | None]]
     widths: list[float]
     size: float = TABLE_SIZE
+    # Header first; without them every row shares the height alike.
+    row_heights: list[float] | None = None
+
+    def heights(self) -> list[float]:
+        return self.row_heights or [self.h / (len(self.rows) + 1)] * (len(self.rows) + 1)
 
 
 @dataclass
@@ -171,7 +177,7 @@ def _natural_height(block: Block, width: float) -> float:
     if block.kind == "tiles":
         return TILE_H
     if block.kind == "table" and block.table is not None and len(block.table):
-        return heading + ROW_H * (len(block.table) + 1) + more
+        return heading + sum(_table_cells(block, width)[-1]) + more
     if block.kind == "lines" and block.lines:
         return heading + sum(_line_height(line, width) for line in block.lines) + more
     if block.kind == "text":
@@ -204,7 +210,7 @@ def _place(page: Page, block: Block, x: float, y: float, w: float, h: float) -> 
         page.charts.append(ImageBox(x, y, w, h, block))
         y += h
     elif block.kind == "table" and block.table is not None and len(block.table):
-        y = _table(page, block, x, y, w)
+        y = _table(page, block, x, y, w, bottom - y - (NOTE_SIZE * LEADING if block.more else 0))
     elif block.kind == "lines" and block.lines:
         y = _lines(page, block, x, y, w, bottom)
     elif block.kind == "text":
@@ -312,14 +318,26 @@ def _badge_colour(badge: str) -> str:
     return RAG_COLOURS.get(badge) or BAND_COLOURS.get(badge) or MUTED
 
 
-def _table(page: Page, block: Block, x: float, y: float, w: float) -> float:
+def _table(page: Page, block: Block, x: float, y: float, w: float, room: float) -> float:
+    """The table with its cells wrapped to two lines, or to one where two do not fit `room`."""
+    shown, cells, fills, widths, heights = _table_cells(block, w)
+    if sum(heights) > room:
+        shown, cells, fills, widths, heights = _table_cells(block, w, lines=1)
+    page.boxes.append(
+        TableBox(x, y, w, sum(heights), shown, cells, fills, widths, row_heights=heights)
+    )
+    return y + sum(heights)
+
+
+def _table_cells(block: Block, w: float, lines: int = CELL_LINES):
+    """Header, cell texts (wrapped to at most `lines` lines), fills, column widths and row
+    heights (header first) of a table block drawn `w` wide."""
     df = block.table
-    shown = [c for c in df.columns if not c.startswith("_")]
-    # Cells are cut to one line here, so the browser's non-breaking hyphen is not needed (and
-    # not every font has it).
-    rows = [
-        [str(v).replace("\u2011", "-") for v in row] for row in df[shown].itertuples(index=False)
-    ]
+    shown = visible_columns(df)
+    # Cells are wrapped here, so the browser's non-breaking hyphen is not needed (and not
+    # every font has it).
+    columns = [full_text(df, c).map(lambda v: str(v).replace("\u2011", "-")) for c in shown]
+    rows = [list(row) for row in zip(*columns, strict=True)]
     fills = [
         [df[f"_colour_{c}"].iloc[i] if f"_colour_{c}" in df else None for c in shown]
         for i in range(len(df))
@@ -334,10 +352,10 @@ def _table(page: Page, block: Block, x: float, y: float, w: float) -> float:
         for i, c in enumerate(shown)
     ]
     widths = column_widths(wants, w)
-    cut = [[_fit(v, width) for v, width in zip(row, widths, strict=True)] for row in rows]
-    height = ROW_H * (len(rows) + 1)
-    page.boxes.append(TableBox(x, y, w, height, shown, cut, fills, widths))
-    return y + height
+    cells = [[_fit(v, width, lines) for v, width in zip(row, widths, strict=True)] for row in rows]
+    counts = [max(cell.count("\n") + 1 for cell in row) for row in cells]
+    heights = [ROW_H, *(ROW_H + (n - 1) * CELL_LINE_H for n in counts)]
+    return shown, cells, fills, widths, heights
 
 
 def column_widths(wants: list[float], total: float) -> list[float]:
@@ -352,10 +370,15 @@ def column_widths(wants: list[float], total: float) -> list[float]:
     return widths
 
 
-def _fit(text: str, width: float) -> str:
-    """Cut a cell's text to one line of the column, with an ellipsis."""
-    if text_width(text, TABLE_SIZE) <= width - 10:
-        return text
-    while text and text_width(text + "…", TABLE_SIZE) > width - 10:
-        text = text[:-1]
-    return text.rstrip() + "…"
+def _fit(text: str, width: float, lines: int = CELL_LINES) -> str:
+    """A cell's text wrapped to the column on at most `lines` lines; only longer text is cut,
+    after its last whole word that fits, with an ellipsis."""
+    wrapped = wrap(text, TABLE_SIZE, width - 10)
+    if len(wrapped) <= lines:
+        return "\n".join(wrapped)
+    last = " ".join(wrapped[lines - 1 :])
+    while " " in last and text_width(last + "…", TABLE_SIZE) > width - 10:
+        last = last.rsplit(" ", 1)[0]
+    while last and text_width(last + "…", TABLE_SIZE) > width - 10:  # one long word
+        last = last[:-1]
+    return "\n".join([*wrapped[: lines - 1], last.rstrip() + "…"])

@@ -34,7 +34,7 @@ from domain.filters import (
 )
 from domain.formatting import RAG_COLOURS, RAG_LABELS, fmt_date
 from domain.health import DIMENSIONS, compute_health, sort_worst_first
-from domain.slides import Block, Slide, text_colour_on
+from domain.slides import Block, Slide, full_text, text_colour_on, visible_columns
 
 WIDTH = 600
 CHART_W, CHART_H = 560, 240
@@ -203,7 +203,8 @@ def block_html(block: Block, charts: dict[int, str]) -> str:
     )
     if block.kind == "table":
         table = block.table if block.table is not None else pd.DataFrame()
-        shown = [c for c in table.columns if not c.startswith("_colour_")]
+        shown = visible_columns(table)
+        table = table.assign(**{c: full_text(table, c) for c in shown})
         if table.empty:
             parts.append(_note(block.empty or "Nothing to show."))
         else:

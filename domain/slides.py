@@ -465,6 +465,7 @@ def _project(inputs: MeetingInputs, p) -> Slide:
                 "Risk": risks.title.map(lambda t: clip(t, 40)).to_numpy(),
                 "Score": risks.score.astype(str).to_numpy(),
                 "Owner": risks.owner.fillna("no owner").to_numpy(),
+                "_full_Risk": risks.title.map(plain).to_numpy(),
             }
         ),
         risks.band,
@@ -491,6 +492,17 @@ def _project(inputs: MeetingInputs, p) -> Slide:
             _project_actions(inputs, int(p.id)),
         ],
     )
+
+
+def visible_columns(table: pd.DataFrame) -> list[str]:
+    """A table block's columns as shown (`_colour_<c>`, `_full_<c>` accompany column c)."""
+    return [c for c in table.columns if not c.startswith("_")]
+
+
+def full_text(table: pd.DataFrame, column: str) -> pd.Series:
+    """Column `column` as said where there is room to wrap (the deck, an e-mail): its
+    `_full_<column>` where the slide shortened it for the screen."""
+    return table[f"_full_{column}"] if f"_full_{column}" in table else table[column]
 
 
 def _band_table(table: pd.DataFrame, bands: pd.Series) -> pd.DataFrame:

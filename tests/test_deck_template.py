@@ -11,22 +11,28 @@ import io
 import shutil
 import subprocess
 import zipfile
+from dataclasses import replace
+from html import escape as _html_escape
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from PIL import Image
 from pptx import Presentation
 from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.util import Emu, Pt
+from pypdf import PdfReader
 
 from data_access.core.db import read_df, session_scope
 from data_access.core.writes import SYSTEM, Actor, ConflictError, PermissionDenied
 from data_access.meeting import deck_template as templates
 from deck import template
 from deck.export import export, render
-from deck.layout import PAGE_H, PAGE_W
+from deck.layout import PAGE_H, PAGE_W, TABLE_SIZE, _fit, text_width
+from deck.report import block_html
 from deck.sources import load_meeting
+from domain.slides import Block, clip
 from tests.conftest import DEMO_TODAY
 
 ADMIN = SYSTEM
@@ -212,3 +218,48 @@ def test_upload_replace_and_default_look(db_url):
     )
     assert audit.action.tolist() == ["create", "refused", "update"]
     assert "content" not in str(audit.after.iloc[0])  # the file's facts, not its bytes
+
+
+# --- words that fit -----------------------------------------------------------------------
+
+
+def test_a_table_cell_wraps_its_words_and_cuts_only_what_two_lines_cannot_hold():
+    title = "Data-centre migration slips past the supplier's cut-over window in March"
+    assert _fit("Vendor late", 150) == "Vendor late"
+    two = _fit(title, 300)
+    assert two.count("\n") == 1 and two.replace("\n", " ") == title  # whole, on two lines
+    long = _fit(" ".join([title] * 4), 300)
+    first, second = long.split("\n")
+    # Cut after a whole word: what is shown is the text's beginning, word for word.
+    shown = f"{first} {second.removesuffix('…')}".split()
+    assert second.endswith("…") and shown == " ".join([title] * 4).split()[: len(shown)]
+    assert all(text_width(line, TABLE_SIZE) <= 290 for line in (first, second))
+
+
+def test_the_deck_says_risk_titles_whole_where_the_screen_shortens_them(meeting):
+    """The slide on screen shortens a risk title to 40 characters; the deck wraps it on two
+    lines in the table (PowerPoint and PDF), and the e-mail report says it whole."""
+    title = "Data-centre migration slips past the supplier's cut-over window in March"
+    project = next(s for s in meeting.slides if s.kind == "project")
+    risks = pd.DataFrame(
+        {
+            "Risk": [clip(title, 40), "Licence costs rise"],
+            "Score": ["20\u00a0Critical", "9\u00a0Medium"],
+            "Owner": ["Yusuf Weber", "Ines Ivanova"],
+            "_full_Risk": [title, "Licence costs rise"],
+        }
+    )
+    slide = replace(
+        project,
+        blocks=[b for b in project.blocks if b.heading != "Top risks"]
+        + [Block("table", "Top risks", "right", table=risks)],
+    )
+    pptx, pdf = export([slide], meeting.footer)
+    [table] = [s.table for s in Presentation(io.BytesIO(pptx)).slides[0].shapes if s.has_table]
+    cell = table.cell(1, 0).text
+    assert "\n" in cell and cell.replace("\n", " ") == title
+    assert table.cell(2, 0).text == "Licence costs rise"
+    text = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert title in text
+    html = block_html(slide.blocks[-1], {})
+    assert _html_escape(title) in html and _html_escape(clip(title, 40)) not in html

@@ -13,7 +13,7 @@ import streamlit as st
 
 from charts.slides import INK, build
 from domain.formatting import BAND_COLOURS, RAG_COLOURS
-from domain.slides import Block, Slide, text_colour_on
+from domain.slides import Block, Slide, text_colour_on, visible_columns
 
 # Streamlit's named colours are the theme's (Okabe-Ito, see .streamlit/config.toml).
 _NAMED = {
@@ -166,7 +166,7 @@ def _design_size(chart: str) -> dict[str, int]:
 
 def styled(table: pd.DataFrame):
     """The visible columns, with the cell colours the `_colour_<column>` columns give."""
-    shown = [c for c in table.columns if not c.startswith("_")]
+    shown = visible_columns(table)
 
     def colours(row: pd.Series) -> list[str]:
         styles = []
