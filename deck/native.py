@@ -44,24 +44,26 @@ def _frame(slide, kind, data, box):
     return chart
 
 
-def _bars(slide, box, labels, values, colours, captions, axis_title: str) -> None:
-    data = CategoryChartData(number_format="0")
+def _bars(slide, box, labels, values, colours, number_format: str, axis_title: str) -> None:
+    """Bars with their value beside each, in `number_format`: the labels show the data, so a
+    value changed in PowerPoint's chart data moves the bar and its label together."""
+    data = CategoryChartData(number_format=number_format)
     data.categories = labels
     data.add_series(axis_title, values)
     chart = _frame(slide, XL_CHART_TYPE.BAR_CLUSTERED, data, box)
     chart.has_legend = False
     plot = chart.plots[0]
     plot.gap_width = 40
+    plot.has_data_labels = True
+    values_shown = plot.data_labels
+    values_shown.show_value, values_shown.number_format_is_linked = True, True
+    values_shown.position = XL_LABEL_POSITION.OUTSIDE_END
+    values_shown.font.size, values_shown.font.bold = Pt(LABEL_PT), True
     series = plot.series[0]
-    for i, (colour, caption) in enumerate(zip(colours, captions, strict=True)):
+    for i, colour in enumerate(colours):
         point = series.points[i]
         point.format.fill.solid()
         point.format.fill.fore_color.rgb = _rgb(colour)
-        label = point.data_label
-        label.position = XL_LABEL_POSITION.OUTSIDE_END
-        label.text_frame.text = caption
-        label.text_frame.paragraphs[0].runs[0].font.size = Pt(LABEL_PT)
-        label.text_frame.paragraphs[0].runs[0].font.bold = True
     chart.category_axis.reverse_order = True  # the first row on top, as in the browser
     chart.category_axis.tick_labels.font.size = Pt(LABEL_PT)
     value_axis = chart.value_axis
@@ -73,15 +75,16 @@ def _bars(slide, box, labels, values, colours, captions, axis_title: str) -> Non
 
 
 def health_bars(slide, box) -> None:
-    """Active projects per overall health, worst first, letter and count beside each bar."""
+    """Active projects per overall health, worst first; the letter with each name (colour is
+    never the only sign), the count beside each bar."""
     df = box.chart.data
     _bars(
         slide,
         box,
-        df.label.tolist(),
+        [f"{label} ({r})" for label, r in zip(df.label, df.rag, strict=True)],
         [int(v) for v in df.projects],
         [RAG_COLOURS[r] for r in df.rag],
-        [f"{r}  {n}" for r, n in zip(df.rag, df.projects, strict=True)],
+        "0",
         "Projects",
     )
 
@@ -95,7 +98,7 @@ def slip_bars(slide, box) -> None:
         df.label.tolist(),
         [int(v) for v in df.days],
         [RAG_COLOURS["A"]] * len(df),
-        [f"+{int(d)} d" for d in df.days],
+        '"+"0" d"',
         "Days later",
     )
 

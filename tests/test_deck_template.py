@@ -15,10 +15,12 @@ from dataclasses import replace
 from html import escape as _html_escape
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image
 from pptx import Presentation
+from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
 from pptx.enum.shapes import MSO_SHAPE
 from pptx.util import Emu, Pt
@@ -32,6 +34,7 @@ from deck.export import export, render
 from deck.layout import PAGE_H, PAGE_W, TABLE_SIZE, _fit, text_width
 from deck.report import block_html
 from deck.sources import load_meeting
+from domain.formatting import RAG_COLOURS
 from domain.slides import Block, clip
 from tests.conftest import DEMO_TODAY
 
@@ -263,3 +266,60 @@ def test_the_deck_says_risk_titles_whole_where_the_screen_shortens_them(meeting)
     assert title in text
     html = block_html(slide.blocks[-1], {})
     assert _html_escape(title) in html and _html_escape(clip(title, 40)) not in html
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (./pmo.sh test installs it)")
+def test_a_bar_changed_in_the_chart_data_moves_on_the_slide(meeting, tmp_path):
+    """As a PMO lead does before the board: open the deck, change a bar's value in the chart's
+    data, and the slide follows: the bar grows and its label says the new value."""
+    slide = next(s for s in meeting.slides if any(b.chart == "health_bars" for b in s.blocks))
+    pptx, _ = export([slide], meeting.footer)
+    deck = Presentation(io.BytesIO(pptx))
+    chart = next(s.chart for s in deck.slides[0].shapes if s.has_chart)
+    plot = chart.plots[0]
+    values = list(plot.series[0].values)
+    edited = CategoryChartData(number_format="0")
+    edited.categories = list(plot.categories)
+    edited.add_series(plot.series[0].name, [values[0] + 40, *values[1:]])
+    chart.replace_data(edited)  # what PowerPoint's "Edit data" writes into the workbook
+    out = io.BytesIO()
+    deck.save(out)
+    red = tuple(int(RAG_COLOURS["R"][i : i + 2], 16) for i in (1, 3, 5))
+    before, text_before = _rendered(pptx, tmp_path / "before")
+    after, text_after = _rendered(out.getvalue(), tmp_path / "after")
+    assert _pixels(after, red) > 1.5 * _pixels(before, red)
+    # The bars' labels, in order, as the rendered page reads.
+    labels = "\n".join(str(int(v)) for v in [values[0] + 40, *values[1:]])
+    assert f"\n{labels}\n" in text_after and f"\n{labels}\n" not in text_before
+
+
+def _rendered(pptx: bytes, folder: Path) -> tuple[Image.Image, str]:
+    folder.mkdir()
+    source = folder / "deck.pptx"
+    source.write_bytes(pptx)
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{folder}/lo", "--convert-to",
+         "pdf", "--outdir", str(folder), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "50",
+            "-png",
+            "-singlefile",
+            str(folder / "deck.pdf"),
+            str(folder / "p"),
+        ],
+        check=True,
+        timeout=120,
+    )
+    text = PdfReader(folder / "deck.pdf").pages[0].extract_text()
+    return Image.open(folder / "p.png").convert("RGB"), text
+
+
+def _pixels(picture: Image.Image, rgb: tuple[int, ...]) -> int:
+    """How many pixels are drawn in (about) colour `rgb`."""
+    distance = np.abs(np.asarray(picture, dtype=int) - np.array(rgb)).max(axis=2)
+    return int((distance < 30).sum())
