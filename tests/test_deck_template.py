@@ -173,18 +173,7 @@ def test_pdf_charts_are_drawn_whole_in_their_picture(meeting):
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (./pmo.sh test installs it)")
 def test_libreoffice_renders_every_page_of_the_template_deck(meeting, tmp_path):
     pptx, _ = export(meeting.slides, meeting.footer, corporate_template())
-    source = tmp_path / "review.pptx"
-    source.write_bytes(pptx)
-    subprocess.run(
-        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
-         "pdf", "--outdir", str(tmp_path), str(source)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
-    subprocess.run(
-        ["pdftoppm", "-r", "50", "-png", str(tmp_path / "review.pdf"), str(tmp_path / "page")],
-        check=True,
-        timeout=120,
-    )
+    _as_pngs(_libreoffice_pdf(pptx, tmp_path), tmp_path / "page")
     pages = sorted(tmp_path.glob("page-*.png"))
     assert len(pages) == len(meeting.slides)
     artifacts = Path("test-artifacts/deck")
@@ -294,7 +283,14 @@ def test_a_bar_changed_in_the_chart_data_moves_on_the_slide(meeting, tmp_path):
 
 
 def _rendered(pptx: bytes, folder: Path) -> tuple[Image.Image, str]:
+    """A one-slide deck as LibreOffice draws it: the picture and the text of the page."""
     folder.mkdir()
+    pdf = _libreoffice_pdf(pptx, folder)
+    _as_pngs(pdf, folder / "p", "-singlefile")
+    return Image.open(folder / "p.png").convert("RGB"), PdfReader(pdf).pages[0].extract_text()
+
+
+def _libreoffice_pdf(pptx: bytes, folder: Path) -> Path:
     source = folder / "deck.pptx"
     source.write_bytes(pptx)
     subprocess.run(
@@ -302,21 +298,11 @@ def _rendered(pptx: bytes, folder: Path) -> tuple[Image.Image, str]:
          "pdf", "--outdir", str(folder), str(source)],
         check=True, capture_output=True, timeout=180,
     )  # fmt: skip
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-r",
-            "50",
-            "-png",
-            "-singlefile",
-            str(folder / "deck.pdf"),
-            str(folder / "p"),
-        ],
-        check=True,
-        timeout=120,
-    )
-    text = PdfReader(folder / "deck.pdf").pages[0].extract_text()
-    return Image.open(folder / "p.png").convert("RGB"), text
+    return folder / "deck.pdf"
+
+
+def _as_pngs(pdf: Path, prefix: Path, *options: str) -> None:
+    subprocess.run(["pdftoppm", "-r", "50", "-png", *options, pdf, prefix], check=True, timeout=120)
 
 
 def _pixels(picture: Image.Image, rgb: tuple[int, ...]) -> int:
