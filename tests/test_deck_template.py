@@ -28,6 +28,7 @@ from pypdf import PdfReader
 
 from data_access.core.db import read_df, session_scope
 from data_access.core.writes import SYSTEM, Actor, ConflictError, PermissionDenied
+from data_access.demo.loader import load_demo
 from data_access.meeting import deck_template as templates
 from deck import template
 from deck.export import export, render
@@ -309,3 +310,28 @@ def _pixels(picture: Image.Image, rgb: tuple[int, ...]) -> int:
     """How many pixels are drawn in (about) colour `rgb`."""
     distance = np.abs(np.asarray(picture, dtype=int) - np.array(rgb)).max(axis=2)
     return int((distance < 30).sum())
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (./pmo.sh test installs it)")
+def test_the_review_deck_of_a_large_portfolio_fits_and_renders(tmp_path):
+    """Tier L (5,000 projects: about 80 slides) on the corporate template: every shape on its
+    slide, every page drawn by LibreOffice with the template's band, the PDF page for page."""
+    url = f"sqlite:///{tmp_path}/l.db"
+    load_demo("L", url, today=DEMO_TODAY)
+    review = load_meeting(DEMO_TODAY, url=url)
+    pptx, pdf = export(review.slides, review.footer, corporate_template())
+    deck = Presentation(io.BytesIO(pptx))
+    assert len(deck.slides) == len(review.slides) > 50
+    for slide, page in zip(review.slides, deck.slides, strict=True):
+        assert all(_inside(shape, deck) for shape in page.shapes), slide.title
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == len(review.slides)
+    _as_pngs(_libreoffice_pdf(pptx, tmp_path), tmp_path / "page")
+    pages = sorted(tmp_path.glob("page-*.png"))
+    assert len(pages) == len(review.slides)
+    for page in pages:
+        top = Image.open(page).convert("RGB").getpixel((10, 2))
+        assert top[2] > top[1] + 40, page.name
+    artifacts = Path("test-artifacts/deck")
+    artifacts.mkdir(parents=True, exist_ok=True)
+    for page in pages[:3]:
+        shutil.copy(page, artifacts / f"tier-l-{page.name}")
