@@ -16,6 +16,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, sync_playwright
 
+from data_access.core.sessions import SESSION_COOKIE
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -165,10 +167,23 @@ def rss_mb(pid: int) -> float:
 
 def sign_in_demo_admin(page: Page, settle=settled_at) -> None:
     """Take the sign-in page's one-click demo PMO admin account, when the app asks."""
-    button = page.get_by_role("button", name=re.compile(r"^Demo · PMO admin"))
-    if button.count():
-        button.first.click()
-        settle(page)
+    sign_in_demo(page, "PMO admin", settle)
+
+
+def sign_in_demo(page: Page, role_label: str, settle=settled_at) -> None:
+    """Take the sign-in page's one-click demo account of `role_label`, when the app asks, and
+    wait for the session cookie: the page trades its one-time code for it after the rerun, so
+    an address opened before then would find the browser signed out."""
+    button = page.get_by_role("button", name=re.compile(rf"^Demo · {re.escape(role_label)}"))
+    if not button.count():
+        return
+    button.first.click()
+    settle(page)
+    deadline = time.monotonic() + 60
+    while not any(c["name"] == SESSION_COOKIE for c in page.context.cookies()):
+        if time.monotonic() > deadline:
+            raise AssertionError("signed in, but the session cookie never came")
+        time.sleep(0.1)
 
 
 def choose_option(page: Page, label: str, option: str) -> None:

@@ -27,6 +27,7 @@ from benchmarks.browser import (  # noqa: F401 (re-exported for the tests)
     choose_option,
     free_port,
     settled_at,
+    sign_in_demo,
     sign_in_demo_admin,
     streamlit_servers,
 )
@@ -142,6 +143,13 @@ def sign_in_if_asked(page) -> None:
     """Once sign-in (issue 8) guards the app, a new visitor takes the demo PMO admin account;
     the address asked for opens after it."""
     sign_in_demo_admin(page, settle_after_action)
+
+
+def sign_in_as(page, base: str, role_label: str) -> None:
+    """Open the app and take the demo account of `role_label` ("PMO admin", "Project manager")."""
+    page.goto(base)
+    settle(page)
+    sign_in_demo(page, role_label, settle_after_action)
 
 
 def sign_in_with_password(page, email: str, password: str) -> None:

@@ -3,13 +3,11 @@ admin in another browser decides Go, and the project's phase moves on."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from data_access.core.db import read_scalar
-from tests.e2e.harness import screenshot, settle, settle_after_action
+from tests.e2e.harness import screenshot, settle, settle_after_action, sign_in_as
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-gates")]
 
@@ -25,17 +23,10 @@ def _phase_index(url: str) -> int:
     )
 
 
-def _sign_in(page, base: str, role_label: str) -> None:
-    page.goto(base)
-    settle(page)
-    page.get_by_role("button", name=re.compile(rf"^Demo · {role_label}")).first.click()
-    settle_after_action(page)
-
-
 def test_submit_then_decide_moves_the_phase(server, demo_url, new_page):
     before = _phase_index(demo_url)
     pm = new_page()
-    _sign_in(pm, server.url, "Project manager")
+    sign_in_as(pm, server.url, "Project manager")
     pm.goto(f"{server.url}/project?project={PROJECT}")
     settle(pm)
     form = pm.get_by_test_id("stForm").filter(
@@ -50,7 +41,7 @@ def test_submit_then_decide_moves_the_phase(server, demo_url, new_page):
     screenshot(pm, "gate-submitted")
 
     pmo = new_page()
-    _sign_in(pmo, server.url, "PMO admin")
+    sign_in_as(pmo, server.url, "PMO admin")
     pmo.goto(f"{server.url}/project?project={PROJECT}")
     settle(pmo)
     decide = pmo.get_by_test_id("stForm").filter(

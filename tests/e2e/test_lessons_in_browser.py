@@ -16,18 +16,11 @@ from data_access.gates import reads as reads_gates
 from data_access.lessons import reads
 from domain import lessons as rule
 from tests.conftest import DEMO_TODAY
-from tests.e2e.harness import screenshot, settle, settle_after_action
+from tests.e2e.harness import screenshot, settle, settle_after_action, sign_in_as
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-lessons")]
 
 TITLE = "Freeze the cut-over weekend with operations"
-
-
-def _sign_in(page, base: str, role_label: str) -> None:
-    page.goto(base)
-    settle(page)
-    page.get_by_role("button", name=re.compile(rf"^Demo · {role_label}")).first.click()
-    settle_after_action(page)
 
 
 def _category_and_reader(url: str, project_id: int) -> tuple[str, str]:
@@ -69,7 +62,7 @@ def test_a_lesson_recorded_at_a_gate_finds_its_reader(server, demo_url, new_page
     gate_project = int(reads_gates.pending_gates(demo_url).iloc[0].project_id)
     category, code = _category_and_reader(demo_url, gate_project)
     pmo = new_page()
-    _sign_in(pmo, server.url, "PMO admin")
+    sign_in_as(pmo, server.url, "PMO admin")
     pmo.goto(f"{server.url}/gates?tab=Gates")
     settle(pmo)
     pmo.get_by_text("What did this phase teach?", exact=False).click()
@@ -102,7 +95,7 @@ def test_a_lesson_recorded_at_a_gate_finds_its_reader(server, demo_url, new_page
     screenshot(pmo, "lesson-at-gate")
 
     pm = new_page()
-    _sign_in(pm, server.url, "Project manager")
+    sign_in_as(pm, server.url, "Project manager")
     pm.goto(f"{server.url}/project?project={code}")
     settle(pm)
     expect(pm.get_by_text("lessons from similar projects", exact=False)).not_to_have_count(0)

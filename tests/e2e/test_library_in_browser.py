@@ -3,14 +3,13 @@ template, a refused file is explained under the field, and the new version downl
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from data_access.core.db import read_scalar
-from tests.e2e.harness import screenshot, settle, settle_after_action
+from tests.e2e.harness import screenshot, settle, settle_after_action, sign_in_as
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-library")]
 
@@ -19,10 +18,7 @@ NEW = "# Project charter\n\nVersion uploaded in the browser test.\n"
 
 def test_upload_a_new_version_and_download_it(server, demo_url, new_page, tmp_path):
     page = new_page()
-    page.goto(server.url)
-    settle(page)
-    page.get_by_role("button", name=re.compile(r"^Demo · PMO admin")).first.click()
-    settle_after_action(page)
+    sign_in_as(page, server.url, "PMO admin")
     page.goto(f"{server.url}/lessons?tab=Templates")
     settle(page)
     card = (
