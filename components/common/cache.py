@@ -18,6 +18,7 @@ import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from contextlib import nullcontext
 
 import streamlit as st
 
@@ -62,12 +63,8 @@ def data_cache(max_entries: int = 16, spinner: str | None = None) -> Callable:
             if hit is not None and all(versions.get(t, 0) == v for t, v in hit[0].items()):
                 note_tables_read(hit[0])
                 return pickle.loads(hit[1])
-            with recording_tables() as read:
-                if spinner:
-                    with st.spinner(spinner):
-                        result = fn(version, *args, **kwargs)
-                else:
-                    result = fn(version, *args, **kwargs)
+            with recording_tables() as read, st.spinner(spinner) if spinner else nullcontext():
+                result = fn(version, *args, **kwargs)
             read.add(ALL_TABLES)
             depends = {t: versions.get(t, 0) for t in read}
             with lock:
