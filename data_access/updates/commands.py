@@ -316,60 +316,36 @@ def stage_milestone_change(
     return row
 
 
+# The four date changes a PM reports. Each takes keyword-only `reported_on`,
+# `expected_version`, `session` and `actor` (passed on as `how`) and commits.
+
+
 def move_milestone(
-    milestone_id: int,
-    forecast_date: dt.date,
-    *,
-    reported_on: dt.date,
-    expected_version: int,
-    session: Session,
-    actor: Actor,
-    reason: str = "",
+    milestone_id: int, forecast_date: dt.date, *, reason: str = "", **how
 ) -> dict[str, Any]:
     return _change_milestone(
         milestone_id,
         {"forecast_date": forecast_date},
         change="forecast",
         what="move this milestone",
-        reported_on=reported_on,
         reason=reason,
-        expected_version=expected_version,
-        session=session,
-        actor=actor,
+        **how,
     )
 
 
-def complete_milestone(
-    milestone_id: int,
-    actual_date: dt.date,
-    *,
-    reported_on: dt.date,
-    expected_version: int,
-    session: Session,
-    actor: Actor,
-) -> dict[str, Any]:
+def complete_milestone(milestone_id: int, actual_date: dt.date, **how) -> dict[str, Any]:
     return _change_milestone(
         milestone_id,
         {"actual_date": actual_date, "forecast_date": actual_date},
         change="completed",
         what="complete this milestone",
-        reported_on=reported_on,
         reason="",
-        expected_version=expected_version,
-        session=session,
-        actor=actor,
+        **how,
     )
 
 
 def rebaseline_milestone(
-    milestone_id: int,
-    baseline_date: dt.date,
-    *,
-    reason: str,
-    reported_on: dt.date,
-    expected_version: int,
-    session: Session,
-    actor: Actor,
+    milestone_id: int, baseline_date: dt.date, *, reason: str, **how
 ) -> dict[str, Any]:
     """Re-baselining is explicit and needs a reason; the old baseline stays in the history."""
     if not reason.strip():
@@ -379,34 +355,20 @@ def rebaseline_milestone(
         {"baseline_date": baseline_date},
         change="rebaselined",
         what="re-baseline this milestone",
-        reported_on=reported_on,
         reason=reason,
-        expected_version=expected_version,
-        session=session,
-        actor=actor,
+        **how,
     )
 
 
-def remove_milestone(
-    milestone_id: int,
-    *,
-    reason: str,
-    reported_on: dt.date,
-    expected_version: int,
-    session: Session,
-    actor: Actor,
-) -> dict[str, Any]:
+def remove_milestone(milestone_id: int, *, reason: str, **how) -> dict[str, Any]:
     """A removed milestone leaves the plan (the burndown's scope line) but keeps its history."""
     return _change_milestone(
         milestone_id,
-        {"removed_on": reported_on},
+        {"removed_on": how["reported_on"]},
         change="removed",
         what="remove this milestone",
-        reported_on=reported_on,
         reason=reason,
-        expected_version=expected_version,
-        session=session,
-        actor=actor,
+        **how,
     )
 
 
