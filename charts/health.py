@@ -16,6 +16,10 @@ RAG_SCALE = alt.Scale(domain=RAG_ORDER, range=[RAG_COLOURS[k] for k in RAG_ORDER
 # Dark letters read on the green, amber, red and grey cells; white on the blue of "completed".
 INK, PAPER = "#1B1F24", "#FFFFFF"
 ROW = 26  # px per heatmap row: room for 13 px letters
+# Row labels of the heatmaps a page may scroll sideways: their limit, and the width their axis
+# takes (the limit and the label padding) so that a page can keep them in view.
+LABEL_LIMIT = {"dimension_heatmap": 280, "weekly_heatmap": 220}
+LABEL_PX = {chart: limit + 6 for chart, limit in LABEL_LIMIT.items()}
 # Names of the point selections that report a clicked project (one per layer).
 PROJECT_SELECTIONS = ("project_cell", "project_letter")
 
@@ -50,7 +54,14 @@ def _grid(
         sort=x_sort,
         title=x_title,
         scale=alt.Scale(paddingInner=0.08),
-        axis=alt.Axis(orient="top", labelAngle=0, ticks=False, domain=False, labelFontSize=12),
+        axis=alt.Axis(
+            orient="top",
+            labelAngle=0,
+            ticks=False,
+            domain=False,
+            labelFontSize=12,
+            titleAnchor="start",
+        ),
     )
     y_enc = alt.Y(
         f"{y}:N",
@@ -104,6 +115,7 @@ def dimension_heatmap(cells: pd.DataFrame, *, group_title: str, title: str) -> a
         tooltip=tooltip,
         cell_width=64,
         clickable=True,
+        label_limit=LABEL_LIMIT["dimension_heatmap"],
     )
     return (
         grid.facet(
@@ -113,7 +125,9 @@ def dimension_heatmap(cells: pd.DataFrame, *, group_title: str, title: str) -> a
                 title=None,
                 header=alt.Header(
                     labelAngle=0,
-                    labelAlign="left",
+                    # Ends where the cells begin, over the row labels: in view when a page
+                    # keeps the labels while the cells scroll.
+                    labelAlign="right",
                     labelAnchor="start",
                     labelOrient="top",
                     labelFontWeight="bold",
@@ -148,7 +162,7 @@ def weekly_heatmap(cells: pd.DataFrame, *, title: str, row_title: str) -> alt.Ch
         x_title=f"ISO week, {weeks[0]} to {weeks[-1]}",
         tooltip=tooltip,
         cell_width=34 if len(weeks) > 13 else 56,
-        label_limit=220,
+        label_limit=LABEL_LIMIT["weekly_heatmap"],
     )
     return grid.properties(title=title)
 

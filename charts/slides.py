@@ -29,7 +29,17 @@ def _title(text: str) -> alt.TitleParams:
 
 
 def _axis(title: str | None, **kwargs) -> alt.Axis:
-    return alt.Axis(title=title, labelFontSize=FONT, titleFontSize=FONT, labelLimit=420, **kwargs)
+    # Paddings in pixels too: Streamlit's theme gives them in rem, and a presented slide's rem
+    # follows the window (54 px at 4K), which squeezed the rows until labels were dropped.
+    return alt.Axis(
+        title=title,
+        labelFontSize=FONT,
+        titleFontSize=FONT,
+        labelLimit=420,
+        labelPadding=6,
+        titlePadding=10,
+        **kwargs,
+    )
 
 
 def health_bars(

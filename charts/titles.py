@@ -12,6 +12,10 @@ import math
 
 # Pixels per character of a title in the charts' type (15 to 17 px, bold): a generous mean.
 PX_PER_CHAR = 9.0
+# The room a title has: the width of the element the chart is drawn in, known before the
+# first layout (the chart's `width` signal settles a pass later under "fit" sizing, and a title
+# that gains a line then is drawn above the chart, cut); `width` where there is no element.
+ROOM = "(containerSize()[0] || width)"
 LINE_CHARS = (14, 20, 28, 38, 52)  # the line lengths offered, narrowest first
 
 
@@ -28,8 +32,8 @@ def wrap(text: str, chars: int) -> list[str]:
 
 
 def title_expression(lines: list[str], px_per_char: float = PX_PER_CHAR) -> str | None:
-    """A Vega expression choosing, by `width`, the title broken to fit; None when the title is
-    short enough for any width the page gives a chart."""
+    """A Vega expression choosing, by the room it has (ROOM), the title broken to fit; None
+    when the title is short enough for any width the page gives a chart."""
     longest = max((len(line) for line in lines), default=0)
     if longest <= LINE_CHARS[0]:
         return None
@@ -39,7 +43,7 @@ def title_expression(lines: list[str], px_per_char: float = PX_PER_CHAR) -> str 
     for chars, room in reversed(list(zip(offered, [*offered[1:], longest], strict=True))):
         wrapped = [part for line in lines for part in wrap(line, chars)]
         expression = (
-            f"width < {math.ceil(room * px_per_char)} ? {json.dumps(wrapped)} : ({expression})"
+            f"{ROOM} < {math.ceil(room * px_per_char)} ? {json.dumps(wrapped)} : ({expression})"
         )
     return expression
 

@@ -1,10 +1,10 @@
 import streamlit as st
 
-from charts.health import PROJECT_SELECTIONS
+from charts.health import LABEL_PX, PROJECT_SELECTIONS
 from components.common import data
 from components.common.chart_cache import vega_spec
 from components.common.filters import query_params, url_option
-from components.common.layout import current_filter, current_version
+from components.common.layout import current_filter, current_version, frozen_rows_chart
 from components.portfolio import data as pdata
 from components.portfolio.views import health_legend, project_health_table
 from domain.filters import apply_filter
@@ -122,13 +122,13 @@ with left:
             f"{len(o.shown):,} projects shown and {more:,} more: page through them above, "
             "narrow the filters, or list them all below."
         )
-    event = st.vega_lite_chart(
-        vega_spec(
-            "dimension_heatmap",
-            o.dimension_cells,
-            group_title=group,
-            title=f"Health by dimension, worst first, grouped by {group.lower()}",
-        ),
+    title = f"Health by dimension, worst first, grouped by {group.lower()}"
+    event = frozen_rows_chart(
+        vega_spec("dimension_heatmap", o.dimension_cells, group_title=group, title=title),
+        title=title,
+        label_px=LABEL_PX["dimension_heatmap"],
+        rows=len(o.dimension_cells),
+        box_key="dimension_heatmap_box",
         on_select="rerun",
         selection_mode=list(PROJECT_SELECTIONS),
         key="dimension_heatmap",
@@ -151,13 +151,13 @@ with right:
         ),
     )
     row_word = o.rows.lower()
-    st.vega_lite_chart(
-        vega_spec(
-            "weekly_heatmap",
-            o.weekly_cells,
-            title=f"Reported health over the last {weeks} weeks, by {row_word[:-1]}",
-            row_title=o.rows[:-1],
-        ),
+    title = f"Reported health over the last {weeks} weeks, by {row_word[:-1]}"
+    frozen_rows_chart(
+        vega_spec("weekly_heatmap", o.weekly_cells, title=title, row_title=o.rows[:-1]),
+        title=title,
+        label_px=LABEL_PX["weekly_heatmap"],
+        rows=len(o.weekly_cells),
+        box_key="weekly_heatmap_box",
     )
     about = (
         "Overall health recorded by each weekly status report (overrides included; S when "

@@ -1,11 +1,12 @@
 import pandas as pd
 import streamlit as st
 
+from charts.health import LABEL_PX
 from components.common import data
 from components.common.audit_history import audit_history
 from components.common.chart_cache import vega_spec
 from components.common.filters import url_option
-from components.common.layout import current_filter, current_version
+from components.common.layout import current_filter, current_version, frozen_rows_chart
 from components.common.safe_text import md_escape
 from components.gates.views import lifecycle_section
 from components.lessons.views import project_lessons_section, similar_lessons_section
@@ -175,15 +176,16 @@ with right:
         width="stretch",
     )
     weekly = pdata.project_weekly(version, today, pid, HISTORY_WEEKS)
-    st.vega_lite_chart(
-        vega_spec(
-            "weekly_heatmap",
-            weekly_project_cells(
-                weekly, pd.DataFrame({"id": [pid], "code": [code], "name": [p["name"]]})
-            ),
-            title=f"Overall health reported over the last {HISTORY_WEEKS} weeks",
-            row_title="Project",
-        ),
+    title = f"Overall health reported over the last {HISTORY_WEEKS} weeks"
+    cells = weekly_project_cells(
+        weekly, pd.DataFrame({"id": [pid], "code": [code], "name": [p["name"]]})
+    )
+    frozen_rows_chart(
+        vega_spec("weekly_heatmap", cells, title=title, row_title="Project"),
+        title=title,
+        label_px=LABEL_PX["weekly_heatmap"],
+        box_key="project_weeks_box",
+        rows=len(cells),
     )
 
 # --- open risks ------------------------------------------------------------------------------

@@ -6,15 +6,15 @@ import json
 
 import pytest
 
-from charts.titles import PX_PER_CHAR, fit_title, title_expression, wrap
+from charts.titles import PX_PER_CHAR, ROOM, fit_title, title_expression, wrap
 
 TITLE = "Where the red is: projects by department and phase (worst letter, count)"
 
 
 def _chosen(expression: str, width: int) -> list[str]:
-    """Evaluate the nested `width < N ? [...] : (...)` expression as Vega would."""
-    while expression.startswith("width < "):
-        limit, rest = expression[len("width < ") :].split(" ? ", 1)
+    """Evaluate the nested `ROOM < N ? [...] : (...)` expression as Vega would."""
+    while expression.startswith(f"{ROOM} < "):
+        limit, rest = expression[len(f"{ROOM} < ") :].split(" ? ", 1)
         lines, otherwise = rest.split(" : ", 1)
         if width < int(limit):
             return json.loads(lines)
@@ -47,6 +47,6 @@ def test_fit_title_keeps_the_title_options_and_leaves_short_titles_alone():
     spec = fit_title({"title": {"text": TITLE, "anchor": "start", "subtitle": "1.0 = on plan"}})
     assert spec["title"]["anchor"] == "start"
     assert spec["title"]["subtitle"] == "1.0 = on plan"
-    assert spec["title"]["text"]["expr"].startswith("width < ")
+    assert spec["title"]["text"]["expr"].startswith(f"{ROOM} < ")
     assert fit_title({"title": "Projects"}) == {"title": "Projects"}
     assert fit_title({"mark": "bar"}) == {"mark": "bar"}

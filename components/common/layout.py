@@ -6,6 +6,7 @@ import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from components.common import data
+from components.common.safe_text import md_escape
 from domain.filters import PortfolioFilter
 
 ISSUE_URL_HINT = "See the project's issue tracker"
@@ -16,10 +17,14 @@ ISSUE_URL_HINT = "See the project's issue tracker"
 #   would be cut; tile labels and delta notes wrap instead of ending in "…", values shrink a
 #   little on narrow windows;
 # - the options of a segmented control wrap instead of hiding past the column's edge;
-# - a chart wider than its column (a long heatmap) scrolls in its own box; a risk matrix takes
-#   its column's width up to about square cells;
-# - on a 4K screen (at 100 % scaling) type and spacing grow (CSS zoom would scale the charts
-#   too, but it sends Vega's container sizing into a loop).
+# - a chart wider than its column (a long heatmap) scrolls in its own box, its row labels kept
+#   in view (frozen_rows_chart); a risk matrix takes its column's width up to about square cells;
+# - on a 4K screen (at 100 % scaling) the whole page is zoomed, as the browser's own zoom would:
+#   text, spacing and charts grow together (growing the root font size alone also grew the
+#   charts' theme text, which Streamlit sizes in rem, but not the text they size in px). A chart
+#   or a table that fills its column measures the column in zoomed pixels: a chart is given
+#   1/zoom of it, a table no more than all of it; the main area, 100vh tall, no more than the
+#   app's height (vh ignores the zoom).
 def _row_of(testid: str) -> str:
     """A row of columns holding `testid` elements directly (tiles, segmented controls)."""
     return (
@@ -47,10 +52,59 @@ FIT_CSS = f"""
 [data-testid="stFullScreenFrame"] > div:has(> [data-testid="stVegaLiteChart"]) {{
   overflow-x: auto; }}
 [class*="st-key-"][class*="_matrix_"] {{ max-width: 44rem; }}
-@media (min-width: 2400px) {{ html {{ font-size: 24px; }} }}
-@media (min-width: 3200px) {{ html {{ font-size: 30px; }} }}
+@media (min-width: 2400px) {{
+  :root {{ --zoom: 1.5; }}
+  html {{ zoom: var(--zoom); }}
+  .vega-embed.fit-x {{ width: calc(100% / var(--zoom)) !important; contain: inline-size; }}
+  [data-testid="stDataFrame"], [data-testid="stDataFrameResizable"] {{
+    max-width: 100% !important; }}
+  [data-testid="stMain"] {{ height: calc(100vh / var(--zoom)) !important;
+    min-height: 0 !important; }} }}
+@media (min-width: 3200px) {{ :root {{ --zoom: 1.875; }} }}
 </style>
 """
+
+
+# A heatmap with its row labels frozen: the chart is drawn twice in one box that scrolls
+# sideways. The first copy, cut to the width of its row labels, sticks at the box's left edge;
+# the second, whole, starts under it, so its cells scroll beneath labels that stay. Vega-Lite
+# has no sticky axis, and one spec drawn twice keeps every row exactly level with its label.
+FROZEN_CSS = """
+<style>
+.st-key-{key} {{ overflow-x: auto; flex-wrap: nowrap; gap: 0; align-items: flex-start; }}
+.st-key-{key} > [data-testid="stElementContainer"] {{ flex: none; width: auto; }}
+.st-key-{key} [data-testid="stFullScreenFrame"] > div {{ overflow: visible !important; }}
+.st-key-{key} > [data-testid="stElementContainer"]:first-child {{
+  position: sticky; left: 0; z-index: 2; width: {labels}px; overflow: hidden; }}
+.st-key-{key} > [data-testid="stElementContainer"]:last-child {{ margin-left: -{labels}px; }}
+</style>
+"""
+PADDING = 5  # Vega-Lite's default padding around a view, in px
+
+
+def frozen_rows_chart(spec: dict, *, title: str, label_px: int, box_key: str, rows: int, **kwargs):
+    """Draw a heatmap `spec` whose row labels stay in view while its cells scroll sideways.
+
+    The y axes take exactly `label_px` (at least their labelLimit); `title` stands above the
+    box instead of the spec's own (a frozen copy would cut it); `kwargs` go to the whole copy
+    (on_select...). Without `rows` the spec (a message that there is nothing to draw) is drawn
+    as it is.
+    """
+    if not rows:
+        return st.vega_lite_chart(spec, **kwargs)
+    padding = dict.fromkeys(("left", "top", "right", "bottom"), PADDING)
+    spec = {k: v for k, v in spec.items() if k != "title"} | {"padding": padding}
+    axis_y = spec.get("config", {}).get("axisY", {})
+    axis_y = axis_y | {"minExtent": label_px, "maxExtent": label_px}
+    spec["config"] = spec.get("config", {}) | {"axisY": axis_y}
+    st.markdown(f"**{md_escape(title)}**")
+    labels = label_px + PADDING
+    st.html(FROZEN_CSS.format(key=box_key, labels=labels))
+    box = st.container(horizontal=True, key=box_key)
+    theme = st.context.theme.type or "light"
+    paper = st.get_option(f"theme.{theme}.backgroundColor")
+    box.vega_lite_chart({**spec, "background": paper}, width="content")
+    return box.vega_lite_chart(spec, width="content", **kwargs)
 
 
 def fit_the_room() -> None:

@@ -50,6 +50,7 @@ PRESENTATION_CSS = """
 header[data-testid="stHeader"], [data-testid="stToolbar"],
 .st-key-demo_accounts_banner { display: none !important; }
 html { font-size: min(2.5vh, 1.55vw) !important; }
+:root { --zoom: 1 !important; }
 [data-testid="stMainBlockContainer"] {
   max-width: 100% !important; padding: 0.8rem 2rem 0 !important; }
 [data-testid="stMainBlockContainer"] > div > [data-testid="stVerticalBlock"] { gap: 0.3rem; }

@@ -102,8 +102,7 @@ PROBLEMS_JS = """(slide) => {
     for (const chart of document.querySelectorAll('[data-testid="stVegaLiteChart"]')) {
         const drawing = chart.querySelector("svg.marks, canvas");
         const room = chart.parentElement.getBoundingClientRect().width;
-        const scrolls = ["auto", "scroll"].includes(getComputedStyle(chart.parentElement).overflowX)
-            && (chart.closest('[class*="heatmap"]') !== null);
+        const scrolls = insideScroller(chart) && chart.closest('[class*="heatmap"]') !== null;
         if (drawing && drawing.getBoundingClientRect().width > room + 1 && !scrolls) {
             const drawn = Math.round(drawing.getBoundingClientRect().width);
             problems.push(`chart ${drawn} px wide in ${Math.round(room)} px: ${name(chart)}`);
@@ -130,6 +129,22 @@ PROBLEMS_JS = """(slide) => {
     ].join(", ");
     for (const el of document.querySelectorAll(cut)) {
         if (el.scrollWidth > el.clientWidth + 1) problems.push(`text cut: ${name(el)}`);
+    }
+    // The page's scrolling area ends inside the window, or its end could never be seen.
+    const bottom = main.getBoundingClientRect().bottom;
+    if (bottom > window.innerHeight + 1) {
+        problems.push(`the page's scroll area ends at ${Math.round(bottom)} px, below the window`);
+    }
+    // On a 4K screen at 100 % scaling, chart text grows with the page's (a 12 px label would
+    // be 3 mm tall on a 27-inch screen): at least 20 px on screen.
+    if (!slide && window.innerWidth >= 3200) {
+        for (const label of document.querySelectorAll(".role-axis-label text")) {
+            const tall = label.getBoundingClientRect().height;
+            if (tall > 0 && tall < 20) {
+                problems.push(`chart text ${tall.toFixed(1)} px tall: ${name(label)}`);
+                break;
+            }
+        }
     }
     if (slide) {
         const height = window.innerHeight;

@@ -1,6 +1,7 @@
 """The portfolio overview in a real browser: a filtered link shows the same projects in any
 browser and theme, survives a reload and a trip to another page; clicking a heatmap cell
-opens that project's page with the filter kept.
+opens that project's page with the filter kept; a heatmap wider than its column scrolls with
+its row labels kept in view.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ def test_a_filtered_link_shows_the_same_projects_anywhere(server, demo_url, new_
 def test_clicking_a_heatmap_cell_opens_the_project(server, page, where):
     open_app(page, f"{server.url}/?dept=Finance")
     top = heatmap_codes(page)[0]
-    chart = page.locator(HEATMAP).first
+    # The whole heatmap, under the copy that keeps its row labels in view.
+    chart = page.locator(f".st-key-dimension_heatmap_box {HEATMAP}").last
     if where == "letter":
         chart.locator('svg text[aria-roledescription="text mark"]').first.click()
     else:  # away from the letter, which sits on top of the cell's middle
@@ -72,3 +74,35 @@ def test_clicking_a_heatmap_cell_opens_the_project(server, page, where):
     settle_after_action(page)
     assert f"project={top}" in page.url and "dept=Finance" in page.url
     assert page.get_by_role("heading", name=re.compile(top)).is_visible()
+
+
+# Where the frozen labels are, once the box is scrolled to its far end: the box, the label copy,
+# the whole chart, and the row labels of the copy that are drawn inside the box.
+SCROLLED_TO_END = """box => {
+    box.scrollLeft = box.scrollWidth;
+    const [frozen, whole] = box.querySelectorAll(':scope > [data-testid="stElementContainer"]');
+    const left = (el) => el.getBoundingClientRect().left;
+    const labels = [...frozen.querySelectorAll("svg .role-axis-label text")]
+        .filter((t) => /PRJ-\\d{4}/.test(t.textContent));
+    const inView = labels.filter((t) => left(t) >= left(box) - 1
+        && t.getBoundingClientRect().right <= left(box) + frozen.clientWidth + 1);
+    return {scrolls: box.scrollWidth > box.clientWidth, scrolled: box.scrollLeft,
+            box: left(box), frozen: left(frozen), whole: left(whole),
+            labels: labels.length, inView: inView.length};
+}"""
+
+
+@pytest.mark.parametrize("box", ["weekly_heatmap_box", "dimension_heatmap_box"])
+def test_a_wide_heatmap_scrolls_under_its_row_labels(server, new_page, box):
+    page = new_page()
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_app(page, f"{server.url}/")
+    heatmap = page.locator(f".st-key-{box}")
+    eventually(lambda: heatmap.locator("svg .role-axis-label text").count() > 10)
+    seen = heatmap.evaluate(SCROLLED_TO_END)
+    assert seen["scrolls"] and seen["scrolled"] > 50, seen  # wider than its column at 1280
+    assert abs(seen["frozen"] - seen["box"]) <= 1, seen  # the labels stayed at the left edge
+    assert seen["whole"] < seen["box"] - 50, seen  # while the cells moved under them
+    assert seen["labels"] > 10 and seen["inView"] == seen["labels"], seen
+    heatmap.scroll_into_view_if_needed()
+    screenshot(page, f"portfolio-{box}-scrolled")

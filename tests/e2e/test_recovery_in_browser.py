@@ -5,6 +5,7 @@ on the meeting slide, answer the escalation there, and see the decision on the p
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -92,6 +93,8 @@ def test_red_update_path_to_green_escalation_answered_in_the_review(server, demo
     page.get_by_text("Start a review", exact=True).click()
     page.get_by_role("button", name="Start the review").click()
     settle_after_action(page)
+    # The started review's id reaches the address on the rerun after the start.
+    page.wait_for_url(re.compile(r"[?&]review=\d+"))
     review_id = int(page.evaluate("new URL(location.href).searchParams.get('review')"))
     slides = load_meeting(today, review_id=review_id, url=demo_url).slides
     number = next(
