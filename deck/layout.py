@@ -325,7 +325,7 @@ def _line_height(line, width: float, fonts: Fonts) -> float:
 
 def _place(page: Page, block: Block, x: float, y: float, w: float, h: float) -> float:
     """Draw one block from (x, y) within height h; returns the y below it."""
-    bottom, more = y + h, block.more
+    bottom, more, left_out = y + h, block.more, 0
     if block.heading and block.kind != "chart":
         page.boxes.append(
             TextBox(x, y, w, HEADING_SIZE * LEADING, [block.heading], HEADING_SIZE, bold=True)
@@ -341,11 +341,8 @@ def _place(page: Page, block: Block, x: float, y: float, w: float, h: float) -> 
     elif block.kind == "table" and block.table is not None and len(block.table):
         room = bottom - y - (NOTE_SIZE * LEADING if more else 0)
         y, left_out = _table(page, block, x, y, w, room)
-        if left_out:
-            rows = f"{left_out:,} more rows not shown here"
-            more = f"{more} ({rows})" if more else f"and {rows}"
     elif block.kind == "lines" and block.lines:
-        y = _lines(page, block, x, y, w, bottom)
+        y, left_out = _lines(page, block, x, y, w, bottom)
     elif block.kind == "text":
         lines = wrap(block.text, BODY_SIZE, w, fonts=page.fonts)
         page.boxes.append(TextBox(x, y, w, len(lines) * BODY_SIZE * LEADING, lines, BODY_SIZE))
@@ -354,6 +351,9 @@ def _place(page: Page, block: Block, x: float, y: float, w: float, h: float) -> 
         words = block.empty or "Nothing to show."
         page.boxes.append(TextBox(x, y, w, BODY_SIZE * LEADING, [words], BODY_SIZE, italic=True))
         y += BODY_SIZE * LEADING
+    if left_out:
+        note = f"{left_out:,} more not shown here"
+        more = f"{more} ({note})" if more else f"and {note}"
     if more:
         page.boxes.append(TextBox(x, y, w, NOTE_SIZE * LEADING, [more], NOTE_SIZE, colour=MUTED))
         y += NOTE_SIZE * LEADING
@@ -389,11 +389,25 @@ def _tiles(page: Page, block: Block, x: float, y: float, w: float) -> float:
     return y + TILE_H
 
 
-def _lines(page: Page, block: Block, x: float, y: float, w: float, bottom: float) -> float:
-    for line in block.lines:
-        height = _line_height(line, w, page.fonts)
-        if y + height > bottom:
-            break
+def _fitting(heights: list[float], room: float, noted: bool) -> int:
+    """How many of the items (their heights, in order) fit `room`; where some do not, room is
+    kept for the note saying how many are left out, unless the block has a note already."""
+    if sum(heights) <= room:
+        return len(heights)
+    room -= 0 if noted else NOTE_SIZE * LEADING
+    shown, total = 0, 0.0
+    while shown < len(heights) and total + heights[shown] <= room:
+        total, shown = total + heights[shown], shown + 1
+    return shown
+
+
+def _lines(
+    page: Page, block: Block, x: float, y: float, w: float, bottom: float
+) -> tuple[float, int]:
+    """The lines that fit above `bottom` (the y below them, lines left out)."""
+    heights = [_line_height(line, w, page.fonts) for line in block.lines]
+    shown = _fitting(heights, bottom - y, bool(block.more))
+    for line, height in zip(block.lines[:shown], heights, strict=False):
         badge_w = _badge_width(line.badge, page.fonts)
         if line.badge:
             fill = line.colour or _badge_colour(line.badge)
@@ -413,7 +427,7 @@ def _lines(page: Page, block: Block, x: float, y: float, w: float, bottom: float
         lines = wrap(line.text, BODY_SIZE, w - badge_w - 8, fonts=page.fonts)
         page.boxes.append(TextBox(text_x, y, x + w - text_x, height, lines, BODY_SIZE))
         y += height
-    return y
+    return y, len(block.lines) - shown
 
 
 def _matrix(page: Page, block: Block, x: float, y: float, w: float, h: float) -> float:
@@ -457,12 +471,9 @@ def _table(
     shown, cells, fills, widths, heights = _table_cells(block, w, fonts=page.fonts)
     if sum(heights) > room:
         shown, cells, fills, widths, heights = _table_cells(block, w, 1, page.fonts)
-    # Rows may reach down to the footer line; below it, they are left out.
-    room += FOOTER_GAP
-    if sum(heights) > room and not block.more:
-        room -= NOTE_SIZE * LEADING  # for the note saying how many rows are left out
-    while sum(heights) > room and len(cells) > 1:
-        cells, fills, heights = cells[:-1], fills[:-1], heights[:-1]
+    # Rows may reach down to the footer line; below it, they are left out (one is kept).
+    kept = max(1, _fitting(heights[1:], room + FOOTER_GAP - heights[0], bool(block.more)))
+    cells, fills, heights = cells[:kept], fills[:kept], heights[: kept + 1]
     page.boxes.append(
         TableBox(x, y, w, sum(heights), shown, cells, fills, widths, row_heights=heights)
     )
