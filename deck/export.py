@@ -10,7 +10,6 @@ Text and tables stay text (searchable, editable). Both writers draw the boxes of
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
 from dataclasses import replace
 
 import vl_convert as vlc
@@ -24,15 +23,16 @@ from reportlab.pdfgen.canvas import Canvas
 
 from charts.slides import build
 from deck.layout import (
-    BOLD,
     CELL_LINE_H,
-    FONT,
     INK,
     LEADING,
+    OUR_FRAME,
     PAGE_H,
     PAGE_W,
     RULE,
     TILE_FILL,
+    Fonts,
+    Frame,
     ImageBox,
     Page,
     RectBox,
@@ -41,15 +41,15 @@ from deck.layout import (
     layout,
 )
 from deck.native import WRITERS as NATIVE
-from deck.template import start_deck, title_placeholder
+from deck.template import frame, start_deck, title_placeholder
 from domain.slides import Slide, text_colour_on
 
 PNG_SCALE = 2.0
 PX_PER_PT = 96 / 72  # Vega draws in CSS pixels
 
 
-def pages(slides: list[Slide], footer: str) -> list[Page]:
-    return [layout(s, i + 1, len(slides), footer) for i, s in enumerate(slides)]
+def pages(slides: list[Slide], footer: str, page_frame: Frame = OUR_FRAME) -> list[Page]:
+    return [layout(s, i + 1, len(slides), footer, page_frame) for i, s in enumerate(slides)]
 
 
 def chart_png(box: ImageBox) -> bytes:
@@ -66,9 +66,12 @@ def chart_png(box: ImageBox) -> bytes:
     return vlc.vegalite_to_png(chart.to_json(), scale=PNG_SCALE)
 
 
-def render(slides: list[Slide], footer: str) -> tuple[list[Page], dict[int, bytes]]:
-    """Lay the slides out and render every chart once, for both writers."""
-    laid_out = pages(slides, footer)
+def render(
+    slides: list[Slide], footer: str, template: bytes | None = None
+) -> tuple[list[Page], dict[int, bytes]]:
+    """Lay the slides out (in the template's frame, if one is given) and render every chart
+    once, for both writers."""
+    laid_out = pages(slides, footer, frame(template, PAGE_W) if template else OUR_FRAME)
     images = {id(box): chart_png(box) for page in laid_out for box in page.charts}
     return laid_out, images
 
@@ -100,7 +103,9 @@ def to_pptx(laid_out: list[Page], images: dict[int, bytes], template: bytes | No
         slide = deck.slides.add_slide(layout)
         placeholder = title_placeholder(slide)
         if placeholder is not None:  # the template's own title: its font, colour and place
-            placeholder.text_frame.text = "\n".join(page.title.lines)
+            # One paragraph the placeholder wraps, at the size the layout found to fit it.
+            placeholder.text_frame.text = " ".join(page.title.lines)
+            placeholder.text_frame.paragraphs[0].runs[0].font.size = Pt(page.title.size * scale)
         else:
             _pptx_box(slide, _scaled(page.title, scale))
         for box in page.boxes:
@@ -202,8 +207,9 @@ def to_pdf(
     canvas = Canvas(out, pagesize=(PAGE_W, PAGE_H))
     canvas.setTitle(title)
     for page in laid_out:
-        for box in (page.title, *page.boxes):
-            _pdf_box(canvas, box)
+        _pdf_box(canvas, page.title, page.title_fonts)
+        for box in page.boxes:
+            _pdf_box(canvas, box, page.fonts)
         for box in page.charts:
             _pdf_image(canvas, box, images[id(box)])
         canvas.showPage()
@@ -216,30 +222,31 @@ def _y(top: float, height: float = 0) -> float:
     return PAGE_H - top - height
 
 
-def _pdf_box(canvas: Canvas, box) -> None:
+def _pdf_box(canvas: Canvas, box, fonts: Fonts) -> None:
+    """The box drawn in the fonts the layout measured it with."""
     if isinstance(box, TextBox):
-        _pdf_lines(canvas, box.x, box.y, box.lines, box.size, box.bold, box.colour)
+        _pdf_lines(canvas, box, fonts)
     elif isinstance(box, RectBox):
         canvas.setFillColor(HexColor(box.fill))
         canvas.rect(box.x, _y(box.y, box.h), box.w, box.h, stroke=0, fill=1)
         if box.label:
             canvas.setFillColor(HexColor(box.ink))
-            canvas.setFont(BOLD if box.bold else FONT, box.size)
+            canvas.setFont(fonts.name(box.bold), box.size)
             canvas.drawCentredString(
                 box.x + box.w / 2, _y(box.y + box.h / 2 + box.size * 0.35), box.label
             )
     elif isinstance(box, TableBox):
-        _pdf_table(canvas, box)
+        _pdf_table(canvas, box, fonts)
 
 
-def _pdf_lines(canvas, x, y, lines: Iterable[str], size, bold=False, colour=INK) -> None:
-    canvas.setFillColor(HexColor(colour))
-    canvas.setFont(BOLD if bold else FONT, size)
-    for i, line in enumerate(lines):
-        canvas.drawString(x, _y(y + size + i * size * LEADING), line)
+def _pdf_lines(canvas, box: TextBox, fonts: Fonts) -> None:
+    canvas.setFillColor(HexColor(box.colour))
+    canvas.setFont(fonts.name(box.bold), box.size)
+    for i, line in enumerate(box.lines):
+        canvas.drawString(box.x, _y(box.y + box.size + i * box.size * LEADING), line)
 
 
-def _pdf_table(canvas: Canvas, box: TableBox) -> None:
+def _pdf_table(canvas: Canvas, box: TableBox, fonts: Fonts) -> None:
     rows = [
         (box.header, [TILE_FILL] * len(box.header), True),
         *((row, fills, False) for row, fills in zip(box.rows, box.fills, strict=True)),
@@ -253,7 +260,7 @@ def _pdf_table(canvas: Canvas, box: TableBox) -> None:
                 canvas.rect(x, _y(top, row_h), width, row_h, stroke=0, fill=1)
             ink = text_colour_on(fill) if fill and not bold else INK
             canvas.setFillColor(HexColor(ink))
-            canvas.setFont(BOLD if bold else FONT, box.size)
+            canvas.setFont(fonts.name(bold), box.size)
             lines = text.split("\n")
             # The lines centred in the row, as PowerPoint's table draws them.
             first = top + row_h / 2 - (len(lines) - 1) * CELL_LINE_H / 2 + box.size * 0.35
@@ -280,5 +287,5 @@ def _pdf_image(canvas: Canvas, box: ImageBox, png: bytes) -> None:
 def export(slides: list[Slide], footer: str, template: bytes | None = None) -> tuple[bytes, bytes]:
     """The .pptx (on the organisation's template, if one was uploaded) and the PDF of the same
     slides, charts rendered once."""
-    laid_out, images = render(slides, footer)
+    laid_out, images = render(slides, footer, template)
     return to_pptx(laid_out, images, template), to_pdf(laid_out, images)

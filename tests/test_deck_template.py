@@ -8,11 +8,13 @@ the organisation's name, a serif theme font and a sample slide that must not rea
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import zipfile
 from dataclasses import replace
 from html import escape as _html_escape
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +24,7 @@ from PIL import Image
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
 from pptx.dml.color import RGBColor
-from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
 from pptx.util import Emu, Pt
 from pypdf import PdfReader
 
@@ -32,7 +34,7 @@ from data_access.demo.loader import load_demo
 from data_access.meeting import deck_template as templates
 from deck import template
 from deck.export import export, render
-from deck.layout import PAGE_H, PAGE_W, TABLE_SIZE, _fit, text_width
+from deck.layout import LEADING, PAGE_H, PAGE_W, TABLE_SIZE, _fit, family_fonts, text_width, wrap
 from deck.report import block_html
 from deck.sources import load_meeting
 from domain.formatting import RAG_COLOURS
@@ -229,24 +231,31 @@ def test_a_table_cell_wraps_its_words_and_cuts_only_what_two_lines_cannot_hold()
     assert all(text_width(line, TABLE_SIZE) <= 290 for line in (first, second))
 
 
-def test_the_deck_says_risk_titles_whole_where_the_screen_shortens_them(meeting):
-    """The slide on screen shortens a risk title to 40 characters; the deck wraps it on two
-    lines in the table (PowerPoint and PDF), and the e-mail report says it whole."""
-    title = "Data-centre migration slips past the supplier's cut-over window in March"
-    project = next(s for s in meeting.slides if s.kind == "project")
+RISK = "Data-centre migration slips past the supplier's cut-over window in March"
+
+
+def _with_risks(project):
+    """The project's slide with a risk whose title the screen shortens, scored "20 Critical"."""
     risks = pd.DataFrame(
         {
-            "Risk": [clip(title, 40), "Licence costs rise"],
+            "Risk": [clip(RISK, 40), "Licence costs rise"],
             "Score": ["20\u00a0Critical", "9\u00a0Medium"],
             "Owner": ["Yusuf Weber", "Ines Ivanova"],
-            "_full_Risk": [title, "Licence costs rise"],
+            "_full_Risk": [RISK, "Licence costs rise"],
         }
     )
-    slide = replace(
+    return replace(
         project,
         blocks=[b for b in project.blocks if b.heading != "Top risks"]
         + [Block("table", "Top risks", "right", table=risks)],
     )
+
+
+def test_the_deck_says_risk_titles_whole_where_the_screen_shortens_them(meeting):
+    """The slide on screen shortens a risk title to 40 characters; the deck wraps it on two
+    lines in the table (PowerPoint and PDF), and the e-mail report says it whole."""
+    title = RISK
+    slide = _with_risks(next(s for s in meeting.slides if s.kind == "project"))
     pptx, pdf = export([slide], meeting.footer)
     [table] = [s.table for s in Presentation(io.BytesIO(pptx)).slides[0].shapes if s.has_table]
     cell = table.cell(1, 0).text
@@ -335,3 +344,103 @@ def test_the_review_deck_of_a_large_portfolio_fits_and_renders(tmp_path):
     artifacts.mkdir(parents=True, exist_ok=True)
     for page in pages[:3]:
         shutil.copy(page, artifacts / f"tier-l-{page.name}")
+
+
+# --- the template's frame and fonts ------------------------------------------------------
+
+LONG_UPDATE = (
+    "Critical path slipped by three weeks when the supplier missed the cut-over window; the "
+    "recovery plan moves data migration ahead of user training, adds a second test cycle and "
+    "is under review with the sponsor, who decides on the extra budget next Tuesday."
+)
+
+
+def _theme_lines(text: str, size: float, width: float, bold: bool) -> int:
+    """Lines `text` takes `width` wide, measured with the template's theme font."""
+    return len(wrap(text, size, width, bold, family_fonts(THEME_FONT)))
+
+
+def _words(pdf: Path) -> list[tuple[str, float, float, float]]:
+    """The first page's words as LibreOffice drew them: (word, left, top, bottom) in points."""
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    found = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]*)</word>', html
+    )
+    return [(unescape(w), float(x), float(top), float(bottom)) for x, top, bottom, w in found]
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (./pmo.sh test installs it)")
+def test_the_content_keeps_to_the_template_frame_in_its_theme_font(meeting, tmp_path):
+    """On the corporate template (44 pt title placeholder, DejaVu Serif, a mark at the foot),
+    as LibreOffice draws it: a long title stays in its placeholder above the content, a long
+    update keeps above the next heading, "20 Critical" stays on one line and the risk table
+    above the footer and the organisation's mark."""
+    project = _with_risks(next(s for s in meeting.slides if s.kind == "project"))
+    slide = replace(
+        project,
+        title=f"{project.title} — regional data-centre consolidation and cloud migration programme",
+        blocks=[
+            replace(b, text=LONG_UPDATE) if b.heading.startswith("Latest update") else b
+            for b in project.blocks
+        ],
+    )
+    pptx, _ = export([slide], meeting.footer, corporate_template())
+    deck = Presentation(io.BytesIO(pptx))
+    [page] = deck.slides
+    title, others = page.shapes.title, [s for s in page.shapes if not s.is_placeholder]
+    run = title.text_frame.paragraphs[0].runs[0]
+    inset_x, inset_y = Emu(title.text_frame.margin_left).pt, Emu(title.text_frame.margin_top).pt
+    room = Emu(title.height).pt - 2 * inset_y
+    lines = _theme_lines(title.text, run.font.size.pt, Emu(title.width).pt - 2 * inset_x, False)
+    # (a) The title's lines fit its placeholder, and the content starts below it.
+    assert lines * run.font.size.pt * 1.2 <= room
+    assert min(s.top for s in others) >= title.top + title.height
+    # (b) Every text box holds its text in the theme font; every cell its lines.
+    for shape in (s for s in others if s.has_text_frame and s.text_frame.text):
+        paragraphs = shape.text_frame.paragraphs
+        font = paragraphs[0].runs[0].font
+        width, size = Emu(shape.width).pt, font.size.pt
+        needed = sum(_theme_lines(p.text, size, width, bool(font.bold)) for p in paragraphs)
+        assert needed * size * LEADING <= Emu(shape.height).pt + 0.5, shape.text_frame.text
+    [table] = [s for s in others if s.has_table]
+    for row in list(table.table.rows)[1:]:
+        for cell, column in zip(row.cells, table.table.columns, strict=True):
+            width = Emu(column.width).pt - 10  # the cell's margins
+            assert all(
+                _theme_lines(p.text, TABLE_SIZE, width, False) == 1
+                for p in cell.text_frame.paragraphs
+            ), cell.text
+    # (c) The rows end above the template's footer placeholders and marks.
+    layout = page.slide_layout
+    footers = [p for p in layout.placeholders if p.placeholder_format.type == PP_PLACEHOLDER.FOOTER]
+    mark = next(
+        s for s in deck.slide_master.shapes if s.has_text_frame and s.text_frame.text == ORG
+    )
+    table_bottom = table.top + sum(row.height for row in table.table.rows)
+    assert table_bottom <= min(s.top for s in [*footers, mark])
+
+    pdf = _libreoffice_pdf(pptx, tmp_path)
+    _as_pngs(pdf, tmp_path / "frame", "-singlefile")
+    artifacts = Path("test-artifacts/deck")
+    artifacts.mkdir(parents=True, exist_ok=True)
+    shutil.copy(tmp_path / "frame.png", artifacts / "template-frame.png")
+    words = _words(pdf)
+
+    def where(word: str) -> list[tuple[str, float, float, float]]:
+        return [w for w in words if w[0] == word]
+
+    # (a) The title's last word above the subtitle's first.
+    [(_, _, _, title_end)] = where("programme")
+    first_of_subtitle = slide.subtitle.split()[0]
+    assert title_end <= min(top for _, _, top, _ in where(first_of_subtitle))
+    # (b) The update's last word above the next heading; "20 Critical" on one line.
+    [(_, _, _, update_end)] = where("Tuesday.")
+    assert update_end <= min(top for _, _, top, _ in where("Decisions"))
+    [score] = [i for i, w in enumerate(words[:-1]) if (w[0], words[i + 1][0]) == ("20", "Critical")]
+    assert words[score][2] == pytest.approx(words[score + 1][2], abs=1)
+    # (c) Every word but the mark's above the mark.
+    mark_top = min(top for _, _, top, _ in where("ACME"))
+    assert max(bottom for w, _, _, bottom in words if w not in ORG.split()) <= mark_top
