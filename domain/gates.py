@@ -133,7 +133,7 @@ CHECK_LABELS = {
     "phase_milestones_done": "The phase's milestones complete",
     "gate_actions_closed": "Conditions of the last gate closed",
 }
-CRITERION_KIND_LABELS = {"auto": "Checked by the app", "attested": "Attested with evidence"}
+CRITERION_KIND_LABELS = {"auto": "Checked by the app", "attested": "Attested"}
 
 
 def evaluate_criteria(

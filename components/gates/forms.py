@@ -513,6 +513,12 @@ def _load_phase(prefix: str, phase: dict) -> str:
     state[f"{key}_links"] = "\n".join(phase["links"])
     state[f"{key}_approvers"] = list(phase["approvers"])
     state[f"{key}_criteria"] = [_load_criterion(prefix, c) for c in phase["criteria"]]
+    # The phase as loaded: a title that changed as the name is typed would close the expander.
+    state[f"{key}_title"] = (
+        f"{phase['name']} · {phase['stage']}, {phase['weeks']} weeks · gate: {phase['gate']}"
+        if phase["name"]
+        else "New phase"
+    )
     return uid
 
 
@@ -549,12 +555,8 @@ def _move(key: str, item: str, step: int) -> None:
 def _phase_editor(prefix: str, uid: str, i: int, count: int, problem, wrong: bool) -> None:
     state, key = st.session_state, f"{prefix}_{uid}"
     state.setdefault(f"{key}_open", False)
-    label = (
-        f"{i + 1}. {state[f'{key}_name'] or 'New phase'} · {state[f'{key}_stage']}, "
-        f"{state[f'{key}_weeks']} weeks · gate: {state[f'{key}_gate'] or '?'}"
-    )
     with st.expander(
-        md_escape(label),
+        md_escape(state[f"{key}_title"]),
         key=f"{key}_open",
         on_change="rerun",
         icon=":material/error:" if wrong else None,
@@ -596,6 +598,7 @@ def _phase_editor(prefix: str, uid: str, i: int, count: int, problem, wrong: boo
             _choice(st.multiselect, "Who decides the gate", APPROVER_LABELS, f"{key}_approvers")
             problem(f"phases.{uid}.approvers")
         st.markdown("**Gate criteria**")
+        st.caption("A *must* criterion has to be met for a Go; the others should be.")
         problem(f"phases.{uid}.criteria")
         for n, cid in enumerate(state[f"{key}_criteria"]):
             _criterion_row(prefix, uid, cid, n == 0, problem)
@@ -627,7 +630,7 @@ def _criterion_row(prefix: str, uid: str, cid: str, first: bool, problem) -> Non
     key, where = f"{prefix}_{cid}", f"phases.{uid}.criteria.{cid}"
     shown = "visible" if first else "collapsed"
     kind, check, label, must, remove = st.columns(
-        [2, 3, 4, 1, 1], vertical_alignment="bottom" if first else "top"
+        [2.5, 3, 3.5, 1, 0.6], vertical_alignment="bottom" if first else "top"
     )
     _choice(kind.selectbox, "Kind", CRITERION_KIND_LABELS, f"{key}_kind", label_visibility=shown)
     with check:
@@ -646,11 +649,12 @@ def _criterion_row(prefix: str, uid: str, cid: str, first: bool, problem) -> Non
         problem(f"{where}.label")
         problem(f"{where}.id")
         problem(where)
-    must.checkbox("Must", key=f"{key}_must", help="Must be met for a Go (else: should)")
+    must.checkbox("Must", key=f"{key}_must")
     remove.button(
-        "Remove",
+        ":material/delete:",
         key=f"{key}_remove",
-        icon=":material/delete:",
+        help="Remove this criterion",
+        type="tertiary",
         on_click=_move,
         args=(f"{prefix}_{uid}_criteria", cid, 0),
     )
