@@ -123,6 +123,18 @@ CHECKS: dict[str, Callable[[Facts, Mapping, dt.date], Result]] = {
     "gate_actions_closed": gate_actions_closed,
 }
 
+# What each check asks, in the words the template editor offers the PMO.
+CHECK_LABELS = {
+    "budget_approved": "Budget approved",
+    "status_recent": "A recent status update",
+    "plan_baselined": "Plan baselined with milestones",
+    "high_risks_answered": "High/Critical risks have an owner and a response",
+    "risks_reviewed": "No risk left unreviewed",
+    "phase_milestones_done": "The phase's milestones complete",
+    "gate_actions_closed": "Conditions of the last gate closed",
+}
+CRITERION_KIND_LABELS = {"auto": "Checked by the app", "attested": "Attested"}
+
 
 def evaluate_criteria(
     criteria: list[Mapping], facts: Facts, config: Mapping, on: dt.date, attested: set[str]

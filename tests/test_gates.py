@@ -732,3 +732,128 @@ def test_demo_gate_history_lies_in_the_past(demo_sqlite_path):
         url=url,
     ).iloc[0]
     assert all(str(v)[:10] <= DEMO_TODAY.isoformat() for v in latest)
+
+
+# --- the template editor -----------------------------------------------------------------------
+
+
+def _revise(url, org, template_id, phases, version=None):
+    with session_scope(url) as session:
+        return commands.revise_template(
+            template_id,
+            {"phases": phases},
+            expected_version=reads.template(template_id, url)["version"]
+            if version is None
+            else version,
+            session=session,
+            actor=_admin(org),
+        )
+
+
+def _revisions(url) -> int:
+    return int(read_df("SELECT COUNT(*) AS n FROM lifecycle_template", url=url).n[0])
+
+
+def test_the_checks_the_editor_offers_are_the_checks_the_app_runs():
+    from data_access.core.models import CHECK_NAMES
+
+    assert set(CHECK_NAMES) == set(gates.CHECKS) == set(gates.CHECK_LABELS)
+
+
+def test_phases_are_added_moved_and_removed_in_a_new_revision(db_url):
+    org = make_org(db_url)
+    first = _template_id(db_url, "agile")
+    before = reads.template(first, db_url)
+    discovery, increments, transition = (dict(p) for p in before["phases"])
+    pilot = {
+        "name": "Pilot",
+        "stage": "Execution",
+        "weeks": 6,
+        "guidance": "Run the pilot with one team.",
+        "deliverables": ["Pilot report"],
+        "links": ["https://intranet.example.org/pmo/training/pilot"],
+        "gate": "Pilot accepted",
+        "approvers": ["sponsor", "pmo"],
+        "criteria": [
+            {"kind": "auto", "check": "status_recent", "label": "Reporting", "must": True},
+            {"kind": "attested", "check": "", "label": "Users signed off", "must": False},
+        ],
+    }
+    increments["criteria"] = increments["criteria"][1:]  # one criterion removed
+    second = _revise(db_url, org, first, [discovery, pilot, transition, increments])
+    after = reads.template(second, db_url)
+    assert after["revision"] == 2 and after["key"] == "agile"
+    assert [p["name"] for p in after["phases"]] == [
+        "Discovery",
+        "Pilot",
+        "Transition",
+        "Release increments",
+    ]
+    # Criteria that were there keep their ids (gate records name them); new ones get fresh ids.
+    assert after["phases"][3]["criteria"] == increments["criteria"]
+    new_ids = [c["id"] for c in after["phases"][1]["criteria"]]
+    old_ids = {c["id"] for p in before["phases"] for c in p["criteria"]}
+    assert len(set(new_ids)) == 2 and not set(new_ids) & old_ids
+    assert reads.template(first, db_url) == before
+
+
+def test_every_problem_of_an_edited_template_is_named_by_its_field(db_url):
+    org = make_org(db_url)
+    first = _template_id(db_url, "agile")
+    phases = [dict(p) for p in reads.template(first, db_url)["phases"]]
+    phases[0] = {**phases[0], "name": "  ", "links": ["https://ok.example.org", "ftp://files"]}
+    phases[1] = {
+        **phases[1],
+        "approvers": ["boss"],
+        "criteria": [
+            {"kind": "auto", "check": "no_such_check", "label": "x"},
+            {"kind": "attested", "label": ""},
+        ],
+    }
+    phases[2] = {**phases[2], "name": "discovery ", "gate": "", "weeks": 0, "approvers": []}
+    count = _revisions(db_url)
+    with pytest.raises(ValidationFailed) as refused:
+        _revise(db_url, org, first, phases)
+    errors = refused.value.errors
+    assert errors == {
+        "phases.0.name": "is required",
+        "phases.0.links.1": "must be a web address starting with https:// or http://",
+        "phases.1.approvers.0": "approver must be one of: sponsor, portfolio_manager, pmo",
+        "phases.1.criteria.0.check": "is not a check the app knows",
+        "phases.1.criteria.1.label": "is required",
+        "phases.2.gate": "is required",
+        "phases.2.weeks": "must be at least 1",
+        "phases.2.approvers": "a gate names at least one approver",
+    }
+    assert _revisions(db_url) == count
+    # Rules across phases, once each phase is right on its own.
+    phases = [dict(p) for p in reads.template(first, db_url)["phases"]]
+    phases[2] = {**phases[2], "name": "discovery"}
+    with pytest.raises(ValidationFailed) as refused:
+        _revise(db_url, org, first, phases)
+    assert refused.value.errors == {"phases.2.name": "another phase has this name"}
+    with pytest.raises(ValidationFailed, match="at least two phases"):
+        _revise(db_url, org, first, phases[:1])
+    assert _revisions(db_url) == count
+
+
+def test_a_revision_based_on_an_older_one_is_refused(db_url):
+    org = make_org(db_url)
+    first = _template_id(db_url, "hybrid")
+    opened = reads.template(first, db_url)
+    phases = [dict(p) for p in opened["phases"]]
+    _revise(db_url, org, first, [{**phases[0], "weeks": 5}, *phases[1:]])
+    count = _revisions(db_url)
+    with pytest.raises(ConflictError, match="saved revision 2 of this template since you opened"):
+        _revise(db_url, org, first, [{**phases[0], "weeks": 7}, *phases[1:]])
+    with pytest.raises(ConflictError):
+        _revise(db_url, org, first, phases, version=opened["version"] - 1)
+    with pytest.raises(PermissionDenied), session_scope(db_url) as session:
+        commands.revise_template(
+            first,
+            {"phases": phases},
+            expected_version=opened["version"],
+            session=session,
+            actor=_pm(org),
+        )
+    assert _revisions(db_url) == count

@@ -3,6 +3,7 @@ submitting a gate as its manager, deciding it as the PMO, and the Gates & compli
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from data_access.core.db import read_df
@@ -160,3 +161,70 @@ def test_my_todo_lists_the_escalations_and_gates_put_to_me(demo_db_url, monkeypa
     decide = todo[todo["To do"].str.startswith("Decide the ")]
     assert sorted(decide.Project) == sorted(pending.code + " · " + pending.name)
     assert set(decide.Open) == {"/gates?tab=Gates"}
+
+
+def _agile(url: str) -> pd.DataFrame:
+    df = reads.templates(url)
+    return df[df.key == "agile"].sort_values("revision")
+
+
+def _last(widgets, label):
+    return [w for w in widgets if w.label == label][-1]
+
+
+def _editor(url, monkeypatch):
+    at = open_app(url, monkeypatch, "pages/gates.py", tab="Methodology")
+    assert next(s for s in at.selectbox if s.label == "Template").value == "agile"
+    return at
+
+
+def test_a_pmo_admin_edits_a_template_as_a_new_revision(demo_db_url, monkeypatch):
+    at = _editor(demo_db_url, monkeypatch)
+    _button(at, "Add a phase").click().run()
+    _last(at.text_input, "Phase name").set_value("Pilot")
+    _last(at.text_input, "Gate at the end of the phase").set_value("Pilot accepted")
+    _last(at.button, "Add a criterion").click().run()
+    _last(at.text_input, "Criterion").set_value("Users signed the pilot report")
+    _button(at, "Save as a new revision").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("new revision saved" in _shown(s) for s in at.success)
+    revisions = _agile(demo_db_url)
+    assert list(revisions.revision) == [1, 2]
+    phases = reads.template(int(revisions.id.iloc[-1]), demo_db_url)["phases"]
+    assert [p["name"] for p in phases][-1] == "Pilot"
+    assert phases[-1]["criteria"][0]["label"] == "Users signed the pilot report"
+    assert phases[-1]["approvers"] == ["pmo"]
+    # The editor now shows revision 2, ready for the next edit.
+    assert (
+        next(s for s in at.selectbox if s.label == "Template")
+        .format_func("agile")
+        .endswith("(revision 2)")
+    )
+
+
+def test_a_bad_template_edit_is_shown_by_its_field_and_writes_nothing(demo_db_url, monkeypatch):
+    at = _editor(demo_db_url, monkeypatch)
+    next(t for t in at.text_input if t.label == "Phase name").set_value("")
+    _last(at.multiselect, "Who decides the gate").set_value([])
+    _button(at, "Save as a new revision").click().run()
+    assert not at.exception
+    assert {e.value for e in at.error} == {"is required", "a gate names at least one approver"}
+    assert list(_agile(demo_db_url).revision) == [1]
+    # What was typed is kept.
+    assert next(t for t in at.text_input if t.label == "Phase name").value == ""
+    assert _last(at.multiselect, "Who decides the gate").value == []
+
+
+def test_a_stale_template_edit_is_refused(demo_db_url, monkeypatch):
+    first = _editor(demo_db_url, monkeypatch)
+    second = _editor(demo_db_url, monkeypatch)
+    _last(first.text_input, "Phase name").set_value("Handover")
+    _button(first, "Save as a new revision").click().run()
+    assert any("new revision saved" in _shown(s) for s in first.success)
+    _last(second.text_input, "Phase name").set_value("Transition to run")
+    _button(second, "Save as a new revision").click().run()
+    assert any("saved revision 2 of this template" in _shown(w) for w in second.warning)
+    revisions = _agile(demo_db_url)
+    assert list(revisions.revision) == [1, 2]
+    phases = reads.template(int(revisions.id.iloc[-1]), demo_db_url)["phases"]
+    assert phases[-1]["name"] == "Handover"

@@ -22,14 +22,15 @@ from components.common.safe_text import md_escape
 from components.gates import actions
 from components.gates import data as gdata
 from data_access.core.db import DatabaseUnavailable, session_scope
+from data_access.core.models import NAME_MAX, PHASES, TEXT_MAX, URL_MAX
 from data_access.core.writes import ValidationFailed, WriteError
 from data_access.gates import commands
-from domain.gates import DECISION_LABELS
+from domain.gates import APPROVER_LABELS, CHECK_LABELS, CRITERION_KIND_LABELS, DECISION_LABELS
 
 log = logging.getLogger("pmo")
 CONDITION_ROWS = 3
 # Fields of the gate forms a refusal can name; anything else is said above the form.
-FIELDS = ("note", "decision", "reason", "conditions", "next_due")
+FIELDS = ("note", "decision", "reason", "conditions", "next_due", "phases")
 UNREACHABLE = "The database cannot be reached right now; nothing was saved. Try again in a moment."
 
 
@@ -169,7 +170,7 @@ def _save(form: str, gen: int, write: Callable[[], Any], message: str) -> None:
         write()
     except ValidationFailed as exc:
         fields = {
-            f if f.startswith(("evidence.", "conditions.")) or f in FIELDS else "": m
+            f if f.startswith(("evidence.", "conditions.", "phases.")) or f in FIELDS else "": m
             for f, m in exc.errors.items()
         }
         state[f"{form}_errors"] = fields
@@ -376,40 +377,10 @@ def exception_form(version: Version, today: dt.date, project_id: int, lifecycle:
 
 
 def template_admin(version: Version, template: dict) -> None:
-    """Copy a template, edit its guidance (a new revision), retire or delete it."""
+    """Copy a template, retire or delete it (editing it is `template_editor`)."""
     tid = int(template["id"])
     form = f"template_{tid}"
     gen = _generation(form)
-    phases = gdata.template(version, tid)["phases"]
-    with st.form(f"{form}_{gen}_revise"):
-        st.markdown("**Edit (saved as a new revision; projects keep theirs)**")
-        guidance = [
-            st.text_area(
-                f"Guidance: {md_escape(p['name'])}",
-                p["guidance"],
-                key=f"{form}_{gen}_g{i}",
-                max_chars=4000,
-            )
-            for i, p in enumerate(phases)
-        ]
-        slots: dict[str, Any] = {"phases": st.empty(), "name": st.empty()}
-        revise = st.form_submit_button("Save as a new revision")
-    if revise:
-        changed = [{**p, "guidance": g} for p, g in zip(phases, guidance, strict=True)]
-        if (
-            _run(
-                slots,
-                lambda: _with(
-                    version,
-                    commands.revise_template,
-                    tid,
-                    {"phases": changed},
-                    expected_version=int(template["version"]),
-                ),
-            )
-            is not None
-        ):
-            _done(form, f"New revision of {template['name']} saved.")
     with st.form(f"{form}_{gen}_copy"):
         st.markdown("**Copy as a new template**")
         key = st.text_input(
@@ -467,3 +438,312 @@ def _with(version: Version, write: Callable, *args, **kwargs):
     """Run one library write in its own session as the signed-in person."""
     with session_scope(version[0]) as session:
         return write(*args, session=session, actor=current_actor(), **kwargs) or True
+
+
+# --- the template editor (PMO admin) ----------------------------------------------------------
+#
+# Phases and criteria are kept in the session under ids of their own, not their position, so
+# moving or removing one keeps what was typed in the others; a refused save shows each problem
+# by its field and keeps everything typed.
+
+NEW_PHASE = {
+    "name": "",
+    "stage": "Execution",
+    "weeks": 8,
+    "guidance": "",
+    "deliverables": [],
+    "links": [],
+    "gate": "",
+    "approvers": ["pmo"],
+    "criteria": [],
+}
+NEW_CRITERION = {"id": "", "kind": "attested", "check": None, "label": "", "must": True}
+# Fields typed as one item a line: a problem with an item is said by the field, naming it.
+LINE_FIELDS = ("deliverables", "links", "approvers")
+
+
+def template_editor(version: Version, template: dict) -> None:
+    """Edit a template's phases and their gates, saved as a new revision (projects keep theirs)."""
+    tid = int(template["id"])
+    form = f"template_edit_{tid}"
+    gen = _generation(form)
+    prefix, state = f"{form}_{gen}", st.session_state
+    order = state.get(f"{prefix}_order")
+    # Loaded once; again after another template was edited, which dropped these widgets' values.
+    if order is None or (order and f"{prefix}_{order[0]}_name" not in state):
+        _load_phases(prefix, gdata.template(version, tid)["phases"])
+    problem = _problems(form)
+    problem("")
+    problem("phases")
+    order = state[f"{prefix}_order"]
+    errors = state.get(f"{form}_errors", {})
+    for i, uid in enumerate(order):
+        wrong = any(f.startswith(f"phases.{uid}.") for f in errors)
+        _phase_editor(prefix, uid, i, len(order), problem, wrong)
+    buttons = st.container(horizontal=True)
+    buttons.button(
+        "Add a phase", key=f"{prefix}_add", icon=":material/add:", on_click=_add, args=(prefix,)
+    )
+    buttons.button(
+        "Save as a new revision",
+        key=f"{prefix}_save",
+        type="primary",
+        on_click=_revise,
+        args=(version[0], tid, int(template["version"]), template["name"], form, gen),
+    )
+
+
+def _uid(prefix: str, letter: str) -> str:
+    """An id for a phase or criterion row, never reused within the editor."""
+    count = st.session_state.get(f"{prefix}_count", 0) + 1
+    st.session_state[f"{prefix}_count"] = count
+    return f"{letter}{count}"
+
+
+def _load_phases(prefix: str, phases: list[dict]) -> None:
+    st.session_state[f"{prefix}_order"] = [_load_phase(prefix, p) for p in phases]
+
+
+def _load_phase(prefix: str, phase: dict) -> str:
+    state, uid = st.session_state, _uid(prefix, "p")
+    key = f"{prefix}_{uid}"
+    for field in ("name", "stage", "weeks", "guidance", "gate"):
+        state[f"{key}_{field}"] = phase[field]
+    state[f"{key}_deliverables"] = "\n".join(phase["deliverables"])
+    state[f"{key}_links"] = "\n".join(phase["links"])
+    state[f"{key}_approvers"] = list(phase["approvers"])
+    state[f"{key}_criteria"] = [_load_criterion(prefix, c) for c in phase["criteria"]]
+    # The phase as loaded: a title that changed as the name is typed would close the expander.
+    state[f"{key}_title"] = (
+        f"{phase['name']} · {phase['stage']}, {phase['weeks']} weeks · gate: {phase['gate']}"
+        if phase["name"]
+        else "New phase"
+    )
+    return uid
+
+
+def _load_criterion(prefix: str, criterion: dict) -> str:
+    state, cid = st.session_state, _uid(prefix, "c")
+    for field in ("id", "kind", "label", "must"):
+        state[f"{prefix}_{cid}_{field}"] = criterion[field]
+    state[f"{prefix}_{cid}_check"] = criterion["check"] or None  # the selectbox's "none yet"
+    return cid
+
+
+def _add(prefix: str, uid: str | None = None) -> None:
+    """Add a phase at the end, or a criterion to the phase `uid`."""
+    state = st.session_state
+    if uid is None:
+        new = _load_phase(prefix, NEW_PHASE)
+        state[f"{prefix}_order"] = [*state[f"{prefix}_order"], new]
+        state[f"{prefix}_{new}_open"] = True
+    else:
+        rows = f"{prefix}_{uid}_criteria"
+        state[rows] = [*state[rows], _load_criterion(prefix, NEW_CRITERION)]
+
+
+def _move(key: str, item: str, step: int) -> None:
+    """Move `item` in the list at `key` by `step` places; step 0 removes it."""
+    items = list(st.session_state[key])
+    at = items.index(item)
+    items.pop(at)
+    if step:
+        items.insert(at + step, item)
+    st.session_state[key] = items
+
+
+def _phase_editor(prefix: str, uid: str, i: int, count: int, problem, wrong: bool) -> None:
+    state, key = st.session_state, f"{prefix}_{uid}"
+    state.setdefault(f"{key}_open", False)
+    with st.expander(
+        md_escape(state[f"{key}_title"]),
+        key=f"{key}_open",
+        on_change="rerun",
+        icon=":material/error:" if wrong else None,
+    ):
+        name, stage, weeks = st.columns([3, 2, 1])
+        with name:
+            st.text_input("Phase name", key=f"{key}_name", max_chars=NAME_MAX)
+            problem(f"phases.{uid}.name")
+        with stage:
+            st.selectbox("Stage shown in the portfolio", PHASES, key=f"{key}_stage")
+            problem(f"phases.{uid}.stage")
+        with weeks:
+            st.number_input("Planned weeks", min_value=1, max_value=260, step=1, key=f"{key}_weeks")
+            problem(f"phases.{uid}.weeks")
+        st.text_area(
+            "Guidance for the project manager",
+            key=f"{key}_guidance",
+            max_chars=TEXT_MAX,
+            help="What to do in this phase and which documents to write.",
+        )
+        problem(f"phases.{uid}.guidance")
+        deliverables, links = st.columns(2)
+        with deliverables:
+            st.text_area("Required deliverables (one a line)", key=f"{key}_deliverables")
+            problem(f"phases.{uid}.deliverables")
+        with links:
+            st.text_area(
+                "Links to the PMO's templates and training (one a line)",
+                key=f"{key}_links",
+                max_chars=URL_MAX * 10,
+                placeholder="https://…",
+            )
+            problem(f"phases.{uid}.links")
+        gate, approvers = st.columns(2)
+        with gate:
+            st.text_input("Gate at the end of the phase", key=f"{key}_gate", max_chars=NAME_MAX)
+            problem(f"phases.{uid}.gate")
+        with approvers:
+            _choice(st.multiselect, "Who decides the gate", APPROVER_LABELS, f"{key}_approvers")
+            problem(f"phases.{uid}.approvers")
+        st.markdown("**Gate criteria**")
+        st.caption("A *must* criterion has to be met for a Go; the others should be.")
+        problem(f"phases.{uid}.criteria")
+        for n, cid in enumerate(state[f"{key}_criteria"]):
+            _criterion_row(prefix, uid, cid, n == 0, problem)
+        tools = st.container(horizontal=True)
+        tools.button(
+            "Add a criterion",
+            key=f"{key}_add",
+            icon=":material/add:",
+            on_click=_add,
+            args=(prefix, uid),
+        )
+        order = f"{prefix}_order"
+        for text, step, icon, off in (
+            ("Move up", -1, "arrow_upward", i == 0),
+            ("Move down", 1, "arrow_downward", i == count - 1),
+            ("Remove this phase", 0, "delete", False),
+        ):
+            tools.button(
+                text,
+                key=f"{key}_move{step}",
+                icon=f":material/{icon}:",
+                disabled=off,
+                on_click=_move,
+                args=(order, uid, step),
+            )
+
+
+def _criterion_row(prefix: str, uid: str, cid: str, first: bool, problem) -> None:
+    key, where = f"{prefix}_{cid}", f"phases.{uid}.criteria.{cid}"
+    shown = "visible" if first else "collapsed"
+    kind, check, label, must, remove = st.columns(
+        [2.5, 3, 3.5, 1, 0.6], vertical_alignment="bottom" if first else "top"
+    )
+    _choice(kind.selectbox, "Kind", CRITERION_KIND_LABELS, f"{key}_kind", label_visibility=shown)
+    with check:
+        _choice(
+            st.selectbox,
+            "Check the app runs",
+            CHECK_LABELS,
+            f"{key}_check",
+            placeholder="Choose a check",
+            disabled=st.session_state[f"{key}_kind"] != "auto",
+            label_visibility=shown,
+        )
+        problem(f"{where}.check")
+    with label:
+        st.text_input("Criterion", key=f"{key}_label", max_chars=NAME_MAX, label_visibility=shown)
+        problem(f"{where}.label")
+        problem(f"{where}.id")
+        problem(where)
+    must.checkbox("Must", key=f"{key}_must")
+    remove.button(
+        ":material/delete:",
+        key=f"{key}_remove",
+        help="Remove this criterion",
+        type="tertiary",
+        on_click=_move,
+        args=(f"{prefix}_{uid}_criteria", cid, 0),
+    )
+
+
+def _choice(widget: Callable, label: str, labels: dict[str, str], key: str, **options) -> None:
+    """A choice among `labels`' keys, each shown in its words."""
+    widget(label, list(labels), format_func=labels.get, key=key, **options)
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _typed_phase(prefix: str, uid: str) -> dict:
+    """A phase as typed, in the shape the template stores."""
+    state, key = st.session_state, f"{prefix}_{uid}"
+    criteria = []
+    for cid in state[f"{key}_criteria"]:
+        row = f"{prefix}_{cid}"
+        kind, check = state[f"{row}_kind"], state.get(f"{row}_check") or ""
+        label = state[f"{row}_label"] or ""
+        criteria.append(
+            {
+                "id": state[f"{row}_id"],
+                "kind": kind,
+                "check": check if kind == "auto" else "",
+                # A check chosen without words of its own reads as the check.
+                "label": label if label.strip() or kind != "auto" else CHECK_LABELS.get(check, ""),
+                "must": bool(state[f"{row}_must"]),
+            }
+        )
+    return {
+        "name": state[f"{key}_name"] or "",
+        "stage": state[f"{key}_stage"],
+        "weeks": state[f"{key}_weeks"],
+        "guidance": state[f"{key}_guidance"] or "",
+        "deliverables": _lines(state[f"{key}_deliverables"]),
+        "links": _lines(state[f"{key}_links"]),
+        "gate": state[f"{key}_gate"] or "",
+        "approvers": list(state[f"{key}_approvers"]),
+        "criteria": criteria,
+    }
+
+
+def _by_field(errors: dict[str, str], prefix: str, phases: list[dict]) -> dict[str, str]:
+    """The server's problems (phases.<position>...) keyed by the editor's rows, so each shows by
+    its field even after phases were moved; a bad item of a list is named under the list."""
+    state, order = st.session_state, st.session_state[f"{prefix}_order"]
+    out: dict[str, str] = {}
+    for field, message in errors.items():
+        parts = field.split(".")
+        if parts[0] != "phases" or len(parts) < 3 or not parts[1].isdigit():
+            out[field] = message
+            continue
+        i, name, rest = int(parts[1]), parts[2], parts[3:]
+        uid = order[i]
+        if name in LINE_FIELDS and rest:
+            item = phases[i][name][int(rest[0])]
+            key = f"phases.{uid}.{name}"
+            said = f"“{item}”: {message}"
+            out[key] = f"{out[key]}\n\n{said}" if key in out else said
+        elif name == "criteria" and rest:
+            cid = state[f"{prefix}_{uid}_criteria"][int(rest[0])]
+            out[".".join(["phases", uid, "criteria", cid, *rest[1:]])] = message
+        else:
+            out[f"phases.{uid}.{name}"] = message
+    return out
+
+
+def _revise(url: str, tid: int, expected_version: int, name: str, form: str, gen: int) -> None:
+    """The save button's callback: the phases as typed, checked and saved as a new revision."""
+    state, prefix = st.session_state, f"{form}_{gen}"
+    phases = [_typed_phase(prefix, uid) for uid in state[f"{prefix}_order"]]
+
+    def write() -> int:
+        try:
+            with session_scope(url) as session:
+                return commands.revise_template(
+                    tid,
+                    {"phases": phases},
+                    expected_version=expected_version,
+                    session=session,
+                    actor=current_actor(),
+                )
+        except ValidationFailed as exc:
+            raise ValidationFailed(_by_field(exc.errors, prefix, phases)) from exc
+
+    _save(form, gen, write, f"{name}: new revision saved. Projects keep the revision they follow.")
+    for field in state.get(f"{form}_errors", {}):
+        if field.startswith("phases."):
+            state[f"{prefix}_{field.split('.')[1]}_open"] = True

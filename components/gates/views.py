@@ -387,7 +387,8 @@ def pending_section(
 
 def template_library(version: Version) -> None:
     """The lifecycle templates: phases, guidance, deliverables and gate criteria; PMO admins
-    copy, revise and retire them."""
+    copy, edit (a new revision), retire and delete them."""
+    forms.show_outcome()
     library = gdata.templates(version)
     for t in library.to_dict("records"):
         state = "retired" if t["status"] == "retired" else f"{t['projects']} project(s)"
@@ -411,3 +412,22 @@ def template_library(version: Version) -> None:
                 )
             if is_admin():
                 forms.template_admin(version, t)
+    if is_admin() and not library.empty:
+        _template_editor(version, library)
+
+
+def _template_editor(version: Version, library: pd.DataFrame) -> None:
+    """A PMO admin edits the newest revision of a template; saving makes the next one."""
+    st.subheader("Edit a template", anchor=False)
+    newest = library.drop_duplicates("key").set_index("key")
+    chosen = st.selectbox(
+        "Template",
+        list(newest.index),
+        format_func=lambda k: f"{newest.name[k]} (revision {newest.revision[k]})",
+        key="template_edit_key",
+    )
+    st.caption(
+        f"Saved as revision {newest.revision[chosen] + 1}. Projects keep the revision they "
+        "follow until a PMO admin moves them (a recorded exception on the project's page)."
+    )
+    forms.template_editor(version, newest.loc[chosen].to_dict() | {"key": chosen})

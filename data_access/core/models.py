@@ -12,10 +12,19 @@ behave the same and adding a value is a one-line migration, not an enum type cha
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
+import pydantic
 import sqlalchemy as sa
-from pydantic import field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlmodel import Field, SQLModel
 
 from data_access.core import clock
@@ -927,26 +936,90 @@ TEMPLATE_STATES = ("active", "retired")
 LIFECYCLE_STATES = ("active", "completed", "stopped")
 APPROVER_ROLES = ("sponsor", "portfolio_manager", "pmo")
 CRITERION_KINDS = ("auto", "attested")
+# The rules a criterion checked by the app may name: the keys of domain.gates.CHECKS (which
+# lives above this layer; tests/test_gates.py keeps the two alike).
+CHECK_NAMES = (
+    "budget_approved",
+    "status_recent",
+    "plan_baselined",
+    "high_risks_answered",
+    "risks_reviewed",
+    "phase_milestones_done",
+    "gate_actions_closed",
+)
+URL_MAX = 2000
+LIST_MAX = 30
+
+
+def _field_errors(title: str, errors: list[tuple[tuple, str, Any]]) -> pydantic.ValidationError:
+    """Rules over several fields reported at the fields they point at: pydantic keeps the path
+    of a ValidationError raised in a validator, so the form shows each by its field."""
+    details = [
+        InitErrorDetails(type=PydanticCustomError("value_error", message), loc=loc, input=value)
+        for loc, message, value in errors
+    ]
+    return pydantic.ValidationError.from_exception_data(title, details)
+
+
+def _http_url(value: str) -> str:
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # a malformed host, such as an unclosed [
+        parts = None
+    if not parts or parts.scheme not in ("http", "https") or not parts.hostname or " " in value:
+        raise ValueError("must be a web address starting with https:// or http://")
+    return value
+
+
+def _approver(value: str) -> str:
+    return _check_choice(value, APPROVER_ROLES, "approver")
+
+
+ListItem = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=NAME_MAX)
+]
+Link = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=URL_MAX), AfterValidator(_http_url)
+]
+Approver = Annotated[str, AfterValidator(_approver)]
 
 
 class CriterionDef(SQLModel):
     """One criterion of a gate: checked by the app (`check` names the rule) or attested."""
 
+    # Stable across revisions: gate records name the criteria they were judged on by id.
     id: str = Field(min_length=1, max_length=60)
     kind: str = "auto"
     check: str = Field(default="", max_length=60)
     label: str = Field(min_length=1, max_length=NAME_MAX)
     must: bool = True
 
+    _strip_label = field_validator("label", mode="before")(_strip)
+
     @field_validator("kind")
     @classmethod
     def _kind(cls, v: Any) -> Any:
         return _check_choice(v, CRITERION_KINDS, "criterion kind")
 
+    @field_validator("check")
+    @classmethod
+    def _check_named(cls, v: str, info: ValidationInfo) -> str:
+        kind = info.data.get("kind")
+        if kind == "attested":
+            return ""
+        if kind == "auto" and v not in CHECK_NAMES:
+            raise ValueError(
+                "choose which check the app runs" if not v else "is not a check the app knows"
+            )
+        return v
+
     @model_validator(mode="after")
     def _auto_names_check(self):
+        # `check` left out altogether: its field rule did not run.
         if self.kind == "auto" and not self.check:
-            raise ValueError("a criterion checked by the app names its check")
+            raise _field_errors(
+                "CriterionDef", [(("check",), "choose which check the app runs", "")]
+            )
         return self
 
 
@@ -958,11 +1031,13 @@ class PhaseDef(SQLModel):
     stage: str
     weeks: int = Field(default=8, ge=1, le=260)
     guidance: str = Field(default="", max_length=TEXT_MAX)
-    deliverables: list[str] = []
-    links: list[str] = []
+    deliverables: list[ListItem] = Field(default=[], max_length=LIST_MAX)
+    links: list[Link] = Field(default=[], max_length=LIST_MAX)
     gate: str = Field(min_length=1, max_length=NAME_MAX)
-    approvers: list[str] = ["pmo"]
-    criteria: list[CriterionDef] = []
+    approvers: list[Approver] = ["pmo"]
+    criteria: list[CriterionDef] = Field(default=[], max_length=LIST_MAX)
+
+    _strip_names = field_validator("name", "gate", mode="before")(_strip)
 
     @field_validator("stage")
     @classmethod
@@ -972,11 +1047,9 @@ class PhaseDef(SQLModel):
     @field_validator("approvers")
     @classmethod
     def _approvers(cls, v: list[str]) -> list[str]:
-        for role in v:
-            _check_choice(role, APPROVER_ROLES, "approver")
         if not v:
             raise ValueError("a gate names at least one approver")
-        return v
+        return list(dict.fromkeys(v))
 
 
 class LifecycleTemplateBase(SQLModel):
@@ -986,7 +1059,7 @@ class LifecycleTemplateBase(SQLModel):
     name: str = Field(min_length=1, max_length=NAME_MAX)
     description: str = Field(default="", max_length=TEXT_MAX)
     status: str = "active"
-    phases: list[dict] = Field(default_factory=list)
+    phases: list[PhaseDef] = Field(default_factory=list, max_length=LIST_MAX)
 
     _strip_name = field_validator("key", "name", mode="before")(_strip)
 
@@ -997,14 +1070,24 @@ class LifecycleTemplateBase(SQLModel):
 
     @field_validator("phases")
     @classmethod
-    def _phases(cls, v: list) -> list[dict]:
+    def _phases(cls, v: list) -> list[PhaseDef]:
         if len(v) < 2:
             raise ValueError("a lifecycle has at least two phases")
         phases = [PhaseDef.model_validate(p) for p in v]
-        ids = [c.id for p in phases for c in p.criteria]
-        if len(set(ids)) != len(ids):
-            raise ValueError("criterion ids must be unique within a template")
-        return [p.model_dump() for p in phases]
+        names: set[str] = set()
+        ids: set[str] = set()
+        errors = []
+        for i, phase in enumerate(phases):
+            if phase.name.casefold() in names:
+                errors.append(((i, "name"), "another phase has this name", phase.name))
+            names.add(phase.name.casefold())
+            for k, c in enumerate(phase.criteria):
+                if c.id in ids:
+                    errors.append(((i, "criteria", k, "id"), "is used twice", c.id))
+                ids.add(c.id)
+        if errors:
+            raise _field_errors("LifecycleTemplate", errors)
+        return phases
 
 
 class LifecycleTemplateCreate(LifecycleTemplateBase):

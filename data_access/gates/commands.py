@@ -8,6 +8,7 @@ phase changes here only: through a gate decision, or a PMO admin's recorded exce
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import sqlalchemy as sa
@@ -61,6 +62,19 @@ class GateDecidedMeanwhile(ConflictError):
         decision = DECISION_LABELS.get(gate.get("decision"), "a decision")
         WriteError.__init__(
             self, f"This gate was decided meanwhile by {by}: {decision}. Nothing was saved."
+        )
+
+
+class NewerRevision(ConflictError):
+    """A revision of the template was saved after this one was opened for editing."""
+
+    def __init__(self, latest: dict[str, Any]):
+        self.entity, self.entity_id, self.current = "lifecycle_template", latest["id"], latest
+        by = latest.get("_changed_by") or "someone else"
+        WriteError.__init__(
+            self,
+            f"{by} saved revision {latest['revision']} of this template since you opened it. "
+            "Nothing was saved: open the newest revision and make your changes there.",
         )
 
 
@@ -142,17 +156,23 @@ def revise_template(
             template_id,
             with_last_editor(session, "lifecycle_template", current),
         )
-    latest = session.execute(
-        sa.select(sa.func.max(LifecycleTemplate.revision)).where(
-            LifecycleTemplate.key == current["key"]
-        )
+    latest_id = session.execute(
+        sa.select(LifecycleTemplate.id)
+        .where(LifecycleTemplate.key == current["key"])
+        .order_by(LifecycleTemplate.revision.desc())
+        .limit(1)
     ).scalar_one()
+    if latest_id != template_id:
+        latest = fetch_row(session, LifecycleTemplate, latest_id)
+        raise NewerRevision(with_last_editor(session, "lifecycle_template", latest))
+    if "phases" in changes:
+        changes = {**changes, "phases": _with_criterion_ids(changes["phases"])}
     fields = set(LifecycleTemplateBase.model_fields) - {"key", "revision", "status"}
     merged = {
         **{k: current[k] for k in fields},
         **{k: v for k, v in changes.items() if k in fields},
         "key": current["key"],
-        "revision": latest + 1,
+        "revision": current["revision"] + 1,
     }
     valid = validate(LifecycleTemplateCreate, merged)
     new_id = insert_row(
@@ -160,6 +180,27 @@ def revise_template(
     )
     commit(session)
     return new_id
+
+
+def _with_criterion_ids(phases: Any) -> Any:
+    """New criteria (no id yet) get one no other criterion has had: gate records name the
+    criteria by id, so an id is never reused for another criterion."""
+    if not isinstance(phases, list):
+        return phases
+    return [
+        {
+            **p,
+            "criteria": [
+                {**c, "id": c.get("id") or f"c-{uuid.uuid4().hex[:12]}"}
+                if isinstance(c, dict)
+                else c
+                for c in p.get("criteria") or []
+            ],
+        }
+        if isinstance(p, dict)
+        else p
+        for p in phases
+    ]
 
 
 def set_template_status(
