@@ -81,6 +81,22 @@ def test_competence_warning_when_a_manager_is_assigned(demo_db_url, monkeypatch)
     assert any("lacks for a" in w and "Risk management workshop (expired)" in w for w in shown), (
         shown
     )
+    # A new manager who never trained: their gap shows at saving, and the save goes through.
+    newcomer = int(
+        read_df(
+            "SELECT MIN(id) FROM person WHERE active AND id NOT IN "
+            "(SELECT person_id FROM training_record)",
+            url=demo_db_url,
+        ).iloc[0, 0]
+    )
+    manager = next(s for s in at.selectbox if s.key.endswith("-manager_id"))
+    manager.set_value(newcomer)
+    _button(at, "Save project").click().run()
+    assert not at.exception
+    shown = [w.value.replace("\\", "") for w in at.warning]
+    assert any("lacks for a" in w and "PMO onboarding (missing)" in w for w in shown), shown
+    saved = read_df("SELECT manager_id FROM project WHERE code = 'PRJ-0001'", url=demo_db_url)
+    assert int(saved.iloc[0, 0]) == newcomer
 
 
 def test_lapsing_certifications_are_in_the_pms_to_do(demo_db_url, monkeypatch):

@@ -40,6 +40,23 @@ def manager_warning(version: Version, today: dt.date, project_id: int) -> None:
         )
 
 
+def assignment_warning(
+    version: Version, today: dt.date, manager_id: int | None, approved_budget: float
+) -> None:
+    """Where a project's manager is chosen: what they lack for its size. Not a block."""
+    if manager_id is None:
+        return
+    size, lacking = td.assignment_gap(version, int(manager_id), approved_budget, today)
+    if lacking:
+        st.warning(
+            f"This manager lacks for a {size} project: "
+            + ", ".join(md_escape(x) for x in lacking)
+            + ". You may still save; the gap shows on the project page and in the competence "
+            "matrix (*Lessons learned › Competence*).",
+            icon=":material/school:",
+        )
+
+
 def my_certifications(version: Version, today: dt.date, person_id: int | None) -> None:
     """The signed-in person's own courses that lapse within 90 days or have lapsed."""
     if person_id is None:
