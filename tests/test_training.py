@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from charts.training import competence_heatmap
+from data_access.core import clock
 from data_access.core.db import read_df, session_scope
 from data_access.core.training_models import CompetenceRule, Course, TrainingRecord
 from data_access.core.writes import (
@@ -20,8 +21,11 @@ from data_access.core.writes import (
 )
 from data_access.training import commands, reads
 from domain import training
+from domain.formatting import fmt_date
 from tests.auth_helpers import open_app
 from tests.factories import _insert, make_org, make_project
+from tests.smtp_server import SmtpServer
+from worker import jobs
 
 ON = dt.date(2026, 11, 25)
 DAY = dt.timedelta(days=1)
@@ -282,3 +286,37 @@ def test_competence_rule_is_edited_with_a_stale_save_refused(db_url):
             expected=[],
             actor=Actor(None, "pm", "project_manager"),
         )
+
+
+def test_certificates_lapsing_within_30_days_are_reminded_once(db_url, monkeypatch):
+    org = make_org(db_url)
+    today = clock.today()
+    courses = {n: _course(db_url, n) for n in ("PMP", "Scrum", "Risk", "Agile")}
+    for person, name, left in (
+        ("pm", "PMP", 30),  # the last day reminded
+        ("pm", "Scrum", 31),  # not yet
+        ("pm", "Risk", -1),  # lapsed yesterday: the to-do list says it, no mail
+        ("other_pm", "Agile", 0),  # lapses today
+    ):
+        expires = today + left * DAY
+        _insert(
+            db_url,
+            TrainingRecord,
+            person_id=org[person],
+            course_id=courses[name],
+            completed_on=expires - 700 * DAY,
+            expires_on=expires,
+        )
+    now = clock.now()
+    with SmtpServer() as smtp:
+        monkeypatch.setenv("PMO_SMTP_URL", smtp.url)
+        for _ in range(2):  # however often the worker runs
+            jobs.plan_reminders(now, db_url)
+            jobs.send_pending(now, db_url)
+    sent = sorted((rcpt[0], m["Subject"]) for rcpt, m in smtp.mailbox.received)
+    assert sent == [
+        ("other_pm@example.org", f"Your Agile expires on {fmt_date(today)}"),
+        ("pm@example.org", f"Your PMP expires on {fmt_date(today + 30 * DAY)}"),
+    ]
+    assert all(m["X-PMO-Kind"] == "reminder" for _, m in smtp.mailbox.received)
+    assert "/lessons?tab=Competence" in smtp.mailbox.received[0][1].get_body().get_content()

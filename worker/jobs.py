@@ -21,6 +21,7 @@ from data_access.gates import reads as gate_reads
 from data_access.stakeholders import deliveries, reads
 from data_access.stakeholders.commands import UNSUBSCRIBE_PATH
 from data_access.stakeholders.deliveries import Planned
+from data_access.training import reads as training_reads
 from deck.report import View, base_url, email_html, email_text, load_report, pdf_of
 from domain import gates
 from domain.formatting import fmt_date
@@ -36,6 +37,7 @@ from worker import mail
 
 log = logging.getLogger("pmo.worker")
 ACTION_DUE_SOON_DAYS = 2
+CERTIFICATE_NOTICE_DAYS = 30
 
 
 def _aware(moment) -> dt.datetime:
@@ -167,6 +169,7 @@ def plan_reminders(now: dt.datetime, url: str | None = None) -> int:
         if stage:
             stored += _update_reminders(stage, deadline, settings, now, email_on, url)
     stored += _action_reminders(today, now, email_on, url)
+    stored += _certificate_reminders(today, now, email_on, url)
     return stored
 
 
@@ -235,6 +238,34 @@ def _action_reminders(today, now, email_on, url) -> int:
                     f"{base_url()}/meeting"
                 ),
                 link=f"{base_url()}/meeting",
+            ),
+            email_on=email_on,
+            now=now,
+            url=url,
+        )
+    return stored
+
+
+def _certificate_reminders(today, now, email_on, url) -> int:
+    """Once per certification and expiry day, within 30 days of it: a renewal (new dates on the
+    record) is reminded again when it nears its own expiry."""
+    until = today + dt.timedelta(days=CERTIFICATE_NOTICE_DAYS)
+    link = f"{base_url()}/lessons?tab=Competence"
+    stored = 0
+    for c in training_reads.expiring(today, until, url=url).itertuples():
+        stored += deliveries.plan(
+            Planned(
+                key=f"certificate:{c.record_id}:{c.expires_on.isoformat()}",
+                kind="reminder",
+                person_id=int(c.person_id),
+                email=c.email,
+                subject=f"Your {c.course} expires on {fmt_date(c.expires_on)}",
+                body_text=(
+                    f"Hello {c.person},\n\nYour {c.course} expires on {fmt_date(c.expires_on)}. "
+                    "Once renewed, record the new dates on the Competence tab: "
+                    f"{link}"
+                ),
+                link=link,
             ),
             email_on=email_on,
             now=now,

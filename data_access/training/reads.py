@@ -56,15 +56,14 @@ def rule(*, url: str | None = None) -> pd.DataFrame:
     return read_df("SELECT project_size, course_id FROM competence_rule", url=url)
 
 
-def expiring(until: dt.date, *, url: str | None = None) -> pd.DataFrame:
-    """Courses of active people that lapse by `until` (those lapsed included), with whom to
-    tell."""
+def expiring(since: dt.date, until: dt.date, *, url: str | None = None) -> pd.DataFrame:
+    """Courses of active people that lapse between `since` and `until`, with whom to tell."""
     df = read_df(
         "SELECT t.id AS record_id, t.person_id, p.name AS person, p.email, c.name AS course, "
         "t.expires_on FROM training_record t JOIN course c ON c.id = t.course_id "
         "JOIN person p ON p.id = t.person_id AND p.active "
-        "WHERE t.expires_on IS NOT NULL AND t.expires_on <= :until ORDER BY t.expires_on",
-        {"until": until},
+        "WHERE t.expires_on BETWEEN :since AND :until ORDER BY t.expires_on",
+        {"since": since, "until": until},
         url=url,
     )
     return as_dates(df, ["expires_on"])
