@@ -224,26 +224,38 @@ def _action_reminders(today, now, email_on, url) -> int:
             else f"action:{a.id}:due"
         )
         state = "overdue since" if due < today else "due on"
-        stored += deliveries.plan(
-            Planned(
-                key=key,
-                kind="reminder",
-                person_id=int(a.person_id),
-                email=a.email,
-                subject=f"Action {state} {fmt_date(due)}: {a.title}",
-                body_text=(
-                    f'Hello {a.owner},\n\nThe action "{a.title}"'
-                    f"{' (' + a.code + ')' if isinstance(a.code, str) else ''} is "
-                    f"{state} {fmt_date(due)}.\nClose it in Meeting mode once done: "
-                    f"{base_url()}/meeting"
-                ),
-                link=f"{base_url()}/meeting",
-            ),
-            email_on=email_on,
+        stored += _remind(
+            key,
+            a,
+            f"Action {state} {fmt_date(due)}: {a.title}",
+            f'Hello {a.owner},\n\nThe action "{a.title}"'
+            f"{' (' + a.code + ')' if isinstance(a.code, str) else ''} is "
+            f"{state} {fmt_date(due)}.\nClose it in Meeting mode once done: "
+            f"{base_url()}/meeting",
+            f"{base_url()}/meeting",
             now=now,
+            email_on=email_on,
             url=url,
         )
     return stored
+
+
+def _remind(key: str, to, subject: str, text: str, link: str, *, now, email_on, url) -> int:
+    """Plan one reminder to `to` (a row with person_id and email) under its unique key."""
+    return deliveries.plan(
+        Planned(
+            key=key,
+            kind="reminder",
+            person_id=int(to.person_id),
+            email=to.email,
+            subject=subject,
+            body_text=text,
+            link=link,
+        ),
+        email_on=email_on,
+        now=now,
+        url=url,
+    )
 
 
 def _certificate_reminders(today, now, email_on, url) -> int:
@@ -253,22 +265,15 @@ def _certificate_reminders(today, now, email_on, url) -> int:
     link = f"{base_url()}/lessons?tab=Competence"
     stored = 0
     for c in training_reads.expiring(today, until, url=url).itertuples():
-        stored += deliveries.plan(
-            Planned(
-                key=f"certificate:{c.record_id}:{c.expires_on.isoformat()}",
-                kind="reminder",
-                person_id=int(c.person_id),
-                email=c.email,
-                subject=f"Your {c.course} expires on {fmt_date(c.expires_on)}",
-                body_text=(
-                    f"Hello {c.person},\n\nYour {c.course} expires on {fmt_date(c.expires_on)}. "
-                    "Once renewed, record the new dates on the Competence tab: "
-                    f"{link}"
-                ),
-                link=link,
-            ),
-            email_on=email_on,
+        stored += _remind(
+            f"certificate:{c.record_id}:{c.expires_on.isoformat()}",
+            c,
+            f"Your {c.course} expires on {fmt_date(c.expires_on)}",
+            f"Hello {c.person},\n\nYour {c.course} expires on {fmt_date(c.expires_on)}. "
+            f"Once renewed, record the new dates on the Competence tab: {link}",
+            link,
             now=now,
+            email_on=email_on,
             url=url,
         )
     return stored

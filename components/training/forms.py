@@ -59,15 +59,35 @@ def _pick(label: str, rows: pd.DataFrame, id_column: str, describe, key: str) ->
     }
 
 
-def _delete_button(label: str, key: str, fn, *args, done: str, **kwargs) -> None:
-    version = kwargs.pop("version")
-    if st.button(label, key=key, icon=":material/delete:"):
+def _edit_or_remove(
+    version: Version,
+    key: str,
+    fields: list[FormField],
+    row: dict,
+    row_id: int,
+    edit,
+    remove,
+    words: tuple[str, str, str],
+    **extra,
+) -> None:
+    """The chosen row's form (a stale save refused) and a button to remove it; `words`: the
+    saved message, the button's label, the removed message."""
+    saved, remove_label, removed = words
+    record_form(
+        f"{key}_{row_id}",
+        fields,
+        row,
+        lambda changes, v: _write(version, edit, row_id, changes, expected_version=v, **extra),
+        version=int(row["version"]),
+        saved_message=saved,
+    )
+    if st.button(remove_label, key=f"{key}_remove_{row_id}", icon=":material/delete:"):
         try:
-            _write(version, fn, *args, **kwargs)
+            _write(version, remove, row_id, expected_version=int(row["version"]))
         except WriteError as exc:
             refusal(exc)
         else:
-            flash(done)
+            flash(removed)
             st.rerun()
 
 
@@ -134,32 +154,19 @@ def training_records_section(version: Version, today: dt.date) -> None:
         if record is None:
             st.caption("Nothing recorded yet.")
             return
-        record_form(
-            f"training_{record['record_id']}",
+        _edit_or_remove(
+            version,
+            "training",
             [
                 FormField("completed_on", "Completed on", "date"),
                 FormField("expires_on", "Expires on", "date", help="Empty: never expires."),
             ],
             record,
-            lambda changes, v: _write(
-                version,
-                commands.edit_training,
-                record["record_id"],
-                changes,
-                expected_version=v,
-                on=today,
-            ),
-            version=int(record["version"]),
-            saved_message="Training record saved.",
-        )
-        _delete_button(
-            "Remove this record",
-            f"training_delete_{record['record_id']}",
-            commands.delete_training,
             record["record_id"],
-            expected_version=int(record["version"]),
-            version=version,
-            done="Training record removed.",
+            commands.edit_training,
+            commands.delete_training,
+            ("Training record saved.", "Remove this record", "Training record removed."),
+            on=today,
         )
 
 
@@ -210,28 +217,19 @@ def catalogue_section(version: Version) -> None:
             "course_pick",
         )
         if course is not None:
-            record_form(
-                f"course_{course['course_id']}",
+            _edit_or_remove(
+                version,
+                "course",
                 COURSE_FIELDS,
                 course,
-                lambda changes, v: _write(
-                    version,
-                    commands.edit_course,
-                    course["course_id"],
-                    changes,
-                    expected_version=v,
-                ),
-                version=int(course["version"]),
-                saved_message="Course saved.",
-            )
-            _delete_button(
-                "Retire this course",
-                f"course_retire_{course['course_id']}",
-                commands.retire_course,
                 course["course_id"],
-                expected_version=int(course["version"]),
-                version=version,
-                done="Course retired: out of the catalogue and the competence rule.",
+                commands.edit_course,
+                commands.retire_course,
+                (
+                    "Course saved.",
+                    "Retire this course",
+                    "Course retired: out of the catalogue and the competence rule.",
+                ),
             )
     with right, st.expander("Add a course"):
         record_form(
