@@ -10,7 +10,9 @@ import datetime as dt
 import pytest
 
 from data_access.core import clock
-from data_access.core.db import read_df
+from data_access.core.db import read_df, session_scope
+from data_access.core.writes import Actor
+from data_access.training import commands
 from tests.auth_helpers import open_app
 
 pytestmark = pytest.mark.any_day
@@ -109,3 +111,24 @@ def test_lapsing_certifications_are_in_the_pms_to_do(demo_db_url, monkeypatch):
         "Renew PRINCE2 Foundation",
     }, todo["To do"].tolist()
     assert set(mine.Open) == {"/lessons?tab=Competence"}
+
+
+def test_a_stale_correction_is_refused_with_who_changed_what(demo_db_url, monkeypatch):
+    at = open_app(demo_db_url, monkeypatch, "pages/lessons.py", tab="Competence")
+    record_id = at.selectbox(key="training_pick").value
+    with session_scope(demo_db_url) as session:  # someone else renews it meanwhile
+        commands.edit_training(
+            record_id,
+            {"expires_on": clock.today() + 400 * DAY},
+            expected_version=1,
+            on=clock.today(),
+            session=session,
+            actor=Actor(None, "Dana PMO", "admin"),
+        )
+    key = f"training_{record_id}.expires_on"
+    at.date_input(key=key).set_value(clock.today() + 500 * DAY)
+    _button(at, "Save").click().run()
+    [conflict] = [w.value for w in at.warning if "since you opened it" in w.value]
+    assert conflict.startswith("**Dana PMO saved this since you opened it.**"), conflict
+    assert "Expires on" in conflict
+    assert at.date_input(key=key).value == clock.today() + 500 * DAY  # what was typed is kept
