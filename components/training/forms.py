@@ -194,9 +194,12 @@ def catalogue_section(version: Version) -> None:
     courses = td.courses(version)
     st.subheader("Course catalogue", anchor=False)
     st.dataframe(
-        courses.assign(kind=courses.kind.str.title())[
-            ["course", "kind", "provider", "valid_months"]
-        ].rename(
+        courses.assign(
+            kind=courses.kind.str.title(),
+            valid_months=courses.valid_months.map(
+                lambda m: "never expires" if pd.isna(m) else f"{int(m)}"
+            ),
+        )[["course", "kind", "provider", "valid_months"]].rename(
             columns={
                 "course": "Course",
                 "kind": "Kind",
