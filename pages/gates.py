@@ -9,6 +9,7 @@ from components.common.layout import current_filter, current_version
 from components.gates import views
 from components.lessons.views import gate_lesson_form
 from components.recovery.views import asked_of
+from components.training.views import certifications_to_renew
 
 version = current_version()
 today = data.today()
@@ -33,8 +34,11 @@ with tabs["Compliance"]:
         views.compliance_section(version, today, f)
 with tabs["My to-do"]:
     if tabs["My to-do"].open:
+        me = current_actor().person_id
         views.todo_section(
-            version, today, asked_of_me=asked_of(version, today, current_actor().person_id)
+            version,
+            today,
+            asked_of_me=asked_of(version, today, me) + certifications_to_renew(version, today, me),
         )
 with tabs["Methodology"]:
     if tabs["Methodology"].open:

@@ -10,6 +10,7 @@ from components.common.layout import current_version
 from components.lessons import views
 from components.lessons.forms import record_lesson_form
 from components.library.views import library_section
+from components.training.forms import catalogue_section, rule_section, training_records_section
 from components.training.views import competence_section, my_certifications
 
 version = current_version()
@@ -30,3 +31,6 @@ with competence_tab:
     if competence_tab.open:
         my_certifications(version, today, current_actor().person_id)
         competence_section(version, today)
+        training_records_section(version, today)
+        rule_section(version)
+        catalogue_section(version)

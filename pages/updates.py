@@ -14,6 +14,7 @@ from components.common.layout import current_filter, current_version
 from components.recovery import data as recovery_data
 from components.recovery.views import escalation_table
 from components.schedules.views import schedule_section
+from components.training.views import assignment_warning
 from components.updates.escalation_form import escalation_form
 from components.updates.milestones_form import milestones_section
 from components.updates.project_form import project_section
@@ -84,7 +85,15 @@ with raid_tab:
         raid_section(version, facts, actor, today)
 with project_tab:
     if project_tab.open:
-        project_section(version, facts if editable else None, actor, may_create_projects(actor))
+        project_section(
+            version,
+            facts if editable else None,
+            actor,
+            may_create_projects(actor),
+            advise=lambda manager_id, budget: assignment_warning(
+                version, today, manager_id, budget
+            ),
+        )
 with sheets_tab:
     if sheets_tab.open:
         import_export_section(version, actor, today, projects)

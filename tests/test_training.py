@@ -6,13 +6,26 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+import pytest
 
 from charts.training import competence_heatmap
+from data_access.core import clock
+from data_access.core.db import read_df, session_scope
 from data_access.core.training_models import CompetenceRule, Course, TrainingRecord
-from data_access.training import reads
+from data_access.core.writes import (
+    Actor,
+    ConflictError,
+    PermissionDenied,
+    ValidationFailed,
+    WriteError,
+)
+from data_access.training import commands, reads
 from domain import training
+from domain.formatting import fmt_date
 from tests.auth_helpers import open_app
 from tests.factories import _insert, make_org, make_project
+from tests.smtp_server import SmtpServer
+from worker import jobs
 
 ON = dt.date(2026, 11, 25)
 DAY = dt.timedelta(days=1)
@@ -109,3 +122,201 @@ def test_heatmap_names_every_state_in_its_legend():
         training.STATE_LABELS[s] for s in training.STATES
     ]
     assert spec["encoding"]["x"]["axis"]["labelOverlap"] is False
+
+
+# --- writes -------------------------------------------------------------------------------
+
+ADMIN = Actor(person_id=None, name="test admin", role="admin")
+
+
+def _write(url, fn, *args, actor=ADMIN, **kwargs):
+    with session_scope(url) as session:
+        return fn(*args, session=session, actor=actor, **kwargs)
+
+
+def _course(url, name="PRINCE2 Foundation", months=36):
+    values = {"name": name, "kind": "certification", "provider": "PeopleCert"}
+    return _write(url, commands.add_course, values | {"valid_months": months})
+
+
+def test_catalogue_is_the_pmos_checked_and_audited(db_url):
+    org = make_org(db_url)
+    pm = Actor(org["pm"], "Pm", "project_manager")
+    with pytest.raises(PermissionDenied):
+        _write(db_url, commands.add_course, {"name": "PMP"}, actor=pm)
+    course = _course(db_url)
+    with pytest.raises(ValidationFailed) as bad:
+        _write(
+            db_url,
+            commands.add_course,
+            {"name": "prince2 foundation", "kind": "diploma", "valid_months": 0},
+        )
+    assert set(bad.value.errors) == {"kind", "valid_months"}
+    with pytest.raises(ValidationFailed) as taken:  # same name, other case
+        _write(db_url, commands.add_course, {"name": "prince2 FOUNDATION"})
+    assert taken.value.errors == {"name": "another course already has this name"}
+    with pytest.raises(ValidationFailed) as long:
+        _write(db_url, commands.add_course, {"name": "x" * 201, "valid_months": 121})
+    assert set(long.value.errors) == {"name", "valid_months"}
+    row = _write(db_url, commands.edit_course, course, {"valid_months": 60}, expected_version=1)
+    assert row["version"] == 2
+    with pytest.raises(ConflictError):  # based on version 1, saved meanwhile
+        _write(db_url, commands.edit_course, course, {"provider": "Axelos"}, expected_version=1)
+    _write(
+        db_url,
+        commands.set_required_courses,
+        "large",
+        [course],
+        expected=[],
+    )
+    record = _write(
+        db_url,
+        commands.record_training,
+        {"person_id": org["pm"], "course_id": course, "completed_on": ON - 10 * DAY},
+        on=ON,
+    )
+    with pytest.raises(WriteError, match="1 training record refer"):
+        _write(db_url, commands.retire_course, course, expected_version=2)
+    _write(db_url, commands.delete_training, record, expected_version=1)
+    _write(db_url, commands.retire_course, course, expected_version=2)
+    assert reads.courses(url=db_url).empty and reads.rule(url=db_url).empty
+    actions = read_df(
+        "SELECT entity, action FROM audit_log WHERE entity IN "
+        "('course', 'training_record', 'competence_rule') ORDER BY id",
+        url=db_url,
+    )
+    assert actions.action.tolist().count("refused") == 1
+    assert ("competence_rule", "delete") in set(actions.itertuples(index=False, name=None))
+
+
+def test_recording_a_completion_at_its_thresholds(db_url):
+    org = make_org(db_url)
+    course = _course(db_url, months=36)
+    onboarding = _course(db_url, "Onboarding", months=None)
+    pm = Actor(org["pm"], "Pm", "project_manager")
+    viewer = Actor(org["viewer"], "Viewer", "viewer")
+    done = dt.date(2024, 1, 31)
+
+    def record(values, actor=ADMIN):
+        data = {"person_id": org["pm"], "course_id": course, "completed_on": done} | values
+        return _write(db_url, commands.record_training, data, on=ON, actor=actor)
+
+    with pytest.raises(ValidationFailed) as bad:  # every problem at once, under its field
+        record({"completed_on": ON + DAY, "expires_on": ON, "course_id": 999})
+    assert set(bad.value.errors) == {"completed_on", "expires_on", "course_id"}
+    assert "future" in bad.value.errors["completed_on"]
+    with pytest.raises(ValidationFailed) as same_day:
+        record({"expires_on": done})
+    assert same_day.value.errors == {"expires_on": "must be after the completion date"}
+    with pytest.raises(ValidationFailed) as empty:
+        record({"completed_on": None, "person_id": None})
+    assert set(empty.value.errors) == {"completed_on", "person_id"}
+    # Someone else's training is the PMO's; a viewer records nothing, not even their own.
+    for actor, person in ((pm, org["other_pm"]), (viewer, org["viewer"])):
+        with pytest.raises(PermissionDenied):
+            record({"person_id": person}, actor=actor)
+    # A person records their own; expiry follows the course's validity (31 Jan + 36 months).
+    first = record({}, actor=pm)
+    [row] = reads.records(org["pm"], url=db_url).to_dict("records")
+    assert (row["completed_on"], row["expires_on"]) == (done, dt.date(2027, 1, 31))
+    # Completed today is allowed; a course that never expires gets no expiry.
+    assert record({"course_id": onboarding, "completed_on": ON}) > first
+    held = reads.records(org["pm"], url=db_url).set_index("course")
+    assert held.expires_on["Onboarding"] is None
+    with pytest.raises(ValidationFailed) as twice:
+        record({"completed_on": ON - DAY})
+    assert "already recorded" in twice.value.errors["course_id"]
+    # A renewal: new dates on the same record; a stale one is refused.
+    renewed = {"completed_on": ON, "expires_on": ON + 1000 * DAY}
+    _write(db_url, commands.edit_training, first, renewed, expected_version=1, on=ON, actor=pm)
+    with pytest.raises(ConflictError):
+        _write(db_url, commands.edit_training, first, renewed, expected_version=1, on=ON)
+    with pytest.raises(ValidationFailed) as future:
+        _write(
+            db_url,
+            commands.edit_training,
+            first,
+            {"completed_on": ON + DAY},
+            expected_version=2,
+            on=ON,
+        )
+    assert set(future.value.errors) == {"completed_on"}
+    with pytest.raises(ValidationFailed):  # moving it to someone else is the PMO's
+        _write(
+            db_url,
+            commands.edit_training,
+            first,
+            {"person_id": org["other_pm"]},
+            expected_version=2,
+            on=ON,
+            actor=pm,
+        )
+    with pytest.raises(PermissionDenied):
+        _write(
+            db_url,
+            commands.delete_training,
+            first,
+            expected_version=2,
+            actor=Actor(org["other_pm"], "Other Pm", "project_manager"),
+        )
+    assert training.state(ON, ON + 1000 * DAY, ON) == "held"
+
+
+def test_competence_rule_is_edited_with_a_stale_save_refused(db_url):
+    make_org(db_url)
+    a, b = _course(db_url, "Agile"), _course(db_url, "Budget")
+    _write(db_url, commands.set_required_courses, "medium", [a, b], expected=[])
+    assert reads.required_for("medium", url=db_url) == ["Agile", "Budget"]
+    with pytest.raises(ConflictError) as stale:
+        _write(db_url, commands.set_required_courses, "medium", [a], expected=[])
+    assert stale.value.current["course_ids"] == sorted([a, b])
+    assert stale.value.current["_changed_by"] == "test admin"
+    _write(db_url, commands.set_required_courses, "medium", [b], expected=[b, a])
+    assert reads.required_for("medium", url=db_url) == ["Budget"]
+    with pytest.raises(ValidationFailed):
+        _write(db_url, commands.set_required_courses, "huge", [b], expected=[b])
+    with pytest.raises(ValidationFailed):
+        _write(db_url, commands.set_required_courses, "small", [999], expected=[])
+    with pytest.raises(PermissionDenied):
+        _write(
+            db_url,
+            commands.set_required_courses,
+            "small",
+            [a],
+            expected=[],
+            actor=Actor(None, "pm", "project_manager"),
+        )
+
+
+def test_certificates_lapsing_within_30_days_are_reminded_once(db_url, monkeypatch):
+    org = make_org(db_url)
+    today = clock.today()
+    courses = {n: _course(db_url, n) for n in ("PMP", "Scrum", "Risk", "Agile")}
+    for person, name, left in (
+        ("pm", "PMP", 30),  # the last day reminded
+        ("pm", "Scrum", 31),  # not yet
+        ("pm", "Risk", -1),  # lapsed yesterday: the to-do list says it, no mail
+        ("other_pm", "Agile", 0),  # lapses today
+    ):
+        expires = today + left * DAY
+        _insert(
+            db_url,
+            TrainingRecord,
+            person_id=org[person],
+            course_id=courses[name],
+            completed_on=expires - 700 * DAY,
+            expires_on=expires,
+        )
+    now = clock.now()
+    with SmtpServer() as smtp:
+        monkeypatch.setenv("PMO_SMTP_URL", smtp.url)
+        for _ in range(2):  # however often the worker runs
+            jobs.plan_reminders(now, db_url)
+            jobs.send_pending(now, db_url)
+    sent = sorted((rcpt[0], m["Subject"]) for rcpt, m in smtp.mailbox.received)
+    assert sent == [
+        ("other_pm@example.org", f"Your Agile expires on {fmt_date(today)}"),
+        ("pm@example.org", f"Your PMP expires on {fmt_date(today + 30 * DAY)}"),
+    ]
+    assert all(m["X-PMO-Kind"] == "reminder" for _, m in smtp.mailbox.received)
+    assert "/lessons?tab=Competence" in smtp.mailbox.received[0][1].get_body().get_content()

@@ -21,6 +21,7 @@ from data_access.gates import reads as gate_reads
 from data_access.stakeholders import deliveries, reads
 from data_access.stakeholders.commands import UNSUBSCRIBE_PATH
 from data_access.stakeholders.deliveries import Planned
+from data_access.training import reads as training_reads
 from deck.report import View, base_url, email_html, email_text, load_report, pdf_of
 from domain import gates
 from domain.formatting import fmt_date
@@ -36,6 +37,7 @@ from worker import mail
 
 log = logging.getLogger("pmo.worker")
 ACTION_DUE_SOON_DAYS = 2
+CERTIFICATE_NOTICE_DAYS = 30
 
 
 def _aware(moment) -> dt.datetime:
@@ -167,6 +169,7 @@ def plan_reminders(now: dt.datetime, url: str | None = None) -> int:
         if stage:
             stored += _update_reminders(stage, deadline, settings, now, email_on, url)
     stored += _action_reminders(today, now, email_on, url)
+    stored += _certificate_reminders(today, now, email_on, url)
     return stored
 
 
@@ -221,23 +224,56 @@ def _action_reminders(today, now, email_on, url) -> int:
             else f"action:{a.id}:due"
         )
         state = "overdue since" if due < today else "due on"
-        stored += deliveries.plan(
-            Planned(
-                key=key,
-                kind="reminder",
-                person_id=int(a.person_id),
-                email=a.email,
-                subject=f"Action {state} {fmt_date(due)}: {a.title}",
-                body_text=(
-                    f'Hello {a.owner},\n\nThe action "{a.title}"'
-                    f"{' (' + a.code + ')' if isinstance(a.code, str) else ''} is "
-                    f"{state} {fmt_date(due)}.\nClose it in Meeting mode once done: "
-                    f"{base_url()}/meeting"
-                ),
-                link=f"{base_url()}/meeting",
-            ),
-            email_on=email_on,
+        stored += _remind(
+            key,
+            a,
+            f"Action {state} {fmt_date(due)}: {a.title}",
+            f'Hello {a.owner},\n\nThe action "{a.title}"'
+            f"{' (' + a.code + ')' if isinstance(a.code, str) else ''} is "
+            f"{state} {fmt_date(due)}.\nClose it in Meeting mode once done: "
+            f"{base_url()}/meeting",
+            f"{base_url()}/meeting",
             now=now,
+            email_on=email_on,
+            url=url,
+        )
+    return stored
+
+
+def _remind(key: str, to, subject: str, text: str, link: str, *, now, email_on, url) -> int:
+    """Plan one reminder to `to` (a row with person_id and email) under its unique key."""
+    return deliveries.plan(
+        Planned(
+            key=key,
+            kind="reminder",
+            person_id=int(to.person_id),
+            email=to.email,
+            subject=subject,
+            body_text=text,
+            link=link,
+        ),
+        email_on=email_on,
+        now=now,
+        url=url,
+    )
+
+
+def _certificate_reminders(today, now, email_on, url) -> int:
+    """Once per certification and expiry day, within 30 days of it: a renewal (new dates on the
+    record) is reminded again when it nears its own expiry."""
+    until = today + dt.timedelta(days=CERTIFICATE_NOTICE_DAYS)
+    link = f"{base_url()}/lessons?tab=Competence"
+    stored = 0
+    for c in training_reads.expiring(today, until, url=url).itertuples():
+        stored += _remind(
+            f"certificate:{c.record_id}:{c.expires_on.isoformat()}",
+            c,
+            f"Your {c.course} expires on {fmt_date(c.expires_on)}",
+            f"Hello {c.person},\n\nYour {c.course} expires on {fmt_date(c.expires_on)}. "
+            f"Once renewed, record the new dates on the Competence tab: {link}",
+            link,
+            now=now,
+            email_on=email_on,
             url=url,
         )
     return stored

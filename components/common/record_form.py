@@ -9,12 +9,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
 
+from components.common.edit_form import same
 from components.common.safe_text import md_escape
 from data_access.core.writes import ConflictError, PermissionDenied, ValidationFailed
 
@@ -27,7 +29,8 @@ NONE = "—"
 class FormField:
     name: str
     label: str
-    kind: str = "text"  # text, textarea, password, select, number, int, checkbox
+    # text, textarea, password, select, multiselect, number, int, checkbox, date
+    kind: str = "text"
     options: Sequence[Any] = ()
     labels: dict[Any, str] = field(default_factory=dict)  # option -> label, for select
     help: str | None = None
@@ -55,6 +58,18 @@ def _widget(f: FormField, key: str) -> None:
             format_func=lambda o: f.labels.get(None if o == NONE else o, str(o)),
             **common,
         )
+    elif f.kind == "multiselect":
+        st.multiselect(
+            f.label, list(f.options), format_func=lambda o: f.labels.get(o, str(o)), **common
+        )
+    elif f.kind == "date":
+        st.date_input(
+            f.label,
+            format="YYYY-MM-DD",
+            min_value=dt.date(1990, 1, 1),
+            max_value=dt.date(2100, 12, 31),
+            **common,
+        )
     elif f.kind in ("number", "int"):
         st.number_input(
             f.label, min_value=f.min_value, max_value=f.max_value, step=f.step, **common
@@ -67,8 +82,12 @@ def _widget(f: FormField, key: str) -> None:
 
 def _typed(f: FormField, value: Any) -> Any:
     """The value in the type its widget needs (a float setting may be stored as 5)."""
+    if f.kind == "multiselect":
+        return list(value or [])
     if value is None:
         return NONE if f.kind == "select" else None
+    if f.kind == "date" and isinstance(value, str):  # a conflict's record holds ISO text
+        return dt.date.fromisoformat(value[:10])
     if f.kind == "number":
         return float(value)
     if f.kind == "int":
@@ -173,8 +192,13 @@ def _show_conflict(key: str, current: dict, fields: Sequence[FormField], base: d
     """Say who changed what since the form was opened; True when the user re-applies."""
     lines = []
     for f in fields:
-        if f.name in current and current[f.name] != base["values"].get(f.name):
-            now = f.labels.get(current[f.name], current[f.name])
+        if f.name in current and not same(current[f.name], base["values"].get(f.name)):
+            value = current[f.name]
+            now = (
+                ", ".join(f.labels.get(v, str(v)) for v in value) or "none"
+                if f.kind == "multiselect"
+                else f.labels.get(value, value)
+            )
             lines.append(f"- {md_escape(f.label)}: now **{md_escape(now)}**")
     by = md_escape(current.get("_changed_by") or "someone else")
     st.warning(

@@ -40,15 +40,53 @@ def manager_warning(version: Version, today: dt.date, project_id: int) -> None:
         )
 
 
+def assignment_warning(
+    version: Version, today: dt.date, manager_id: int | None, approved_budget: float
+) -> None:
+    """Where a project's manager is chosen: what they lack for its size. Not a block."""
+    if manager_id is None:
+        return
+    size, lacking = td.assignment_gap(version, int(manager_id), approved_budget, today)
+    if lacking:
+        st.warning(
+            f"This manager lacks for a {size} project: "
+            + ", ".join(md_escape(x) for x in lacking)
+            + ". You may still save; the gap shows on the project page and in the competence "
+            "matrix (*Lessons learned › Competence*).",
+            icon=":material/school:",
+        )
+
+
+def _lapsing(version: Version, today: dt.date, person_id: int | None):
+    """A person's courses that lapse within 90 days or have lapsed, soonest first."""
+    grid = td.competence(version, today)
+    mine = grid[(grid.person_id == person_id) & grid.state.isin(["expiring", "expired"])]
+    return mine.sort_values("expires_on")
+
+
 def my_certifications(version: Version, today: dt.date, person_id: int | None) -> None:
     """The signed-in person's own courses that lapse within 90 days or have lapsed."""
     if person_id is None:
         return
-    grid = td.competence(version, today)
-    mine = grid[(grid.person_id == person_id) & grid.state.isin(["expiring", "expired"])]
-    for row in mine.sort_values("expires_on").itertuples():
+    for row in _lapsing(version, today, person_id).itertuples():
         verb = "expired on" if row.state == "expired" else "expires on"
         st.warning(
             f"Your **{md_escape(row.course)}** {verb} {fmt_date(row.expires_on)}.",
             icon=":material/badge:",
         )
+
+
+def certifications_to_renew(version: Version, today: dt.date, person_id: int | None) -> list:
+    """The same as to-do rows (the shape of the Gates page's to-do list)."""
+    if person_id is None:
+        return []
+    return [
+        {
+            "Project": "",
+            "To do": f"Renew {row.course}",
+            "Why": f"{'expired on' if row.state == 'expired' else 'expires on'} "
+            f"{fmt_date(row.expires_on)}",
+            "Open": "/lessons?tab=Competence",
+        }
+        for row in _lapsing(version, today, person_id).itertuples()
+    ]

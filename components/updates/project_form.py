@@ -3,6 +3,7 @@ department, or a PMO admin) or create a new one (a PMO admin or a portfolio mana
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -35,10 +36,17 @@ FIELDS = (
     "percent_complete",
 )
 NEW = "new"
+# advise(manager_id, approved_budget) draws what the page says about that choice of manager
+# (the competence gap), without this feature importing that one.
+Advise = Callable[[int | None, float], None]
 
 
 def project_section(
-    version: data.Version, facts: dict[str, Any] | None, actor: Actor, may_create: bool
+    version: data.Version,
+    facts: dict[str, Any] | None,
+    actor: Actor,
+    may_create: bool,
+    advise: Advise | None = None,
 ) -> None:
     """`facts` is the selected project when this person may edit it, else None."""
     modes = ([("edit", f"Edit {facts['code']}")] if facts else []) + (
@@ -48,10 +56,12 @@ def project_section(
         st.info("You may not edit this project or create projects.", icon=":material/lock:")
         return
     mode = picker("Project record", dict(modes), key="project-mode", label_visibility="collapsed")
-    project_form(version, None if mode == NEW else int(facts["id"]), actor)
+    project_form(version, None if mode == NEW else int(facts["id"]), actor, advise)
 
 
-def project_form(version: data.Version, project_id: int | None, actor: Actor) -> None:
+def project_form(
+    version: data.Version, project_id: int | None, actor: Actor, advise: Advise | None = None
+) -> None:
     loaded, stored_version = records.editable(
         version,
         "project",
@@ -130,3 +140,8 @@ def project_form(version: data.Version, project_id: int | None, actor: Actor) ->
             form.number("actual_cost", step=1000.0)
         with cols[2]:
             form.number("forecast_at_completion", step=1000.0)
+        if advise:
+            # The manager and budget as typed (after a submit) or as stored: a warning, not a
+            # block, shown with the choice and again once it is saved.
+            typed = {**form.loaded, **{k: v for k, v in form.typed().items() if v is not None}}
+            advise(typed.get("manager_id"), float(typed.get("approved_budget") or 0))

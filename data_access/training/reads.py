@@ -3,6 +3,8 @@ manager with the courses the project's size asks of them."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
 from data_access.core.db import read_df
@@ -11,7 +13,7 @@ from data_access.core.sql import as_dates
 
 def courses(*, url: str | None = None) -> pd.DataFrame:
     return read_df(
-        "SELECT id AS course_id, name AS course, kind, provider, valid_months "
+        "SELECT id AS course_id, name AS course, kind, provider, valid_months, version "
         "FROM course ORDER BY kind, name",
         url=url,
     )
@@ -29,8 +31,10 @@ def project_managers(*, url: str | None = None) -> pd.DataFrame:
 def records(person_id: int | None = None, *, url: str | None = None) -> pd.DataFrame:
     where = "WHERE t.person_id = :p" if person_id is not None else ""
     df = read_df(
-        "SELECT t.person_id, t.course_id, c.name AS course, t.completed_on, t.expires_on "
-        f"FROM training_record t JOIN course c ON c.id = t.course_id {where}",
+        "SELECT t.id AS record_id, t.version, t.person_id, p.name AS person, t.course_id, "
+        "c.name AS course, t.completed_on, t.expires_on FROM training_record t "
+        "JOIN course c ON c.id = t.course_id JOIN person p ON p.id = t.person_id "
+        f"{where} ORDER BY p.name, c.name",
         {"p": person_id} if person_id is not None else None,
         url=url,
     )
@@ -45,6 +49,24 @@ def required_for(project_size: str, *, url: str | None = None) -> list[str]:
         url=url,
     )
     return df.name.tolist()
+
+
+def rule(*, url: str | None = None) -> pd.DataFrame:
+    """The competence rule: one row per (project size, course)."""
+    return read_df("SELECT project_size, course_id FROM competence_rule", url=url)
+
+
+def expiring(since: dt.date, until: dt.date, *, url: str | None = None) -> pd.DataFrame:
+    """Courses of active people that lapse between `since` and `until`, with whom to tell."""
+    df = read_df(
+        "SELECT t.id AS record_id, t.person_id, p.name AS person, p.email, c.name AS course, "
+        "t.expires_on FROM training_record t JOIN course c ON c.id = t.course_id "
+        "JOIN person p ON p.id = t.person_id AND p.active "
+        "WHERE t.expires_on BETWEEN :since AND :until ORDER BY t.expires_on",
+        {"since": since, "until": until},
+        url=url,
+    )
+    return as_dates(df, ["expires_on"])
 
 
 def project_manager(project_id: int, *, url: str | None = None) -> dict | None:
