@@ -132,43 +132,31 @@ def proposal_form(version: data.Version, today: dt.date, proposal: dict | None =
     with st.form(f"{w}.form", enter_to_submit=False):
         st.text_input("Title", value=values["title"], key=f"{w}.title", max_chars=200)
         field_error(errors, "title")
-        left, mid, right = st.columns(3)
-        with left:
-            st.selectbox(
-                "Sponsor",
-                list(people),
-                index=list(people).index(values["sponsor_id"])
-                if values["sponsor_id"] in people
-                else None,
-                format_func=people.get,
-                placeholder="Choose the sponsor",
-                key=f"{w}.sponsor_id",
-            )
-            field_error(errors, "sponsor_id")
-        with mid:
-            st.selectbox(
-                "Department",
-                list(departments),
-                index=list(departments).index(values["department_id"])
-                if values["department_id"] in departments
-                else None,
-                format_func=departments.get,
-                placeholder="Choose the department",
-                key=f"{w}.department_id",
-            )
-            field_error(errors, "department_id")
-        with right:
-            st.selectbox(
-                "Program (of the project, once approved)",
-                list(programs),
-                index=list(programs).index(values["program_id"])
-                if values["program_id"] in programs
-                else None,
-                format_func=programs.get,
-                placeholder="Choose the program",
-                key=f"{w}.program_id",
-            )
-            field_error(errors, "program_id")
+        columns = st.columns(3)
+        for column, (field, label, options, placeholder) in zip(
+            columns,
+            (
+                ("sponsor_id", "Sponsor", people, "Choose the sponsor"),
+                ("department_id", "Department", departments, "Choose the department"),
+                (
+                    "program_id",
+                    "Program (of the project, once approved)",
+                    programs,
+                    "Choose the program",
+                ),
+            ),
+            strict=True,
+        ):
+            with column:
+                st.selectbox(
+                    label,
+                    list(options),
+                    index=list(options).index(values[field]) if values[field] in options else None,
+                    format_func=options.get,
+                    placeholder=placeholder,
+                    key=f"{w}.{field}",
+                )
+                field_error(errors, field)
         st.text_area(
             "Problem it solves", value=values["problem"], key=f"{w}.problem", max_chars=4000
         )
