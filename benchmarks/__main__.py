@@ -24,6 +24,8 @@ from streamlit import logger as streamlit_logger
 
 from benchmarks.api import TARGETS_MS as API_TARGETS
 from benchmarks.api import measure_api
+from benchmarks.lessons import TARGET_MS as SEARCH_TARGET_MS
+from benchmarks.lessons import measure_lesson_search
 from benchmarks.pages import measure_page, page_files
 from benchmarks.selection import measure_selection, print_selection
 from benchmarks.tiers import CACHE, postgres_tier, sqlite_tier, tier_counts
@@ -103,6 +105,9 @@ def run(args) -> dict:
                 )
             entry["writes"] = measure_writes(_scratch_copy(url, backend), today)
             entry["api"] = measure_api(_scratch_copy(url, backend), today)
+            entry["lesson_search"] = measure_lesson_search(
+                _scratch_copy(url, backend, "lessons"), today
+            )
             if args.browser and tier in ("S", "L"):
                 from benchmarks.browser import measure_browser
 
@@ -160,6 +165,14 @@ def print_table(report: dict) -> None:
                 + ", ".join(
                     f"{k[:-3]} {v:.0f}{_flag(v, API_TARGETS.get(k, float('inf'))).strip()}"
                     for k, v in entry["api"].items()
+                )
+            )
+        if "lesson_search" in entry:
+            print(
+                f"lesson search at 20,000 lessons (median ms, target {SEARCH_TARGET_MS}): "
+                + ", ".join(
+                    f"{k[:-3]} {v:.0f}{_flag(v, SEARCH_TARGET_MS).strip()}"
+                    for k, v in entry["lesson_search"].items()
                 )
             )
         if "browser" in entry:

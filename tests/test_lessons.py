@@ -5,15 +5,14 @@ relevance rule on hand-made lessons (which three a project sees, and why)."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from benchmarks.lessons import LESSONS, lesson_rows
 from data_access.core.db import get_engine, session_scope
 from data_access.core.lesson_models import Lesson
-from data_access.core.models import utcnow
 from data_access.core.writes import Actor, ConflictError, PermissionDenied, ValidationFailed
 from data_access.lessons import commands, reads
 from domain import lessons as rule
@@ -266,37 +265,12 @@ def test_candidates_and_context_come_from_the_database(db_url):
     assert seen.reason.iloc[0].startswith("same phase (Planning) · cost, like your open risks")
 
 
-def test_search_is_quick_at_twenty_thousand_lessons(db_url):
-    """The index answers, not a scan: 20,000 lessons, a word and a phrase in well under a
-    second (a generous bound on a busy machine; a scan in pandas would also load them all)."""
+def test_search_answers_from_the_index_at_twenty_thousand_lessons(db_url):
+    """20,000 lessons, a word and a phrase: the best 50, and the one lesson the phrase names.
+    How quick it is, the benchmark says (benchmarks/lessons.py)."""
     org = make_org(db_url)
-    words = ["supplier", "contract", "testing", "budget", "sponsor", "cut-over", "training"]
-    rows = [
-        {
-            "version": 1,
-            "created_at": utcnow(),
-            "updated_at": utcnow(),
-            "title": f"Lesson {i} about {words[i % 7]}",
-            "what_happened": f"On project {i} the {words[(i * 3) % 7]} went wrong.",
-            "kind": "avoid",
-            "recommendation": f"Check the {words[(i * 5) % 7]} early, before the gate.",
-            "category": "schedule",
-            "phase": "Execution",
-            "project_size": "medium",
-            "tags": words[i % 7],
-            "status": "accepted",
-            "source": "manual",
-            "recorded_on": ON,
-            "author_id": org["pm"],
-        }
-        for i in range(20_000)
-    ]
     with get_engine(db_url).begin() as conn:
-        conn.execute(sa.insert(Lesson.__table__), rows)
-    reads.search("warm up", url=db_url)
-    started = time.perf_counter()
+        conn.execute(sa.insert(Lesson.__table__), lesson_rows(LESSONS, org["pm"], ON))
     hits = reads.search("contract budget", url=db_url)
     phrase = reads.search('"lesson 19999"', url=db_url)
-    elapsed = time.perf_counter() - started
     assert len(hits) == 50 and phrase.title.tolist() == ["Lesson 19999 about supplier"]
-    assert elapsed < 1.0, f"two searches took {elapsed:.2f} s"
