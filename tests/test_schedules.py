@@ -29,7 +29,8 @@ from data_access.schedules.files import (
     reader_pid,
     write_mspdi,
 )
-from domain.schedules import export_schedule, plan_from
+from data_access.schedules.plan import PlanAllocation
+from domain.schedules import export_schedule, plan_from, weekly_allocations
 from tests.factories import make_org, make_project
 from tests.schedule_samples import fixture_folder, generated_schedule, write_schedule
 
@@ -434,3 +435,58 @@ def test_a_file_without_baselines_never_overwrites_stored_baselines(db_url, gene
         for b, f in zip(stored.baseline_date, stored.forecast_date, strict=True)
     }
     assert slips == {5}  # the slip shows against the stored baseline
+
+
+# --- resources and assignments --------------------------------------------------------------
+
+
+def _work(resource, hours, start, finish):
+    return {"resource_uid": resource, "work_hours": hours, "start": start, "finish": finish}
+
+
+def test_assignments_become_hours_a_week_merged_over_equal_weeks():
+    rows = weekly_allocations(
+        [
+            # 40 h over two weeks (10 working days): 20 h a week, one row
+            _work(1, 40, "2026-01-05", "2026-01-16"),
+            # 8 h on a Wednesday of the second week: that week becomes 28 h, a row of its own
+            _work(1, 8, "2026-01-14", "2026-01-14"),
+            # a weekend-only assignment counts on its first day
+            _work(2, 6, "2026-01-10", "2026-01-11"),
+            _work(2, 0, "2026-01-05", "2026-01-09"),  # no work: nothing
+        ]
+    )
+    monday = dt.date(2026, 1, 5)
+    assert rows == (
+        PlanAllocation(1, monday, monday + dt.timedelta(days=4), 20.0),
+        PlanAllocation(1, monday + dt.timedelta(days=7), monday + dt.timedelta(days=11), 28.0),
+        PlanAllocation(2, monday, monday + dt.timedelta(days=4), 6.0),
+    )
+
+
+def test_an_assignment_across_weeks_is_spread_by_working_days():
+    # Thursday to next Tuesday: 4 working days, 2 in each ISO week; 12 h -> 6 h + 6 h
+    rows = weekly_allocations([_work(1, 12, "2026-01-08", "2026-01-13")])
+    assert rows == (PlanAllocation(1, dt.date(2026, 1, 5), dt.date(2026, 1, 16), 6.0),)
+
+
+def test_a_fixture_and_a_written_schedule_carry_their_assignments(fixtures, tmp_path):
+    sample = fixtures["sample.xml"].schedule
+    assert {(a["task_uid"], a["resource_uid"], a["work_hours"]) for a in sample["assignments"]} >= {
+        (2, 1, 200.0)
+    }
+    [written] = read_files(
+        [write_schedule(tmp_path / "team.xml", generated_schedule(20, team_hours=4))]
+    )
+    schedule = written.schedule
+    assert [(r["name"], r["email"]) for r in schedule["resources"]] == [
+        ("Ann Lee", "ann.lee@example.org"),
+        ("Bob Stone", "bob.stone@example.org"),
+    ]
+    plan = plan_from(schedule, today=TODAY)
+    # 20 tasks: phases 1 and 2 (8 work tasks each, week k of the phase); Ann 4 h a task
+    ann = [(a.start, a.end, a.hours_per_week) for a in plan.allocations if a.resource_uid == 1]
+    assert ann[0] == (dt.date(2026, 1, 5), dt.date(2026, 1, 9), 4.0)
+    assert ann[1] == (dt.date(2026, 1, 12), dt.date(2026, 2, 27), 8.0)
+    bob = [(a.start, a.end, a.hours_per_week) for a in plan.allocations if a.resource_uid == 2]
+    assert bob == [(dt.date(2026, 1, 5), dt.date(2026, 1, 16), 2.0)]

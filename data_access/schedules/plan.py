@@ -37,6 +37,23 @@ class PlanMilestone:
 
 
 @dataclass(frozen=True)
+class PlanResource:
+    uid: int
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class PlanAllocation:
+    """A resource's hours a week from `start` (a Monday) to `end` (a Friday)."""
+
+    resource_uid: int
+    start: dt.date
+    end: dt.date
+    hours_per_week: float
+
+
+@dataclass(frozen=True)
 class Plan:
     """A schedule as the PMO keeps it: project values, milestones, words about what is missing."""
 
@@ -46,9 +63,10 @@ class Plan:
     baseline: int
     project: dict[str, Any]
     milestones: tuple[PlanMilestone, ...]
-    resources: tuple[tuple[str, str], ...]  # (name, e-mail)
+    resources: tuple[PlanResource, ...]
     warnings: tuple[str, ...] = ()
     baselined: bool = True  # False: the file has no project baseline (the schedule stands in)
+    allocations: tuple[PlanAllocation, ...] = ()
 
 
 # --- the preview ------------------------------------------------------------------------
