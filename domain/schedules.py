@@ -274,16 +274,3 @@ def export_schedule(project: dict, milestones: list[dict], status_date: dt.date)
         "status_date": status_date.isoformat(),
         "tasks": tasks,
     }
-
-
-def match_resources(
-    resources: tuple[PlanResource, ...], people: list[dict]
-) -> list[tuple[str, str | None]]:
-    """Each named resource with the person it is, by e-mail first, then by name (any case);
-    None for a resource that is nobody known here."""
-    by_email = {p["email"].lower(): p["name"] for p in people if p.get("email")}
-    by_name = {" ".join(p["name"].lower().split()): p["name"] for p in people}
-    return [
-        (r.name, by_email.get(r.email.lower()) or by_name.get(" ".join(r.name.lower().split())))
-        for r in resources
-    ]
