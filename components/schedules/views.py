@@ -196,8 +196,11 @@ def _show_preview(seen: Preview, facts: dict | None) -> None:
     )
     if staff or people:
         replaced = sum(c.action == "remove" for c in staff)
-        what += f"; adds {len(people)} people and {len(staff) - replaced} allocations" + (
-            f", replacing {replaced} from the last import" if replaced else ""
+        added = len(staff) - replaced
+        what += (
+            f"; adds {len(people)} {'person' if len(people) == 1 else 'people'} and {added} "
+            f"allocation{'' if added == 1 else 's'}"
+            + (f", replacing {replaced} from the last import" if replaced else "")
         )
     st.markdown(
         f"**Preview:** {len(plan.milestones)} milestones from baseline {plan.baseline}, status "
