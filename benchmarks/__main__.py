@@ -1,6 +1,7 @@
 """Benchmark suite: every page at tiers S, M and L, form saves, and the browser.
 
     python -m benchmarks run [--tiers S,M,L] [--pg-url URL] [--warm 5] [--browser] [--out F.json]
+                             [--sections pages,writes,api,schedules,lessons]
     python -m benchmarks compare before.json after.json
 
 Not part of the pass/fail tests: it prints a table and writes JSON (benchmarks/results/).
@@ -27,6 +28,7 @@ from benchmarks.api import measure_api
 from benchmarks.lessons import TARGET_MS as SEARCH_TARGET_MS
 from benchmarks.lessons import measure_lesson_search
 from benchmarks.pages import measure_page, page_files
+from benchmarks.schedules import measure_schedule_import, print_schedule_import
 from benchmarks.selection import measure_selection, print_selection
 from benchmarks.tiers import CACHE, postgres_tier, sqlite_tier, tier_counts
 from benchmarks.writes import first_active_project, measure_writes, save_status_update
@@ -98,22 +100,30 @@ def run(args) -> dict:
                 save_status_update, pages_url, first_active_project(pages_url), today
             )
 
-            for page in pages:
+            for page in pages if "pages" in args.sections else ():
                 print(f"   {page}", file=sys.stderr)
                 entry["pages"][Path(page).stem] = measure_page(
                     page, pages_url, warm_runs=args.warm, prepare_session=prepare_session, save=save
                 )
-            entry["writes"] = measure_writes(_scratch_copy(url, backend), today)
-            entry["api"] = measure_api(_scratch_copy(url, backend), today)
-            entry["lesson_search"] = measure_lesson_search(
-                _scratch_copy(url, backend, "lessons"), today
-            )
+            if "writes" in args.sections:
+                entry["writes"] = measure_writes(_scratch_copy(url, backend), today)
+            if "api" in args.sections:
+                entry["api"] = measure_api(_scratch_copy(url, backend), today)
+            if "schedules" in args.sections:
+                entry["schedules"] = measure_schedule_import(
+                    _scratch_copy(url, backend, "schedules"), today
+                )
+            if "lessons" in args.sections:
+                entry["lesson_search"] = measure_lesson_search(
+                    _scratch_copy(url, backend, "lessons"), today
+                )
             if args.browser and tier in ("S", "L"):
                 from benchmarks.browser import measure_browser
 
                 entry["browser"] = measure_browser(url, [Path(p).stem for p in pages])
             report["tiers"][key] = entry
-    report["selection"] = measure_selection()
+    if "pages" in args.sections:
+        report["selection"] = measure_selection()
     return report
 
 
@@ -143,11 +153,12 @@ def print_table(report: dict) -> None:
             f"{counts['risk']:,} risks, {counts['risk_assessment']:,} assessments, "
             f"{counts['status_report']:,} status reports"
         )
-        print(
-            f"{'page':<12}{'cold ms':>10}{'warm ms':>10}{'saved ms':>10}{'SQL warm':>10}"
-            f"{'overhead':>10}"
-            f"{'SQL cold':>10}{'stmts':>7}{'peak MB':>9}{'marks':>8}{'rows':>7}  errors"
-        )
+        if entry["pages"]:
+            print(
+                f"{'page':<12}{'cold ms':>10}{'warm ms':>10}{'saved ms':>10}{'SQL warm':>10}"
+                f"{'overhead':>10}"
+                f"{'SQL cold':>10}{'stmts':>7}{'peak MB':>9}{'marks':>8}{'rows':>7}  errors"
+            )
         for name, r in entry["pages"].items():
             print(
                 f"{name:<12}{r['cold_ms']:>10.0f}{_flag(r['cold_ms'], TARGETS['cold_ms']):2}"
@@ -157,8 +168,9 @@ def print_table(report: dict) -> None:
                 f"{r['sql_cold_ms']:>10.0f}{r['sql_cold_statements']:>7}{r['peak_mb']:>9.1f}"
                 f"{r['chart_marks']:>8}{r['table_rows']:>7}  {'; '.join(r['errors'])[:60]}"
             )
-        w = entry["writes"]
-        print("form saves (median ms): " + ", ".join(f"{k[:-3]} {v:.1f}" for k, v in w.items()))
+        if "writes" in entry:
+            w = entry["writes"]
+            print("form saves (median ms): " + ", ".join(f"{k[:-3]} {v:.1f}" for k, v in w.items()))
         if "api" in entry:
             print(
                 "API and OData feed (median ms): "
@@ -167,6 +179,8 @@ def print_table(report: dict) -> None:
                     for k, v in entry["api"].items()
                 )
             )
+        if "schedules" in entry:
+            print_schedule_import(entry["schedules"])
         if "lesson_search" in entry:
             print(
                 f"lesson search at 20,000 lessons (median ms, target {SEARCH_TARGET_MS}): "
@@ -238,6 +252,12 @@ def main() -> None:
     r.add_argument("--warm", type=int, default=5, help="warm reruns per page (median)")
     r.add_argument("--pages", type=lambda s: s.split(","), help="only these pages (file stems)")
     r.add_argument("--browser", action="store_true", help="also time a real browser (S and L)")
+    r.add_argument(
+        "--sections",
+        type=lambda s: s.split(","),
+        default=["pages", "writes", "api", "schedules", "lessons"],
+        help="only these of pages, writes, api, schedules, lessons",
+    )
     r.add_argument("--today", help="day the demo data is generated around (default: today)")
     r.add_argument("--out", help="JSON file (default: benchmarks/results/<timestamp>.json)")
     c = sub.add_parser("compare", help="ratios between two JSON results")

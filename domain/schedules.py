@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from data_access.schedules.plan import Plan, PlanMilestone
+from data_access.schedules.plan import Plan, PlanAllocation, PlanMilestone, PlanResource
 
 NAME_MAX = 200
 CODE_MAX = 30
@@ -157,10 +157,50 @@ def plan_from(
         baseline=baseline,
         project=project,
         milestones=tuple(milestones),
-        resources=tuple((r["name"], r.get("email", "")) for r in schedule.get("resources", [])),
+        resources=tuple(
+            PlanResource(r["uid"], " ".join(r["name"].split())[:NAME_MAX], r.get("email") or "")
+            for r in schedule.get("resources", [])
+        ),
         warnings=tuple(warnings),
         baselined=baselined,
+        allocations=weekly_allocations(schedule.get("assignments", [])),
     )
+
+
+def _working_days(start: dt.date, finish: dt.date) -> list[dt.date]:
+    days = [start + dt.timedelta(days=k) for k in range((finish - start).days + 1)]
+    return [d for d in days if d.weekday() < 5] or [start]
+
+
+def weekly_allocations(assignments: list[dict]) -> tuple[PlanAllocation, ...]:
+    """Each resource's assignments as hours a week by ISO week: an assignment's work spread
+    evenly over its working days (Monday to Friday), summed per resource and week; consecutive
+    weeks with the same hours make one allocation, Monday of the first to Friday of the last."""
+    hours: dict[tuple[int, dt.date], float] = {}
+    for a in assignments:
+        start, finish = _day(a.get("start")), _day(a.get("finish"))
+        if not a.get("work_hours") or start is None:
+            continue
+        days = _working_days(start, max(finish or start, start))
+        for day in days:
+            week = (a["resource_uid"], day - dt.timedelta(days=day.weekday()))
+            hours[week] = hours.get(week, 0.0) + a["work_hours"] / len(days)
+    rows: list[PlanAllocation] = []
+    for (uid, monday), total in sorted(hours.items()):
+        total = round(total, 1)
+        if total <= 0:
+            continue
+        last = rows[-1] if rows else None
+        if (
+            last
+            and last.resource_uid == uid
+            and last.hours_per_week == total
+            and last.end + dt.timedelta(days=3) == monday
+        ):
+            rows[-1] = PlanAllocation(uid, last.start, monday + dt.timedelta(days=4), total)
+        else:
+            rows.append(PlanAllocation(uid, monday, monday + dt.timedelta(days=4), total))
+    return tuple(rows)
 
 
 def _earliest(tasks, key, n) -> dt.date | None:
@@ -234,16 +274,3 @@ def export_schedule(project: dict, milestones: list[dict], status_date: dt.date)
         "status_date": status_date.isoformat(),
         "tasks": tasks,
     }
-
-
-def match_resources(
-    resources: tuple[tuple[str, str], ...], people: list[dict]
-) -> list[tuple[str, str | None]]:
-    """Each named resource with the person it is, by e-mail first, then by name (any case);
-    None for a resource that is nobody known here."""
-    by_email = {p["email"].lower(): p["name"] for p in people if p.get("email")}
-    by_name = {" ".join(p["name"].lower().split()): p["name"] for p in people}
-    return [
-        (name, by_email.get(email.lower()) or by_name.get(" ".join(name.lower().split())))
-        for name, email in resources
-    ]

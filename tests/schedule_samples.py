@@ -45,11 +45,14 @@ def generated_schedule(
     completed: int = 0,
     status_date: dt.date = dt.date(2026, 2, 2),
     guid: str = GUID,
+    team_hours: float = 0,
 ) -> dict:
     """A schedule of `tasks` tasks in phases of 10 (one summary, eight work tasks, one milestone),
     each phase starting a week after the one before; baseline 0 is the plan, baseline 1 is
     two weeks earlier. `slip_days` moves the forecast of every milestone after the first
-    `completed` ones (which are finished on their baseline date) that many days later."""
+    `completed` ones (which are finished on their baseline date) that many days later.
+    With `team_hours`, TEAM works: Ann Lee `team_hours` on every work task, Bob Stone half
+    that on each phase's first one (so Ann's weekly hours rise with the overlapping phases)."""
     specs, phase = [], 0
     uid = 1
     while len(specs) < tasks:
@@ -77,8 +80,12 @@ def generated_schedule(
             }
         )
         for k, (start, end) in enumerate(work_days):
+            team = [(1, team_hours)] + ([(2, team_hours / 2)] if k == 0 else [])
             specs.append(
                 {
+                    "assignments": [
+                        {"resource_uid": uid, "work_hours": hours} for uid, hours in team if hours
+                    ],
                     "uid": uid + 1 + k,
                     "name": f"Work {phase + 1}.{k + 1}",
                     "outline_level": 2,
@@ -110,7 +117,14 @@ def generated_schedule(
         "guid": guid,
         "status_date": status_date.isoformat(),
         "tasks": specs[:tasks],
+        "resources": list(TEAM) if team_hours else [],
     }
+
+
+TEAM = (
+    {"uid": 1, "name": "Ann Lee", "email": "ann.lee@example.org"},
+    {"uid": 2, "name": "Bob Stone", "email": "bob.stone@example.org"},
+)
 
 
 def write_schedule(path: Path, schedule: dict) -> Path:

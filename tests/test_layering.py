@@ -24,6 +24,10 @@ CROSS_FEATURE_ALLOWED: dict[tuple[str, str], str] = {
     ("schedules", "updates"): "a schedule import writes the project and its milestones through "
     "the same staged writes as a project manager's update (validation, permission, history, "
     "audit), so that a re-import reads as if the PM had reported it",
+    ("schedules", "resources"): "a schedule's assignments become allocations through the same "
+    "staged write as the allocation editor (validation, overlaps, permission, audit)",
+    ("schedules", "admin"): "a schedule import adds the new people the user confirmed through "
+    "the same staged write as the administration page (unique e-mail, admin only, audit)",
     ("core", "stakeholders"): "the backup must see every table, so it imports every models module",
     ("demo", "stakeholders"): "the demo portfolio has stakeholders, subscriptions and an inbox",
     ("stakeholders", "meeting"): "a read-only link shows the report's slides as the meeting does",

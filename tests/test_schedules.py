@@ -18,7 +18,8 @@ import sqlalchemy as sa
 
 from components.schedules.bulk import import_files
 from data_access.core.db import data_version, get_engine, read_df
-from data_access.core.writes import Actor, ConflictError, PermissionDenied
+from data_access.core.models import Allocation, Person
+from data_access.core.writes import Actor, ConflictError, PermissionDenied, ValidationFailed
 from data_access.schedules import commands as schedule_commands
 from data_access.schedules import reads
 from data_access.schedules.files import (
@@ -28,8 +29,9 @@ from data_access.schedules.files import (
     reader_pid,
     write_mspdi,
 )
-from domain.schedules import export_schedule, plan_from
-from tests.factories import make_org, make_project
+from data_access.schedules.plan import PlanAllocation
+from domain.schedules import export_schedule, plan_from, weekly_allocations
+from tests.factories import _insert, make_org, make_project
 from tests.schedule_samples import fixture_folder, generated_schedule, write_schedule
 
 TODAY = dt.date(2026, 2, 2)
@@ -70,6 +72,8 @@ GENERATED = {
         "completed": 2,
         "status_date": dt.date(2026, 3, 16),
     },
+    "20 team": {"tasks": 20, "team_hours": 4},
+    "20 team busier": {"tasks": 20, "team_hours": 6},
 }
 
 
@@ -93,10 +97,12 @@ def _count(url, table, where="1 = 1") -> int:
     return int(read_df(f"SELECT COUNT(*) AS n FROM {table} WHERE {where}", url=url).n.item())
 
 
-def _import(url, schedule, *, actor, project_id=None, org=None, name="plan.xml", follow=()):
+def _import(
+    url, schedule, *, actor, project_id=None, org=None, name="plan.xml", follow=(), confirmed=()
+):
     """Preview then write, as the page does: returns (project id, changes written, preview)."""
     plan = plan_from(schedule, follow=frozenset(follow), today=TODAY)
-    seen = schedule_commands.preview_for(plan, project_id, url=url)
+    seen = schedule_commands.preview_for(plan, project_id, confirmed=frozenset(confirmed), url=url)
     new = None
     if project_id is None:
         new = {
@@ -430,3 +436,163 @@ def test_a_file_without_baselines_never_overwrites_stored_baselines(db_url, gene
         for b, f in zip(stored.baseline_date, stored.forecast_date, strict=True)
     }
     assert slips == {5}  # the slip shows against the stored baseline
+
+
+# --- resources and assignments --------------------------------------------------------------
+
+
+def _work(resource, hours, start, finish):
+    return {"resource_uid": resource, "work_hours": hours, "start": start, "finish": finish}
+
+
+def test_assignments_become_hours_a_week_merged_over_equal_weeks():
+    rows = weekly_allocations(
+        [
+            # 40 h over two weeks (10 working days): 20 h a week, one row
+            _work(1, 40, "2026-01-05", "2026-01-16"),
+            # 8 h on a Wednesday of the second week: that week becomes 28 h, a row of its own
+            _work(1, 8, "2026-01-14", "2026-01-14"),
+            # a weekend-only assignment counts on its first day
+            _work(2, 6, "2026-01-10", "2026-01-11"),
+            _work(2, 0, "2026-01-05", "2026-01-09"),  # no work: nothing
+        ]
+    )
+    monday = dt.date(2026, 1, 5)
+    assert rows == (
+        PlanAllocation(1, monday, monday + dt.timedelta(days=4), 20.0),
+        PlanAllocation(1, monday + dt.timedelta(days=7), monday + dt.timedelta(days=11), 28.0),
+        PlanAllocation(2, monday, monday + dt.timedelta(days=4), 6.0),
+    )
+
+
+def test_an_assignment_across_weeks_is_spread_by_working_days():
+    # Thursday to next Tuesday: 4 working days, 2 in each ISO week; 12 h -> 6 h + 6 h
+    rows = weekly_allocations([_work(1, 12, "2026-01-08", "2026-01-13")])
+    assert rows == (PlanAllocation(1, dt.date(2026, 1, 5), dt.date(2026, 1, 16), 6.0),)
+
+
+def test_a_fixture_and_a_written_schedule_carry_their_assignments(fixtures, tmp_path):
+    sample = fixtures["sample.xml"].schedule
+    assert {(a["task_uid"], a["resource_uid"], a["work_hours"]) for a in sample["assignments"]} >= {
+        (2, 1, 200.0)
+    }
+    [written] = read_files(
+        [write_schedule(tmp_path / "team.xml", generated_schedule(20, team_hours=4))]
+    )
+    schedule = written.schedule
+    assert [(r["name"], r["email"]) for r in schedule["resources"]] == [
+        ("Ann Lee", "ann.lee@example.org"),
+        ("Bob Stone", "bob.stone@example.org"),
+    ]
+    plan = plan_from(schedule, today=TODAY)
+    # 20 tasks: phases 1 and 2 (8 work tasks each, week k of the phase); Ann 4 h a task
+    ann = [(a.start, a.end, a.hours_per_week) for a in plan.allocations if a.resource_uid == 1]
+    assert ann[0] == (dt.date(2026, 1, 5), dt.date(2026, 1, 9), 4.0)
+    assert ann[1] == (dt.date(2026, 1, 12), dt.date(2026, 2, 27), 8.0)
+    bob = [(a.start, a.end, a.hours_per_week) for a in plan.allocations if a.resource_uid == 2]
+    assert bob == [(dt.date(2026, 1, 5), dt.date(2026, 1, 16), 2.0)]
+
+
+def _allocations(url, pid) -> list[tuple]:
+    rows = read_df(
+        "SELECT p.name, a.start_date, a.end_date, a.hours_per_week FROM allocation a"
+        " JOIN person p ON p.id = a.person_id WHERE a.project_id = :p"
+        " ORDER BY p.name, a.start_date",
+        {"p": pid},
+        url=url,
+    )
+    return [
+        (r.name, str(r.start_date)[:10], str(r.end_date)[:10], float(r.hours_per_week))
+        for r in rows.itertuples()
+    ]
+
+
+def _ann(url, org) -> int:
+    return _insert(
+        url, Person, name="Ann Lee", email="ann.lee@example.org", department_id=org["department"]
+    )
+
+
+def test_assignments_become_allocations_by_week_and_new_people_only_when_confirmed(
+    db_url, generated
+):
+    org = make_org(db_url)
+    actor = _actor(org)
+    _ann(db_url, org)
+    pid, _, seen = _import(db_url, generated["20 team"], actor=actor, org=org)
+    assert any("Bob Stone is nobody here and not confirmed" in w for w in seen.warnings)
+    ann = [
+        ("Ann Lee", "2026-01-05", "2026-01-09", 4.0),
+        ("Ann Lee", "2026-01-12", "2026-02-27", 8.0),
+        ("Ann Lee", "2026-03-02", "2026-03-06", 4.0),
+    ]
+    assert _allocations(db_url, pid) == ann
+    assert _count(db_url, "person", "name = 'Bob Stone'") == 0
+    assert _count(db_url, "audit_log", f"project_id = {pid} AND entity = 'allocation'") == 3
+
+    # Confirmed: Bob is created in the project's department, his hours come in, Ann's stay.
+    _, _, seen = _import(db_url, generated["20 team"], actor=actor, project_id=pid, confirmed={2})
+    assert {(c.entity, c.action) for c in seen.changes} == {
+        ("person", "create"),
+        ("allocation", "create"),
+    }
+    bob = read_df("SELECT department_id FROM person WHERE name = 'Bob Stone'", url=db_url)
+    assert list(bob.department_id) == [org["department"]]
+    assert _allocations(db_url, pid) == [*ann, ("Bob Stone", "2026-01-05", "2026-01-16", 2.0)]
+
+    before = data_version(db_url)
+    _, count, seen = _import(db_url, generated["20 team"], actor=actor, project_id=pid)
+    assert (count, seen.changes, data_version(db_url)) == (0, (), before)
+
+
+def test_reimport_replaces_the_imported_allocations_and_keeps_those_typed_in(db_url, generated):
+    org = make_org(db_url)
+    actor = _actor(org)
+    ann = _ann(db_url, org)
+    pid, _, _ = _import(db_url, generated["20 team"], actor=actor, org=org, confirmed={2})
+    typed = _insert(
+        db_url,
+        Allocation,
+        person_id=ann,
+        project_id=pid,
+        start_date=dt.date(2026, 6, 1),
+        end_date=dt.date(2026, 6, 30),
+        hours_per_week=10,
+    )
+    _, _, seen = _import(db_url, generated["20 team busier"], actor=actor, project_id=pid)
+    removed = [c for c in seen.changes if c.entity == "allocation" and c.action == "remove"]
+    assert len(removed) == 4 and typed not in {c.record_id for c in removed}
+    assert _allocations(db_url, pid) == [
+        ("Ann Lee", "2026-01-05", "2026-01-09", 6.0),
+        ("Ann Lee", "2026-01-12", "2026-02-27", 12.0),
+        ("Ann Lee", "2026-03-02", "2026-03-06", 6.0),
+        ("Ann Lee", "2026-06-01", "2026-06-30", 10.0),
+        ("Bob Stone", "2026-01-05", "2026-01-16", 3.0),
+    ]
+    assert (
+        _count(db_url, "audit_log", f"project_id = {pid} AND entity = 'allocation'") == 12
+    )  # 4 + 4 out + 4 in
+
+
+def test_a_failing_allocation_write_leaves_nothing_written(db_url, generated):
+    """Ann is already on the project for January by hand: the imported weeks would overlap,
+    which the allocation write refuses, and with it the whole import."""
+    org = make_org(db_url)
+    ann = _ann(db_url, org)
+    pid = make_project(db_url, org)
+    _insert(
+        db_url,
+        Allocation,
+        person_id=ann,
+        project_id=pid,
+        start_date=dt.date(2026, 1, 5),
+        end_date=dt.date(2026, 1, 30),
+        hours_per_week=10,
+    )
+    before = data_version(db_url)
+    with pytest.raises(ValidationFailed):
+        _import(db_url, generated["20 team"], actor=_actor(org), project_id=pid, confirmed={2})
+    assert data_version(db_url) == before
+    assert _count(db_url, "person", "name = 'Bob Stone'") == 0
+    assert _count(db_url, "allocation") == 1
+    assert _count(db_url, "milestone") + _count(db_url, "schedule_import") == 0

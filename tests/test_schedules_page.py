@@ -8,8 +8,9 @@ from streamlit.testing.v1 import AppTest
 
 from components.common.safe_text import md_escape
 from data_access.core.db import read_df
+from data_access.schedules.files import write_mspdi
 from tests.auth_helpers import open_app
-from tests.schedule_samples import fixture_folder
+from tests.schedule_samples import fixture_folder, generated_schedule
 
 CODE = "PRJ-0005"  # a demo project planned in MS Project (one in five is)
 
@@ -23,6 +24,10 @@ def run(at: AppTest) -> AppTest:
     at.run(timeout=120)
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def table(at: AppTest, column: str):
+    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
 def count(url, table) -> int:
@@ -68,3 +73,32 @@ def test_the_plan_is_exported_as_ms_project_xml(demo_db_url, monkeypatch):
     at = run(at)
     [download] = [b for b in at.get("download_button")]
     assert download.proto.label == "Download MS Project XML"
+
+
+def test_the_preview_lists_the_files_people_and_creates_one_only_when_confirmed(
+    demo_db_url, monkeypatch
+):
+    at = open_section(demo_db_url, monkeypatch)
+    content = write_mspdi(generated_schedule(20, team_hours=4))
+    at.file_uploader(key="schedule-file-0").upload("team.xml", content, "application/xml")
+    at = run(at)
+    assert any(m.value == "##### People from the file" for m in at.markdown)
+    people = table(at, "Person here")
+    assert list(people["Person here"]) == ["new person", "new person"]
+    assert any("Bob Stone is nobody here and not confirmed" in w.value for w in at.warning)
+    box = next(c for c in at.checkbox if c.label.startswith("Create Bob Stone"))
+    assert box.value is False
+    box.check()
+    at = run(at)
+    assert not any("Bob Stone is nobody here" in w.value for w in at.warning)
+    changes = table(at, "Import")
+    assert ("Bob Stone", "person", "new") in set(
+        zip(changes.Record, changes.Kind, changes.Import, strict=True)
+    )
+    assert "Hours a week, 05 Jan 2026 to 16 Jan 2026" in set(changes.Field)
+    next(b for b in at.button if b.label == "Import").click()
+    at = run(at)
+    names = read_df(
+        "SELECT name FROM person WHERE name IN ('Ann Lee', 'Bob Stone')", url=demo_db_url
+    )
+    assert list(names.name) == ["Bob Stone"]  # Ann was not confirmed

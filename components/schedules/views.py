@@ -21,15 +21,9 @@ from components.schedules.bulk import import_files
 from data_access.core.writes import Actor, ConflictError, ValidationFailed, WriteError
 from data_access.schedules import commands
 from data_access.schedules.files import SCHEDULE_SUFFIXES
-from data_access.schedules.plan import Preview
+from data_access.schedules.plan import Preview, creatable
 from domain.formatting import fmt_date
-from domain.schedules import (
-    baselines_in,
-    followable_tasks,
-    match_resources,
-    plan_from,
-    project_code,
-)
+from domain.schedules import baselines_in, followable_tasks, plan_from, project_code
 
 TYPES = [s.lstrip(".") for s in SCHEDULE_SUFFIXES]
 FIELD_LABELS = {
@@ -131,8 +125,14 @@ def _single_panel(version: Version, facts: dict | None, actor: Actor, today: dt.
     plan = plan_from(schedule, baseline=baseline, follow=frozenset(follow), today=today)
     if not facts:
         _new_project_fields(version, plan, upload.name, gen)
-    seen = commands.preview_for(plan, project_id, url=version[0])
-    _show_preview(seen, facts, version)
+    # The new-person boxes are drawn with the preview, which they change: their values of the
+    # last run (kept in the widget state) make this run's preview.
+    confirmed = frozenset(
+        r.uid for r in plan.resources if st.session_state.get(f"schedule-person-{gen}-{r.uid}")
+    )
+    seen = commands.preview_for(plan, project_id, confirmed=confirmed, url=version[0])
+    _show_preview(seen, facts)
+    _show_people(seen, actor, gen)
     if "" in st.session_state.get("schedule-errors", {}):
         st.error(md_escape(st.session_state["schedule-errors"][""]), icon=":material/error:")
     if seen.empty:
@@ -179,41 +179,47 @@ def _new_project_fields(version: Version, plan, file_name: str, gen: int) -> Non
             col.error(md_escape(errors[key]), icon=":material/error:")
 
 
-def _show_preview(seen: Preview, facts: dict | None, version: Version) -> None:
+def _show_preview(seen: Preview, facts: dict | None) -> None:
     plan = seen.plan
     changes = seen.changes
     created = {c.uid for c in changes if c.entity == "milestone" and c.action == "create"}
     moved = {c.uid for c in changes if c.entity == "milestone" and c.action == "update"}
-    removed = [c for c in changes if c.action == "remove"]
+    removed = [c for c in changes if c.entity == "milestone" and c.action == "remove"]
     fields = [c for c in changes if c.entity == "project"]
+    staff = [c for c in changes if c.entity == "allocation"]
+    people = [c for c in changes if c.entity == "person"]
     what = (
         f"creates the project with {len(plan.milestones)} milestones"
         if facts is None
         else f"changes {len(fields)} project fields, adds {len(created)} milestones, "
         f"changes {len(moved)} and removes {len(removed)}"
     )
+    if staff or people:
+        replaced = sum(c.action == "remove" for c in staff)
+        added = len(staff) - replaced
+        what += (
+            f"; adds {len(people)} {'person' if len(people) == 1 else 'people'} and {added} "
+            f"allocation{'' if added == 1 else 's'}"
+            + (f", replacing {replaced} from the last import" if replaced else "")
+        )
     st.markdown(
         f"**Preview:** {len(plan.milestones)} milestones from baseline {plan.baseline}, status "
         f"date {fmt_date(plan.status_date)}. Importing {what}."
     )
     for warning in seen.warnings:  # they quote task names from the file
         st.warning(md_escape(warning), icon=":material/warning:")
-    people = records.choices(version)["people"].to_dict("records")
-    matched = match_resources(plan.resources, people)
-    if matched:
-        known = [f"{r} (= {p})" for r, p in matched if p]
-        unknown = [r for r, p in matched if not p]
-        st.caption(
-            "Resources in the file (not imported: their assignments are not taken over): "
-            + md_escape(", ".join(known + [f"{r} (unknown here)" for r in unknown]))
-        )
     if changes:
         table = pd.DataFrame(
             {
                 "Record": [c.name for c in changes],
                 "Kind": [c.entity for c in changes],
-                "Import": [ACTIONS[c.action] for c in changes],
-                "Field": [FIELD_LABELS.get(c.field, c.field) for c in changes],
+                "Import": [
+                    "replaced"
+                    if c.entity == "allocation" and c.action == "remove"
+                    else ACTIONS[c.action]
+                    for c in changes
+                ],
+                "Field": [_field(c) for c in changes],
                 "Now": [_shown(c.old) for c in changes],
                 "From the file": [_shown(c.new) for c in changes],
             }
@@ -225,6 +231,52 @@ def _show_preview(seen: Preview, facts: dict | None, version: Version) -> None:
             hide_index=True,
             width="stretch",
             height=min(38 + 35 * len(table), 420),
+        )
+
+
+def _field(change) -> str:
+    if change.entity == "allocation":
+        return f"Hours a week, {fmt_date(change.start)} to {fmt_date(change.end)}"
+    return FIELD_LABELS.get(change.field, change.field)
+
+
+def _show_people(seen: Preview, actor: Actor, gen: int) -> None:
+    """The file's resources, each with the person it is here (by e-mail, then by name) or a
+    box to create them: a resource that is nobody here brings no hours unless confirmed."""
+    if not seen.matches:
+        return
+    weeks = {}
+    for a in seen.plan.allocations:
+        weeks.setdefault(a.resource_uid, []).append(a)
+    st.markdown("##### People from the file")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Resource": [r.name for r, _ in seen.matches],
+                "E-mail in the file": [r.email for r, _ in seen.matches],
+                "Person here": [p["name"] if p else "new person" for _, p in seen.matches],
+                "Allocations": [len(weeks.get(r.uid, ())) for r, _ in seen.matches],
+                "Most hours a week": [
+                    max((a.hours_per_week for a in weeks.get(r.uid, ())), default=0.0)
+                    for r, _ in seen.matches
+                ],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    admin = actor.role == "admin"
+    for resource, person in seen.matches:
+        if person is not None or not creatable(resource):
+            continue
+        st.checkbox(
+            f"Create {resource.name} ({resource.email}) as a new person",
+            key=f"schedule-person-{gen}-{resource.uid}",
+            disabled=not admin,
+            help="Created in the project's department, as a viewer; unchecked, their hours "
+            "are not imported."
+            if admin
+            else "Only an administrator adds people: ask one, or add them first.",
         )
 
 

@@ -127,13 +127,18 @@ def create_person(
     data: dict[str, Any], *, session: Session, actor: Actor, password: str | None = None
 ) -> int:
     """Add a person; with a password they can sign in locally, without one only through SSO."""
-    require_admin(session, actor, "add a person", entity="person")
-    person = _checked(session, PersonCreate, data, Person, ("email",))
-    new_id = insert_row(session, Person, person.model_dump(), actor=actor, project_id=None)
+    new_id = stage_person(data, session=session, actor=actor)
     if password:
         store_password(session, new_id, password, actor=actor)
     commit(session)
     return new_id
+
+
+def stage_person(data: dict[str, Any], *, session: Session, actor: Actor) -> int:
+    """`create_person` without password or commit, for a larger transaction (a schedule import)."""
+    require_admin(session, actor, "add a person", entity="person")
+    person = _checked(session, PersonCreate, data, Person, ("email",))
+    return insert_row(session, Person, person.model_dump(), actor=actor, project_id=None)
 
 
 def update_person(

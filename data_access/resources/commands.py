@@ -181,7 +181,24 @@ def save_allocations(
     actor: Actor,
     refs: dict[str, list[str]] | None = None,
 ) -> list[int]:
-    """Apply a batch of allocation changes in one transaction; returns the new ids.
+    """Apply a batch of allocation changes in one transaction; returns the new ids."""
+    new_ids = stage_allocations(
+        added=added, edited=edited, deleted=deleted, session=session, actor=actor, refs=refs
+    )
+    commit(session)
+    return new_ids
+
+
+def stage_allocations(
+    *,
+    added: list[dict[str, Any]] = (),
+    edited: list[tuple[int, int, dict[str, Any]]] = (),
+    deleted: list[tuple[int, int]] = (),
+    session: Session,
+    actor: Actor,
+    refs: dict[str, list[str]] | None = None,
+) -> list[int]:
+    """`save_allocations` without the commit, for a larger transaction (a schedule import).
 
     Every row is checked first and all problems are raised together (ValidationFailed keys
     are `<ref>field`, where ref names the row for the user, "" for a single record); a
@@ -253,7 +270,6 @@ def save_allocations(
         )
         for data in added
     ]
-    commit(session)
     return new_ids
 
 

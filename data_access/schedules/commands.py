@@ -2,8 +2,9 @@
 
 The project's fields go through `stage_project` / `stage_project_update`, milestones through
 `stage_milestone` / `stage_milestone_change` (so every moved date becomes a milestone history
-row on the file's status date, exactly as if the project manager had reported it), each with
-its audit row; one commit at the end bumps the data version.
+row on the file's status date, exactly as if the project manager had reported it), confirmed
+new people through `stage_person` and allocations through `stage_allocations`, each with its
+audit row; one commit at the end bumps the data version.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from data_access.admin.commands import stage_person
 from data_access.core.db import session_scope
 from data_access.core.models import ScheduleImport, ScheduleLink
 from data_access.core.writes import (
@@ -20,28 +22,50 @@ from data_access.core.writes import (
     ConflictError,
     ValidationFailed,
     WriteError,
+    audit,
     commit,
     insert_row,
 )
+from data_access.resources.commands import stage_allocations
 from data_access.schedules import reads
 from data_access.schedules.plan import Plan, Preview, history_change, preview
 from data_access.updates import commands
 
 
 def preview_import(
-    plan: Plan, project_id: int | None, *, session: Session
+    plan: Plan,
+    project_id: int | None,
+    *,
+    confirmed: frozenset[int] = frozenset(),
+    session: Session,
 ) -> tuple[Preview, dict | None]:
-    """The preview of importing `plan` into a project (None: a new one), and the project row."""
+    """The preview of importing `plan` into a project (None: a new one), and the project row;
+    `confirmed` are the file's unknown resources the user confirmed as new people."""
     project, milestones = reads.project_state(session, project_id) if project_id else (None, [])
     if project_id and project is None:
         raise ValidationFailed({"project": "does not exist any more"})
-    return preview(plan, project, milestones), project
+    allocations = reads.imported_allocations(session, project_id) if project_id else []
+    found = preview(
+        plan,
+        project,
+        milestones,
+        people=reads.people(session),
+        allocations=allocations,
+        confirmed=confirmed,
+    )
+    return found, project
 
 
-def preview_for(plan: Plan, project_id: int | None, *, url: str | None) -> Preview:
+def preview_for(
+    plan: Plan,
+    project_id: int | None,
+    *,
+    confirmed: frozenset[int] = frozenset(),
+    url: str | None,
+) -> Preview:
     """The preview a page shows (its own read-only session)."""
     with session_scope(url) as session:
-        return preview_import(plan, project_id, session=session)[0]
+        return preview_import(plan, project_id, confirmed=confirmed, session=session)[0]
 
 
 def followed_for(project_id: int, *, url: str | None) -> frozenset[int]:
@@ -95,7 +119,7 @@ def apply_import(
     writes nothing at all.
     """
     plan = seen.plan
-    now, project = preview_import(plan, project_id, session=session)
+    now, project = preview_import(plan, project_id, confirmed=seen.confirmed, session=session)
     if now.changes != seen.changes:
         raise ConflictError(
             "project", project_id or 0, {**(project or {}), "_changed_by": "another save"}
@@ -118,7 +142,9 @@ def apply_import(
                     actor=actor,
                 )
         created = _write_milestones(now, project_id, file_name, session=session, actor=actor)
-        insert_row(
+        department_id = (project or new_project or {}).get("department_id")
+        staffed = _write_staffing(now, project_id, department_id, session=session, actor=actor)
+        import_id = insert_row(
             session,
             ScheduleImport,
             {
@@ -134,6 +160,15 @@ def apply_import(
             actor=actor,
             project_id=project_id,
         )
+        if staffed is not None:
+            audit(
+                session,
+                actor=actor,
+                **reads.ALLOCATIONS_MARK,
+                entity_id=import_id,
+                project_id=project_id,
+                after={"allocation_ids": staffed, "file_name": file_name[-255:]},
+            )
     except WriteError:
         session.rollback()
         raise
@@ -149,7 +184,7 @@ def _write_milestones(
     _, stored = reads.project_state(session, project_id)
     by_uid = {m["task_uid"]: m for m in stored}
     new = {c.uid for c in now.changes if c.entity == "milestone" and c.action == "create"}
-    removed = {c.uid for c in now.changes if c.action == "remove"}
+    removed = {c.uid for c in now.changes if c.entity == "milestone" and c.action == "remove"}
     updates: dict[int, dict[str, Any]] = {}
     for c in now.changes:
         if c.entity == "milestone" and c.action == "update":
@@ -206,3 +241,43 @@ def _write_milestones(
             actor=actor,
         )
     return created
+
+
+def _write_staffing(
+    now: Preview, project_id: int, department_id: int | None, *, session: Session, actor: Actor
+) -> list[int] | None:
+    """Stage the confirmed new people (in the project's department) and the allocations the
+    preview creates and replaces; returns the ids of the import's allocations now (None: the
+    allocations are as the previous import left them)."""
+    person_of = {r.uid: p["id"] for r, p in now.matches if p is not None}
+    for c in now.changes:
+        if c.entity == "person":
+            person_of[c.uid] = stage_person(
+                {"name": c.name, "email": c.new, "department_id": department_id},
+                session=session,
+                actor=actor,
+            )
+    added = [
+        {
+            "person_id": person_of[c.uid],
+            "project_id": project_id,
+            "start_date": c.start,
+            "end_date": c.end,
+            "hours_per_week": c.new,
+        }
+        for c in now.changes
+        if c.entity == "allocation" and c.action == "create"
+    ]
+    removed = {
+        c.record_id for c in now.changes if c.entity == "allocation" and c.action == "remove"
+    }
+    if not added and not removed:
+        return None
+    stored = reads.imported_allocations(session, project_id)
+    new_ids = stage_allocations(
+        added=added,
+        deleted=[(s["id"], s["version"]) for s in stored if s["id"] in removed],
+        session=session,
+        actor=actor,
+    )
+    return sorted([s["id"] for s in stored if s["id"] not in removed] + new_ids)

@@ -37,6 +37,23 @@ class PlanMilestone:
 
 
 @dataclass(frozen=True)
+class PlanResource:
+    uid: int
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class PlanAllocation:
+    """A resource's hours a week from `start` (a Monday) to `end` (a Friday)."""
+
+    resource_uid: int
+    start: dt.date
+    end: dt.date
+    hours_per_week: float
+
+
+@dataclass(frozen=True)
 class Plan:
     """A schedule as the PMO keeps it: project values, milestones, words about what is missing."""
 
@@ -46,9 +63,10 @@ class Plan:
     baseline: int
     project: dict[str, Any]
     milestones: tuple[PlanMilestone, ...]
-    resources: tuple[tuple[str, str], ...]  # (name, e-mail)
+    resources: tuple[PlanResource, ...]
     warnings: tuple[str, ...] = ()
     baselined: bool = True  # False: the file has no project baseline (the schedule stands in)
+    allocations: tuple[PlanAllocation, ...] = ()
 
 
 # --- the preview ------------------------------------------------------------------------
@@ -58,7 +76,7 @@ class Plan:
 class Change:
     """One line of the preview: create / update / remove, a field's old and new value."""
 
-    entity: str  # "project" or "milestone"
+    entity: str  # "project", "milestone", "person" or "allocation"
     action: str  # "create", "update", "remove"
     name: str
     field: str = ""
@@ -66,6 +84,8 @@ class Change:
     new: Any = None
     uid: int | None = None
     record_id: int | None = None
+    start: dt.date | None = None  # an allocation's dates
+    end: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -73,13 +93,24 @@ class Preview:
     plan: Plan
     changes: tuple[Change, ...]
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    # Each resource of the file with the person it is (id, name, email), None: nobody here.
+    matches: tuple[tuple[PlanResource, dict | None], ...] = ()
+    confirmed: frozenset[int] = frozenset()  # resources the user confirmed as new people
 
     @property
     def empty(self) -> bool:
         return not self.changes
 
 
-def preview(plan: Plan, project: dict | None, milestones: list[dict]) -> Preview:
+def preview(
+    plan: Plan,
+    project: dict | None,
+    milestones: list[dict],
+    *,
+    people: list[dict] = (),
+    allocations: list[dict] = (),
+    confirmed: frozenset[int] = frozenset(),
+) -> Preview:
     """What importing `plan` would do to `project` (None: a new one) and its `milestones`.
 
     `milestones` are the project's milestones fed by earlier imports: dicts with id, task_uid,
@@ -128,7 +159,118 @@ def preview(plan: Plan, project: dict | None, milestones: list[dict]) -> Preview
         for uid, m in stored.items()
         if uid not in in_file
     ]
-    return Preview(plan, tuple(changes), plan.warnings)
+    matches = match_resources(plan.resources, people)
+    staffing, warnings = _staffing(plan, matches, people, allocations, confirmed)
+    return Preview(
+        plan, tuple(changes + staffing), plan.warnings + warnings, matches, frozenset(confirmed)
+    )
+
+
+def match_resources(
+    resources: tuple[PlanResource, ...], people: list[dict]
+) -> tuple[tuple[PlanResource, dict | None], ...]:
+    """Each resource with the person it is, by e-mail first, then by name (any case)."""
+    by_email = {p["email"].lower(): p for p in people if p.get("email")}
+    by_name = {" ".join(p["name"].lower().split()): p for p in people}
+    return tuple(
+        (r, by_email.get(r.email.lower()) or by_name.get(" ".join(r.name.lower().split())))
+        for r in resources
+    )
+
+
+def creatable(resource: PlanResource) -> bool:
+    """A resource that can become a person here: it needs an e-mail address to sign in with."""
+    return "@" in resource.email.strip(" @")
+
+
+def _staffing(
+    plan: Plan,
+    matches: tuple[tuple[PlanResource, dict | None], ...],
+    people: list[dict],
+    stored: list[dict],
+    confirmed: frozenset[int],
+) -> tuple[list[Change], tuple[str, ...]]:
+    """New people and the allocations an import creates or replaces.
+
+    `stored` are the allocations the previous import wrote; one that is still wanted (same
+    person, dates and hours) stays, any other is replaced. Hours of a resource that is nobody
+    here and not confirmed as a new person are left out, with a warning.
+    """
+    changes: list[Change] = []
+    warnings: list[str] = []
+    assigned = {a.resource_uid for a in plan.allocations}
+    person_of: dict[int, tuple[int | None, str]] = {}
+    for resource, person in matches:
+        if person is not None:
+            person_of[resource.uid] = (person["id"], person["name"])
+        elif resource.uid in confirmed and creatable(resource):
+            person_of[resource.uid] = (None, resource.name)
+            changes.append(
+                Change(
+                    "person", "create", resource.name, "email", None, resource.email, resource.uid
+                )
+            )
+        elif resource.uid in assigned:
+            why = "not confirmed as a new person" if creatable(resource) else "has no e-mail"
+            warnings.append(
+                f"{resource.name} is nobody here and {why}: their hours are not imported."
+            )
+    names = {p["id"]: p["name"] for p in people}
+    kept: set[int] = set()
+    by_key = {
+        (
+            s["person_id"],
+            _day(s["start_date"]),
+            _day(s["end_date"]),
+            round(s["hours_per_week"], 1),
+        ): s
+        for s in stored
+    }
+    for a in plan.allocations:
+        if a.resource_uid not in person_of:
+            continue
+        person_id, name = person_of[a.resource_uid]
+        same = by_key.get((person_id, a.start, a.end, a.hours_per_week))
+        if same is not None and same["id"] not in kept:
+            kept.add(same["id"])
+            continue
+        changes.append(
+            Change(
+                "allocation",
+                "create",
+                name,
+                "hours_per_week",
+                None,
+                a.hours_per_week,
+                a.resource_uid,
+                None,
+                a.start,
+                a.end,
+            )
+        )
+    changes += [
+        Change(
+            "allocation",
+            "remove",
+            names.get(s["person_id"], f"person {s['person_id']}"),
+            "hours_per_week",
+            s["hours_per_week"],
+            None,
+            None,
+            s["id"],
+            _day(s["start_date"]),
+            _day(s["end_date"]),
+        )
+        for s in stored
+        if s["id"] not in kept
+    ]
+    return changes, tuple(warnings)
+
+
+def _day(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
 
 
 def _differs(old: Any, new: Any) -> bool:

@@ -86,6 +86,18 @@ def schedule_of(project) -> dict[str, Any]:
             for r in full.get("resources", [])
             if r.get("name") and "unique_id" in r
         ],
+        "assignments": [
+            {
+                "task_uid": int(a["task_unique_id"]),
+                "resource_uid": int(a["resource_unique_id"]),
+                # MPXJ's JSON gives work in seconds
+                "work_hours": round(float(a["work"]) / 3600, 4),
+                "start": _date(a.get("start")),
+                "finish": _date(a.get("finish")),
+            }
+            for a in full.get("assignments", [])
+            if a.get("work") and "resource_unique_id" in a and "task_unique_id" in a
+        ],
         "ignored_errors": [str(e) for e in project.getIgnoredErrors()],
     }
 

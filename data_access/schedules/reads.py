@@ -7,7 +7,15 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from data_access.core.db import read_df
-from data_access.core.models import Milestone, Project, ScheduleImport, ScheduleLink
+from data_access.core.models import (
+    Allocation,
+    AuditLog,
+    Milestone,
+    Person,
+    Project,
+    ScheduleImport,
+    ScheduleLink,
+)
 from data_access.core.sql import as_dates
 
 
@@ -24,6 +32,40 @@ def project_state(session: Session, project_id: int) -> tuple[dict | None, list[
         .order_by(milestone.c.id)
     ).all()
     return dict(project._mapping), [dict(r._mapping) for r in rows]
+
+
+# The audit row naming the allocations an import wrote: a re-import replaces those, and only
+# those (allocations typed in by hand stay), without a column of its own on the allocation.
+ALLOCATIONS_MARK = {"entity": "schedule_import", "action": "allocations"}
+
+
+def people(session: Session) -> list[dict]:
+    rows = session.execute(sa.select(Person.id, Person.name, Person.email)).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def imported_allocations(session: Session, project_id: int) -> list[dict]:
+    """The project's allocations the latest import with resources wrote (those still there)."""
+    mark = session.execute(
+        sa.select(AuditLog.after)
+        .where(
+            AuditLog.project_id == project_id,
+            AuditLog.entity == ALLOCATIONS_MARK["entity"],
+            AuditLog.action == ALLOCATIONS_MARK["action"],
+        )
+        .order_by(AuditLog.id.desc())
+        .limit(1)
+    ).scalar()
+    ids = (mark or {}).get("allocation_ids") or []
+    if not ids:
+        return []
+    table = Allocation.__table__
+    rows = session.execute(
+        sa.select(table)
+        .where(table.c.project_id == project_id, table.c.id.in_(ids))
+        .order_by(table.c.id)
+    ).all()
+    return [dict(r._mapping) for r in rows]
 
 
 def followed_tasks(session: Session, project_id: int) -> frozenset[int]:

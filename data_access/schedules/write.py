@@ -4,7 +4,8 @@ Run as `python -m data_access.schedules.write OUT.xml < schedule.json`, in a chi
 the reasons given in `data_access.schedules.files`. The JSON has the shape the reader answers
 (title, guid, status_date, tasks with uid, name, outline_level, start, finish, milestone,
 baseline_start/baseline_finish/baseline_cost by baseline number, cost, actual_cost,
-actual_finish, percent_complete), so what is written reads back as the same schedule.
+actual_finish, percent_complete, assignments of {resource_uid, work_hours}; resources of uid,
+name, email), so what is written reads back as the same schedule.
 A task is the child of the nearest task above it with a lower outline level.
 """
 
@@ -24,6 +25,17 @@ def _when(value: str | None, hour: int):
         return None
     y, m, d = (int(x) for x in value[:10].split("-"))
     return LocalDateTime.of(y, m, d, hour, 0)
+
+
+def _assign(task, spec: dict[str, Any], resources: dict[int, Any]) -> None:
+    """The task's resource assignments: {"resource_uid", "work_hours"}, over the task's dates."""
+    from org.mpxj import Duration, TimeUnit
+
+    for item in spec.get("assignments", ()):
+        assignment = task.addResourceAssignment(resources[item["resource_uid"]])
+        assignment.setWork(Duration.getInstance(float(item["work_hours"]), TimeUnit.HOURS))
+        assignment.setStart(task.getStart())
+        assignment.setFinish(task.getFinish())
 
 
 def _set_task(task, spec: dict[str, Any]) -> None:
@@ -67,6 +79,7 @@ def _set_task(task, spec: dict[str, Any]) -> None:
 
 
 def write(schedule: dict[str, Any], path: str) -> None:
+    from java.lang import Integer
     from java.util import UUID
     from org.mpxj import ProjectFile
     from org.mpxj.mspdi import MSPDIWriter
@@ -78,6 +91,13 @@ def write(schedule: dict[str, Any], path: str) -> None:
     if schedule.get("guid"):
         props.setGUID(UUID.fromString(schedule["guid"]))
     props.setStatusDate(_when(schedule.get("status_date"), 17))
+    resources = {}
+    for spec in schedule.get("resources", ()):
+        resource = project.addResource()
+        resource.setUniqueID(Integer(spec["uid"]))
+        resource.setName(spec["name"])
+        resource.setEmailAddress(spec.get("email") or None)
+        resources[spec["uid"]] = resource
     parents: list[tuple[int, Any]] = []  # (outline level, task) from the root down
     for spec in schedule["tasks"]:
         level = max(int(spec.get("outline_level", 1)), 1)
@@ -85,6 +105,7 @@ def write(schedule: dict[str, Any], path: str) -> None:
             parents.pop()
         task = parents[-1][1].addTask() if parents else project.addTask()
         _set_task(task, spec)
+        _assign(task, spec, resources)
         parents.append((level, task))
     MSPDIWriter().write(project, path)
 
