@@ -71,8 +71,12 @@ def _due_words(due: dt.date | None, today: dt.date) -> str:
     return f"planned {fmt_date(due)} (in {days} days)"
 
 
-def lifecycle_section(version: Version, today: dt.date, project_id: int) -> None:
-    """Lifecycle bar, the current phase's guidance, the next gate's criteria and its forms."""
+def lifecycle_section(
+    version: Version, today: dt.date, project_id: int, closing_lesson: Callable | None = None
+) -> None:
+    """Lifecycle bar, the current phase's guidance, the next gate's criteria and its forms.
+    `closing_lesson()` draws the page's lesson form beside the closing gate's submission (that
+    gate asks for a lesson), without this feature importing the lessons one."""
     forms.show_outcome()
     lifecycle = gdata.lifecycle(version, project_id)
     editor = may_edit_project(project_id)
@@ -96,7 +100,15 @@ def lifecycle_section(version: Version, today: dt.date, project_id: int) -> None
         st.markdown(f"**Lifecycle {lifecycle['status']}.**")
     else:
         phase = phases[int(lifecycle["phase_index"])]
+        closing = int(lifecycle["phase_index"]) == len(phases) - 1
         _current_phase(version, today, project_id, lifecycle, phase, history, editor)
+        if (
+            closing
+            and editor
+            and closing_lesson is not None
+            and history[history.status == "submitted"].empty
+        ):
+            closing_lesson()
     if not history.empty:
         st.markdown("##### Gate history")
         st.dataframe(

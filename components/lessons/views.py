@@ -133,6 +133,28 @@ def search_section(version: Version, today: dt.date) -> None:
                 edit_lesson_form(version, lesson, key=f"lesson_edit_{lesson['id']}")
 
 
+def closing_lesson_form(version: Version, today: dt.date, project_id: int):
+    """What the project page draws beside the closing gate, which asks for a lesson."""
+
+    def draw() -> None:
+        own = ld.register(version, None)
+        kept = own[(own.project_id == project_id) & (own.status != "archived")]
+        with st.expander(
+            f"The closing gate asks for a lesson learned ({len(kept)} recorded): record one",
+            icon=":material/school:",
+            expanded=kept.empty,
+        ):
+            record_lesson_form(
+                version,
+                today,
+                key=f"lesson_closing_{project_id}",
+                project_id=project_id,
+                source="closure",
+            )
+
+    return draw
+
+
 def gate_lesson_form(version: Version, today: dt.date):
     """What the gates page draws under a gate under review: a lesson linked to that gate."""
 
