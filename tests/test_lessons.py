@@ -300,3 +300,57 @@ def test_search_is_quick_at_twenty_thousand_lessons(db_url):
     elapsed = time.perf_counter() - started
     assert len(hits) == 50 and phrase.title.tolist() == ["Lesson 19999 about supplier"]
     assert elapsed < 1.0, f"two searches took {elapsed:.2f} s"
+
+
+def _close_risk_with_lesson(url, org, risk_id, project, **lesson):
+    """What the risk form does when a risk is closed with "what did we learn?": the close
+    and the lesson staged in one session, committed together."""
+    from data_access.core.writes import commit
+    from data_access.updates import commands as updates
+
+    pm = _actor(org, "pm", "project_manager")
+    with session_scope(url) as s:
+        updates.stage_risk_update(
+            risk_id, {"status": "closed"}, assessed_on=ON, expected_version=1, session=s, actor=pm
+        )
+        commands.stage_lesson(
+            _lesson(project_id=project, risk_id=risk_id, **lesson), on=ON, session=s, actor=pm
+        )
+        commit(s)
+
+
+def _risk_status(url, risk_id) -> str:
+    with get_engine(url).connect() as conn:
+        return conn.execute(sa.text(f"SELECT status FROM risk WHERE id = {risk_id}")).scalar()
+
+
+def test_a_risk_closed_with_a_lesson_writes_both_linked(db_url):
+    org = make_org(db_url)
+    project = make_project(db_url, org)
+    risk_id = make_risk(db_url, project, 4, 4)
+    _close_risk_with_lesson(db_url, org, risk_id, project)
+    assert _risk_status(db_url, risk_id) == "closed"
+    row = reads.lessons(url=db_url).iloc[0]
+    assert (row.project_id, row.status) == (project, "draft")
+    with get_engine(db_url).connect() as conn:
+        assert conn.execute(sa.text("SELECT risk_id FROM lesson")).scalar() == risk_id
+
+
+def test_a_failing_lesson_leaves_the_risk_open(db_url):
+    org = make_org(db_url)
+    project = make_project(db_url, org)
+    risk_id = make_risk(db_url, project, 4, 4)
+    with pytest.raises(ValidationFailed) as exc:
+        _close_risk_with_lesson(db_url, org, risk_id, project, recommendation="short")
+    assert set(exc.value.errors) == {"recommendation"}
+    assert _risk_status(db_url, risk_id) == "open"
+    assert reads.lessons(url=db_url).empty
+
+
+def test_a_lesson_links_only_a_risk_of_its_own_project(db_url):
+    org = make_org(db_url)
+    project, other = make_project(db_url, org), make_project(db_url, org, code="P-2")
+    risk_id = make_risk(db_url, other, 2, 2)
+    with pytest.raises(ValidationFailed) as exc:
+        _record(db_url, org, project_id=project, risk_id=risk_id)
+    assert exc.value.errors == {"risk_id": "belongs to another project than the lesson"}

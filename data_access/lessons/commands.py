@@ -22,7 +22,7 @@ from data_access.core.lesson_models import (
     LessonMark,
     size_of,
 )
-from data_access.core.models import Department, GateReview, Project
+from data_access.core.models import Department, GateReview, Project, RaidItem, Risk
 from data_access.core.permissions import refuse, require_admin
 from data_access.core.writes import (
     Actor,
@@ -60,16 +60,33 @@ def _check_links(session: Session, values: dict[str, Any]) -> dict[str, str]:
         ("project_id", Project),
         ("department_id", Department),
         ("gate_review_id", GateReview),
+        ("risk_id", Risk),
+        ("raid_item_id", RaidItem),
     ):
         row_id = values.get(field)
-        if row_id is not None and not session.get(model, row_id):
+        row = session.get(model, row_id) if row_id is not None else None
+        if row_id is not None and not row:
             errors[field] = "refers to a record that does not exist"
+        elif (
+            field in ("risk_id", "raid_item_id")
+            and row
+            and row.project_id != values.get("project_id")
+        ):
+            errors[field] = "belongs to another project than the lesson"
     return errors
 
 
 def record_lesson(data: dict[str, Any], *, on: dt.date, session: Session, actor: Actor) -> int:
     """A new lesson (draft), linked to its project; department and size default to the
     project's own."""
+    new_id = stage_lesson(data, on=on, session=session, actor=actor)
+    commit(session)
+    return new_id
+
+
+def stage_lesson(data: dict[str, Any], *, on: dt.date, session: Session, actor: Actor) -> int:
+    """`record_lesson` without the commit: closing a risk or RAID item writes the lesson it
+    taught in the same transaction as the close."""
     if not _may_record(actor):
         refuse(session, actor, "record a lesson", entity="lesson", entity_id=None, project_id=None)
     values = {k: v for k, v in data.items() if k in LessonBase.model_fields}
@@ -91,7 +108,6 @@ def record_lesson(data: dict[str, Any], *, on: dt.date, session: Session, actor:
         actor=actor,
         project_id=valid.project_id,
     )
-    commit(session)
     return new_id
 
 
