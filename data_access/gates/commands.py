@@ -143,6 +143,23 @@ def revise_template(
 ) -> int:
     """Edit a template: a new revision under the same key. The edited revision is never
     rewritten, so projects that follow it keep their history; moving them is explicit."""
+    new_id = stage_template_revision(
+        template_id, changes, expected_version=expected_version, session=session, actor=actor
+    )
+    commit(session)
+    return new_id
+
+
+def stage_template_revision(
+    template_id: int,
+    changes: dict[str, Any],
+    *,
+    expected_version: int,
+    session: Session,
+    actor: Actor,
+) -> int:
+    """`revise_template` without the commit: a lesson merged into guidance is marked in the
+    same transaction as the revision it made."""
     require_admin(
         session,
         actor,
@@ -176,11 +193,7 @@ def revise_template(
         "revision": current["revision"] + 1,
     }
     valid = validate(LifecycleTemplateCreate, merged)
-    new_id = insert_row(
-        session, LifecycleTemplate, valid.model_dump(), actor=actor, project_id=None
-    )
-    commit(session)
-    return new_id
+    return insert_row(session, LifecycleTemplate, valid.model_dump(), actor=actor, project_id=None)
 
 
 def _with_criterion_ids(phases: Any) -> Any:

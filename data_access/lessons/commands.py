@@ -22,7 +22,14 @@ from data_access.core.lesson_models import (
     LessonMark,
     size_of,
 )
-from data_access.core.models import Department, GateReview, Project, RaidItem, Risk
+from data_access.core.models import (
+    Department,
+    GateReview,
+    LifecycleTemplate,
+    Project,
+    RaidItem,
+    Risk,
+)
 from data_access.core.permissions import refuse, require_admin
 from data_access.core.writes import (
     Actor,
@@ -96,6 +103,7 @@ def stage_lesson(data: dict[str, Any], *, on: dt.date, session: Session, actor: 
         values.setdefault("project_size", size_of(project.approved_budget))
         values.setdefault("phase", project.phase)
     values.update(status="draft", recorded_on=on, author_id=actor.person_id)
+    values.update(guidance_template_id=None, guidance_phase=None)  # set by the merge only
     values.setdefault("source", "manual")
     valid = validate(LessonCreate, values)
     errors = _check_links(session, valid.model_dump())
@@ -177,6 +185,36 @@ def review_lesson(
     )
     commit(session)
     return row
+
+
+def stage_merged_into_guidance(
+    lesson_id: int,
+    *,
+    template_id: int,
+    phase: str,
+    expected_version: int,
+    session: Session,
+    actor: Actor,
+) -> dict[str, Any]:
+    """The PMO turned the lesson into a phase's guidance: "merged", with the link to the
+    template revision that change made and the phase. Staged: committed with the revision."""
+    require_admin(
+        session, actor, "merge a lesson into guidance", entity="lesson", entity_id=lesson_id
+    )
+    template = session.get(LifecycleTemplate, template_id)
+    if template is None or phase not in [p["name"] for p in template.phases]:
+        raise ValidationFailed({"phase": "choose a phase of the template"})
+    current = fetch_row(session, Lesson, lesson_id)
+    return update_row(
+        session,
+        Lesson,
+        lesson_id,
+        {"status": "merged", "guidance_template_id": template_id, "guidance_phase": phase},
+        expected_version=expected_version,
+        schema=LessonBase,
+        actor=actor,
+        project_id=current["project_id"],
+    )
 
 
 def mark_lesson(
