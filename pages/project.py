@@ -14,6 +14,7 @@ from components.lessons.views import (
     project_lessons_section,
     similar_lessons_section,
 )
+from components.library.views import phase_documents
 from components.portfolio import data as pdata
 from components.recovery.views import project_path_to_green
 from components.training.views import manager_warning
@@ -222,7 +223,13 @@ else:
     )
 
 st.subheader("Lifecycle and gates", anchor=False)
-lifecycle_section(version, today, pid, closing_lesson=closing_lesson_form(version, today, pid))
+lifecycle_section(
+    version,
+    today,
+    pid,
+    closing_lesson=closing_lesson_form(version, today, pid),
+    phase_documents=phase_documents(version),
+)
 
 st.subheader("Lessons", anchor=False)
 similar_lessons_section(version, today, pid)
