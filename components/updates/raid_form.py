@@ -94,22 +94,19 @@ def raid_section(version: data.Version, facts: dict[str, Any], actor: Actor, tod
 def _lesson_fields(form: EditForm, noun: str) -> None:
     """ "What did we learn?" under an open item: filled in when it is closed, it becomes a draft
     lesson of the project, linked to the item."""
-    left, right = st.columns([2, 1])
-    with left:
-        form.text(
-            "lesson",
-            area=True,
-            height=68,
-            label_text="What did we learn? (optional, when closing)",
-            help=f"Saved with the close as a draft lesson linked to this {noun}",
-        )
-    with right:
-        form.choice(
-            "lesson_category",
-            LESSON_CATEGORIES,
-            label_text="Lesson category",
-            format_func=str.capitalize,
-        )
+    form.text(
+        "lesson",
+        area=True,
+        height=68,
+        label_text="What did we learn? (optional, when closing)",
+        help=f"Saved with the close as a draft lesson linked to this {noun}",
+    )
+    form.choice(
+        "lesson_category",
+        LESSON_CATEGORIES,
+        label_text="Lesson category",
+        format_func=str.capitalize,
+    )
 
 
 def _stage_lesson(session, values: dict, closing: bool, noun: str, link: dict, **how) -> bool:
