@@ -9,7 +9,12 @@ from components.common.filters import url_option
 from components.common.layout import current_filter, current_version, frozen_rows_chart
 from components.common.safe_text import md_escape
 from components.gates.views import lifecycle_section
-from components.lessons.views import project_lessons_section, similar_lessons_section
+from components.lessons.views import (
+    closing_lesson_form,
+    project_lessons_section,
+    similar_lessons_section,
+)
+from components.library.views import phase_documents
 from components.portfolio import data as pdata
 from components.recovery.views import project_path_to_green
 from components.training.views import manager_warning
@@ -218,7 +223,13 @@ else:
     )
 
 st.subheader("Lifecycle and gates", anchor=False)
-lifecycle_section(version, today, pid)
+lifecycle_section(
+    version,
+    today,
+    pid,
+    closing_lesson=closing_lesson_form(version, today, pid),
+    phase_documents=phase_documents(version),
+)
 
 st.subheader("Lessons", anchor=False)
 similar_lessons_section(version, today, pid)

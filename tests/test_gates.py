@@ -23,7 +23,8 @@ from data_access.core.writes import (
     WriteError,
 )
 from data_access.gates import commands, reads
-from data_access.gates.commands import GateDecidedMeanwhile
+from data_access.gates.commands import CLOSING_NEEDS_LESSON, GateDecidedMeanwhile
+from data_access.lessons import commands as lesson_commands
 from data_access.updates import commands as core_commands
 from domain import gates
 from tests.factories import make_milestone, make_org, make_project, make_report, make_risk
@@ -327,10 +328,51 @@ def test_stop_cancels_the_project(db_url):
         _submit(db_url, org, pid)
 
 
+def _record_lesson(url, org, pid) -> int:
+    with session_scope(url) as session:
+        return lesson_commands.record_lesson(
+            {
+                "project_id": pid,
+                "title": "Book the testers early",
+                "what_happened": "The test team was booked two weeks late.",
+                "recommendation": "Book the testers when the plan is baselined.",
+                "category": "resources",
+            },
+            on=ON,
+            session=session,
+            actor=_pm(org),
+        )
+
+
+def test_the_closing_gate_asks_for_a_lesson_not_archived(db_url):
+    org = make_org(db_url)
+    pid = _follow(db_url, org, key="agile", phase="Closing")
+    with pytest.raises(ValidationFailed) as refused:
+        _submit(db_url, org, pid)
+    assert refused.value.errors == {"lessons": CLOSING_NEEDS_LESSON}
+    lesson_id = _record_lesson(db_url, org, pid)
+    with session_scope(db_url) as session:
+        lesson_commands.review_lesson(
+            lesson_id, "archived", expected_version=1, session=session, actor=_admin(org)
+        )
+    with pytest.raises(ValidationFailed):
+        _submit(db_url, org, pid)
+    _record_lesson(db_url, org, pid)
+    assert _submit(db_url, org, pid)
+    assert not reads.gate_history(pid, db_url).empty
+
+
+def test_only_the_closing_gate_asks_for_a_lesson(db_url):
+    org = make_org(db_url)
+    pid = _follow(db_url, org, key="agile", phase="Initiation")
+    assert _submit(db_url, org, pid)
+
+
 def test_go_at_the_last_gate_closes_the_lifecycle(db_url):
     org = make_org(db_url)
     pid = _follow(db_url, org, key="agile", phase="Closing")
     assert _lifecycle(db_url, pid)["phase_index"] == 2
+    _record_lesson(db_url, org, pid)
     _decide(db_url, org, _submit(db_url, org, pid), "go")
     assert _lifecycle(db_url, pid)["status"] == "completed"
     assert _phase(db_url, pid) == "Closed"

@@ -228,3 +228,38 @@ def test_a_stale_template_edit_is_refused(demo_db_url, monkeypatch):
     assert list(revisions.revision) == [1, 2]
     phases = reads.template(int(revisions.id.iloc[-1]), demo_db_url)["phases"]
     assert phases[-1]["name"] == "Handover"
+
+
+def test_the_closing_gate_offers_the_lesson_it_asks_for(demo_db_url, monkeypatch):
+    """At the last phase's gate the submission is refused under the form until the project
+    has a lesson, which the form beside it records without leaving the page."""
+    from data_access.core.db import get_engine
+
+    with get_engine(demo_db_url).begin() as conn:
+        conn.exec_driver_sql(
+            "UPDATE project_lifecycle SET phase_index = (SELECT json_array_length(phases) - 1"
+            " FROM lifecycle_template t WHERE t.id = template_id) WHERE project_id = 1"
+        )
+        conn.exec_driver_sql("UPDATE lesson SET status = 'archived' WHERE project_id = 1")
+    at = open_app(
+        demo_db_url, monkeypatch, "pages/project.py", role="project_manager", project=PROJECT
+    )
+    for field in at.text_input:
+        if field.label == "Link":
+            field.set_value("https://docs.example.org/closure")
+        elif field.label == "Comment":
+            field.set_value("Signed by the sponsor")
+    _button(at, "Submit for decision").click().run()
+    assert any("closing gate asks for at least one lesson" in e.value for e in at.error)
+    assert reads.gate_history(1, demo_db_url).query("status == 'submitted'").empty
+
+    key = "lesson_closing_1"
+    at.text_input(key=f"{key}.title").set_value("Hand over the runbook early")
+    at.text_area(key=f"{key}.what_happened").set_value("Operations saw the runbook a day late.")
+    at.text_area(key=f"{key}.recommendation").set_value("Share the runbook a month ahead.")
+    at.selectbox(key=f"{key}.category").set_value("quality")
+    _button(at, "Record the lesson").click().run()
+    assert any("Lesson recorded" in _shown(s) for s in at.success)
+    _button(at, "Submit for decision").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert not reads.gate_history(1, demo_db_url).query("status == 'submitted'").empty

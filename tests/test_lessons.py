@@ -274,3 +274,122 @@ def test_search_answers_from_the_index_at_twenty_thousand_lessons(db_url):
     hits = reads.search("contract budget", url=db_url)
     phrase = reads.search('"lesson 19999"', url=db_url)
     assert len(hits) == 50 and phrase.title.tolist() == ["Lesson 19999 about supplier"]
+
+
+def _close_risk_with_lesson(url, org, risk_id, project, **lesson):
+    """What the risk form does when a risk is closed with "what did we learn?": the close
+    and the lesson staged in one session, committed together."""
+    from data_access.core.writes import commit
+    from data_access.updates import commands as updates
+
+    pm = _actor(org, "pm", "project_manager")
+    with session_scope(url) as s:
+        updates.stage_risk_update(
+            risk_id, {"status": "closed"}, assessed_on=ON, expected_version=1, session=s, actor=pm
+        )
+        commands.stage_lesson(
+            _lesson(project_id=project, risk_id=risk_id, **lesson), on=ON, session=s, actor=pm
+        )
+        commit(s)
+
+
+def _risk_status(url, risk_id) -> str:
+    with get_engine(url).connect() as conn:
+        return conn.execute(sa.text(f"SELECT status FROM risk WHERE id = {risk_id}")).scalar()
+
+
+def test_a_risk_closed_with_a_lesson_writes_both_linked(db_url):
+    org = make_org(db_url)
+    project = make_project(db_url, org)
+    risk_id = make_risk(db_url, project, 4, 4)
+    _close_risk_with_lesson(db_url, org, risk_id, project)
+    assert _risk_status(db_url, risk_id) == "closed"
+    row = reads.lessons(url=db_url).iloc[0]
+    assert (row.project_id, row.status) == (project, "draft")
+    with get_engine(db_url).connect() as conn:
+        assert conn.execute(sa.text("SELECT risk_id FROM lesson")).scalar() == risk_id
+
+
+def test_a_failing_lesson_leaves_the_risk_open(db_url):
+    org = make_org(db_url)
+    project = make_project(db_url, org)
+    risk_id = make_risk(db_url, project, 4, 4)
+    with pytest.raises(ValidationFailed) as exc:
+        _close_risk_with_lesson(db_url, org, risk_id, project, recommendation="short")
+    assert set(exc.value.errors) == {"recommendation"}
+    assert _risk_status(db_url, risk_id) == "open"
+    assert reads.lessons(url=db_url).empty
+
+
+def test_a_lesson_links_only_a_risk_of_its_own_project(db_url):
+    org = make_org(db_url)
+    project, other = make_project(db_url, org), make_project(db_url, org, code="P-2")
+    risk_id = make_risk(db_url, other, 2, 2)
+    with pytest.raises(ValidationFailed) as exc:
+        _record(db_url, org, project_id=project, risk_id=risk_id)
+    assert exc.value.errors == {"risk_id": "belongs to another project than the lesson"}
+
+
+def _merge_into_guidance(url, org, lesson_id, template_key="predictive", **lesson):
+    """What the lessons review does on "Turn into guidance": a new template revision with the
+    phase's guidance changed, and the lesson merged with the link, committed together."""
+    from data_access.core.writes import commit
+    from data_access.gates import commands as gates
+    from data_access.gates import reads as gate_reads
+
+    admin = _actor(org, "admin", "admin")
+    templates = gate_reads.templates(url)
+    template = templates[templates.key == template_key].iloc[0]
+    phases = gate_reads.template(int(template.id), url)["phases"]
+    revised = [{**phases[0], "guidance": "Reserve the test lab at the planning gate."}, *phases[1:]]
+    with session_scope(url) as s:
+        new_id = gates.stage_template_revision(
+            int(template.id),
+            {"phases": revised},
+            expected_version=int(template.version),
+            session=s,
+            actor=admin,
+        )
+        commands.stage_merged_into_guidance(
+            lesson_id,
+            template_id=new_id,
+            phase=lesson.get("phase", phases[0]["name"]),
+            expected_version=lesson.get("version", 1),
+            session=s,
+            actor=admin,
+        )
+        commit(s)
+    return int(template.revision), new_id
+
+
+def test_a_lesson_turned_into_guidance_makes_a_revision_and_keeps_the_link(db_url):
+    from data_access.gates import reads as gate_reads
+
+    org = make_org(db_url)
+    lesson_id = _record(db_url, org)
+    revision, new_id = _merge_into_guidance(db_url, org, lesson_id)
+    new = gate_reads.template(new_id, db_url)
+    assert new["revision"] == revision + 1
+    assert new["phases"][0]["guidance"] == "Reserve the test lab at the planning gate."
+    row = reads.lessons(url=db_url).set_index("id").loc[lesson_id]
+    assert (row.status, row.guidance_key, row.guidance_revision, row.guidance_phase) == (
+        "merged",
+        "predictive",
+        revision + 1,
+        new["phases"][0]["name"],
+    )
+
+
+def test_a_stale_lesson_leaves_the_template_unrevised(db_url):
+    from data_access.gates import reads as gate_reads
+
+    org = make_org(db_url)
+    lesson_id = _record(db_url, org)
+    before = len(gate_reads.templates(db_url))
+    with pytest.raises(ConflictError):
+        _merge_into_guidance(db_url, org, lesson_id, version=7)
+    with pytest.raises(ValidationFailed) as exc:
+        _merge_into_guidance(db_url, org, lesson_id, phase="No such phase")
+    assert exc.value.errors == {"phase": "choose a phase of the template"}
+    assert len(gate_reads.templates(db_url)) == before
+    assert reads.lessons(url=db_url).status.tolist() == ["draft"]

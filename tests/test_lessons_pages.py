@@ -5,6 +5,7 @@ problem under its field, and the lesson form under a gate awaiting a decision.""
 from __future__ import annotations
 
 from data_access.core.db import read_df
+from data_access.lessons import reads
 from tests.auth_helpers import open_app
 
 PROJECT = "PRJ-0001"
@@ -81,3 +82,29 @@ def test_a_gate_awaiting_decision_offers_the_lesson_form(demo_db_url, monkeypatc
     at = open_app(demo_db_url, monkeypatch, "pages/gates.py", tab="Gates")
     assert not at.error, [e.value for e in at.error]
     assert any("Record a lesson" in e.label for e in at.expander)
+
+
+def test_the_pmo_turns_a_lesson_into_a_phases_guidance(demo_db_url, monkeypatch):
+    """ "Turn into guidance": the guidance proposed is the phase's own plus the lesson's
+    recommendation; saved, the template has a new revision and the lesson says where it went."""
+    at = open_app(demo_db_url, monkeypatch, "pages/lessons.py")
+    shown = at.dataframe[0].value
+    row = next(i for i, s in enumerate(shown.status) if s in ("draft", "accepted"))
+    at.session_state["lesson_table"] = {"selection": {"rows": [row], "columns": []}}
+    at.run()
+    guidance = next(t for t in at.text_area if t.label == "The phase's guidance")
+    lesson = reads.lessons(url=demo_db_url).iloc[row]  # the register's order
+    assert guidance.value.endswith(lesson.recommendation)
+    revisions = _count(demo_db_url, "SELECT COUNT(*) FROM lifecycle_template")
+    guidance.set_value("")
+    _button(at, "Save as a new revision").click().run()
+    assert at.text_area(key=guidance.key).value == ""
+    assert _count(demo_db_url, "SELECT COUNT(*) FROM lifecycle_template") == revisions
+    at.text_area(key=guidance.key).set_value("Book the test lab at the planning gate.")
+    _button(at, "Save as a new revision").click().run()
+    assert not at.error, [e.value for e in at.error]
+    assert _count(demo_db_url, "SELECT COUNT(*) FROM lifecycle_template") == revisions + 1
+    merged = read_df(
+        f"SELECT status, guidance_phase FROM lesson WHERE id = {int(lesson.id)}", url=demo_db_url
+    ).iloc[0]
+    assert merged.status == "merged" and merged.guidance_phase

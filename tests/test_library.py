@@ -22,10 +22,10 @@ def _admin(org):
     return Actor(org["admin"], "admin", "admin")
 
 
-def _document(url, org, name="Project charter"):
+def _document(url, org, name="Project charter", phases="Initiation"):
     with session_scope(url) as s:
         return commands.add_document(
-            {"name": name, "description": "The charter template", "phases": "Initiation"},
+            {"name": name, "description": "The charter template", "phases": phases},
             session=s,
             actor=_admin(org),
         )
@@ -90,6 +90,32 @@ def test_only_the_pmo_uploads_and_downloads_are_counted(db_url):
     with pytest.raises(PermissionDenied), session_scope(db_url) as s:
         commands.count_download(file_id, session=s, actor=Actor(None, "nobody", "viewer"))
     assert reads.documents(url=db_url).downloads.tolist() == [2]
+
+
+def test_a_phase_lists_its_documents_at_their_current_version(db_url):
+    org = make_org(db_url)
+    charter = _document(db_url, org)
+    plan = _document(db_url, org, name="Test plan", phases="Planning, Execution")
+    _document(db_url, org, name="Risk log", phases="Planning")  # nothing uploaded yet
+    _upload(db_url, org, charter)
+    _upload(db_url, org, plan, filename="plan-1.pdf")
+    _upload(db_url, org, plan, filename="plan-2.pdf")
+    planning = reads.documents_for_phase("Planning", url=db_url)
+    assert planning[["name", "number", "filename"]].values.tolist() == [
+        ["Test plan", 2, "plan-2.pdf"]
+    ]
+    assert reads.documents_for_phase("Initiation", url=db_url).name.tolist() == ["Project charter"]
+    assert reads.documents_for_phase("Closing", url=db_url).empty
+
+
+def test_the_project_page_links_the_phases_templates(demo_db_url, monkeypatch):
+    stage = read_scalar("SELECT phase FROM project WHERE code = 'PRJ-0001'", url=demo_db_url)
+    expected = reads.documents_for_phase(stage, url=demo_db_url)
+    at = open_app(demo_db_url, monkeypatch, "pages/project.py", project="PRJ-0001")
+    labels = [b.label for b in at.get("download_button")]
+    assert not expected.empty
+    for doc in expected.itertuples():
+        assert f"{doc.name} (version {doc.number})" in labels
 
 
 def test_templates_tab_lists_the_demo_library(demo_db_url, monkeypatch):

@@ -459,6 +459,40 @@ def test_the_url_opens_project_section_and_register(demo_db_url, monkeypatch):
 # --- two people, one record ----------------------------------------------------------------------
 
 
+def test_closing_a_risk_records_what_we_learned_or_nothing(demo_db_url, monkeypatch):
+    """ "What did we learn?" under an open risk: a problem with the lesson is said under it and
+    leaves the risk open (all or nothing); fixed, the close and a draft lesson linked to the
+    risk are saved together."""
+    at = open_page(demo_db_url, monkeypatch, "RAID")
+    at.selectbox(key=f"raid-pick-risk-{PID}").select(10)
+    at = run(at)
+    assert field(at, "selectbox", "risk", "lesson_category").value == "risk"
+    field(at, "selectbox", "risk", "status").select("closed")
+    field(at, "text_area", "risk", "lesson").input("Late")
+    at = submit(at, "Save risk")
+    lesson = field(at, "text_area", "risk", "lesson")
+    assert lesson.value == "Late"
+    assert "at least 10 characters" in message_under(at, lesson)
+    assert one(demo_db_url, "SELECT status FROM risk WHERE id = 10") == [{"status": "open"}]
+    lessons = count(demo_db_url, "lesson", "risk_id = 10")
+    assert lessons == 0
+    lesson.input("Book the test environment at the planning gate.")
+    at = submit(at, "Save risk")
+    assert "Lesson recorded (draft)." in at.success[0].value
+    assert one(demo_db_url, "SELECT status FROM risk WHERE id = 10") == [{"status": "closed"}]
+    assert one(
+        demo_db_url,
+        "SELECT project_id, category, status, recommendation FROM lesson WHERE risk_id = 10",
+    ) == [
+        {
+            "project_id": PID,
+            "category": "risk",
+            "status": "draft",
+            "recommendation": "Book the test environment at the planning gate.",
+        }
+    ]
+
+
 def test_second_save_of_a_risk_is_a_conflict_that_can_be_reapplied(demo_db_url, monkeypatch):
     before = one(demo_db_url, "SELECT title, impact FROM risk WHERE id = 10")[0]
     impact = 5 if before["impact"] != 5 else 4

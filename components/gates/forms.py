@@ -30,7 +30,7 @@ from domain.gates import APPROVER_LABELS, CHECK_LABELS, CRITERION_KIND_LABELS, D
 log = logging.getLogger("pmo")
 CONDITION_ROWS = 3
 # Fields of the gate forms a refusal can name; anything else is said above the form.
-FIELDS = ("note", "decision", "reason", "conditions", "next_due", "phases")
+FIELDS = ("note", "lessons", "decision", "reason", "conditions", "next_due", "phases")
 UNREACHABLE = "The database cannot be reached right now; nothing was saved. Try again in a moment."
 
 
@@ -107,6 +107,7 @@ def submit_form(version: Version, today: dt.date, project_id: int, lifecycle: di
             problem(f"evidence.{c['id']}")
         st.text_area("Note to the approvers", key=f"{form}_{gen}_note", max_chars=4000)
         problem("note")
+        problem("lessons")
         st.form_submit_button(
             "Submit for decision",
             type="primary",

@@ -71,8 +71,17 @@ def _due_words(due: dt.date | None, today: dt.date) -> str:
     return f"planned {fmt_date(due)} (in {days} days)"
 
 
-def lifecycle_section(version: Version, today: dt.date, project_id: int) -> None:
-    """Lifecycle bar, the current phase's guidance, the next gate's criteria and its forms."""
+def lifecycle_section(
+    version: Version,
+    today: dt.date,
+    project_id: int,
+    closing_lesson: Callable | None = None,
+    phase_documents: Callable | None = None,
+) -> None:
+    """Lifecycle bar, the current phase's guidance, the next gate's criteria and its forms.
+    The page's callbacks, so that this feature imports neither: `closing_lesson()` draws the
+    lesson form beside the closing gate's submission (that gate asks for a lesson),
+    `phase_documents(stage)` the library's documents under the phase's guidance."""
     forms.show_outcome()
     lifecycle = gdata.lifecycle(version, project_id)
     editor = may_edit_project(project_id)
@@ -96,7 +105,17 @@ def lifecycle_section(version: Version, today: dt.date, project_id: int) -> None
         st.markdown(f"**Lifecycle {lifecycle['status']}.**")
     else:
         phase = phases[int(lifecycle["phase_index"])]
-        _current_phase(version, today, project_id, lifecycle, phase, history, editor)
+        closing = int(lifecycle["phase_index"]) == len(phases) - 1
+        _current_phase(
+            version, today, project_id, lifecycle, phase, history, editor, phase_documents
+        )
+        if (
+            closing
+            and editor
+            and closing_lesson is not None
+            and history[history.status == "submitted"].empty
+        ):
+            closing_lesson()
     if not history.empty:
         st.markdown("##### Gate history")
         st.dataframe(
@@ -109,7 +128,9 @@ def lifecycle_section(version: Version, today: dt.date, project_id: int) -> None
             forms.exception_form(version, today, project_id, lifecycle)
 
 
-def _current_phase(version, today, project_id, lifecycle, phase, history, editor) -> None:
+def _current_phase(
+    version, today, project_id, lifecycle, phase, history, editor, documents
+) -> None:
     guide, gate_box = st.columns([1, 1], gap="large")
     with guide:
         st.markdown(f"##### Phase: {md_escape(phase['name'])}")
@@ -124,6 +145,8 @@ def _current_phase(version, today, project_id, lifecycle, phase, history, editor
             links.link_button(
                 link.rstrip("/").split("/")[-2].capitalize(), link, icon=":material/open_in_new:"
             )
+        if documents is not None:
+            documents(phase["stage"])
     pending = history[history.status == "submitted"]
     with gate_box:
         approvers = ", ".join(gates.APPROVER_LABELS[a] for a in phase["approvers"])

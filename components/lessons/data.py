@@ -8,6 +8,7 @@ import pandas as pd
 
 from components.common.cache import data_cache
 from components.common.data import Version
+from data_access.gates import reads as gate_reads
 from data_access.lessons import reads
 from domain import lessons as rule
 
@@ -40,3 +41,16 @@ def marked_by(version: Version, person_id: int | None) -> set[tuple[int, str]]:
 def departments(version: Version) -> dict[int, str]:
     df = reads.departments(url=version[0])
     return dict(zip(df.id, df.name, strict=True))
+
+
+@data_cache(max_entries=4)
+def latest_templates(version: Version) -> dict[int, str]:
+    """The newest revision of each active lifecycle template: the one guidance changes build on."""
+    df = gate_reads.templates(url=version[0])
+    df = df[df.status == "active"].sort_values("revision").drop_duplicates("key", keep="last")
+    return {int(t.id): f"{t.name} (revision {t.revision})" for t in df.itertuples()}
+
+
+@data_cache(max_entries=16)
+def template(version: Version, template_id: int) -> dict:
+    return gate_reads.template(template_id, url=version[0])

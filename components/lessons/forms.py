@@ -23,7 +23,8 @@ from data_access.core.lesson_models import (
     TAGS_MAX,
 )
 from data_access.core.models import NAME_MAX, PHASES, TEXT_MAX
-from data_access.core.writes import WriteError
+from data_access.core.writes import ValidationFailed, WriteError, commit
+from data_access.gates import commands as gate_commands
 from data_access.lessons import commands
 
 KIND_LABELS = {"avoid": "Avoid next time", "repeat": "Repeat next time"}
@@ -139,6 +140,69 @@ def review_buttons(version: Version, lesson: dict, *, key: str) -> None:
                 refusal(exc)
             else:
                 st.rerun()
+
+
+def guidance_form(version: Version, lesson: dict, *, key: str) -> None:
+    """The PMO turns a lesson into a change of a phase's guidance: a new revision of the
+    template (revise_template's rules: newest revision only, stale saves refused) and the
+    lesson "merged into guidance" with the link to it, in one transaction."""
+    templates = ld.latest_templates(version)
+    if not templates:
+        st.caption("No active lifecycle template to change.")
+        return
+    left, right = st.columns(2)
+    template_id = left.selectbox(
+        "Template", list(templates), format_func=templates.get, key=f"{key}.template"
+    )
+    template = ld.template(version, template_id)
+    phases = template["phases"]
+    same_stage = [i for i, p in enumerate(phases) if p["stage"] == lesson["phase"]]
+    index = right.selectbox(
+        "Phase",
+        range(len(phases)),
+        index=same_stage[0] if same_stage else 0,
+        format_func=lambda i: phases[i]["name"],
+        key=f"{key}.phase",
+    )
+
+    def save(changes, _version):
+        text = (changes["guidance"] or "").strip()
+        if not text or text == phases[index]["guidance"].strip():
+            raise ValidationFailed(
+                {"guidance": "write the phase's guidance with what the lesson teaches"}
+            )
+        revised = [*phases]
+        revised[index] = {**phases[index], "guidance": text}
+        with session_scope(version[0]) as s:
+            try:
+                new_id = gate_commands.stage_template_revision(
+                    template_id,
+                    {"phases": revised},
+                    expected_version=int(template["version"]),
+                    session=s,
+                    actor=current_actor(),
+                )
+            except ValidationFailed as exc:  # the phase's guidance is the only field changed
+                raise ValidationFailed({"guidance": "; ".join(exc.errors.values())}) from exc
+            commands.stage_merged_into_guidance(
+                int(lesson["id"]),
+                template_id=new_id,
+                phase=phases[index]["name"],
+                expected_version=int(lesson["version"]),
+                session=s,
+                actor=current_actor(),
+            )
+            commit(s)
+
+    proposed = f"{phases[index]['guidance']}\n\n{lesson['recommendation']}".strip()
+    record_form(
+        f"{key}.{template_id}.{index}",
+        [FormField("guidance", "The phase's guidance", "textarea", max_chars=TEXT_MAX)],
+        {"guidance": proposed},
+        save,
+        submit_label="Save as a new revision",
+        saved_message="Guidance changed in a new revision; the lesson is merged into guidance.",
+    )
 
 
 def mark_buttons(

@@ -13,6 +13,7 @@ from components.lessons import data as ld
 from components.lessons.forms import (
     KIND_LABELS,
     edit_lesson_form,
+    guidance_form,
     mark_buttons,
     record_lesson_form,
     review_buttons,
@@ -27,6 +28,11 @@ def _card(version: Version, today: dt.date, lesson: dict, *, key: str, project_i
         f"{lesson['category']} · {lesson['phase']}"
     )
     st.markdown(md_escape(lesson["recommendation"]))
+    if lesson.get("guidance_phase"):
+        st.caption(
+            f"Merged into the guidance of {md_escape(lesson['guidance_phase'])} · template "
+            f"{md_escape(lesson['guidance_key'])} revision {int(lesson['guidance_revision'])}",
+        )
     with st.expander("What happened"):
         st.markdown(md_escape(lesson["what_happened"]))
         source = lesson.get("project_code") or "no project"
@@ -129,8 +135,33 @@ def search_section(version: Version, today: dt.date) -> None:
             if is_admin():
                 st.markdown("**Review**")
                 review_buttons(version, lesson, key=f"review.{lesson['id']}")
+                if lesson["status"] in ("draft", "accepted"):
+                    with st.expander("Turn into guidance", icon=":material/menu_book:"):
+                        guidance_form(version, lesson, key=f"guidance.{lesson['id']}")
             with st.expander("Correct this lesson"):
                 edit_lesson_form(version, lesson, key=f"lesson_edit_{lesson['id']}")
+
+
+def closing_lesson_form(version: Version, today: dt.date, project_id: int):
+    """What the project page draws beside the closing gate, which asks for a lesson."""
+
+    def draw() -> None:
+        own = ld.register(version, None)
+        kept = own[(own.project_id == project_id) & (own.status != "archived")]
+        with st.expander(
+            f"The closing gate asks for a lesson learned ({len(kept)} recorded): record one",
+            icon=":material/school:",
+            expanded=kept.empty,
+        ):
+            record_lesson_form(
+                version,
+                today,
+                key=f"lesson_closing_{project_id}",
+                project_id=project_id,
+                source="closure",
+            )
+
+    return draw
 
 
 def gate_lesson_form(version: Version, today: dt.date):

@@ -14,6 +14,11 @@ def documents(version: Version) -> pd.DataFrame:
     return reads.documents(url=version[0])
 
 
+@data_cache(max_entries=8)
+def documents_for_phase(version: Version, stage: str) -> pd.DataFrame:
+    return reads.documents_for_phase(stage, url=version[0])
+
+
 @data_cache(max_entries=16)
 def versions(version: Version, document_id: int) -> pd.DataFrame:
     return reads.versions(document_id, url=version[0])

@@ -40,6 +40,28 @@ def _download(version: Version, file_id: int, label: str, key: str) -> None:
     )
 
 
+def phase_documents(version: Version):
+    """What the project page draws under a phase's guidance: the library's documents for that
+    stage, each a download of its current version (counted as the library counts it)."""
+
+    def draw(stage: str) -> None:
+        docs = lib.documents_for_phase(version, stage)
+        if docs.empty:
+            return
+        st.markdown("**Templates for this phase** (current versions, from the library):")
+        row = st.container(horizontal=True)
+        with row:
+            for doc in docs.to_dict("records"):
+                _download(
+                    version,
+                    int(doc["file_id"]),
+                    f"{doc['name']} (version {int(doc['number'])})",
+                    key=f"lib_phase_dl_{doc['id']}",
+                )
+
+    return draw
+
+
 def library_section(version: Version, today: dt.date) -> None:
     flash("library")
     docs = lib.documents(version)

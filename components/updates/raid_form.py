@@ -12,8 +12,10 @@ from components.common import data, records
 from components.common.edit_form import EditForm, picker
 from components.common.export import export_buttons
 from data_access.core.db import session_scope
-from data_access.core.models import OPEN_CLOSED, RISK_KINDS, RISK_RESPONSES
-from data_access.core.writes import Actor
+from data_access.core.lesson_models import LESSON_CATEGORIES
+from data_access.core.models import NAME_MAX, OPEN_CLOSED, RISK_KINDS, RISK_RESPONSES, TEXT_MAX
+from data_access.core.writes import Actor, ValidationFailed, commit
+from data_access.lessons import commands as lessons
 from data_access.updates import commands
 from data_access.updates import raid_commands as raid
 from domain.formatting import fmt_date
@@ -89,6 +91,61 @@ def raid_section(version: data.Version, facts: dict[str, Any], actor: Actor, tod
             raid_item_form(version, project_id, kind, int(item_id), actor, today)
 
 
+def _lesson_fields(form: EditForm, noun: str) -> None:
+    """ "What did we learn?" under an open item: filled in when it is closed, it becomes a draft
+    lesson of the project, linked to the item."""
+    form.text(
+        "lesson",
+        area=True,
+        height=68,
+        label_text="What did we learn? (optional, when closing)",
+        help=f"Saved with the close as a draft lesson linked to this {noun}",
+    )
+    form.choice(
+        "lesson_category",
+        LESSON_CATEGORIES,
+        label_text="Lesson category",
+        format_func=str.capitalize,
+    )
+
+
+def _stage_lesson(session, values: dict, closing: bool, noun: str, link: dict, **how) -> bool:
+    """Stage the lesson typed under "What did we learn?" in the close's transaction (all or
+    nothing). Its problems are said under those two fields. True if there was one."""
+    text = (values.get("lesson") or "").strip()
+    if not text:
+        return False
+    if not closing:
+        raise ValidationFailed(
+            {
+                "lesson": f"Set the status to closed to record this lesson with the {noun}, "
+                "or leave it empty."
+            }
+        )
+    title = str(values.get("title") or "").strip()
+    happened = f"The {noun} “{title}” was closed. {values.get('description') or ''}".strip()
+    data = {
+        "title": f"From the closed {noun}: {title}"[:NAME_MAX],
+        "what_happened": happened[:TEXT_MAX],
+        "recommendation": text,
+        "category": values.get("lesson_category"),
+        **link,
+    }
+    try:
+        lessons.stage_lesson(data, session=session, **how)
+    except ValidationFailed as exc:
+        raise ValidationFailed(
+            {"lesson_category" if f == "category" else "lesson": m for f, m in exc.errors.items()}
+        ) from exc
+    return True
+
+
+def _prefilled_category(category: str | None) -> str | None:
+    """The lesson's category from the item's own, when it is one of the lessons' list."""
+    category = (category or "").strip().lower()
+    return category if category in LESSON_CATEGORIES else None
+
+
 def _people(version: data.Version) -> tuple[list, dict]:
     people = records.names(version)["people"]
     return [None, *people], {None: "—", **people}
@@ -110,7 +167,7 @@ def risk_form(version, project_id: int, risk_id: int, actor: Actor, today: dt.da
                     actor=actor,
                 )
                 return f"Risk “{str(values['title']).strip()}” raised."
-            commands.update_risk(
+            commands.stage_risk_update(
                 risk_id,
                 {f: v for f, v in changes.items() if f in RISK_FIELDS},
                 assessed_on=today,
@@ -119,12 +176,27 @@ def risk_form(version, project_id: int, risk_id: int, actor: Actor, today: dt.da
                 actor=actor,
                 note=values.get("note") or "",
             )
-        return f"Risk “{str(values['title']).strip()}” saved on {fmt_date(today)}."
+            learned = _stage_lesson(
+                session,
+                values,
+                changes.get("status") == "closed",
+                "risk",
+                {"project_id": project_id, "risk_id": risk_id},
+                on=today,
+                actor=actor,
+            )
+            commit(session)
+        saved = f"Risk “{str(values['title']).strip()}” saved on {fmt_date(today)}."
+        return saved + (" Lesson recorded (draft)." if learned else "")
 
+    lesson = {
+        "lesson": "",
+        "lesson_category": _prefilled_category(loaded.get("category")) or "risk",
+    }
     form = EditForm(
         "risk",
         f"{project_id}-{risk_id}",
-        {**loaded, "note": ""},
+        {**loaded, "note": "", **lesson},
         stored_version,
         save,
         names=records.names(version),
@@ -167,6 +239,8 @@ def risk_form(version, project_id: int, risk_id: int, actor: Actor, today: dt.da
                 form.choice("status", OPEN_CLOSED, help="Closed risks leave the matrix")
             with right:
                 form.text("note", help="Why the scores or status changed (kept in the history)")
+            if loaded.get("status") != "closed":
+                _lesson_fields(form, "risk")
 
 
 def raid_item_form(version, project_id: int, kind: str, item_id: int, actor, today) -> None:
@@ -188,15 +262,31 @@ def raid_item_form(version, project_id: int, kind: str, item_id: int, actor, tod
                     actor=actor,
                 )
                 return f"{kind.capitalize()} “{str(values['title']).strip()}” recorded."
-            raid.update_raid_item(
-                item_id, changes, on=today, expected_version=expected, session=session, actor=actor
+            raid.stage_raid_item_update(
+                item_id,
+                {f: v for f, v in changes.items() if f in fields},
+                on=today,
+                expected_version=expected,
+                session=session,
+                actor=actor,
             )
-        return f"{kind.capitalize()} “{str(values['title']).strip()}” saved."
+            learned = _stage_lesson(
+                session,
+                values,
+                changes.get("status") == "closed",
+                kind,
+                {"project_id": project_id, "raid_item_id": item_id},
+                on=today,
+                actor=actor,
+            )
+            commit(session)
+        saved = f"{kind.capitalize()} “{str(values['title']).strip()}” saved."
+        return saved + (" Lesson recorded (draft)." if learned else "")
 
     form = EditForm(
         kind,
         f"{project_id}-{item_id}",
-        loaded,
+        {**loaded, "lesson": "", "lesson_category": None},
         stored_version,
         save,
         names=records.names(version),
@@ -225,3 +315,5 @@ def raid_item_form(version, project_id: int, kind: str, item_id: int, actor, tod
                 )
             with right:
                 form.date("need_by", optional=True)
+        if item_id != NEW and loaded.get("status") != "closed":
+            _lesson_fields(form, kind)

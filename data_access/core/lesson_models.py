@@ -76,6 +76,12 @@ class LessonBase(SQLModel):
     status: str = "draft"
     source: str = "manual"
     gate_review_id: int | None = Field(default=None, foreign_key="gate_review.id")
+    # The risk or RAID item whose closing taught the lesson ("what did we learn?").
+    risk_id: int | None = Field(default=None, foreign_key="risk.id")
+    raid_item_id: int | None = Field(default=None, foreign_key="raid_item.id")
+    # Merged into guidance: the template revision it made and the phase whose guidance changed.
+    guidance_template_id: int | None = Field(default=None, foreign_key="lifecycle_template.id")
+    guidance_phase: str | None = Field(default=None, max_length=NAME_MAX)
     recorded_on: dt.date
     author_id: int | None = Field(default=None, foreign_key="person.id")
 

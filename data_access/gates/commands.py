@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from pydantic import field_validator
 from sqlmodel import Field, Session, SQLModel
 
+from data_access.core.lesson_models import Lesson
 from data_access.core.lifecycles import DECISION_LABELS, MOVES_ON
 from data_access.core.models import (
     NAME_MAX,
@@ -142,6 +143,23 @@ def revise_template(
 ) -> int:
     """Edit a template: a new revision under the same key. The edited revision is never
     rewritten, so projects that follow it keep their history; moving them is explicit."""
+    new_id = stage_template_revision(
+        template_id, changes, expected_version=expected_version, session=session, actor=actor
+    )
+    commit(session)
+    return new_id
+
+
+def stage_template_revision(
+    template_id: int,
+    changes: dict[str, Any],
+    *,
+    expected_version: int,
+    session: Session,
+    actor: Actor,
+) -> int:
+    """`revise_template` without the commit: a lesson merged into guidance is marked in the
+    same transaction as the revision it made."""
     require_admin(
         session,
         actor,
@@ -175,11 +193,7 @@ def revise_template(
         "revision": current["revision"] + 1,
     }
     valid = validate(LifecycleTemplateCreate, merged)
-    new_id = insert_row(
-        session, LifecycleTemplate, valid.model_dump(), actor=actor, project_id=None
-    )
-    commit(session)
-    return new_id
+    return insert_row(session, LifecycleTemplate, valid.model_dump(), actor=actor, project_id=None)
 
 
 def _with_criterion_ids(phases: Any) -> Any:
@@ -451,6 +465,23 @@ def _evidence_problems(criteria: list[dict], evidence: list[dict]) -> dict[str, 
     return errors
 
 
+CLOSING_NEEDS_LESSON = (
+    "the closing gate asks for at least one lesson learned: record one for this project first"
+)
+
+
+def _has_lesson(session: Session, project_id: int) -> bool:
+    """Whether the project has a lesson the PMO has not archived (the closing gate's rule)."""
+    return (
+        session.execute(
+            sa.select(Lesson.id)
+            .where(Lesson.project_id == project_id, Lesson.status != "archived")
+            .limit(1)
+        ).first()
+        is not None
+    )
+
+
 def submit_gate(
     project_id: int,
     *,
@@ -467,7 +498,8 @@ def submit_gate(
     `checked` holds the criteria as the app evaluated them from the live data just before
     (`domain.gates.evaluate_criteria`): they are kept with the submission, so the approvers
     and the compliance view see what held on the day it was submitted. Attested criteria are
-    met by the evidence given here, whatever `checked` says.
+    met by the evidence given here, whatever `checked` says. The gate that closes the
+    lifecycle (its last phase's) asks for at least one lesson recorded on the project.
     """
     if not may_edit_project(session, actor, project_id):
         refuse(
@@ -496,10 +528,13 @@ def submit_gate(
         raise WriteError(
             f"This gate was already submitted on {pending.submitted_on} and awaits a decision."
         )
-    phase = _phases(session, lifecycle["template_id"])[lifecycle["phase_index"]]
+    phases = _phases(session, lifecycle["template_id"])
+    phase = phases[lifecycle["phase_index"]]
     errors = _evidence_problems(phase["criteria"], evidence)
     if len(note or "") > TEXT_MAX:
         errors["note"] = f"must be at most {TEXT_MAX:,} characters"
+    if lifecycle["phase_index"] == len(phases) - 1 and not _has_lesson(session, project_id):
+        errors["lessons"] = CLOSING_NEEDS_LESSON
     if errors:
         raise ValidationFailed(errors)
     results = _results(phase["criteria"], checked, {e["criterion_id"] for e in evidence})

@@ -22,7 +22,14 @@ from data_access.core.lesson_models import (
     LessonMark,
     size_of,
 )
-from data_access.core.models import Department, GateReview, Project
+from data_access.core.models import (
+    Department,
+    GateReview,
+    LifecycleTemplate,
+    Project,
+    RaidItem,
+    Risk,
+)
 from data_access.core.permissions import refuse, require_admin
 from data_access.core.writes import (
     Actor,
@@ -60,16 +67,33 @@ def _check_links(session: Session, values: dict[str, Any]) -> dict[str, str]:
         ("project_id", Project),
         ("department_id", Department),
         ("gate_review_id", GateReview),
+        ("risk_id", Risk),
+        ("raid_item_id", RaidItem),
     ):
         row_id = values.get(field)
-        if row_id is not None and not session.get(model, row_id):
+        row = session.get(model, row_id) if row_id is not None else None
+        if row_id is not None and not row:
             errors[field] = "refers to a record that does not exist"
+        elif (
+            field in ("risk_id", "raid_item_id")
+            and row
+            and row.project_id != values.get("project_id")
+        ):
+            errors[field] = "belongs to another project than the lesson"
     return errors
 
 
 def record_lesson(data: dict[str, Any], *, on: dt.date, session: Session, actor: Actor) -> int:
     """A new lesson (draft), linked to its project; department and size default to the
     project's own."""
+    new_id = stage_lesson(data, on=on, session=session, actor=actor)
+    commit(session)
+    return new_id
+
+
+def stage_lesson(data: dict[str, Any], *, on: dt.date, session: Session, actor: Actor) -> int:
+    """`record_lesson` without the commit: closing a risk or RAID item writes the lesson it
+    taught in the same transaction as the close."""
     if not _may_record(actor):
         refuse(session, actor, "record a lesson", entity="lesson", entity_id=None, project_id=None)
     values = {k: v for k, v in data.items() if k in LessonBase.model_fields}
@@ -79,6 +103,7 @@ def record_lesson(data: dict[str, Any], *, on: dt.date, session: Session, actor:
         values.setdefault("project_size", size_of(project.approved_budget))
         values.setdefault("phase", project.phase)
     values.update(status="draft", recorded_on=on, author_id=actor.person_id)
+    values.update(guidance_template_id=None, guidance_phase=None)  # set by the merge only
     values.setdefault("source", "manual")
     valid = validate(LessonCreate, values)
     errors = _check_links(session, valid.model_dump())
@@ -91,7 +116,6 @@ def record_lesson(data: dict[str, Any], *, on: dt.date, session: Session, actor:
         actor=actor,
         project_id=valid.project_id,
     )
-    commit(session)
     return new_id
 
 
@@ -161,6 +185,36 @@ def review_lesson(
     )
     commit(session)
     return row
+
+
+def stage_merged_into_guidance(
+    lesson_id: int,
+    *,
+    template_id: int,
+    phase: str,
+    expected_version: int,
+    session: Session,
+    actor: Actor,
+) -> dict[str, Any]:
+    """The PMO turned the lesson into a phase's guidance: "merged", with the link to the
+    template revision that change made and the phase. Staged: committed with the revision."""
+    require_admin(
+        session, actor, "merge a lesson into guidance", entity="lesson", entity_id=lesson_id
+    )
+    template = session.get(LifecycleTemplate, template_id)
+    if template is None or phase not in [p["name"] for p in template.phases]:
+        raise ValidationFailed({"phase": "choose a phase of the template"})
+    current = fetch_row(session, Lesson, lesson_id)
+    return update_row(
+        session,
+        Lesson,
+        lesson_id,
+        {"status": "merged", "guidance_template_id": template_id, "guidance_phase": phase},
+        expected_version=expected_version,
+        schema=LessonBase,
+        actor=actor,
+        project_id=current["project_id"],
+    )
 
 
 def mark_lesson(

@@ -29,7 +29,9 @@ _COLUMNS = """
     l.id, l.version, l.title, l.what_happened, l.kind, l.recommendation, l.category, l.phase,
     l.department_id, d.name AS department, l.project_size, l.tags, l.status, l.source,
     l.project_id, p.code AS project_code, p.name AS project_name, l.gate_review_id,
-    l.recorded_on, l.author_id, a.name AS author,
+    l.recorded_on, l.author_id, a.name AS author, l.risk_id, l.raid_item_id,
+    l.guidance_template_id, t.key AS guidance_key, t.revision AS guidance_revision,
+    l.guidance_phase,
     COALESCE(m.useful, 0) AS useful, COALESCE(m.applied, 0) AS applied"""
 
 _FROM = """
@@ -37,7 +39,8 @@ FROM lesson l
 LEFT JOIN marks m ON m.lesson_id = l.id
 LEFT JOIN department d ON d.id = l.department_id
 LEFT JOIN project p ON p.id = l.project_id
-LEFT JOIN person a ON a.id = l.author_id"""
+LEFT JOIN person a ON a.id = l.author_id
+LEFT JOIN lifecycle_template t ON t.id = l.guidance_template_id"""
 
 
 def _typed(df: pd.DataFrame) -> pd.DataFrame:

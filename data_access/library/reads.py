@@ -28,6 +28,14 @@ def documents(*, url: str | None = None) -> pd.DataFrame:
     return as_dates(df, ["uploaded_on"])
 
 
+def documents_for_phase(stage: str, *, url: str | None = None) -> pd.DataFrame:
+    """The documents tagged with a lifecycle stage that have a version to download (the
+    current one), for the phase's guidance."""
+    docs = documents(url=url)
+    tagged = docs.phases.map(lambda phases: stage in [p.strip() for p in phases.split(",")])
+    return docs[tagged & docs.file_id.notna()].reset_index(drop=True)
+
+
 def versions(document_id: int, *, url: str | None = None) -> pd.DataFrame:
     df = read_df(
         "SELECT f.id, f.number, f.filename, f.size, f.note, f.uploaded_on, f.downloads, "

@@ -421,6 +421,30 @@ def update_risk(
     note: str = "",
 ) -> dict[str, Any]:
     """Change a risk; a change of scores or status is a re-assessment kept in the history."""
+    row = stage_risk_update(
+        risk_id,
+        changes,
+        assessed_on=assessed_on,
+        expected_version=expected_version,
+        session=session,
+        actor=actor,
+        note=note,
+    )
+    commit(session)
+    return row
+
+
+def stage_risk_update(
+    risk_id: int,
+    changes: dict[str, Any],
+    *,
+    assessed_on: dt.date,
+    expected_version: int,
+    session: Session,
+    actor: Actor,
+    note: str = "",
+) -> dict[str, Any]:
+    """`update_risk` without the commit (closing a risk commits the lesson it taught with it)."""
     check_text("note", note)
     current = fetch_row(session, Risk, risk_id)
     require_project_edit(
@@ -457,5 +481,4 @@ def update_risk(
     )
     if reassessed:
         _assessment(session, row, assessed_on=assessed_on, note=note, actor=actor)
-    commit(session)
     return row

@@ -51,6 +51,23 @@ def update_raid_item(
     The kind and the project are fixed once raised: an issue that turns out to be a risk is
     closed here and raised again as a risk, so both histories stay true.
     """
+    row = stage_raid_item_update(
+        item_id, changes, on=on, expected_version=expected_version, session=session, actor=actor
+    )
+    commit(session)
+    return row
+
+
+def stage_raid_item_update(
+    item_id: int,
+    changes: dict[str, Any],
+    *,
+    on: dt.date,
+    expected_version: int,
+    session: Session,
+    actor: Actor,
+) -> dict[str, Any]:
+    """`update_raid_item` without the commit (closing an item commits its lesson with it)."""
     current = fetch_row(session, RaidItem, item_id)
     require_project_edit(
         session,
@@ -65,7 +82,7 @@ def update_raid_item(
         changes["closed_on"] = on
     elif changes.get("status") == "open":
         changes["closed_on"] = None
-    row = update_row(
+    return update_row(
         session,
         RaidItem,
         item_id,
@@ -75,8 +92,6 @@ def update_raid_item(
         actor=actor,
         project_id=current["project_id"],
     )
-    commit(session)
-    return row
 
 
 def close_raid_item(
