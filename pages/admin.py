@@ -11,6 +11,7 @@ from components.common import data
 from components.common.layout import current_version
 from components.common.record_form import FormField, record_form, show_flash
 from components.stakeholders.views import delivery_log_section
+from components.training.views import competence_section
 from data_access.admin import commands as admin
 from data_access.core.auth import MIN_PASSWORD_LENGTH
 from data_access.core.db import session_scope
@@ -59,11 +60,12 @@ department_ids = [None, *departments.id.tolist()]
 
 st.title("Admin")
 show_flash()
-tab_people, tab_org, tab_settings, tab_audit, tab_deliveries = st.tabs(
+tab_people, tab_org, tab_settings, tab_competence, tab_audit, tab_deliveries = st.tabs(
     [
         "People and roles",
         "Portfolios, programs, departments",
         "Thresholds and settings",
+        "Competence",
         "Changes",
         "E-mail and deliveries",
     ]
@@ -434,6 +436,16 @@ with tab_audit:
         ),
         hide_index=True,
         width="stretch",
+    )
+
+with tab_competence:
+    # The same matrix as Lessons › Competence, where records, courses and the rule are edited.
+    competence_section(version, data.today())
+    st.page_link(
+        "pages/lessons.py",
+        label="Record training, edit the catalogue and the rule",
+        icon=":material/school:",
+        query_params={"tab": "Competence"},
     )
 
 with tab_deliveries:

@@ -7,6 +7,7 @@ from components.common.filters import query_params, url_option
 from components.common.layout import current_filter, current_version, frozen_rows_chart
 from components.portfolio import data as pdata
 from components.portfolio.views import health_legend, project_health_table
+from components.training.views import competence_section
 from domain.filters import apply_filter
 from domain.formatting import RAG_LABELS, fmt_date, fmt_money, fmt_money_short
 from domain.health import sort_worst_first
@@ -179,3 +180,13 @@ if st.toggle(f"List all {o.n_projects:,} projects as a table", key="all_projects
     project_health_table(
         sort_worst_first(apply_filter(data.portfolio_health(version, today), f)), f
     )
+
+# --- project managers' competence -------------------------------------------------------------
+competence = st.expander(
+    "Project managers' certifications: held, expiring, expired, missing",
+    key="competence",
+    on_change="rerun",
+)
+if competence.open:  # read only when opened: the overview stays quick at 5,000 projects
+    with competence:
+        competence_section(version, today)

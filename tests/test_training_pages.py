@@ -132,3 +132,16 @@ def test_a_stale_correction_is_refused_with_who_changed_what(demo_db_url, monkey
     assert conflict.startswith("**Dana PMO saved this since you opened it.**"), conflict
     assert "Expires on" in conflict
     assert at.date_input(key=key).value == clock.today() + 500 * DAY  # what was typed is kept
+
+
+def test_the_admin_and_portfolio_pages_show_the_competence_matrix(demo_db_url, monkeypatch):
+    """The same matrix as Lessons › Competence, with the same counts; on the overview it is
+    read only once its panel is opened."""
+    lessons = open_app(demo_db_url, monkeypatch, "pages/lessons.py", tab="Competence")
+    admin = open_app(demo_db_url, monkeypatch, "pages/admin.py")
+    assert _missing(admin) == _missing(lessons) > 0
+    overview = open_app(demo_db_url, monkeypatch, "pages/portfolio.py")
+    assert not [c for c in overview.caption if "project managers ×" in c.value]
+    overview.session_state["competence"] = True  # as a click on the panel does
+    overview.run()
+    assert _missing(overview) == _missing(lessons)
