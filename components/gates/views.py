@@ -238,8 +238,9 @@ def compliance_section(version: Version, today: dt.date, f: PortfolioFilter) -> 
     st.vega_lite_chart(
         vega_spec(
             "compliance_trend",
-            gdata.status_trend(version, today, f),
-            title=f"Status reports on time, week by week (last {gdata.TREND_WEEKS} weeks)",
+            gdata.compliance_trend(version, today, f),
+            title=f"Share of projects compliant, per policy, week by week "
+            f"(last {gdata.TREND_WEEKS} weeks)",
         ),
         width="stretch",
         height=TREND_HEIGHT,

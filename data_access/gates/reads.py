@@ -126,6 +126,144 @@ def gate_facts(
     return as_dates(df, ("gate_due", "last_report", "last_decided_on"))
 
 
+# The compliance facts at each week's end, for every project that existed then, from the
+# history: the report in force (LEAD gives each report the day it was replaced), each risk's
+# assessment in force, milestones in the plan then, and the gate reviews as they stood (the
+# first one not yet decided gives the gate due and whether it waited for a decision; the
+# latest decided one its unmet criteria). One query for all weeks, grouped per project-week.
+WEEKLY_FACTS_SQL = """
+WITH weeks(week_end, stale_before, day_after) AS (VALUES {weeks}),
+created AS (
+    SELECT entity_id AS project_id, MIN(at) AS at FROM audit_log
+    WHERE entity = 'project' AND action = 'create' GROUP BY entity_id
+),
+reports AS (
+    SELECT project_id, report_date,
+           LEAD(report_date) OVER (PARTITION BY project_id ORDER BY report_date) AS replaced_on
+    FROM status_report WHERE report_date <= :last_end
+),
+in_force AS (
+    SELECT r.project_id, w.week_end, r.report_date
+    FROM reports r
+    JOIN weeks w ON (r.replaced_on IS NULL OR r.replaced_on > :first_end)
+                AND r.report_date <= w.week_end
+                AND (r.replaced_on IS NULL OR r.replaced_on > w.week_end)
+),
+assessed AS (
+    SELECT a.risk_id, a.assessed_on, a.status,
+           LEAD(a.assessed_on) OVER (PARTITION BY a.risk_id ORDER BY a.assessed_on, a.id)
+               AS replaced_on
+    FROM risk_assessment a WHERE a.assessed_on <= :last_end
+    UNION ALL
+    -- Risks written without assessments count as assessed when raised.
+    SELECT r.id, r.raised_on, 'open', NULL FROM risk r
+    WHERE NOT EXISTS (SELECT 1 FROM risk_assessment a WHERE a.risk_id = r.id)
+),
+stale AS (
+    SELECT r.project_id, w.week_end, COUNT(*) AS stale_risks
+    FROM assessed s
+    JOIN weeks w ON (s.replaced_on IS NULL OR s.replaced_on > :first_end)
+                AND s.assessed_on < w.stale_before
+                AND (s.replaced_on IS NULL OR s.replaced_on > w.week_end)
+    JOIN risk r ON r.id = s.risk_id
+    WHERE s.status = 'open' AND (r.closed_on IS NULL OR r.closed_on > w.week_end)
+    GROUP BY r.project_id, w.week_end
+),
+planned AS (
+    SELECT m.project_id, w.week_end, COUNT(*) AS milestones
+    FROM milestone m
+    JOIN weeks w ON (m.removed_on IS NULL OR m.removed_on > :first_end)
+                AND m.added_on <= w.week_end
+                AND (m.removed_on IS NULL OR m.removed_on > w.week_end)
+    GROUP BY m.project_id, w.week_end
+),
+reviews AS (
+    SELECT g.project_id, w.week_end,
+           MIN(CASE WHEN g.decided_on IS NULL OR g.decided_on > w.week_end THEN g.id END)
+               AS next_id,
+           MAX(CASE WHEN g.decided_on <= w.week_end THEN g.id END) AS last_id,
+           MAX(CASE WHEN g.submitted_on <= w.week_end
+                     AND (g.decided_on IS NULL OR g.decided_on > w.week_end) THEN g.id END)
+               AS pending_id,
+           MIN(g.submitted_on) AS first_submitted
+    FROM gate_review g CROSS JOIN weeks w
+    GROUP BY g.project_id, w.week_end
+)
+SELECT p.id AS project_id, w.week_end, p.phase, sr.report_date AS last_report,
+       COALESCE(st.stale_risks, 0) AS stale_risks, COALESCE(pl.milestones, 0) AS milestones,
+       CASE WHEN l.created_at < w.day_after OR l.phase_started_on <= w.week_end
+                 OR rv.first_submitted <= w.week_end THEN l.template_id END AS template_id,
+       CASE WHEN nx.id IS NOT NULL THEN 'active' ELSE l.status END AS lifecycle_status,
+       COALESCE(nx.planned_on, l.gate_due) AS gate_due, rv.pending_id AS pending_gate_id,
+       last.decided_on AS last_decided_on, last.unmet AS last_gate_unmet
+FROM project p
+CROSS JOIN weeks w
+LEFT JOIN created c ON c.project_id = p.id
+LEFT JOIN in_force sr ON sr.project_id = p.id AND sr.week_end = w.week_end
+LEFT JOIN stale st ON st.project_id = p.id AND st.week_end = w.week_end
+LEFT JOIN planned pl ON pl.project_id = p.id AND pl.week_end = w.week_end
+LEFT JOIN project_lifecycle l ON l.project_id = p.id
+LEFT JOIN reviews rv ON rv.project_id = p.id AND rv.week_end = w.week_end
+LEFT JOIN gate_review nx ON nx.id = rv.next_id
+LEFT JOIN gate_review last ON last.id = rv.last_id
+WHERE c.at IS NULL OR c.at < w.day_after
+ORDER BY w.week_end, p.id
+"""
+
+# Project updates audited after the first week's end: the phase each undoes.
+PHASE_CHANGES_SQL = sa.text("""
+SELECT entity_id AS project_id, at AS changed_at, before
+FROM audit_log
+WHERE entity = 'project' AND action = 'update' AND at >= :after
+ORDER BY id
+""").bindparams(sa.bindparam("after", type_=sa.DateTime()))
+
+
+def weekly_facts(
+    week_ends: list[dt.date], *, review_days: int, url: str | None = None
+) -> pd.DataFrame:
+    """Per project that existed at each week's end: the compliance facts as they stood then
+    (the columns `gate_facts` gives the compliance rules, plus week_end)."""
+    params: dict = {"first_end": min(week_ends), "last_end": max(week_ends)}
+    rows, binds = [], []
+    for i, end in enumerate(sorted(week_ends)):
+        # Audit times are UTC; a week's last day ends at midnight UTC.
+        after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
+        params |= {f"e{i}": end, f"s{i}": end - dt.timedelta(days=review_days), f"a{i}": after}
+        rows.append(f"(:e{i}, :s{i}, :a{i})")
+        binds += [
+            sa.bindparam(f"e{i}", type_=sa.Date()),
+            sa.bindparam(f"s{i}", type_=sa.Date()),
+            sa.bindparam(f"a{i}", type_=sa.DateTime()),
+        ]
+    sql = sa.text(WEEKLY_FACTS_SQL.format(weeks=", ".join(rows))).bindparams(
+        sa.bindparam("first_end", type_=sa.Date()),
+        sa.bindparam("last_end", type_=sa.Date()),
+        *binds,
+    )
+    df = read_df(sql, params, url=url)
+    df = as_dates(df, ("week_end", "last_report", "gate_due", "last_decided_on"))
+    return _phase_then(df, min(week_ends), url)
+
+
+def _phase_then(df: pd.DataFrame, first_end: dt.date, url: str | None) -> pd.DataFrame:
+    """Each project's phase at each week's end: the audited changes after it undone (the
+    first change of the phase after the week's end holds the phase it had then)."""
+    after = dt.datetime.combine(first_end + dt.timedelta(days=1), dt.time())
+    changes = read_df(PHASE_CHANGES_SQL, {"after": after}, url=url)
+    changes["phase"] = [loaded_json(b or "{}").get("phase") for b in changes.before]
+    changes = changes[changes.phase.notna()]
+    if changes.empty:
+        return df
+    changes["changed_at"] = pd.to_datetime(changes.changed_at, utc=True, format="ISO8601")
+    for end, rows in df.groupby("week_end"):
+        later = changes[changes.changed_at >= pd.Timestamp(end + dt.timedelta(days=1), tz="UTC")]
+        then = later.drop_duplicates("project_id").set_index("project_id").phase
+        hit = rows.project_id.isin(then.index)
+        df.loc[rows.index[hit], "phase"] = rows.project_id[hit].map(then).to_numpy()
+    return df
+
+
 HISTORY_SQL = """
 SELECT g.id, g.project_id, g.phase_index, g.template_id, g.planned_on, g.status, g.submitted_on,
        s.name AS submitted_by, g.note, g.decision, g.decided_on, dp.name AS decided_by,
