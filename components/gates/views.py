@@ -25,7 +25,7 @@ UPDATE_SECTIONS = {"Status": "&section=Status%20update", "Risks": "&section=RAID
 # A long list is read from the top: the rest is a filter away (the sidebar).
 ROWS_SHOWN = 200
 BAR_HEIGHT = 90
-TREND_HEIGHT = 380  # px: the title and one row of phases
+TREND_HEIGHT = 420  # px: title, legend row, 0-100 % with room to tell 96 % from 100 %, axis
 MARKS = {"done": "✓", "current": "●", "next": "○", "stopped": "✗"}
 
 
