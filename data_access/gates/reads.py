@@ -168,7 +168,9 @@ stretches AS (
            CASE WHEN {week_replaced} < {week_closed} THEN {week_replaced} ELSE {week_closed} END
                AS k_to
     FROM assessed s JOIN risk r ON r.id = s.risk_id
-    WHERE s.status = 'open'
+    WHERE s.status = 'open' AND (s.replaced_on IS NULL OR s.replaced_on > :first_end)
+      -- Most assessments are followed by the next in time: no stretch to count.
+      AND (s.replaced_on IS NULL OR {assessment_days} > :review_days)
 ),
 stale AS (
     SELECT project_id, k, SUM(n) AS n FROM (
@@ -215,7 +217,6 @@ LEFT JOIN reviews rv ON rv.project_id = f.project_id AND rv.k = f.k
 LEFT JOIN gate_review nx ON nx.id = rv.next_id
 LEFT JOIN gate_review last ON last.id = rv.last_id
 WHERE c.at IS NULL OR c.at < f.day_after
-ORDER BY f.week_end, f.project_id
 """
 
 
@@ -237,6 +238,7 @@ def weekly_facts(
     ends = sorted(week_ends)
     first, last = ends[0], ends[-1]
     params: dict = {"first_end": first, "last_end": last, "weeks": len(ends)}
+    params["review_days"] = review_days
     params["last_day"] = (last - first).days
     rows, binds = [], []
     for i, end in enumerate(ends):
@@ -266,6 +268,7 @@ def weekly_facts(
         week_stale=week_of("s.assessed_on", review_days + 1),
         week_replaced=week_of("s.replaced_on"),
         week_closed=week_of("r.closed_on"),
+        assessment_days=days_between("s.replaced_on", "s.assessed_on", sqlite),
     )
     statement = sa.text(sql).bindparams(
         sa.bindparam("first_end", type_=sa.Date()),
