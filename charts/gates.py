@@ -138,35 +138,47 @@ def _heatmap(data: pd.DataFrame, *, rows: str, text: str, bands, tooltip: list, 
     return alt.layer(rect, label).properties(title=title, width=alt.Step(150), height=alt.Step(ROW))
 
 
+# One colour per policy (Okabe-Ito, safe for colour-blind readers), in the heatmap's order.
+POLICY_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00"]
+
+
 def compliance_trend(weeks: pd.DataFrame, *, title: str) -> alt.Chart:
-    """Share of projects whose status report was on time, late or missing, week by week."""
+    """Share of projects compliant with each policy, week by week: one line per policy.
+
+    Lines on one 0-100 % scale rather than small multiples or a heatmap: in a review the lead
+    asks "which policy is slipping, since when", and a falling line among its neighbours
+    answers both at a glance; the counts behind each point are in its tooltip."""
     if weeks.empty:
-        return no_data("No status report in these weeks.", title)
-    data = weeks.assign(
-        week=pd.to_datetime(weeks.week_end).dt.strftime("%G-W%V"),
-        order=weeks.state.map({s: i for i, s in enumerate(COMPLIANCE_ORDER)}),
+        return no_data("No project matches the filters.", title)
+    data = weeks.assign(week_end=pd.to_datetime(weeks.week_end))
+    policy = alt.Color(
+        "policy:N",
+        sort=list(POLICIES.values()),
+        scale=alt.Scale(domain=list(POLICIES.values()), range=POLICY_COLOURS),
+        # One row above the plot (five short names fit 800 px): read before the lines.
+        legend=alt.Legend(title=None, orient="top", columns=5, labelLimit=220),
     )
     return (
         alt.Chart(data)
-        .mark_bar()
+        .mark_line(point=True, strokeWidth=2)
         .encode(
-            x=alt.X("week:O", title="ISO week", axis=alt.Axis(labelAngle=-45)),
-            y=alt.Y("share:Q", title="Share of reporting projects", axis=alt.Axis(format="%")),
-            color=alt.Color(
-                "state:N",
-                scale=alt.Scale(
-                    domain=list(COMPLIANCE_ORDER),
-                    range=[COMPLIANCE_COLOURS[k] for k in COMPLIANCE_ORDER],
-                ),
-                legend=alt.Legend(title=None, orient="bottom"),
+            x=alt.X("week_end:T", title="Week ending", axis=alt.Axis(format="%d %b")),
+            y=alt.Y(
+                "share:Q",
+                title="Projects compliant",
+                scale=alt.Scale(domain=[0, 1]),
+                axis=alt.Axis(format="%"),
             ),
-            order=alt.Order("order:Q"),
+            color=policy,
             tooltip=[
-                alt.Tooltip("week:O", title="Week"),
-                alt.Tooltip("state:N", title="Status report"),
-                alt.Tooltip("projects:Q", title="Projects"),
-                alt.Tooltip("share:Q", title="Share", format=".0%"),
+                alt.Tooltip("week_end:T", title="Week ending", format="%d %b %Y"),
+                alt.Tooltip("policy:N", title="Policy"),
+                alt.Tooltip("share:Q", title="Compliant", format=".0%"),
+                alt.Tooltip("compliant:Q", title="Projects compliant"),
+                alt.Tooltip("late:Q", title="Late"),
+                alt.Tooltip("missing:Q", title="Missing"),
+                alt.Tooltip("projects:Q", title="Projects then"),
             ],
         )
-        .properties(title=title, height=260)
+        .properties(title=title, height=300)
     )

@@ -342,23 +342,39 @@ def todo(facts: Facts, config: Mapping, on: dt.date, gate_name: str | None) -> l
     return items
 
 
-def status_compliance_over_time(weekly: pd.DataFrame, config: Mapping) -> pd.DataFrame:
-    """Per week: how many projects had their status report on time, late or missing at the
-    week's end (from each project's latest report by then, as `health_history.weekly_overall`
-    gives it). Columns week_end, state, projects, share."""
-    cols = ["week_end", "state", "projects", "share"]
+# The facts each policy's rule reads: compliance over time runs a rule once per distinct
+# combination of these in a week, not once per project (5,000 projects x 26 weeks).
+POLICY_FACTS = {
+    "status": ("last_report",),
+    "risks": ("stale_risks",),
+    "gate": ("template_id", "lifecycle_status", "gate_due", "pending_gate_id"),
+    "criteria": ("last_decided_on", "last_gate_unmet"),
+    "baselines": ("phase", "milestones"),
+}
+
+
+def compliance_over_time(weekly: pd.DataFrame, config: Mapping) -> pd.DataFrame:
+    """Per week's end and policy: how many projects the rule found compliant, late or missing
+    that day, from the facts as they stood then (`data_access.gates.reads.weekly_facts`, one
+    row per project and week). Columns week_end, policy, compliant, late, missing, projects,
+    share (of compliant projects)."""
+    cols = ["week_end", "policy", *COMPLIANCE_ORDER[::-1], "projects", "share"]
     if weekly.empty:
         return pd.DataFrame(columns=cols)
-    cadence, grace = int(config["gate_status_days"]), int(config["status_late_days"])
-    age = (pd.to_datetime(weekly.week_end) - pd.to_datetime(weekly.report_date)).dt.days
-    state = pd.Series("missing", index=weekly.index)
-    state[age <= cadence + grace] = "late"
-    state[age <= cadence] = "compliant"
-    # A project finished (C) reports no more: it leaves the count.
-    counted = weekly.assign(state=state)[weekly.rag != "C"]
-    out = counted.groupby(["week_end", "state"]).size().rename("projects").reset_index()
-    out["share"] = out.projects / out.groupby("week_end").projects.transform("sum")
-    return out[cols]
+    rows = []
+    for policy, rule in RULES.items():
+        keys = ["week_end", *POLICY_FACTS[policy]]
+        combos = weekly.groupby(keys, dropna=False, sort=False).size()
+        for key, n in combos.items():
+            f = dict(zip(keys, key, strict=True))
+            rows.append((f["week_end"], POLICIES[policy], rule(f, config, f["week_end"])[0], n))
+    counts = pd.DataFrame(rows, columns=["week_end", "policy", "state", "n"])
+    out = counts.pivot_table(
+        index=["week_end", "policy"], columns="state", values="n", aggfunc="sum", fill_value=0
+    ).reindex(columns=list(COMPLIANCE_ORDER), fill_value=0)
+    out["projects"] = out.sum(axis=1)
+    out["share"] = out.compliant / out.projects
+    return out.reset_index().rename_axis(columns=None)[cols]
 
 
 def approver_ids(gate: Mapping, pmo: set[int]) -> set[int]:

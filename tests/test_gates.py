@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from components.gates import actions
 from data_access.core.db import get_engine, read_df, session_scope
-from data_access.core.models import Action
+from data_access.core.models import Action, AuditLog, GateReview, RiskAssessment
 from data_access.core.sql import as_dates
 from data_access.core.writes import (
     Actor,
@@ -749,19 +749,120 @@ def test_other_policies_say_why():
     assert _states(phase="Planning", milestones=0)["Baselines set"][0] == "compliant"
 
 
-def test_status_compliance_over_time_counts_each_week():
-    week = ON
-    weekly = pd.DataFrame(
-        {
-            "project_id": [1, 2, 3, 4],
-            "week_end": [week] * 4,
-            "report_date": [week - dt.timedelta(days=d) for d in (0, 9, 20, 30)],
-            "rag": ["G", "A", "G", "C"],
-        }
+def test_compliance_over_time_counts_each_policy_per_week():
+    w1, w2 = ON - dt.timedelta(days=7), ON
+    weekly = pd.concat(
+        [
+            _facts(project_id=1, week_end=w1, last_report=w1),
+            _facts(project_id=2, week_end=w1, last_report=w1 - dt.timedelta(days=9)),
+            _facts(project_id=1, week_end=w2, last_report=None, stale_risks=1),
+        ]
     )
-    out = gates.status_compliance_over_time(weekly, CONFIG).set_index("state")
-    assert out.projects.to_dict() == {"compliant": 1, "late": 1, "missing": 1}
-    assert out.share.sum() == pytest.approx(1.0)
+    out = gates.compliance_over_time(weekly, CONFIG).set_index(["week_end", "policy"])
+    assert out.loc[(w1, "Status report on time"), ["compliant", "late", "missing"]].tolist() == [
+        1,
+        1,
+        0,
+    ]
+    assert out.loc[(w1, "Status report on time")].share == pytest.approx(0.5)
+    assert out.loc[(w2, "Status report on time")].missing == 1
+    assert out.loc[(w2, "Risks reviewed")].late == 1
+    assert set(out.index.get_level_values("policy")) == set(gates.POLICIES.values())
+    assert (out.projects == out.compliant + out.late + out.missing).all()
+
+
+# --- compliance over time (data layer: the facts as they stood each week) ----------------------
+
+W1, W2 = dt.date(2026, 11, 15), dt.date(2026, 11, 22)
+
+
+def _add(url, *rows):
+    with session_scope(url) as session:
+        session.add_all(rows)
+        session.commit()
+
+
+def test_weekly_facts_give_each_policy_as_it_stood_each_week(db_url):
+    url, org = db_url, make_org(db_url)
+    days = dt.timedelta
+    # A: compliant at W1 on every policy's threshold; late or missing at W2.
+    a = _follow(url, org, code="A", phase="Execution")
+    tid = _template_id(url)
+    with get_engine(url).begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE project_lifecycle SET gate_due = :due, phase_started_on = :start, "
+                "created_at = :at WHERE project_id = :p"
+            ),
+            {"due": W2 - days(3), "start": W1 - days(60), "at": dt.datetime(2026, 9, 1), "p": a},
+        )
+    make_report(url, a, W1 - days(7))  # 7 days old at W1 (on time), 14 at W2 (missing)
+    risk = make_risk(url, a, 2, 2, raised_on=W1 - days(40))
+    _add(
+        url,
+        RiskAssessment(
+            risk_id=risk, project_id=a, assessed_on=W1 - days(30), probability=2, impact=2
+        ),
+        GateReview(
+            project_id=a,
+            template_id=tid,
+            phase_index=0,
+            planned_on=W1 + days(1),
+            status="decided",
+            submitted_on=W1 - days(2),
+            criteria=[],
+            unmet=1,
+            decision="go",
+            decided_on=W1 + days(3),
+        ),
+    )
+    make_milestone(url, a, W2, added_on=W1 - days(10), removed_on=W1 + days(2))
+    # B: no lifecycle; reported 2 days before W1 (9 days at W2: late); its phase was
+    # Planning until the day after W1; its only risk was closed before W1.
+    b = make_project(url, org, code="B")
+    make_report(url, b, W1 - days(2))
+    make_risk(url, b, 3, 3, status="closed", closed_on=W1 - days(1))
+    # C: created after W1, so it is absent from W1.
+    c = make_project(url, org, code="C", phase="Initiation")
+    make_report(url, c, W2)
+    _add(
+        url,
+        AuditLog(
+            at=dt.datetime(2026, 11, 16, 9, tzinfo=dt.UTC),
+            action="update",
+            entity="project",
+            entity_id=b,
+            before={"phase": "Planning"},
+        ),
+        AuditLog(
+            at=dt.datetime(2026, 11, 18, 9, tzinfo=dt.UTC),
+            action="create",
+            entity="project",
+            entity_id=c,
+        ),
+    )
+
+    weekly = reads.weekly_facts([W1, W2], review_days=30, url=url)
+    assert sorted(weekly[weekly.week_end == W1].project_id) == [a, b]
+    assert sorted(weekly[weekly.week_end == W2].project_id) == [a, b, c]
+    results = gates.compliance_over_time(weekly, CONFIG).set_index(["week_end", "policy"])
+
+    def counts(week, policy):
+        return results.loc[(week, policy), ["compliant", "late", "missing"]].tolist()
+
+    assert counts(W1, "Status report on time") == [2, 0, 0]
+    assert counts(W2, "Status report on time") == [1, 1, 1]
+    assert counts(W1, "Risks reviewed") == [2, 0, 0]
+    assert counts(W2, "Risks reviewed") == [2, 1, 0]
+    # A's first gate was planned after W1 (decided W1+3); its next one due 3 days before W2.
+    assert counts(W1, "Gate on time") == [1, 0, 1]  # B follows no lifecycle
+    assert counts(W2, "Gate on time") == [0, 1, 2]
+    assert counts(W1, "Criteria met at last gate") == [2, 0, 0]
+    assert counts(W2, "Criteria met at last gate") == [2, 0, 1]
+    assert counts(W1, "Baselines set") == [2, 0, 0]  # A 1 milestone, B still Planning
+    assert counts(W2, "Baselines set") == [1, 0, 2]
+    assert results.loc[(W1, "Status report on time")].share == pytest.approx(1.0)
+    assert results.loc[(W2, "Status report on time")].share == pytest.approx(1 / 3)
 
 
 def test_demo_gate_history_lies_in_the_past(demo_sqlite_path):

@@ -10,7 +10,6 @@ from components.common import data
 from components.common.cache import data_cache
 from components.gates import actions
 from data_access.gates import reads
-from data_access.portfolio import history as health_history
 from domain import gates
 from domain.filters import PortfolioFilter, apply_filter
 from domain.portfolio_view import week_ends
@@ -127,12 +126,21 @@ def gates_decided(version: data.Version, since: dt.date, until: dt.date) -> pd.D
 TREND_WEEKS = 26
 
 
-@data_cache(max_entries=16)
-def status_trend(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
-    """Status-report compliance week by week over the last half year, filtered projects."""
-    config = data.settings(version)
-    weekly = health_history.weekly_overall(
-        week_ends(today, TREND_WEEKS), config["stale_days"], url=version[0]
+@data_cache(max_entries=4)
+def weekly_facts(version: data.Version, today: dt.date) -> pd.DataFrame:
+    """Every project's compliance facts at each of the last TREND_WEEKS weeks' ends."""
+    return reads.weekly_facts(
+        week_ends(today, TREND_WEEKS),
+        review_days=data.settings(version)["risk_review_days"],
+        url=version[0],
     )
+
+
+@data_cache(max_entries=16)
+def compliance_trend(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
+    """Compliance per policy week by week over the last half year, filtered projects."""
+    weekly = weekly_facts(version, today)
     wanted = matching_facts(version, today, f).project_id
-    return gates.status_compliance_over_time(weekly[weekly.project_id.isin(wanted)], config)
+    return gates.compliance_over_time(
+        weekly[weekly.project_id.isin(wanted)], data.settings(version)
+    )

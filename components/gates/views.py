@@ -25,7 +25,7 @@ UPDATE_SECTIONS = {"Status": "&section=Status%20update", "Risks": "&section=RAID
 # A long list is read from the top: the rest is a filter away (the sidebar).
 ROWS_SHOWN = 200
 BAR_HEIGHT = 90
-TREND_HEIGHT = 380  # px: the title and one row of phases
+TREND_HEIGHT = 420  # px: title, legend row, 0-100 % with room to tell 96 % from 100 %, axis
 MARKS = {"done": "✓", "current": "●", "next": "○", "stopped": "✗"}
 
 
@@ -261,8 +261,9 @@ def compliance_section(version: Version, today: dt.date, f: PortfolioFilter) -> 
     st.vega_lite_chart(
         vega_spec(
             "compliance_trend",
-            gdata.status_trend(version, today, f),
-            title=f"Status reports on time, week by week (last {gdata.TREND_WEEKS} weeks)",
+            gdata.compliance_trend(version, today, f),
+            title=f"Share of projects compliant, per policy, week by week "
+            f"(last {gdata.TREND_WEEKS} weeks)",
         ),
         width="stretch",
         height=TREND_HEIGHT,

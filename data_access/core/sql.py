@@ -21,6 +21,14 @@ def latest_rows_cte(name: str, table: str, key: str, day_column: str, until: str
 )"""
 
 
+def days_between(later: str, earlier: str, sqlite: bool) -> str:
+    """SQL for the whole days from `earlier` to `later` (date expressions) in the database's
+    own date arithmetic."""
+    if sqlite:
+        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+    return f"({later} - {earlier})"
+
+
 def as_dates(df: pd.DataFrame, columns) -> pd.DataFrame:
     """`columns` of `df` as plain `datetime.date` (or None).
 

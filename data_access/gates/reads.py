@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from data_access.core.db import get_engine, read_df
 from data_access.core.models import GateEvidence, LifecycleTemplate
-from data_access.core.sql import as_dates
+from data_access.core.sql import as_dates, days_between
 
 TEMPLATES_SQL = """
 SELECT t.id, t.key, t.revision, t.name, t.description, t.status, t.version,
@@ -124,6 +124,178 @@ def gate_facts(
     )
     df = read_df(sql, params, url=url)
     return as_dates(df, ("gate_due", "last_report", "last_decided_on"))
+
+
+# The compliance facts at each week's end, for every project that existed then, from the
+# history, in one query. No range join of each history row to the weeks (26 x 240,000 rows at
+# tier L): each dated event falls in the week `k` whose end is the first on or after it, the
+# events are summed per project and week, and a running total over the weeks gives the state
+# at each week's end: the latest report, the milestones added minus removed, the risks whose
+# assessment then in force was older than the review period (a stale stretch adds 1 from the
+# week it starts being stale and takes it off the week it is re-assessed or closed). Gate
+# reviews (few) are matched to each week: the first not yet decided gives the gate due and
+# whether it waited for a decision; the latest decided one its unmet criteria.
+WEEKLY_FACTS_SQL = """
+WITH weeks(k, week_end, day_after) AS (VALUES {weeks}),
+created AS (
+    SELECT entity_id AS project_id, MIN(at) AS at FROM audit_log
+    WHERE entity = 'project' AND action = 'create' GROUP BY entity_id
+),
+reported AS (
+    SELECT project_id, {week_of_report} AS k, MAX(report_date) AS last_report
+    FROM status_report WHERE report_date <= :last_end GROUP BY project_id, {week_of_report}
+),
+planned AS (
+    SELECT project_id, k, SUM(n) AS n FROM (
+        SELECT project_id, {week_added} AS k, 1 AS n FROM milestone WHERE added_on <= :last_end
+        UNION ALL
+        SELECT project_id, {week_removed}, -1 FROM milestone
+        WHERE removed_on <= :last_end AND added_on <= :last_end
+    ) e GROUP BY project_id, k
+),
+assessed AS (
+    SELECT a.risk_id, a.assessed_on, a.status,
+           LEAD(a.assessed_on) OVER (PARTITION BY a.risk_id ORDER BY a.assessed_on, a.id)
+               AS replaced_on
+    FROM risk_assessment a WHERE a.assessed_on <= :last_end
+    UNION ALL
+    -- Risks written without assessments count as assessed when raised.
+    SELECT r.id, r.raised_on, 'open', NULL FROM risk r
+    WHERE NOT EXISTS (SELECT 1 FROM risk_assessment a WHERE a.risk_id = r.id)
+),
+stretches AS (
+    SELECT r.project_id, {week_stale} AS k_from,
+           CASE WHEN {week_replaced} < {week_closed} THEN {week_replaced} ELSE {week_closed} END
+               AS k_to
+    FROM assessed s JOIN risk r ON r.id = s.risk_id
+    WHERE s.status = 'open' AND (s.replaced_on IS NULL OR s.replaced_on > :first_end)
+      -- Most assessments are followed by the next in time: no stretch to count.
+      AND (s.replaced_on IS NULL OR {assessment_days} > :review_days)
+),
+stale AS (
+    SELECT project_id, k, SUM(n) AS n FROM (
+        SELECT project_id, k_from AS k, 1 AS n FROM stretches WHERE k_from < k_to
+        UNION ALL
+        SELECT project_id, k_to, -1 FROM stretches WHERE k_from < k_to
+    ) e GROUP BY project_id, k
+),
+reviews AS (
+    SELECT g.project_id, w.k,
+           MIN(CASE WHEN g.decided_on IS NULL OR g.decided_on > w.week_end THEN g.id END)
+               AS next_id,
+           MAX(CASE WHEN g.decided_on <= w.week_end THEN g.id END) AS last_id,
+           MAX(CASE WHEN g.submitted_on <= w.week_end
+                     AND (g.decided_on IS NULL OR g.decided_on > w.week_end) THEN g.id END)
+               AS pending_id,
+           MIN(g.submitted_on) AS first_submitted
+    FROM gate_review g CROSS JOIN weeks w
+    GROUP BY g.project_id, w.k
+),
+running AS (
+    SELECT p.id AS project_id, w.k, w.week_end, w.day_after,
+           MAX(rp.last_report) OVER running_weeks AS last_report,
+           SUM(COALESCE(pl.n, 0)) OVER running_weeks AS milestones,
+           SUM(COALESCE(st.n, 0)) OVER running_weeks AS stale_risks
+    FROM project p
+    CROSS JOIN weeks w
+    LEFT JOIN reported rp ON rp.project_id = p.id AND rp.k = w.k
+    LEFT JOIN planned pl ON pl.project_id = p.id AND pl.k = w.k
+    LEFT JOIN stale st ON st.project_id = p.id AND st.k = w.k
+    WINDOW running_weeks AS (PARTITION BY p.id ORDER BY w.k ROWS UNBOUNDED PRECEDING)
+)
+SELECT f.project_id, f.week_end, p.phase, f.last_report, f.stale_risks, f.milestones,
+       CASE WHEN l.created_at < f.day_after OR l.phase_started_on <= f.week_end
+                 OR rv.first_submitted <= f.week_end THEN l.template_id END AS template_id,
+       CASE WHEN nx.id IS NOT NULL THEN 'active' ELSE l.status END AS lifecycle_status,
+       COALESCE(nx.planned_on, l.gate_due) AS gate_due, rv.pending_id AS pending_gate_id,
+       last.decided_on AS last_decided_on, last.unmet AS last_gate_unmet
+FROM running f
+JOIN project p ON p.id = f.project_id
+LEFT JOIN created c ON c.project_id = f.project_id
+LEFT JOIN project_lifecycle l ON l.project_id = f.project_id
+LEFT JOIN reviews rv ON rv.project_id = f.project_id AND rv.k = f.k
+LEFT JOIN gate_review nx ON nx.id = rv.next_id
+LEFT JOIN gate_review last ON last.id = rv.last_id
+WHERE c.at IS NULL OR c.at < f.day_after
+"""
+
+
+# Project updates audited after the first week's end: the phase each undoes.
+PHASE_CHANGES_SQL = sa.text("""
+SELECT entity_id AS project_id, at AS changed_at, before
+FROM audit_log
+WHERE entity = 'project' AND action = 'update' AND at >= :after
+ORDER BY id
+""").bindparams(sa.bindparam("after", type_=sa.DateTime()))
+
+
+def weekly_facts(
+    week_ends: list[dt.date], *, review_days: int, url: str | None = None
+) -> pd.DataFrame:
+    """Per project that existed at each week's end: the compliance facts as they stood then
+    (the columns `gate_facts` gives the compliance rules, plus week_end). `week_ends` are 7
+    days apart but for the last, which may be earlier (today)."""
+    ends = sorted(week_ends)
+    first, last = ends[0], ends[-1]
+    params: dict = {"first_end": first, "last_end": last, "weeks": len(ends)}
+    params["review_days"] = review_days
+    params["last_day"] = (last - first).days
+    rows, binds = [], []
+    for i, end in enumerate(ends):
+        # Audit times are UTC; a week's last day ends at midnight UTC.
+        params |= {f"e{i}": end, f"a{i}": dt.datetime.combine(end + dt.timedelta(1), dt.time())}
+        rows.append(f"({i}, :e{i}, :a{i})")
+        binds += [
+            sa.bindparam(f"e{i}", type_=sa.Date()),
+            sa.bindparam(f"a{i}", type_=sa.DateTime()),
+        ]
+    sqlite = get_engine(url).dialect.name == "sqlite"
+
+    def week_of(day: str, plus: int = 0) -> str:
+        # Days after the first week's end, then the week it falls in (after the last: none).
+        n = days_between(day, ":first_end", sqlite) + (f" + {plus}" if plus else "")
+        return (
+            f"COALESCE(CASE WHEN {n} <= 0 THEN 0 WHEN {n} > :last_day THEN :weeks "
+            f"ELSE ({n} + 6) / 7 END, :weeks)"
+        )
+
+    sql = WEEKLY_FACTS_SQL.format(
+        weeks=", ".join(rows),
+        week_of_report=week_of("report_date"),
+        week_added=week_of("added_on"),
+        week_removed=week_of("removed_on"),
+        # Stale from the week whose end is more than review_days after the assessment.
+        week_stale=week_of("s.assessed_on", review_days + 1),
+        week_replaced=week_of("s.replaced_on"),
+        week_closed=week_of("r.closed_on"),
+        assessment_days=days_between("s.replaced_on", "s.assessed_on", sqlite),
+    )
+    statement = sa.text(sql).bindparams(
+        sa.bindparam("first_end", type_=sa.Date()),
+        sa.bindparam("last_end", type_=sa.Date()),
+        *binds,
+    )
+    df = read_df(statement, params, url=url)
+    df = as_dates(df, ("week_end", "last_report", "gate_due", "last_decided_on"))
+    return _phase_then(df, first, url)
+
+
+def _phase_then(df: pd.DataFrame, first_end: dt.date, url: str | None) -> pd.DataFrame:
+    """Each project's phase at each week's end: the audited changes after it undone (the
+    first change of the phase after the week's end holds the phase it had then)."""
+    after = dt.datetime.combine(first_end + dt.timedelta(days=1), dt.time())
+    changes = read_df(PHASE_CHANGES_SQL, {"after": after}, url=url)
+    changes["phase"] = [loaded_json(b or "{}").get("phase") for b in changes.before]
+    changes = changes[changes.phase.notna()]
+    if changes.empty:
+        return df
+    changes["changed_at"] = pd.to_datetime(changes.changed_at, utc=True, format="ISO8601")
+    for end, rows in df.groupby("week_end"):
+        later = changes[changes.changed_at >= pd.Timestamp(end + dt.timedelta(days=1), tz="UTC")]
+        then = later.drop_duplicates("project_id").set_index("project_id").phase
+        hit = rows.project_id.isin(then.index)
+        df.loc[rows.index[hit], "phase"] = rows.project_id[hit].map(then).to_numpy()
+    return df
 
 
 HISTORY_SQL = """
