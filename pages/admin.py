@@ -68,7 +68,9 @@ tab_people, tab_org, tab_settings, tab_competence, tab_audit, tab_deliveries = s
         "Competence",
         "Changes",
         "E-mail and deliveries",
-    ]
+    ],
+    key="tab",
+    bind="query-params",
 )
 
 # --- people and roles ---------------------------------------------------------------------
@@ -438,15 +440,17 @@ with tab_audit:
         width="stretch",
     )
 
-with tab_competence:
-    # The same matrix as Lessons › Competence, where records, courses and the rule are edited.
-    competence_section(version, data.today())
-    st.page_link(
-        "pages/lessons.py",
-        label="Record training, edit the catalogue and the rule",
-        icon=":material/school:",
-        query_params={"tab": "Competence"},
-    )
+# Drawn only while its tab is open: a chart in a hidden tab is never drawn by the browser.
+if tab_competence.open:
+    with tab_competence:
+        # The same matrix as Lessons › Competence, where records, courses and the rule are edited.
+        competence_section(version, data.today())
+        st.page_link(
+            "pages/lessons.py",
+            label="Record training, edit the catalogue and the rule",
+            icon=":material/school:",
+            query_params={"tab": "Competence"},
+        )
 
 with tab_deliveries:
     delivery_log_section(version)

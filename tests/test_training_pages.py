@@ -138,7 +138,7 @@ def test_the_admin_and_portfolio_pages_show_the_competence_matrix(demo_db_url, m
     """The same matrix as Lessons › Competence, with the same counts; on the overview it is
     read only once its panel is opened."""
     lessons = open_app(demo_db_url, monkeypatch, "pages/lessons.py", tab="Competence")
-    admin = open_app(demo_db_url, monkeypatch, "pages/admin.py")
+    admin = open_app(demo_db_url, monkeypatch, "pages/admin.py", tab="Competence")
     assert _missing(admin) == _missing(lessons) > 0
     overview = open_app(demo_db_url, monkeypatch, "pages/portfolio.py")
     assert not [c for c in overview.caption if "project managers ×" in c.value]
