@@ -241,6 +241,8 @@ def health_shown(page) -> dict[str, tuple[str, str]]:
             if "rag" in parts:  # the cell; its letter is a second mark on top
                 shown[parts["label"].split()[0]] = (parts["rag"], text)
         return shown
+    if not grid(page).count():  # neither drawn yet (a redraw between the two looks): not yet
+        return {}
     columns = [grid_column(page, c) for c in ("Code", "Overall", "Why")]
     return {code: (rag, why) for code, rag, why in zip(*columns, strict=True)}
 
