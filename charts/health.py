@@ -153,13 +153,13 @@ def weekly_heatmap(cells: pd.DataFrame, *, title: str, row_title: str) -> alt.Ch
         alt.Tooltip("detail:N", title="Detail"),
     ]
     weeks = sorted(dict.fromkeys(cells.week))
-    # Axis labels "W36" keep every week labelled; the title and tooltips give the year.
+    # Axis labels "W36" keep every week labelled; the page's title and tooltips give the year.
     cells = cells.assign(week_label=cells.week.str.split("-").str[-1])
     grid = _grid(
         cells,
         x="week_label",
         x_sort=[w.split("-")[-1] for w in weeks],
-        x_title=f"ISO week, {weeks[0]} to {weeks[-1]}",
+        x_title="ISO week",  # the years: in the title the page gives (week_span)
         tooltip=tooltip,
         cell_width=34 if len(weeks) > 13 else 56,
         label_limit=LABEL_LIMIT["weekly_heatmap"],

@@ -75,7 +75,7 @@ def milestone_timeline(ms: pd.DataFrame, today: dt.date, *, title: str) -> alt.C
     return (
         alt.layer(link, baseline, due, now)
         .properties(title=title, height=alt.Step(22))
-        .configure_legend(orient="bottom", direction="horizontal")
+        .configure_legend(orient="bottom", direction="horizontal", columns=2)
     )
 
 

@@ -170,6 +170,14 @@ def weekly_project_cells(weekly: pd.DataFrame, projects: pd.DataFrame) -> pd.Dat
     )
 
 
+def week_span(cells: pd.DataFrame) -> str:
+    """' (2026-W24 to 2026-W49)', the ISO weeks weekly cells cover, to follow a title (their
+    axis says only W24); '' without cells."""
+    if cells.empty:
+        return ""
+    return f" ({cells.week.min()} to {cells.week.max()})"
+
+
 def weekly_group_cells(weekly: pd.DataFrame, projects: pd.DataFrame, by: str) -> pd.DataFrame:
     """One row per group (`by`: program or department) and week, for the projects given.
 

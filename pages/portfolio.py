@@ -11,7 +11,7 @@ from components.training.views import competence_section
 from domain.filters import apply_filter
 from domain.formatting import RAG_LABELS, fmt_date, fmt_money, fmt_money_short
 from domain.health import sort_worst_first
-from domain.portfolio_view import TILE_LETTERS, kpi_changes
+from domain.portfolio_view import TILE_LETTERS, kpi_changes, week_span
 
 version = current_version()
 today = data.today()
@@ -152,7 +152,10 @@ with right:
         ),
     )
     row_word = o.rows.lower()
-    title = f"Reported health over the last {weeks} weeks, by {row_word[:-1]}"
+    title = (
+        f"Reported health over the last {weeks} weeks{week_span(o.weekly_cells)}, "
+        f"by {row_word[:-1]}"
+    )
     frozen_rows_chart(
         vega_spec("weekly_heatmap", o.weekly_cells, title=title, row_title=o.rows[:-1]),
         title=title,

@@ -20,7 +20,7 @@ from components.recovery.views import project_path_to_green
 from components.training.views import manager_warning
 from domain.formatting import BAND_COLOURS, RAG_LABELS, fmt_date, fmt_money, fmt_money_short
 from domain.health import DIMENSIONS
-from domain.portfolio_view import OVERRIDE_MARK, weekly_project_cells
+from domain.portfolio_view import OVERRIDE_MARK, week_span, weekly_project_cells
 from domain.project_view import (
     MAX_MILESTONES,
     cost_series,
@@ -181,10 +181,10 @@ with right:
         width="stretch",
     )
     weekly = pdata.project_weekly(version, today, pid, HISTORY_WEEKS)
-    title = f"Overall health reported over the last {HISTORY_WEEKS} weeks"
     cells = weekly_project_cells(
         weekly, pd.DataFrame({"id": [pid], "code": [code], "name": [p["name"]]})
     )
+    title = f"Overall health reported over the last {HISTORY_WEEKS} weeks{week_span(cells)}"
     frozen_rows_chart(
         vega_spec("weekly_heatmap", cells, title=title, row_title="Project"),
         title=title,

@@ -272,3 +272,9 @@ def test_cost_series():
 def test_risk_bands_at_their_edges(score, band):
     bands = project_view.risk_bands(pd.Series([score]), DEFAULT_SETTINGS)
     assert bands.tolist() == [band]
+
+
+def test_week_span_names_the_years_the_week_axis_leaves_out():
+    cells = pd.DataFrame({"week": ["2026-W52", "2027-W02", "2026-W53", "2027-W01"]})
+    assert view.week_span(cells) == " (2026-W52 to 2027-W02)"
+    assert view.week_span(cells.head(0)) == ""
