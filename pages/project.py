@@ -189,7 +189,7 @@ with right:
         vega_spec("weekly_heatmap", cells, title=title, row_title="Project"),
         title=title,
         label_px=LABEL_PX["weekly_heatmap"],
-        box_key="project_weeks_box",
+        box_key="project_weekly_heatmap_box",
         rows=len(cells),
     )
 
