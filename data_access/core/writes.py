@@ -8,8 +8,10 @@ commits once at the end, so nothing half-written is ever visible.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -370,6 +372,21 @@ def _execute(session: Session, statement):
     except (sa.exc.IntegrityError, sa.exc.DataError) as exc:
         session.rollback()
         raise ValidationFailed(_constraint_errors(exc)) from exc
+
+
+def committed(stage: Callable[..., Any], doc: str) -> Callable[..., Any]:
+    """The write `stage`, which leaves its transaction open so that a larger one can hold it
+    (an import, a close with its lesson), as a write of its own: the same arguments, then the
+    commit."""
+
+    @functools.wraps(stage)
+    def write(*args: Any, session: Session, **kwargs: Any) -> Any:
+        result = stage(*args, session=session, **kwargs)
+        commit(session)
+        return result
+
+    write.__doc__ = doc
+    return write
 
 
 def commit(session: Session) -> None:

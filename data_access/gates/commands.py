@@ -43,6 +43,7 @@ from data_access.core.writes import (
     audit,
     check_text,
     commit,
+    committed,
     delete_row,
     fetch_row,
     insert_row,
@@ -133,23 +134,6 @@ def copy_template(template_id: int, data: dict[str, Any], *, session: Session, a
     return new_id
 
 
-def revise_template(
-    template_id: int,
-    changes: dict[str, Any],
-    *,
-    expected_version: int,
-    session: Session,
-    actor: Actor,
-) -> int:
-    """Edit a template: a new revision under the same key. The edited revision is never
-    rewritten, so projects that follow it keep their history; moving them is explicit."""
-    new_id = stage_template_revision(
-        template_id, changes, expected_version=expected_version, session=session, actor=actor
-    )
-    commit(session)
-    return new_id
-
-
 def stage_template_revision(
     template_id: int,
     changes: dict[str, Any],
@@ -194,6 +178,13 @@ def stage_template_revision(
     }
     valid = validate(LifecycleTemplateCreate, merged)
     return insert_row(session, LifecycleTemplate, valid.model_dump(), actor=actor, project_id=None)
+
+
+revise_template = committed(
+    stage_template_revision,
+    "Edit a template: a new revision under the same key. The edited revision is never "
+    "rewritten, so projects that follow it keep their history; moving them is explicit.",
+)
 
 
 def _with_criterion_ids(phases: Any) -> Any:

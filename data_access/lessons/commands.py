@@ -37,6 +37,7 @@ from data_access.core.writes import (
     WriteError,
     audit,
     commit,
+    committed,
     fetch_row,
     insert_row,
     update_row,
@@ -83,14 +84,6 @@ def _check_links(session: Session, values: dict[str, Any]) -> dict[str, str]:
     return errors
 
 
-def record_lesson(data: dict[str, Any], *, on: dt.date, session: Session, actor: Actor) -> int:
-    """A new lesson (draft), linked to its project; department and size default to the
-    project's own."""
-    new_id = stage_lesson(data, on=on, session=session, actor=actor)
-    commit(session)
-    return new_id
-
-
 def stage_lesson(data: dict[str, Any], *, on: dt.date, session: Session, actor: Actor) -> int:
     """`record_lesson` without the commit: closing a risk or RAID item writes the lesson it
     taught in the same transaction as the close."""
@@ -117,6 +110,13 @@ def stage_lesson(data: dict[str, Any], *, on: dt.date, session: Session, actor: 
         project_id=valid.project_id,
     )
     return new_id
+
+
+record_lesson = committed(
+    stage_lesson,
+    "A new lesson (draft), linked to its project; department and size default to the "
+    "project's own.",
+)
 
 
 def edit_lesson(

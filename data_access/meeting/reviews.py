@@ -35,6 +35,7 @@ from data_access.core.writes import (
     ValidationFailed,
     WriteError,
     commit,
+    committed,
     fetch_row,
     insert_row,
     update_row,
@@ -92,12 +93,6 @@ def create_review(data: dict[str, Any], *, session: Session, actor: Actor) -> in
     return new_id
 
 
-def record_decision(data: dict[str, Any], *, review_id: int, session: Session, actor: Actor) -> int:
-    new_id = stage_decision(data, review_id=review_id, session=session, actor=actor)
-    commit(session)
-    return new_id
-
-
 def stage_decision(data: dict[str, Any], *, review_id: int, session: Session, actor: Actor) -> int:
     """A decision taken in the review about a project: a RAID item of kind 'decision', not
     yet committed (answering an escalation commits it with the answer).
@@ -120,6 +115,9 @@ def stage_decision(data: dict[str, Any], *, review_id: int, session: Session, ac
     )
     row = {**decision.model_dump(), "raised_on": held_on, "closed_on": held_on}
     return insert_row(session, RaidItem, row, actor=actor, project_id=decision.project_id)
+
+
+record_decision = committed(stage_decision, "Record a decision or action taken in a review.")
 
 
 def create_action(data: dict[str, Any], *, review_id: int, session: Session, actor: Actor) -> int:

@@ -32,6 +32,7 @@ from data_access.core.writes import (
     Actor,
     ValidationFailed,
     commit,
+    committed,
     delete_row,
     fetch_row,
     insert_row,
@@ -172,23 +173,6 @@ def delete_allocation(
     save_allocations(deleted=[(allocation_id, expected_version)], session=session, actor=actor)
 
 
-def save_allocations(
-    *,
-    added: list[dict[str, Any]] = (),
-    edited: list[tuple[int, int, dict[str, Any]]] = (),
-    deleted: list[tuple[int, int]] = (),
-    session: Session,
-    actor: Actor,
-    refs: dict[str, list[str]] | None = None,
-) -> list[int]:
-    """Apply a batch of allocation changes in one transaction; returns the new ids."""
-    new_ids = stage_allocations(
-        added=added, edited=edited, deleted=deleted, session=session, actor=actor, refs=refs
-    )
-    commit(session)
-    return new_ids
-
-
 def stage_allocations(
     *,
     added: list[dict[str, Any]] = (),
@@ -271,6 +255,12 @@ def stage_allocations(
         for data in added
     ]
     return new_ids
+
+
+save_allocations = committed(
+    stage_allocations,
+    "Apply a batch of allocation changes in one transaction; returns the new ids.",
+)
 
 
 # --- a person's capacity and absences ----------------------------------------------------

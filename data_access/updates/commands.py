@@ -35,7 +35,7 @@ from data_access.core.writes import (
     ConflictError,
     ValidationFailed,
     check_text,
-    commit,
+    committed,
     fetch_row,
     insert_row,
     update_row,
@@ -44,12 +44,6 @@ from data_access.core.writes import (
 )
 
 # --- projects ---------------------------------------------------------------------------
-
-
-def create_project(data: dict[str, Any], *, session: Session, actor: Actor) -> int:
-    new_id = stage_project(data, session=session, actor=actor)
-    commit(session)
-    return new_id
 
 
 def stage_project(data: dict[str, Any], *, session: Session, actor: Actor) -> int:
@@ -67,19 +61,7 @@ def stage_project(data: dict[str, Any], *, session: Session, actor: Actor) -> in
     return insert_row(session, Project, project.model_dump(), actor=actor, project_id=None)
 
 
-def update_project(
-    project_id: int,
-    changes: dict[str, Any],
-    *,
-    expected_version: int,
-    session: Session,
-    actor: Actor,
-) -> dict[str, Any]:
-    row = stage_project_update(
-        project_id, changes, expected_version=expected_version, session=session, actor=actor
-    )
-    commit(session)
-    return row
+create_project = committed(stage_project, "Create a project.")
 
 
 def stage_project_update(
@@ -105,6 +87,9 @@ def stage_project_update(
         actor=actor,
         project_id=project_id,
     )
+
+
+update_project = committed(stage_project_update, "Change a project.")
 
 
 def _refuse_phase_change(session: Session, project_id: int, changes: dict[str, Any]) -> None:
@@ -137,21 +122,6 @@ def report_problems(data: dict[str, Any], project_start: dt.date, today: dt.date
     if not str(data.get("summary") or "").strip():
         errors["summary"] = "is required: say in a sentence or two where the project stands"
     return errors
-
-
-def submit_status_report(
-    data: dict[str, Any],
-    *,
-    session: Session,
-    actor: Actor,
-    expected_latest_report: int | None = None,
-) -> int:
-    """`stage_status_report`, committed (the path-to-green update commits its plan with it)."""
-    new_id = stage_status_report(
-        data, session=session, actor=actor, expected_latest_report=expected_latest_report
-    )
-    commit(session)
-    return new_id
 
 
 def stage_status_report(
@@ -210,6 +180,11 @@ def stage_status_report(
     return new_id
 
 
+submit_status_report = committed(
+    stage_status_report, "Submit a status report (stage_status_report says what is checked)."
+)
+
+
 def _check_latest_report(session: Session, project_id: int, expected: int) -> None:
     latest = session.execute(
         sa.select(StatusReport.__table__)
@@ -243,14 +218,6 @@ def _milestone_history(
     )
 
 
-def add_milestone(
-    data: dict[str, Any], *, reported_on: dt.date, session: Session, actor: Actor
-) -> int:
-    new_id = stage_milestone(data, reported_on=reported_on, session=session, actor=actor)
-    commit(session)
-    return new_id
-
-
 def stage_milestone(
     data: dict[str, Any], *, reported_on: dt.date, session: Session, actor: Actor
 ) -> int:
@@ -272,10 +239,7 @@ def stage_milestone(
     return new_id
 
 
-def _change_milestone(milestone_id: int, changes: dict, **how) -> dict[str, Any]:
-    row = stage_milestone_change(milestone_id, changes, **how)
-    commit(how["session"])
-    return row
+add_milestone = committed(stage_milestone, "Add a milestone with its history row.")
 
 
 def stage_milestone_change(
@@ -315,6 +279,8 @@ def stage_milestone_change(
         )
     return row
 
+
+_change_milestone = committed(stage_milestone_change, "Change a milestone, keeping the change.")
 
 # The four date changes a PM reports. Each takes keyword-only `reported_on`,
 # `expected_version`, `session` and `actor` (passed on as `how`) and commits.
@@ -392,12 +358,6 @@ def _assessment(session, risk: dict, *, assessed_on: dt.date, note: str, actor: 
     )
 
 
-def create_risk(data: dict[str, Any], *, raised_on: dt.date, session: Session, actor: Actor) -> int:
-    new_id = stage_risk(data, raised_on=raised_on, session=session, actor=actor)
-    commit(session)
-    return new_id
-
-
 def stage_risk(data: dict[str, Any], *, raised_on: dt.date, session: Session, actor: Actor) -> int:
     """Validate, check and insert a risk with its first assessment, without committing."""
     risk = validate(RiskCreate, data)
@@ -410,28 +370,7 @@ def stage_risk(data: dict[str, Any], *, raised_on: dt.date, session: Session, ac
     return new_id
 
 
-def update_risk(
-    risk_id: int,
-    changes: dict[str, Any],
-    *,
-    assessed_on: dt.date,
-    expected_version: int,
-    session: Session,
-    actor: Actor,
-    note: str = "",
-) -> dict[str, Any]:
-    """Change a risk; a change of scores or status is a re-assessment kept in the history."""
-    row = stage_risk_update(
-        risk_id,
-        changes,
-        assessed_on=assessed_on,
-        expected_version=expected_version,
-        session=session,
-        actor=actor,
-        note=note,
-    )
-    commit(session)
-    return row
+create_risk = committed(stage_risk, "Raise a risk with its first assessment.")
 
 
 def stage_risk_update(
@@ -482,3 +421,9 @@ def stage_risk_update(
     if reassessed:
         _assessment(session, row, assessed_on=assessed_on, note=note, actor=actor)
     return row
+
+
+update_risk = committed(
+    stage_risk_update,
+    "Change a risk; a change of scores or status is a re-assessment kept in the history.",
+)

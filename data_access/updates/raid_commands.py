@@ -14,15 +14,7 @@ from sqlmodel import Session
 
 from data_access.core.models import RaidItem, RaidItemBase, RaidItemCreate
 from data_access.core.permissions import require_project_edit
-from data_access.core.writes import Actor, commit, fetch_row, insert_row, update_row, validate
-
-
-def create_raid_item(
-    data: dict[str, Any], *, raised_on: dt.date, session: Session, actor: Actor
-) -> int:
-    new_id = stage_raid_item(data, raised_on=raised_on, session=session, actor=actor)
-    commit(session)
-    return new_id
+from data_access.core.writes import Actor, committed, fetch_row, insert_row, update_row, validate
 
 
 def stage_raid_item(
@@ -37,25 +29,7 @@ def stage_raid_item(
     return insert_row(session, RaidItem, values, actor=actor, project_id=item.project_id)
 
 
-def update_raid_item(
-    item_id: int,
-    changes: dict[str, Any],
-    *,
-    on: dt.date,
-    expected_version: int,
-    session: Session,
-    actor: Actor,
-) -> dict[str, Any]:
-    """Change an item; closing it (status "closed") records the day, re-opening clears it.
-
-    The kind and the project are fixed once raised: an issue that turns out to be a risk is
-    closed here and raised again as a risk, so both histories stay true.
-    """
-    row = stage_raid_item_update(
-        item_id, changes, on=on, expected_version=expected_version, session=session, actor=actor
-    )
-    commit(session)
-    return row
+create_raid_item = committed(stage_raid_item, "Raise an assumption, issue, dependency or action.")
 
 
 def stage_raid_item_update(
@@ -92,6 +66,14 @@ def stage_raid_item_update(
         actor=actor,
         project_id=current["project_id"],
     )
+
+
+update_raid_item = committed(
+    stage_raid_item_update,
+    'Change an item; closing it (status "closed") records the day, re-opening clears it. '
+    "The kind and the project are fixed once raised: an issue that turns out to be a risk is "
+    "closed here and raised again as a risk, so both histories stay true.",
+)
 
 
 def close_raid_item(
