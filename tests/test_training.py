@@ -118,10 +118,11 @@ def test_heatmap_names_every_state_in_its_legend():
         }
     )
     spec = competence_heatmap(grid).to_dict()
-    assert spec["encoding"]["color"]["scale"]["domain"] == [
+    cells = spec["layer"][0]  # the coloured cells; their marks are the second layer
+    assert cells["encoding"]["color"]["scale"]["domain"] == [
         training.STATE_LABELS[s] for s in training.STATES
     ]
-    assert spec["encoding"]["x"]["axis"]["labelOverlap"] is False
+    assert cells["encoding"]["x"]["axis"]["labelOverlap"] is False
 
 
 # --- writes -------------------------------------------------------------------------------
