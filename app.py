@@ -20,6 +20,7 @@ if __name__ != "__main__":
     # plus the routes in server.py (API, OData feed). Each page run executes it as __main__.
     import server
 
+    server.preload()
     app = st.App(__file__, routes=server.routes(), middleware=server.middleware())
 
 log = logging.getLogger("pmo")

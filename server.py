@@ -6,6 +6,8 @@ Add a feature's routes or middleware here; keep page code out (nothing here impo
 
 from __future__ import annotations
 
+import importlib
+
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 from streamlit.runtime.pages_manager import PagesManager
@@ -19,6 +21,16 @@ from components.stakeholders.routes import ROUTES as UNSUBSCRIBE_ROUTES
 # a page file alone (without the sign-in gate) on the first request of a fresh process. Set
 # before the runtime exists; importing `components` here ran its guard outside a script run.
 PagesManager.uses_pages_directory = False
+
+
+# Libraries only some pages use (workbooks, slide decks: about a second to load), loaded while
+# the server starts instead of by the first visitor of such a page after a restart.
+PRELOADED = ("domain.spreadsheets", "deck.export", "deck.sources", "deck.template")
+
+
+def preload() -> None:
+    for name in PRELOADED:
+        importlib.import_module(name)
 
 
 def routes() -> list[BaseRoute]:

@@ -76,9 +76,9 @@ def serve(
     """Authenticate, rate-limit and run `work`; any refusal becomes `body(error)` as JSON."""
     try:
         secret = presented_secret(request)
-        limits.check(request.client.host if request.client else "unknown", secret)
         url = database_url()
         ensure_ready(url)
+        limits.check(request.client.host if request.client else "unknown", secret, url=url)
         today = clock.today()
         caller = authenticate(secret, url=url, today=today)
         return work(Context(request, caller, url, today))

@@ -14,7 +14,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Locator, Page, sync_playwright
 
 from data_access.core.sessions import SESSION_COOKIE
 
@@ -186,13 +186,23 @@ def sign_in_demo(page: Page, role_label: str, settle=settled_at) -> None:
         time.sleep(0.1)
 
 
-def choose_option(page: Page, label: str, option: str) -> None:
-    """Pick one option of a multiselect, as a user does."""
-    # The keyboard opens the list reliably; a click is sometimes taken for "close" when the
-    # sidebar has to scroll the box into view first.
-    box = page.get_by_role("combobox", name=label)
+def open_options(box: Locator) -> None:
+    """Open a drop-down's list with the keyboard, as a user does, once its pane has stopped
+    scrolling: the list closes as soon as the pane scrolls under it (a click is taken for
+    "close" the same way), and a box at the pane's bottom edge opens its list below the
+    window, where showing the first option scrolls the pane."""
+    box.evaluate("e => e.scrollIntoView({block: 'center'})")
+    box.click(trial=True)  # waits until the box stands still
     box.focus()
     box.press("ArrowDown")
+    # The box itself cannot be asked: an open list hides the rest of the page from the
+    # accessibility tree, so a locator through its form finds nothing until it closes.
+    box.page.get_by_role("listbox").last.wait_for()
+
+
+def choose_option(page: Page, label: str, option: str) -> None:
+    """Pick one option of a multiselect, as a user does."""
+    open_options(page.get_by_role("combobox", name=label))
     page.get_by_role("option", name=option, exact=True).click()
     page.keyboard.press("Escape")
 

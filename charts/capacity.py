@@ -5,6 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from charts.encoding import conditional
 from domain.capacity import BAND_TEXT, BANDS, cell_text
 
 # Columns beyond which the % no longer fits in a cell: the tooltip still has it.
@@ -27,7 +28,7 @@ def no_data(message: str, title: str) -> alt.Chart:
     return (
         alt.Chart(pd.DataFrame({"message": [message]}))
         .mark_text(fontSize=16, color="#888888")
-        .encode(text="message:N")
+        .encode(text=alt.Text("message:N"))
         .properties(title=title, height=80)
     )
 
@@ -93,7 +94,7 @@ def capacity_heatmap(
                     labelFontSize=12,
                 ),
             ),
-            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.3)),
+            opacity=conditional(alt.OpacityValue, pick, alt.value(1.0), alt.value(0.3)),
             tooltip=tooltip,
         )
         .add_params(pick)
@@ -104,7 +105,7 @@ def capacity_heatmap(
         ink = alt.Color("ink:N", scale=None)
         layers.append(
             base.mark_text(fontSize=11, dy=-7 if groups else 0).encode(
-                text="text:N", color=ink, tooltip=tooltip
+                text=alt.Text("text:N"), color=ink, tooltip=tooltip
             )
         )
         if groups:
@@ -113,7 +114,7 @@ def capacity_heatmap(
                 base.transform_filter("datum.people_over > 0")
                 .transform_calculate(over_text="datum.people_over + ' over'")
                 .mark_text(fontSize=9, dy=7)
-                .encode(text="over_text:N", color=ink, tooltip=tooltip)
+                .encode(text=alt.Text("over_text:N"), color=ink, tooltip=tooltip)
             )
     return alt.layer(*layers).properties(
         title=titled(title, subtitle),
@@ -158,11 +159,11 @@ def demand_chart(series: pd.DataFrame, *, title: str, subtitle: str) -> alt.Char
     line = (
         alt.Chart(data)
         .mark_line(interpolate="step", strokeWidth=3, color="#D55E00")
-        .encode(x=x, y="capacity:Q", tooltip=tooltip)
+        .encode(x=x, y=alt.Y("capacity:Q"), tooltip=tooltip)
     )
     label = (
         alt.Chart(data.tail(1))
         .mark_text(align="right", dy=-10, fontSize=13, fontWeight="bold", color="#D55E00")
-        .encode(x=x, y="capacity:Q", text=alt.value("Capacity (after absences)"))
+        .encode(x=x, y=alt.Y("capacity:Q"), text=alt.TextValue("Capacity (after absences)"))
     )
     return alt.layer(bars, line, label).properties(title=titled(title, subtitle), height=420)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from charts.encoding import conditional
 from charts.health import INK, no_data
 from domain.gates import COMPLIANCE_COLOURS, COMPLIANCE_LETTERS, COMPLIANCE_ORDER, POLICIES
 
@@ -53,8 +54,9 @@ def lifecycle_bar(phases: pd.DataFrame, *, title: str) -> alt.Chart:
     labels = base.mark_text(fontSize=14, fontWeight="bold").encode(
         x,
         y,
-        text="text:N",
-        color=alt.condition(
+        text=alt.Text("text:N"),
+        color=conditional(
+            alt.ColorValue,
             alt.FieldOneOfPredicate("state", ["done", "stopped"]),
             alt.value("#FFFFFF"),
             alt.value(INK),
@@ -110,12 +112,29 @@ def project_heatmap(results: pd.DataFrame, *, title: str) -> alt.Chart:
     )
 
 
+# A label longer than 14 characters is cut into two lines at its last space before the 14th.
+_CUT = "lastindexof(slice(datum.label, 0, 14), ' ')"
+WRAP_LABEL = (
+    f"length(datum.label) > 14 ? [slice(datum.label, 0, {_CUT}), "
+    f"slice(datum.label, {_CUT} + 1)] : datum.label"
+)
+
+
 def _heatmap(data: pd.DataFrame, *, rows: str, text: str, bands, tooltip: list, title: str):
     x = alt.X(
         "policy:N",
         sort=list(POLICIES.values()),
         title=None,
-        axis=alt.Axis(orient="top", labelAngle=0, labelLimit=160, ticks=False, domain=False),
+        axis=alt.Axis(
+            orient="top",
+            labelAngle=0,
+            # Two lines for the longer names ("Status report / on time"): five columns share
+            # a laptop's 800 px with the row names.
+            labelExpr=WRAP_LABEL,
+            labelLimit=0,
+            ticks=False,
+            domain=False,
+        ),
     )
     y = alt.Y(
         f"{rows}:N",
@@ -133,9 +152,10 @@ def _heatmap(data: pd.DataFrame, *, rows: str, text: str, bands, tooltip: list, 
     base = alt.Chart(data)
     rect = base.mark_rect(cornerRadius=2).encode(x, y, color=colour, tooltip=tooltip)
     label = base.mark_text(fontWeight="bold", fontSize=13, color=INK).encode(
-        x, y, text=f"{text}:N", tooltip=tooltip
+        x, y, text=alt.Text(f"{text}:N"), tooltip=tooltip
     )
-    return alt.layer(rect, label).properties(title=title, width=alt.Step(150), height=alt.Step(ROW))
+    # As wide as the page's column, whatever the screen: the five policies share it.
+    return alt.layer(rect, label).properties(title=title, width="container", height=alt.Step(ROW))
 
 
 # One colour per policy (Okabe-Ito, safe for colour-blind readers), in the heatmap's order.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from charts.encoding import conditional
 from domain.formatting import RAG_COLOURS, RAG_ORDER
 
 RAG_SCALE = alt.Scale(domain=RAG_ORDER, range=[RAG_COLOURS[k] for k in RAG_ORDER])
@@ -29,7 +30,7 @@ def no_data(message: str, title: str) -> alt.Chart:
     return (
         alt.Chart(pd.DataFrame({"message": [message]}))
         .mark_text(fontSize=16, align="left", baseline="middle", x=0)
-        .encode(text="message:N")
+        .encode(text=alt.Text("message:N"))
         .properties(title=title, height=50, width=600)
     )
 
@@ -76,8 +77,8 @@ def _grid(
     text = base.mark_text(fontWeight="bold", fontSize=13).encode(
         x_enc,
         y_enc,
-        text="text:N",
-        color=alt.condition(alt.datum.rag == "C", alt.value(PAPER), alt.value(INK)),
+        text=alt.Text("text:N"),
+        color=conditional(alt.ColorValue, alt.datum.rag == "C", alt.value(PAPER), alt.value(INK)),
         tooltip=tooltip,
     )
     if clickable:

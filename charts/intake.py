@@ -100,7 +100,7 @@ def capacity_use_heatmap(use: pd.DataFrame) -> alt.Chart:
             alt.Tooltip("text:N", title="Used"),
         ],
     )
-    text = base.mark_text(fontSize=13, color="#000000").encode(text="text:N")
+    text = base.mark_text(fontSize=13, color="#000000").encode(text=alt.Text("text:N"))
     return (cells + text).properties(title=title, height=alt.Step(24))
 
 
@@ -131,6 +131,6 @@ def benefits_chart(summary: pd.DataFrame, group_title: str) -> alt.Chart:
             ],
         )
     )
-    text = bars.mark_text(align="left", dx=4, fontSize=13).encode(text="label:N")
-    plan = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[6, 4]).encode(x="x:Q")
+    text = bars.mark_text(align="left", dx=4, fontSize=13).encode(text=alt.Text("label:N"))
+    plan = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[6, 4]).encode(x=alt.X("x:Q"))
     return (bars + text + plan).properties(title=title, height=alt.Step(34))

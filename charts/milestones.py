@@ -31,7 +31,7 @@ def _empty(message: str, height: int) -> alt.Chart:
     return (
         alt.Chart(pd.DataFrame({"text": [message]}))
         .mark_text(fontSize=16, color=NEUTRAL)
-        .encode(text="text:N")
+        .encode(text=alt.Text("text:N"))
         .properties(height=height)
     )
 
@@ -43,7 +43,7 @@ def _today_rule(today: dt.date, label: str, domain: list[str] | None = None) -> 
     rule = base.mark_rule(color=TODAY_COLOUR, strokeWidth=2, strokeDash=[3, 3])
     text = base.mark_text(
         align="left", baseline="top", dx=6, dy=4, color=TODAY_COLOUR, fontWeight="bold"
-    ).encode(y=alt.value(0), text="label:N")
+    ).encode(y=alt.YValue(0), text=alt.Text("label:N"))
     return rule + text
 
 
@@ -104,7 +104,7 @@ def burndown_chart(
     gap = (
         alt.Chart(past)
         .mark_area(color=TODAY_COLOUR, opacity=0.18)
-        .encode(x=x, y="planned:Q", y2="actual:Q")
+        .encode(x=x, y=alt.Y("planned:Q"), y2=alt.Y2("actual:Q"))
     )
     # An invisible rule per week carries the tooltip with every line's value.
     hover = (
@@ -155,7 +155,7 @@ def _gap_bracket(now: pd.Series, behind: int) -> alt.Chart:
     return (
         alt.Chart(frame)
         .mark_rule(color=colour, strokeWidth=6)
-        .encode(x="day:T", y="low:Q", y2="high:Q")
+        .encode(x=alt.X("day:T"), y=alt.Y("low:Q"), y2=alt.Y2("high:Q"))
     )
 
 
@@ -213,7 +213,7 @@ def bei_chart(bei: pd.DataFrame, target: float, *, height: int = 420) -> alt.Cha
     rule_text = (
         alt.Chart(goal)
         .mark_text(align="right", dx=-2, dy=-7, color=NEUTRAL)
-        .encode(y=y, x=alt.XValue(alt.ExprRef("width")), text="label:N")
+        .encode(y=y, x=alt.XValue(alt.ExprRef("width")), text=alt.Text("label:N"))
     )
     return alt.layer(rule, rule_text, line, points, latest).properties(
         height=height,
@@ -269,7 +269,7 @@ def mta_chart(
         strokeWidth=alt.StrokeWidth(
             "is_key:N", scale=alt.Scale(domain=[True, False], range=[4, 2]), legend=None
         ),
-        detail="milestone_id:N",
+        detail=alt.Detail("milestone_id:N"),
     )
     changes = base.transform_filter(alt.datum.point == "report").mark_point(size=40, filled=True)
     changes = changes.encode(tooltip=tooltip)

@@ -91,14 +91,14 @@ def spend_chart(
             alt.Chart(level_data).mark_rule(strokeDash=[2, 2], color="#777777").encode(y=y),
             alt.Chart(level_data)
             .mark_text(align="left", x=4, fontSize=12, color="#777777")
-            .encode(y=y, yOffset=alt.YOffset("offset:Q", scale=None), text="label:N"),
+            .encode(y=y, yOffset=alt.YOffset("offset:Q", scale=None), text=alt.Text("label:N")),
         ]
     marker = pd.DataFrame({"report_date": [pd.Timestamp(today)], "label": ["today"]})
     layers += [
         alt.Chart(marker).mark_rule(color="#777777").encode(x=x),
         alt.Chart(marker)
         .mark_text(align="left", baseline="top", dx=4, y=4, color="#777777")
-        .encode(x=x, text="label:N"),
+        .encode(x=x, text=alt.Text("label:N")),
     ]
     return alt.layer(*layers).properties(title=titled(title, subtitle), height=480)
 
@@ -151,7 +151,7 @@ def variance_bars(
         alt.Chart(data)
         .mark_text(align="left", dx=4, fontSize=13, fontWeight="bold")
         # In the bar's own colour: readable on the light and the dark theme alike.
-        .encode(x=alt.X("max_x:Q"), y=y, text="label:N", color=colour)
+        .encode(x=alt.X("max_x:Q"), y=y, text=alt.Text("label:N"), color=colour)
         .transform_calculate(max_x="max(datum.variance_pct, 0)")
     )
     rules = pd.DataFrame(
@@ -160,7 +160,7 @@ def variance_bars(
     thresholds = (
         alt.Chart(rules)
         .mark_rule(strokeDash=[4, 3], color="#777777")
-        .encode(x="at:Q", tooltip=[alt.Tooltip("what:N"), alt.Tooltip("at:Q", title="%")])
+        .encode(x=alt.X("at:Q"), tooltip=[alt.Tooltip("what:N"), alt.Tooltip("at:Q", title="%")])
     )
     return alt.layer(bars, thresholds, text).properties(
         title=titled(title, subtitle),

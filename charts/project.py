@@ -54,14 +54,14 @@ def milestone_timeline(ms: pd.DataFrame, today: dt.date, *, title: str) -> alt.C
     base = alt.Chart(data)
     link = base.mark_rule(color=BASELINE_GREY, strokeWidth=2).encode(
         x=alt.X("baseline:T", title="Date", axis=alt.Axis(format="%b %Y", tickCount="month")),
-        x2="due:T",
+        x2=alt.X2("due:T"),
         y=y,
     )
     baseline = base.mark_point(
         shape="diamond", filled=False, color=BASELINE_GREY, size=110, strokeWidth=2
-    ).encode(x="baseline:T", y=y, tooltip=tooltip)
+    ).encode(x=alt.X("baseline:T"), y=y, tooltip=tooltip)
     due = base.mark_point(filled=True, size=140, opacity=1).encode(
-        x="due:T",
+        x=alt.X("due:T"),
         y=y,
         color=alt.Color("state:N", scale=STATE_SCALE, title="Forecast or actual"),
         shape=alt.Shape("state:N", scale=STATE_SHAPES, title="Forecast or actual"),
@@ -70,7 +70,7 @@ def milestone_timeline(ms: pd.DataFrame, today: dt.date, *, title: str) -> alt.C
     now = (
         alt.Chart(pd.DataFrame({"today": [pd.Timestamp(today)]}))
         .mark_rule(strokeDash=[4, 3], color=BASELINE_GREY)
-        .encode(x="today:T")
+        .encode(x=alt.X("today:T"))
     )
     return (
         alt.layer(link, baseline, due, now)

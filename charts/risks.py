@@ -10,6 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from charts.encoding import conditional
 from domain.formatting import BAND_COLOURS, iso_week
 from domain.risk_bands import BANDS, IMPACT_LABELS, PROBABILITY_LABELS
 
@@ -129,7 +130,7 @@ def risk_matrix(
                     symbolSize=200,
                 ),
             ),
-            opacity=alt.condition(select, alt.value(1.0), faded),
+            opacity=conditional(alt.OpacityValue, select, alt.value(1.0), faded),
             tooltip=tooltip,
         )
         .add_params(select)
@@ -143,9 +144,11 @@ def risk_matrix(
         """Text in the cell's contrasting colour; mid-grey once the cell has faded, which
         reads on the light and on the dark theme (the faded cell shows the page through)."""
         return base.mark_text(**mark).encode(
-            text=f"{field}:N",
-            color=alt.condition(select, alt.Color("ink:N", scale=None), alt.value(FADED_TEXT)),
-            opacity=alt.value(strength),
+            text=alt.Text(f"{field}:N"),
+            color=conditional(
+                alt.ColorValue, select, alt.Color("ink:N", scale=None), alt.value(FADED_TEXT)
+            ),
+            opacity=alt.OpacityValue(strength),
             tooltip=tooltip,
         )
 
@@ -271,7 +274,7 @@ def score_history_chart(
         .mark_rect(opacity=0.18)
         .encode(
             y=alt.Y("low:Q", scale=alt.Scale(domain=[0.5, 25.5], nice=False)),
-            y2="high:Q",
+            y2=alt.Y2("high:Q"),
             color=alt.Color("band:N", scale=_band_colour_scale(BAND_COLOURS), legend=None),
         )
     )

@@ -63,10 +63,10 @@ def health_bars(
             scale=alt.Scale(domain=list(RAG_COLOURS), range=list(RAG_COLOURS.values())),
             legend=None,
         ),
-        tooltip=["label", "projects"],
+        tooltip=[alt.Tooltip("label"), alt.Tooltip("projects")],
     )
     text = base.mark_text(align="left", dx=8, fontSize=FONT, fontWeight="bold", color=ink).encode(
-        text="caption:N"
+        text=alt.Text("caption:N")
     )
     return (bars + text).properties(width=width, height=height)
 
@@ -94,14 +94,14 @@ def milestone_timeline(
     base = alt.Chart(df).encode(y=y)
     # Padding keeps the points at either end whole (they are drawn 20 px wide).
     link = base.mark_rule(strokeWidth=3, color="#999999").encode(
-        x=alt.X("baseline:T", axis=x_axis, scale=alt.Scale(padding=16)), x2="forecast:T"
+        x=alt.X("baseline:T", axis=x_axis, scale=alt.Scale(padding=16)), x2=alt.X2("forecast:T")
     )
     planned = base.mark_point(size=260, filled=False, strokeWidth=3, color="#999999").encode(
-        x="baseline:T", tooltip=[alt.Tooltip("baseline:T", format="%d %b %Y")]
+        x=alt.X("baseline:T"), tooltip=[alt.Tooltip("baseline:T", format="%d %b %Y")]
     )
     predicted = base.mark_point(size=380, filled=True, opacity=1).encode(
-        x="forecast:T",
-        shape=alt.value("circle"),
+        x=alt.X("forecast:T"),
+        shape=alt.ShapeValue("circle"),
         color=alt.Color(
             "state:N",
             scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values())),
@@ -114,12 +114,16 @@ def milestone_timeline(
                 columns=2 if isinstance(width, int) and width < 800 else 3,
             ),
         ),
-        tooltip=["milestone", alt.Tooltip("forecast:T", format="%d %b %Y"), "state"],
+        tooltip=[
+            alt.Tooltip("milestone"),
+            alt.Tooltip("forecast:T", format="%d %b %Y"),
+            alt.Tooltip("state"),
+        ],
     )
     marker = (
         alt.Chart(pd.DataFrame({"today": [pd.Timestamp(today)]}))
         .mark_rule(strokeDash=[6, 4], strokeWidth=2, color="#0072B2")
-        .encode(x="today:T")
+        .encode(x=alt.X("today:T"))
     )
     return (link + planned + predicted + marker).properties(
         title=_title(title), width=width, height=height
@@ -142,9 +146,11 @@ def slip_bars(
         ),
     )
     bars = base.mark_bar(color=RAG_COLOURS["A"], height={"band": 0.7}).encode(
-        tooltip=["label", "days", "forecast"]
+        tooltip=[alt.Tooltip("label"), alt.Tooltip("days"), alt.Tooltip("forecast")]
     )
-    text = base.mark_text(align="left", dx=8, fontSize=FONT - 2, color=ink).encode(text="caption:N")
+    text = base.mark_text(align="left", dx=8, fontSize=FONT - 2, color=ink).encode(
+        text=alt.Text("caption:N")
+    )
     return (bars + text).properties(width=width, height=height)
 
 
@@ -181,10 +187,16 @@ def risk_matrix(
             scale=alt.Scale(domain=list(BAND_COLOURS), range=list(BAND_COLOURS.values())),
             legend=alt.Legend(title=None, orient="right", labelFontSize=FONT - 2, symbolSize=300),
         ),
-        tooltip=["probability", "impact", "score", "band", "risks"],
+        tooltip=[
+            alt.Tooltip("probability"),
+            alt.Tooltip("impact"),
+            alt.Tooltip("score"),
+            alt.Tooltip("band"),
+            alt.Tooltip("risks"),
+        ],
     )
     text = base.mark_text(fontSize=FONT + 4, fontWeight="bold").encode(
-        text="count:N", color=alt.Color("ink:N", scale=None)
+        text=alt.Text("count:N"), color=alt.Color("ink:N", scale=None)
     )
     return (rect + text).properties(width=width, height=height)
 
@@ -221,7 +233,7 @@ def green_trend(
         tooltip=[
             alt.Tooltip("report_date:T", format="%d %b %Y", title="Reported"),
             alt.Tooltip("expected_green_date:T", format="%d %b %Y", title="Green by"),
-            "change",
+            alt.Tooltip("change"),
         ],
     )
     diagonal = (

@@ -39,14 +39,14 @@ def power_interest_grid(stakeholders: pd.DataFrame, title: str) -> alt.Chart:
                 title="Interest (1 low to 5 high)",
                 axis=alt.Axis(values=TICKS, grid=False),
             ),
-            x2="x2",
+            x2=alt.X2("x2"),
             y=alt.Y(
                 "y:Q",
                 scale=scale,
                 title="Influence (1 low to 5 high)",
                 axis=alt.Axis(values=TICKS, grid=False),
             ),
-            y2="y2",
+            y2=alt.Y2("y2"),
             color=alt.Color(
                 "label:N",
                 scale=alt.Scale(domain=list(SHADES), range=list(SHADES.values())),
@@ -57,7 +57,7 @@ def power_interest_grid(stakeholders: pd.DataFrame, title: str) -> alt.Chart:
     names = (
         alt.Chart(QUADRANT_BOXES)
         .mark_text(align="left", baseline="top", dx=4, dy=4, fontSize=13, color="#52606D")
-        .encode(x="x:Q", y="y2:Q", text="label:N")
+        .encode(x=alt.X("x:Q"), y=alt.Y("y2:Q"), text=alt.Text("label:N"))
     )
     # Several people on one cell: spread them a little so every name shows.
     data = stakeholders.assign(
@@ -66,12 +66,21 @@ def power_interest_grid(stakeholders: pd.DataFrame, title: str) -> alt.Chart:
     points = (
         alt.Chart(data)
         .mark_circle(size=140, color="#0072B2")
-        .encode(x="x:Q", y="y:Q", tooltip=["name:N", "role:N", "interest:Q", "influence:Q"])
+        .encode(
+            x=alt.X("x:Q"),
+            y=alt.Y("y:Q"),
+            tooltip=[
+                alt.Tooltip("name:N"),
+                alt.Tooltip("role:N"),
+                alt.Tooltip("interest:Q"),
+                alt.Tooltip("influence:Q"),
+            ],
+        )
     )
     labels = (
         alt.Chart(data)
         .mark_text(align="left", dx=9, fontSize=13, color="#1F2933")
-        .encode(x="x:Q", y="y:Q", text="name:N")
+        .encode(x=alt.X("x:Q"), y=alt.Y("y:Q"), text=alt.Text("name:N"))
     )
     return (boxes + names + points + labels).properties(
         title=alt.Title(title, anchor="start", fontSize=15), height=420

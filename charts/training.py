@@ -48,6 +48,6 @@ def competence_heatmap(grid: pd.DataFrame) -> alt.Chart:
         )
     )
     marks = base.mark_text(fontSize=13, fontWeight="bold").encode(
-        text="mark:N", color=alt.Color("ink:N", scale=None)
+        text=alt.Text("mark:N"), color=alt.Color("ink:N", scale=None)
     )
     return alt.layer(cells, marks).properties(height=alt.Step(22))

@@ -27,6 +27,8 @@ class PortfolioFilter:
 
 def apply_filter(projects: pd.DataFrame, f: PortfolioFilter) -> pd.DataFrame:
     """Rows of `projects` (a health table) that match every chosen filter."""
+    if not f.active:
+        return projects  # no copy of 5,000 rows to keep them all
     mask = pd.Series(True, index=projects.index)
     for column in ("portfolio", "program", "department", "manager", "phase", "status"):
         chosen = getattr(f, column)

@@ -17,6 +17,7 @@ import pandas as pd
 
 from data_access.core.lifecycles import DECISION_LABELS, MOVES_ON  # noqa: F401 (re-exported)
 from domain.formatting import fmt_date
+from domain.portfolio_view import week_ends
 
 APPROVER_LABELS = {"sponsor": "Sponsor", "portfolio_manager": "Portfolio manager", "pmo": "PMO"}
 
@@ -351,30 +352,74 @@ POLICY_FACTS = {
     "criteria": ("last_decided_on", "last_gate_unmet"),
     "baselines": ("phase", "milestones"),
 }
+# Compliance over time: the last half year, week by week (the last point is today).
+TREND_WEEKS = 26
 
 
-def compliance_over_time(weekly: pd.DataFrame, config: Mapping) -> pd.DataFrame:
-    """Per week's end and policy: how many projects the rule found compliant, late or missing
-    that day, from the facts as they stood then (`data_access.gates.reads.weekly_facts`, one
-    row per project and week). Columns week_end, policy, compliant, late, missing, projects,
-    share (of compliant projects)."""
-    cols = ["week_end", "policy", *COMPLIANCE_ORDER[::-1], "projects", "share"]
-    if weekly.empty:
-        return pd.DataFrame(columns=cols)
-    rows = []
+def ended_weeks(today: dt.date) -> list[dt.date]:
+    """The past week ends compliance over time shows (its last point, today, is not over)."""
+    return week_ends(today, TREND_WEEKS)[:-1]
+
+
+def weeks_to_work_out(past: list[dt.date], recorded: set[dt.date]) -> list[dt.date]:
+    """The past week ends (oldest first) to work out from the history because they were not
+    recorded: from the first missing one to the last, so that they are 7 days apart as
+    `data_access.gates.reads.weekly_facts` wants them (recorded ones among them are kept)."""
+    missing = [w for w in past if w not in recorded]
+    return [w for w in past if w >= missing[0]] if missing else []
+
+
+def weekly_states(weekly: pd.DataFrame, config: Mapping) -> pd.DataFrame:
+    """Per project and week's end (the rows of `data_access.gates.reads.weekly_facts`): the
+    state of each policy that day. Columns project_id, week_end and one per policy key."""
+    out = weekly[["project_id", "week_end"]].reset_index(drop=True)
     for policy, rule in RULES.items():
         keys = ["week_end", *POLICY_FACTS[policy]]
-        combos = weekly.groupby(keys, dropna=False, sort=False).size()
-        for key, n in combos.items():
-            f = dict(zip(keys, key, strict=True))
-            rows.append((f["week_end"], POLICIES[policy], rule(f, config, f["week_end"])[0], n))
-    counts = pd.DataFrame(rows, columns=["week_end", "policy", "state", "n"])
+        combo = weekly.groupby(keys, dropna=False, sort=False).ngroup().to_numpy()
+        # ngroup numbers combinations in order of first appearance, as these rows come.
+        firsts = weekly.loc[~pd.Series(combo).duplicated().to_numpy(), keys]
+        states = [rule(f, config, f["week_end"])[0] for f in firsts.to_dict("records")]
+        out[policy] = pd.Series(states, dtype=object).to_numpy()[combo]
+    return out
+
+
+def state_counts(states: pd.DataFrame) -> pd.DataFrame:
+    """How many projects had each state of each policy per week's end (`weekly_states`
+    rows). Columns week_end, policy (its key), state, n: the shape
+    `data_access.gates.history.compliance_counts` reads from the recorded weeks."""
+    long = states.melt(
+        id_vars=["week_end"], value_vars=list(RULES), var_name="policy", value_name="state"
+    )
+    return _counted(long)
+
+
+def results_counts(results: pd.DataFrame, on: dt.date) -> pd.DataFrame:
+    """`state_counts` of today's compliance results (`compliance`), as of `on`."""
+    keys = {label: key for key, label in POLICIES.items()}
+    return _counted(results.assign(policy=results.policy.map(keys), week_end=on))
+
+
+def _counted(long: pd.DataFrame) -> pd.DataFrame:
+    """Rows of week_end, policy, state counted into n."""
+    counted = long.groupby(["week_end", "policy", "state"], as_index=False).size()
+    return counted.rename(columns={"size": "n"})
+
+
+def compliance_over_time(counts: pd.DataFrame) -> pd.DataFrame:
+    """Per week's end and policy: how many projects the rule found compliant, late or missing
+    that day, from `state_counts` rows. Columns week_end, policy (its name), compliant, late,
+    missing, projects, share (of compliant projects)."""
+    cols = ["week_end", "policy", *COMPLIANCE_ORDER[::-1], "projects", "share"]
+    if counts.empty:
+        return pd.DataFrame(columns=cols)
     out = counts.pivot_table(
         index=["week_end", "policy"], columns="state", values="n", aggfunc="sum", fill_value=0
     ).reindex(columns=list(COMPLIANCE_ORDER), fill_value=0)
     out["projects"] = out.sum(axis=1)
     out["share"] = out.compliant / out.projects
-    return out.reset_index().rename_axis(columns=None)[cols]
+    out = out.reset_index().rename_axis(columns=None)
+    out["policy"] = out.policy.map(POLICIES)
+    return out[cols]
 
 
 def approver_ids(gate: Mapping, pmo: set[int]) -> set[int]:

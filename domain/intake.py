@@ -14,7 +14,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -301,18 +303,32 @@ def forcing_cost(
     capacity: Mapping[tuple[str, str], float] | None = None,
     force_in: Iterable[str] = (),
     force_out: Iterable[str] = (),
+    forced: Selection | None = None,
 ) -> ForcingCost:
     """How much total priority the forcing costs: the best value without it minus the value
-    with it, for all forcing together and for each forced proposal alone."""
-    force_in, force_out = set(force_in), set(force_out)
-    forced = select(candidates, budget, capacity, force_in, force_out)
+    with it, for all forcing together and for each forced proposal alone. `forced` is the
+    selection with all the forcing when the caller has it already.
+
+    Each distinct forcing is solved once (with one proposal forced, "without it" is the free
+    selection), and the solves run side by side: at 500 proposals each may take its whole
+    time limit, and HiGHS lets go of the GIL while it works."""
+    force_in, force_out = frozenset(force_in), frozenset(force_out)
+    if forced is None:
+        forced = select(candidates, budget, capacity, force_in, force_out)
     if not forced.feasible:
         return ForcingCost(float("nan"), {})
-    free = select(candidates, budget, capacity)
-    each = {}
-    for key in sorted(force_in | force_out):
-        without = select(candidates, budget, capacity, force_in - {key}, force_out - {key})
-        each[key] = max(without.value - forced.value, 0.0)
+    keys = sorted(force_in | force_out)
+    wanted = list({(force_in - {k}, force_out - {k}) for k in keys} | {(frozenset(), frozenset())})
+    with ThreadPoolExecutor(max_workers=min(len(wanted), os.cpu_count() or 1)) as pool:
+        solved = dict(
+            zip(
+                wanted,
+                pool.map(lambda f: select(candidates, budget, capacity, *f), wanted),
+                strict=True,
+            )
+        )
+    free = solved[frozenset(), frozenset()]
+    each = {k: max(solved[force_in - {k}, force_out - {k}].value - forced.value, 0.0) for k in keys}
     return ForcingCost(max(free.value - forced.value, 0.0), each)
 
 
@@ -329,13 +345,16 @@ def frontier(
     total = sum(c.total_cost for c in candidates)
     # One pseudo-year holding each candidate's whole cost makes a single total budget.
     merged = [Candidate(c.key, c.value, {0: c.total_cost}, c.needs) for c in candidates]
-    points = []
-    for step in range(steps + 1):
-        limit = total * step / steps
-        best = select(merged, {0: limit}, capacity, force_in, force_out, FRONTIER_TIME_LIMIT_S)
-        if best.feasible:
-            points.append((limit, best.value, best.total_cost))
-    return points
+    limits = [total * step / steps for step in range(steps + 1)]
+
+    def best(limit: float) -> Selection:
+        return select(merged, {0: limit}, capacity, force_in, force_out, FRONTIER_TIME_LIMIT_S)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:  # as in forcing_cost
+        found = list(pool.map(best, limits))
+    return [
+        (limit, b.value, b.total_cost) for limit, b in zip(limits, found, strict=True) if b.feasible
+    ]
 
 
 # --- benefits -------------------------------------------------------------------------------

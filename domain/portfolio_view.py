@@ -120,8 +120,15 @@ def worst_of_counts(counts: pd.DataFrame) -> pd.DataFrame:
     counts = counts.reindex(columns=list(RANK), fill_value=0)
     worst = counts.gt(0).idxmax(axis=1)
     total = counts.sum(axis=1)
-    detail = counts.apply(
-        lambda row: " · ".join(f"{RAG_LABELS[k]} {v}" for k, v in row.items() if v), axis=1
+    # Row by row over plain arrays: DataFrame.apply took 0.1 s for a year of weeks at tier L.
+    parts = [
+        np.where(counts[k].to_numpy() > 0, RAG_LABELS[k] + " " + counts[k].astype(str), "")
+        for k in counts.columns
+    ]
+    detail = pd.Series(
+        [" · ".join(p for p in row if p) for row in zip(*parts, strict=True)],
+        index=counts.index,
+        dtype=object,
     )
     return pd.DataFrame(
         {

@@ -1,5 +1,5 @@
 """Competence: what a person holds of a course on a day, the matrix of people by course, and
-the gap between what a project's size asks of its manager and what they hold.
+the gap between what a project's size and risk ask of its manager and what they hold.
 
 A course is *held* when completed and not expiring within 90 days, *expiring* when it lapses
 within 90 days (the day itself included), *expired* once its expiry day has passed, *missing*
@@ -20,6 +20,22 @@ STATE_LABELS = {
     "expired": "Expired",
     "missing": "Missing",
 }
+
+
+# A project whose highest open risk is in one of these bands is also a "risk" class of the rule;
+# a Critical one asks for what a High one does as well.
+RISK_CLASSES_OF_BAND = {"High": ("risk_high",), "Critical": ("risk_high", "risk_critical")}
+
+
+def rule_classes(size: str, risk_band: str | None) -> list[str]:
+    """What the competence rule sees of a project: its size, and its risk level."""
+    return [size, *RISK_CLASSES_OF_BAND.get(risk_band, ())]
+
+
+def described(size: str, risk_band: str | None) -> str:
+    """ "a large project with a Critical risk", as the warnings say it."""
+    risk = f" with a {risk_band} risk" if risk_band in RISK_CLASSES_OF_BAND else ""
+    return f"a {size} project{risk}"
 
 
 def state(completed_on: dt.date | None, expires_on: dt.date | None, on: dt.date) -> str:

@@ -90,8 +90,8 @@ with project_tab:
             facts if editable else None,
             actor,
             may_create_projects(actor),
-            advise=lambda manager_id, budget: assignment_warning(
-                version, today, manager_id, budget
+            advise=lambda manager_id, budget, project_id: assignment_warning(
+                version, today, manager_id, budget, project_id
             ),
         )
 with sheets_tab:

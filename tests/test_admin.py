@@ -507,3 +507,13 @@ def test_portfolio_manager_of_a_department_edits_its_projects(db_url):
         )
     name = read_df("SELECT name FROM project WHERE id = :i", {"i": pid}, db_url).name.item()
     assert name == "By department"
+
+
+def test_departments_count_their_projects_and_people_apart(db_url):
+    org = make_org(db_url)
+    for code in ("P-1", "P-2"):
+        make_project(db_url, org, code=code)
+    listed = admin_reads.departments(db_url).set_index("code")
+    # IT: two projects and four people (not 2 x 4); Finance: no project, one person.
+    assert listed.loc["IT", ["projects", "people"]].tolist() == [2, 4]
+    assert listed.loc["FIN", ["projects", "people"]].tolist() == [0, 1]

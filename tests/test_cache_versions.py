@@ -5,15 +5,36 @@ every version on. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import NamedTuple
 
+import pandas as pd
+import sqlalchemy as sa
+
+from components.common import data
 from components.common.cache import data_cache
 from components.common.data import fresh_version
-from data_access.admin.commands import create_person
+from components.portfolio import data as portfolio_data
+from data_access.admin.commands import create_person, update_person
 from data_access.core import backup
-from data_access.core.db import read_df, read_scalar, session_scope, table_versions
-from data_access.core.writes import Actor
+from data_access.core.db import (
+    bump_data_version,
+    get_engine,
+    read_df,
+    read_scalar,
+    session_scope,
+    table_versions,
+)
+from data_access.core.models import Person
+from data_access.core.writes import Actor, fetch_row
 from data_access.meeting.reviews import create_review
-from tests.factories import make_org
+from data_access.updates.commands import (
+    create_risk,
+    move_milestone,
+    submit_status_report,
+    update_project,
+)
+from tests.factories import make_milestone, make_org, make_project, make_report, make_risk
 
 ADMIN = Actor(person_id=None, name="test admin", role="admin")
 
@@ -84,3 +105,125 @@ def test_a_cached_read_is_kept_until_a_table_it_read_changes(db_url):
     )
     assert headcount(fresh_version(db_url), "Staff") == "Staff: 6"
     assert runs[-2:] == ["headcount", "people"]
+
+
+# --- reads of one row per project: only the projects a write changed are read again --------
+
+
+class Read(NamedTuple):
+    name: str
+    fn: Callable  # a cached read of one row per project
+    by: str  # the column naming each row's project
+    args: tuple
+    order: tuple[str, ...]  # the columns that order a full read's rows
+
+
+def _sorted(df: pd.DataFrame, *by: str) -> pd.DataFrame:
+    # A full read has no set row order (PostgreSQL returns an updated row last).
+    return df.sort_values(list(by)).reset_index(drop=True)
+
+
+def test_health_is_read_again_only_for_the_projects_a_write_changed(db_url):
+    org = make_org(db_url)
+    today, weeks = dt.date(2026, 11, 25), 8
+    pids = [make_project(db_url, org, code=f"P-{i}") for i in range(1, 5)]
+    milestones = {}
+    for pid in pids:
+        make_report(db_url, pid, dt.date(2026, 11, 13))
+        make_report(db_url, pid, dt.date(2026, 11, 20), schedule_rag="A", overall_rag="A")
+        milestones[pid] = make_milestone(db_url, pid, dt.date(2026, 12, 15))
+        make_risk(db_url, pid, 2, 3)
+    calls: list = []
+
+    def recorded(read):
+        @data_cache(by_project=read.by)
+        def cached(version, *args, _project_ids=None):
+            calls.append((read.name, _project_ids))
+            return read.fn.__wrapped__(version, *args, _project_ids=_project_ids)
+
+        return cached
+
+    reads = [
+        Read("health", data.portfolio_health, "id", (today,), ("id",)),
+        Read("as of", portfolio_data.health_as_of, "id", (dt.date(2026, 11, 22),), ("id",)),
+        Read(
+            "weekly",
+            portfolio_data.weekly_overall,
+            "project_id",
+            (today, weeks),
+            ("project_id", "week_end"),
+        ),
+    ]
+    cached = [(read, recorded(read)) for read in reads]
+
+    def check(read_again: list[int] | None, kept_whole: tuple[str, ...] = ()) -> None:
+        """Every read equals a full read; each was called for `read_again` (None: all), but
+        those `kept_whole` (they read no table the write changed)."""
+        calls.clear()
+        version = fresh_version(db_url)
+        for read, fn in cached:
+            full = read.fn.__wrapped__(version, *read.args)
+            kept = fn(version, *read.args)
+            pd.testing.assert_frame_equal(_sorted(kept, *read.order), _sorted(full, *read.order))
+        assert calls == [(r.name, read_again) for r in reads if r.name not in kept_whole]
+
+    check(None)  # the first read of each is a full one
+    with session_scope(db_url) as session:
+        submit_status_report(
+            {
+                "project_id": pids[0],
+                "report_date": today,
+                **{f"{d}_rag": "R" for d in ("schedule", "cost", "scope", "risk")},
+                "summary": "Supplier late",
+                "percent_complete": 55.0,
+                "cost_to_date": 80_000.0,
+                "forecast_at_completion": 140_000.0,
+            },
+            session=session,
+            actor=ADMIN,
+        )
+    check([pids[0]])
+    with session_scope(db_url) as session:
+        move_milestone(
+            milestones[pids[1]],
+            dt.date(2026, 11, 20),
+            reason="Vendor slipped",
+            reported_on=today,
+            expected_version=1,
+            session=session,
+            actor=ADMIN,
+        )
+    check([pids[1]], kept_whole=("weekly",))  # the weekly RAG reads no milestones
+    with session_scope(db_url) as session:
+        create_risk(
+            {"project_id": pids[2], "title": "Key engineer leaving", "probability": 5, "impact": 5},
+            raised_on=today,
+            session=session,
+            actor=ADMIN,
+        )
+    check([pids[2]], kept_whole=("weekly",))
+    with session_scope(db_url) as session:
+        update_project(
+            pids[3],
+            {"forecast_finish": dt.date(2027, 6, 30)},
+            expected_version=1,
+            session=session,
+            actor=ADMIN,
+        )
+    check([pids[3]])
+    # A write that cannot say which projects it changed: every project is read again.
+    with get_engine(db_url).begin() as conn:
+        conn.execute(sa.text("UPDATE risk SET impact = 1 WHERE project_id = :p"), {"p": pids[0]})
+        bump_data_version(conn)
+    check(None, kept_whole=("weekly",))
+    # A write to a table not kept per project (a manager's name): every project again.
+    with session_scope(db_url) as session:
+        person = fetch_row(session, Person, org["pm"])
+        update_person(
+            org["pm"],
+            {"name": "Pat Renamed"},
+            expected_version=person["version"],
+            session=session,
+            actor=ADMIN,
+        )
+    check(None, kept_whole=("weekly",))

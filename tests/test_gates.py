@@ -13,7 +13,14 @@ import sqlalchemy as sa
 
 from components.gates import actions
 from data_access.core.db import get_engine, read_df, session_scope
-from data_access.core.models import Action, AuditLog, GateReview, RiskAssessment
+from data_access.core.models import (
+    COMPLIANCE_POLICIES,
+    Action,
+    AuditLog,
+    GateReview,
+    RiskAssessment,
+)
+from data_access.core.settings import get_settings
 from data_access.core.sql import as_dates
 from data_access.core.writes import (
     Actor,
@@ -22,7 +29,7 @@ from data_access.core.writes import (
     ValidationFailed,
     WriteError,
 )
-from data_access.gates import commands, reads
+from data_access.gates import commands, history, reads
 from data_access.gates.commands import CLOSING_NEEDS_LESSON, GateDecidedMeanwhile
 from data_access.lessons import commands as lesson_commands
 from data_access.updates import commands as core_commands
@@ -749,6 +756,14 @@ def test_other_policies_say_why():
     assert _states(phase="Planning", milestones=0)["Baselines set"][0] == "compliant"
 
 
+def test_the_recorded_policies_are_the_rules():
+    assert tuple(gates.RULES) == COMPLIANCE_POLICIES == tuple(gates.POLICIES)
+
+
+def _over_time(weekly: pd.DataFrame) -> pd.DataFrame:
+    return gates.compliance_over_time(gates.state_counts(gates.weekly_states(weekly, CONFIG)))
+
+
 def test_compliance_over_time_counts_each_policy_per_week():
     w1, w2 = ON - dt.timedelta(days=7), ON
     weekly = pd.concat(
@@ -758,7 +773,7 @@ def test_compliance_over_time_counts_each_policy_per_week():
             _facts(project_id=1, week_end=w2, last_report=None, stale_risks=1),
         ]
     )
-    out = gates.compliance_over_time(weekly, CONFIG).set_index(["week_end", "policy"])
+    out = _over_time(weekly).set_index(["week_end", "policy"])
     assert out.loc[(w1, "Status report on time"), ["compliant", "late", "missing"]].tolist() == [
         1,
         1,
@@ -845,7 +860,7 @@ def test_weekly_facts_give_each_policy_as_it_stood_each_week(db_url):
     weekly = reads.weekly_facts([W1, W2], review_days=30, url=url)
     assert sorted(weekly[weekly.week_end == W1].project_id) == [a, b]
     assert sorted(weekly[weekly.week_end == W2].project_id) == [a, b, c]
-    results = gates.compliance_over_time(weekly, CONFIG).set_index(["week_end", "policy"])
+    results = _over_time(weekly).set_index(["week_end", "policy"])
 
     def counts(week, policy):
         return results.loc[(week, policy), ["compliant", "late", "missing"]].tolist()
@@ -863,6 +878,85 @@ def test_weekly_facts_give_each_policy_as_it_stood_each_week(db_url):
     assert counts(W2, "Baselines set") == [1, 0, 2]
     assert results.loc[(W1, "Status report on time")].share == pytest.approx(1.0)
     assert results.loc[(W2, "Status report on time")].share == pytest.approx(1 / 3)
+
+
+def test_weekly_facts_show_the_gate_plan_and_lifecycle_as_they_were_then(db_url):
+    url, org = db_url, make_org(db_url)
+    days = dt.timedelta
+    a = _follow(url, org, code="A", phase="Execution")
+    # Since W2 the gate was re-planned (it was due 3 days before W1) and the project completed.
+    with get_engine(url).begin() as conn:
+        conn.execute(
+            sa.text(
+                "UPDATE project_lifecycle SET gate_due = NULL, status = 'completed', "
+                "created_at = :at WHERE project_id = :p"
+            ),
+            {"at": dt.datetime(2026, 9, 1), "p": a},
+        )
+    lifecycle_id = int(_lifecycle(url, a)["id"])
+
+    def update(day: int, before: dict) -> AuditLog:
+        at = dt.datetime.combine(W2 + days(day), dt.time(9), tzinfo=dt.UTC)
+        return AuditLog(
+            at=at,
+            action="update",
+            entity="project_lifecycle",
+            entity_id=lifecycle_id,
+            project_id=a,
+            before=before,
+        )
+
+    _add(
+        url,
+        update(1, {"gate_due": (W1 - days(3)).isoformat()}),
+        update(2, {"gate_due": (W2 + days(30)).isoformat()}),  # re-planned twice: the first counts
+        update(3, {"status": "active"}),
+    )
+    weekly = reads.weekly_facts([W1, W2], review_days=30, url=url).set_index("week_end")
+    assert weekly.gate_due.tolist() == [W1 - days(3), W1 - days(3)]
+    assert weekly.lifecycle_status.tolist() == ["active", "active"]
+    states = gates.weekly_states(weekly.reset_index(), CONFIG).set_index("week_end")
+    assert states.gate.tolist() == ["late", "late"]  # 3 and 10 days overdue (grace: 14)
+
+
+def test_the_worker_records_each_past_week_once_and_later_edits_leave_it(db_url):
+    from worker.jobs import record_compliance
+
+    url, org = db_url, make_org(db_url)
+    a = make_project(url, org, code="A")
+    b = make_project(url, org, code="B")
+    make_report(url, a, ON - dt.timedelta(days=3))
+    now = dt.datetime.combine(ON, dt.time(12), tzinfo=dt.UTC)
+    past = gates.ended_weeks(ON)
+    assert len(past) == gates.TREND_WEEKS - 1 and past[-1] < ON
+    assert record_compliance(now, url) == 2 * len(past)
+    assert record_compliance(now, url) == 0  # each week once
+
+    def worked_out() -> pd.DataFrame:
+        weekly = reads.weekly_facts(past, review_days=30, url=url)
+        return _sorted(gates.state_counts(gates.weekly_states(weekly, get_settings(url))))
+
+    recorded = _sorted(history.compliance_counts(past, None, url))
+    pd.testing.assert_frame_equal(recorded, worked_out(), check_dtype=False)
+    only_a = history.compliance_counts(past, [a], url)
+    assert (only_a.groupby(["week_end", "policy"]).n.sum() == 1).all()
+
+    # A report entered today, dated last week, changes what the history says of that week,
+    # not what was recorded when it ended.
+    make_report(url, b, past[-1])
+    assert not worked_out().equals(recorded)
+    assert _sorted(history.compliance_counts(past, None, url)).equals(recorded)
+
+    # A week nobody recorded (the worker was stopped) is worked out, the later ones kept.
+    with get_engine(url).begin() as conn:
+        conn.execute(sa.text("DELETE FROM compliance_week WHERE week_end = :w"), {"w": past[3]})
+    assert history.recorded_weeks(past, url) == set(past) - {past[3]}
+    assert gates.weeks_to_work_out(past, history.recorded_weeks(past, url)) == past[3:]
+    assert record_compliance(now, url) == 2
+
+
+def _sorted(counts: pd.DataFrame) -> pd.DataFrame:
+    return counts.sort_values(["week_end", "policy", "state"]).reset_index(drop=True)
 
 
 def test_demo_gate_history_lies_in_the_past(demo_sqlite_path):

@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
-from components.gates.data import TREND_WEEKS
 from data_access.core.db import read_df
 from data_access.core.writes import Actor
 from data_access.gates import reads
 from data_access.recovery import reads as recovery_reads
 from domain import gates
+from domain.gates import TREND_WEEKS
 from domain.portfolio_view import week_ends
 from tests.auth_helpers import actor_of, open_app
 from tests.conftest import DEMO_TODAY
@@ -116,9 +116,7 @@ def test_compliance_by_program_and_by_project(demo_db_url, monkeypatch, rows):
     assert len(at.get("vega_lite_chart")) == 2
 
 
-def test_compliance_over_time_draws_every_policy_week_by_week(demo_db_url, monkeypatch):
-    at = open_app(demo_db_url, monkeypatch, "pages/gates.py", tab="Compliance")
-    assert not at.exception, [e.value for e in at.exception]
+def _trend_points(at) -> pd.DataFrame:
     chart = next(
         c.proto
         for c in at.get("vega_lite_chart")
@@ -130,12 +128,34 @@ def test_compliance_over_time_draws_every_policy_week_by_week(demo_db_url, monke
         for d in chart.datasets
         for r in convert_arrow_bytes_to_pandas_df(d.data.data).to_dict("records")
     ]
-    points = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
+
+
+def test_compliance_over_time_draws_every_policy_week_by_week(demo_db_url, monkeypatch):
+    at = open_app(demo_db_url, monkeypatch, "pages/gates.py", tab="Compliance")
+    assert not at.exception, [e.value for e in at.exception]
+    points = _trend_points(at)
     assert set(points.policy) == set(gates.POLICIES.values())
     weeks = pd.to_datetime(points.week_end).dt.date
     assert set(weeks) == set(week_ends(DEMO_TODAY, TREND_WEEKS))
     assert points.share.between(0, 1).all()
     assert (points.projects == points.compliant + points.late + points.missing).all()
+
+
+def test_the_weeks_the_worker_recorded_draw_as_those_worked_out(demo_db_url, monkeypatch):
+    from data_access.core import clock
+    from worker.jobs import record_compliance
+
+    worked_out = _trend_points(
+        open_app(demo_db_url, monkeypatch, "pages/gates.py", tab="Compliance")
+    )
+    assert record_compliance(clock.now(), demo_db_url) > 0  # seen at the next run
+    recorded = _trend_points(open_app(demo_db_url, monkeypatch, "pages/gates.py", tab="Compliance"))
+    columns = ["week_end", "policy", "compliant", "late", "missing", "projects"]
+    pd.testing.assert_frame_equal(
+        recorded[columns].sort_values(columns[:2]).reset_index(drop=True),
+        worked_out[columns].sort_values(columns[:2]).reset_index(drop=True),
+    )
 
 
 def test_an_uploaded_evidence_file_can_be_downloaded_by_the_approver(demo_db_url, monkeypatch):

@@ -205,7 +205,7 @@ def test_weekly_overall_snapshots(db_url):
         ("C", D(2026, 11, 15)): "C",  # finished on the 10th
         ("C", D(2026, 11, 22)): "C",
     }
-    only_b = weekly_overall(sundays, stale_days=14, project_id=b, url=db_url)
+    only_b = weekly_overall(sundays, stale_days=14, project_ids=[b], url=db_url)
     assert set(only_b.project_id) == {b} and len(only_b) == 4
     assert weekly_overall([], url=db_url).empty
 

@@ -152,7 +152,14 @@ def test_forcing_cost_is_the_value_given_up(instance):
     free = brute_force(candidates, budget, capacity, set(), set())
     assert cost.total == pytest.approx(free - forced)
     assert set(cost.each) == force_in | force_out
-    assert all(v >= 0 for v in cost.each.values())
+    for key, given_up in cost.each.items():
+        without = brute_force(candidates, budget, capacity, force_in - {key}, force_out - {key})
+        assert given_up == pytest.approx(max(without - forced, 0.0))
+    # The caller's own forced selection is used, not solved again: the same answer.
+    chosen = intake.select(candidates, budget, capacity, force_in, force_out)
+    again = intake.forcing_cost(candidates, budget, capacity, force_in, force_out, forced=chosen)
+    assert again.total == pytest.approx(cost.total)
+    assert again.each == pytest.approx(cost.each)
 
 
 @settings(max_examples=40, deadline=None)

@@ -1,13 +1,21 @@
 """The Schedule file section of Quick updates through Streamlit's AppTest on the demo
 portfolio: a bad file is refused on the page and writes nothing; many files are imported one
-project each with a report; the project's plan is exported as MS Project XML."""
+project each with a report; the project's plan is exported as MS Project XML; the file's
+people and the hours typed in by hand that the file's hours overlap."""
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.common.safe_text import md_escape
-from data_access.core.db import read_df
+from data_access.admin.commands import create_person
+from data_access.core.db import read_df, session_scope
+from data_access.core.writes import Actor
+from data_access.resources.commands import create_allocation
 from data_access.schedules.files import write_mspdi
 from tests.auth_helpers import open_app
 from tests.schedule_samples import fixture_folder, generated_schedule
@@ -34,15 +42,28 @@ def count(url, table) -> int:
     return int(read_df(f"SELECT COUNT(*) AS n FROM {table}", url=url).n.item())
 
 
-def test_a_truncated_file_is_refused_on_the_page_and_writes_nothing(demo_db_url, monkeypatch):
+LOCKED = Path(__file__).parent / "fixtures" / "msproject" / "password-protected-mpp9.mpp"
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (lambda: (fixture_folder() / "sample.mpp").read_bytes()[:6000], "damaged or truncated"),
+        (LOCKED.read_bytes, "password-protected; save it without a password"),
+    ],
+    ids=["truncated", "password"],
+)
+def test_a_file_that_cannot_be_read_is_refused_on_the_page_and_writes_nothing(
+    demo_db_url, monkeypatch, content, reason
+):
     at = open_section(demo_db_url, monkeypatch)
     assert any("Earlier imports" in m.value for m in at.markdown)
     before = count(demo_db_url, "audit_log")
-    content = (fixture_folder() / "sample.mpp").read_bytes()[:6000]
-    at.file_uploader(key="schedule-file-0").upload("plan.mpp", content, "application/octet-stream")
+    uploader = at.file_uploader(key="schedule-file-0")
+    uploader.upload("plan.mpp", content(), "application/octet-stream")
     at = run(at)
     assert f"{md_escape('plan.mpp')} cannot be imported" in at.error[0].value
-    assert "damaged or truncated" in at.error[0].value
+    assert md_escape(reason) in at.error[0].value
     assert not [b for b in at.button if b.label in ("Import", "Create the project")]
     assert count(demo_db_url, "audit_log") == before
 
@@ -102,3 +123,53 @@ def test_the_preview_lists_the_files_people_and_creates_one_only_when_confirmed(
         "SELECT name FROM person WHERE name IN ('Ann Lee', 'Bob Stone')", url=demo_db_url
     )
     assert list(names.name) == ["Bob Stone"]  # Ann was not confirmed
+
+
+def test_hours_typed_by_hand_that_the_file_overlaps_are_named_and_replaced_when_asked(
+    demo_db_url, monkeypatch
+):
+    ada = Actor(1, "Ada Admin", "admin")
+    pid = read_df("SELECT id FROM project WHERE code = :c", {"c": CODE}, url=demo_db_url).id.item()
+    with session_scope(demo_db_url) as s:
+        ann = create_person(
+            {"name": "Ann Lee", "email": "ann.lee@example.org", "role": "viewer"},
+            session=s,
+            actor=ada,
+        )
+    with session_scope(demo_db_url) as s:
+        create_allocation(
+            {
+                "person_id": ann,
+                "project_id": pid,
+                "start_date": dt.date(2026, 1, 12),
+                "end_date": dt.date(2026, 1, 23),
+                "hours_per_week": 16,
+            },
+            session=s,
+            actor=ada,
+        )
+    at = open_section(demo_db_url, monkeypatch)
+    content = write_mspdi(generated_schedule(20, team_hours=4))
+    at.file_uploader(key="schedule-file-0").upload("team.xml", content, "application/xml")
+    at = run(at)
+    [warning] = [w.value for w in at.warning if "typed in by hand" in w.value]
+    assert "Ann Lee is already on this project from 12 Jan 2026 to 23 Jan 2026" in warning
+    box = next(c for c in at.checkbox if c.label.startswith("Let the file's hours replace"))
+    assert box.label.startswith("Let the file's hours replace the 1 allocation typed in")
+    box.check()
+    at = run(at)
+    assert not any("typed in by hand" in w.value for w in at.warning)
+    assert any("and 1 typed in by hand" in m.value for m in at.markdown)
+    next(b for b in at.button if b.label == "Import").click()
+    at = run(at)
+    left = read_df(
+        "SELECT id, start_date, hours_per_week FROM allocation WHERE person_id = :a ORDER BY 2",
+        {"a": ann},
+        url=demo_db_url,
+    )
+    # The typed 16 h from 12 Jan gave way to the file's hours (SQLite may reuse its id).
+    assert list(zip(left.start_date.astype(str).str[:10], left.hours_per_week, strict=True)) == [
+        ("2026-01-05", 4.0),
+        ("2026-01-12", 8.0),
+        ("2026-03-02", 4.0),
+    ]

@@ -119,3 +119,30 @@ def test_a_new_password_ends_the_persons_sessions(db_url):
     assert sessions.session_for_token(token, url=db_url)
     auth.create_admin("boss@example.org", "Boss", "a long password two", url=db_url)
     assert sessions.session_for_token(token, url=db_url) is None
+
+
+def test_a_single_sign_on_opens_no_session_once_one_of_its_sessions_ended(db_url, monkeypatch):
+    monkeypatch.setenv("PMO_SESSION_IDLE_MINUTES", "30")
+    org = make_org(db_url)
+    sign_in, later = "https://idp|ann|1764000000", "https://idp|ann|1764003600"
+
+    def start(key: str, now=T0) -> int:
+        return sessions.start_session(
+            org["pm"], "project_manager", sso_key=key, now=now, url=db_url
+        )[0]
+
+    first = start(sign_in)
+    assert not sessions.sso_sign_in_spent(sign_in, now=T0, url=db_url)
+    # A token rotation (a role change) ends a session but the sign-in goes on.
+    sessions.end_session(first, sessions.ROTATED, now=T0, url=db_url)
+    second = start(sign_in)
+    assert not sessions.sso_sign_in_spent(sign_in, now=T0, url=db_url)
+    # Idle, the sign-in is spent; a later sign-in at the provider is another one.
+    assert sessions.sso_sign_in_spent(sign_in, now=T0 + 31 * MINUTE, url=db_url)
+    assert not sessions.sso_sign_in_spent(later, now=T0 + 31 * MINUTE, url=db_url)
+    # Signed out (or ended by an admin): spent at once.
+    sessions.end_session(second, "signed out", now=T0, url=db_url)
+    assert sessions.sso_sign_in_spent(sign_in, now=T0, url=db_url)
+    with get_engine(db_url).connect() as conn:
+        stored = conn.execute(sa.select(SignInSession.sso_hash)).scalars().all()
+    assert sign_in not in stored and all(len(h) == 64 for h in stored)  # only its hash

@@ -11,6 +11,7 @@ import pytest
 from charts.training import competence_heatmap
 from data_access.core import clock
 from data_access.core.db import read_df, session_scope
+from data_access.core.settings import get_settings
 from data_access.core.training_models import CompetenceRule, Course, TrainingRecord
 from data_access.core.writes import (
     Actor,
@@ -22,8 +23,9 @@ from data_access.core.writes import (
 from data_access.training import commands, reads
 from domain import training
 from domain.formatting import fmt_date
+from domain.risk_bands import band_of
 from tests.auth_helpers import open_app
-from tests.factories import _insert, make_org, make_project
+from tests.factories import _insert, make_org, make_project, make_risk
 from tests.smtp_server import SmtpServer
 from worker import jobs
 
@@ -69,8 +71,8 @@ def test_gap_of_a_manager_for_a_large_project(db_url):
         for name in ("Onboarding", "PRINCE2", "Risk")
     }
     for name in course.values():
-        _insert(db_url, CompetenceRule, project_size="large", course_id=name)
-    _insert(db_url, CompetenceRule, project_size="small", course_id=course["Onboarding"])
+        _insert(db_url, CompetenceRule, applies_to="large", course_id=name)
+    _insert(db_url, CompetenceRule, applies_to="small", course_id=course["Onboarding"])
     for name, expires in (("Onboarding", None), ("PRINCE2", ON - DAY), ("Risk", ON + 10 * DAY)):
         _insert(
             db_url,
@@ -82,18 +84,53 @@ def test_gap_of_a_manager_for_a_large_project(db_url):
         )
     manager = reads.project_manager(project, url=db_url)
     assert manager["manager"] == "Pm"
-    required = reads.required_for("large", url=db_url)
+    required = reads.required_for(["large"], url=db_url)
     held = reads.records(org["pm"], url=db_url)
     # Expired is a gap; expiring within 90 days still counts as held.
     assert training.gap(required, held, ON) == ["PRINCE2 (expired)"]
-    assert training.gap(reads.required_for("small", url=db_url), held, ON) == []
+    assert training.gap(reads.required_for(["small"], url=db_url), held, ON) == []
     assert training.gap(["Agile"], held, ON) == ["Agile (missing)"]
+
+
+def test_a_projects_highest_open_risk_adds_what_its_level_asks_at_the_band_thresholds(db_url):
+    """Default bands: High from 10, Critical from 15. A Critical project asks for the High
+    list too; closed risks and opportunities do not count."""
+    org = make_org(db_url)
+    project = make_project(db_url, org, approved_budget=100_000.0)
+    for applies_to, name in (
+        ("small", "Onboarding"),
+        ("risk_high", "Risk"),
+        ("risk_critical", "PMP"),
+    ):
+        _insert(db_url, CompetenceRule, applies_to=applies_to, course_id=_course(db_url, name))
+    make_risk(db_url, project, 5, 5, status="closed", closed_on=dt.date(2026, 2, 1))
+    make_risk(db_url, project, 5, 5, kind="opportunity", response="exploit")
+    settings = get_settings(db_url)
+    seen = []
+    for probability, impact in ((3, 3), (2, 5), (3, 4), (3, 5)):
+        make_risk(db_url, project, probability, impact)
+        score = reads.highest_open_risk(project, url=db_url)
+        band = band_of(score, settings)
+        classes = training.rule_classes("small", band)
+        seen.append(
+            (score, training.described("small", band), reads.required_for(classes, url=db_url))
+        )
+    assert seen == [
+        (9, "a small project", ["Onboarding"]),
+        (10, "a small project with a High risk", ["Onboarding", "Risk"]),
+        (12, "a small project with a High risk", ["Onboarding", "Risk"]),
+        (15, "a small project with a Critical risk", ["Onboarding", "PMP", "Risk"]),
+    ]
+    assert reads.highest_open_risk(make_project(db_url, org, code="P-2"), url=db_url) is None
 
 
 def test_competence_tab_and_warning_on_the_demo(demo_db_url, monkeypatch):
     at = open_app(demo_db_url, monkeypatch, "pages/lessons.py", tab="Competence")
     assert not at.error, [e.value for e in at.error]
     assert any("project managers ×" in c.value for c in at.caption)
+    # The PMO's rule, by size and by risk level, each line with the demo's courses.
+    rule = {m.label: m.value for m in at.multiselect if "rojects" in m.label}
+    assert len(rule) == 5 and all(rule.values()), rule
     # The demo project manager sees their own lapsing certifications.
     at = open_app(
         demo_db_url, monkeypatch, "pages/lessons.py", role="project_manager", tab="Competence"
@@ -267,13 +304,15 @@ def test_competence_rule_is_edited_with_a_stale_save_refused(db_url):
     make_org(db_url)
     a, b = _course(db_url, "Agile"), _course(db_url, "Budget")
     _write(db_url, commands.set_required_courses, "medium", [a, b], expected=[])
-    assert reads.required_for("medium", url=db_url) == ["Agile", "Budget"]
+    assert reads.required_for(["medium"], url=db_url) == ["Agile", "Budget"]
     with pytest.raises(ConflictError) as stale:
         _write(db_url, commands.set_required_courses, "medium", [a], expected=[])
     assert stale.value.current["course_ids"] == sorted([a, b])
     assert stale.value.current["_changed_by"] == "test admin"
     _write(db_url, commands.set_required_courses, "medium", [b], expected=[b, a])
-    assert reads.required_for("medium", url=db_url) == ["Budget"]
+    assert reads.required_for(["medium"], url=db_url) == ["Budget"]
+    _write(db_url, commands.set_required_courses, "risk_critical", [a], expected=[])
+    assert reads.required_for(["medium", "risk_critical"], url=db_url) == ["Agile", "Budget"]
     with pytest.raises(ValidationFailed):
         _write(db_url, commands.set_required_courses, "huge", [b], expected=[b])
     with pytest.raises(ValidationFailed):

@@ -11,9 +11,12 @@ import pytest
 
 from data_access.core import clock
 from data_access.core.db import read_df, session_scope
+from data_access.core.lesson_models import SMALL_BELOW
 from data_access.core.writes import Actor
 from data_access.training import commands
+from data_access.updates import commands as risk_commands
 from tests.auth_helpers import open_app
+from tests.factories import make_project
 
 pytestmark = pytest.mark.any_day
 DAY = dt.timedelta(days=1)
@@ -99,6 +102,48 @@ def test_competence_warning_when_a_manager_is_assigned(demo_db_url, monkeypatch)
     assert any("lacks for a" in w and "PMO onboarding (missing)" in w for w in shown), shown
     saved = read_df("SELECT manager_id FROM project WHERE code = 'PRJ-0001'", url=demo_db_url)
     assert int(saved.iloc[0, 0]) == newcomer
+
+
+def test_a_critical_risk_adds_what_the_rule_asks_of_a_projects_manager(demo_db_url, monkeypatch):
+    """A new small project of the demo project manager asks only for what they hold; once a
+    Critical risk is raised on it, the rule's risk lines ask for more, and the project page
+    says what they lack."""
+    org = read_df(
+        "SELECT program_id AS program, department_id AS department, manager_id AS pm "
+        "FROM project WHERE code = 'PRJ-0001'",
+        url=demo_db_url,
+    ).iloc[0]
+    # Its own project: the demo's risks differ from day to day.
+    pid = make_project(
+        demo_db_url,
+        {k: int(v) for k, v in org.items()},
+        code="SMALL-1",
+        approved_budget=SMALL_BELOW / 2,
+        forecast_at_completion=SMALL_BELOW / 2,
+    )
+
+    def lacking() -> list[str]:
+        at = open_app(demo_db_url, monkeypatch, "pages/project.py", project="SMALL-1")
+        assert not at.exception
+        return [w.value.replace("\\", "") for w in at.warning if "lacks" in w.value]
+
+    assert lacking() == []
+    with session_scope(demo_db_url) as s:
+        risk_commands.create_risk(
+            {
+                "project_id": pid,
+                "title": "Key supplier may fail",
+                "probability": 3,
+                "impact": 5,
+            },
+            raised_on=clock.today(),
+            session=s,
+            actor=Actor(1, "Ada Admin", "admin"),
+        )
+    [warning] = lacking()
+    assert "manages a small project with a Critical risk but lacks:" in warning
+    assert "PRINCE2 Practitioner (missing)" in warning  # the Critical line of the demo rule
+    assert "Risk management workshop (expired)" in warning  # the High line, asked too
 
 
 def test_lapsing_certifications_are_in_the_pms_to_do(demo_db_url, monkeypatch):

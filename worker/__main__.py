@@ -38,7 +38,10 @@ TRIGGERS = {
     "reminders": lambda: CronTrigger(minute="*/5", timezone=dt.UTC),
     "notifications": lambda: IntervalTrigger(minutes=1),
     "send": lambda: IntervalTrigger(seconds=20),
+    # Hourly, and once at start so that a new install's history is there at once.
+    "compliance": lambda: IntervalTrigger(hours=1),
 }
+RUN_AT_START = {"compliance"}
 
 
 @contextmanager
@@ -101,6 +104,7 @@ def main(argv: list[str] | None = None) -> int:
             max_instances=1,
             coalesce=True,
             misfire_grace_time=300,
+            **({"next_run_time": dt.datetime.now(dt.UTC)} if name in RUN_AT_START else {}),
         )
     log.info("worker started: %s", ", ".join(TRIGGERS))
     with suppress(KeyboardInterrupt, SystemExit):

@@ -1,4 +1,5 @@
-"""The worker's jobs: plan what is due (reports, reminders, notifications) and send it.
+"""The worker's jobs: plan what is due (reports, reminders, notifications) and send it, and
+record each week's process compliance once the week has ended.
 
 Every job takes the moment it runs for (`now`, aware) and the database URL, so tests and a
 re-run after a crash compute the same period keys. Planning stores each message once under its
@@ -16,7 +17,9 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from data_access.core import clock
+from data_access.core.db import session_scope
 from data_access.core.settings import get_settings
+from data_access.gates import history as gate_history
 from data_access.gates import reads as gate_reads
 from data_access.stakeholders import deliveries, reads
 from data_access.stakeholders.commands import UNSUBSCRIBE_PATH
@@ -403,9 +406,27 @@ def send_pending(now: dt.datetime, url: str | None = None) -> dict[str, int]:
     return deliveries.send_due(send, now=now, permanent=(mail.PermanentFailure,), url=url)
 
 
+# --- compliance over time -------------------------------------------------------------------
+
+
+def record_compliance(now: dt.datetime, url: str | None = None) -> int:
+    """Record every project's compliance at the end of each past week that compliance over
+    time shows and that is not recorded yet (after an install or a stop: worked out from the
+    history). Returns the rows written."""
+    past = gates.ended_weeks(pmo_today(now))
+    todo = gates.weeks_to_work_out(past, gate_history.recorded_weeks(past, url))
+    if not todo:
+        return 0
+    config = get_settings(url)
+    weekly = gate_reads.weekly_facts(todo, review_days=config["risk_review_days"], url=url)
+    with session_scope(url) as session:
+        return gate_history.record_weeks(gates.weekly_states(weekly, config), session=session)
+
+
 JOBS = {
     "reports": plan_reports,
     "reminders": plan_reminders,
     "notifications": plan_notifications,
     "send": send_pending,
+    "compliance": record_compliance,
 }

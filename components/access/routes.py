@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 from pathlib import Path
 
@@ -135,11 +134,11 @@ def _download_refusal(request: Request) -> str | None:
     """Why a /media/ file is not served to this request, or None to serve it.
 
     Streamlit serves /media/ files to anyone holding the address, for as long as some page
-    shows them. Here: only to a browser with an open sign-in session (or a single sign-on
-    user), and a data export only for EXPORT_LIFETIME_SECONDS after it was built.
+    shows them. Here: only to a browser with an open sign-in session (a single sign-on has
+    one too), and a data export only for EXPORT_LIFETIME_SECONDS after it was built.
     """
     token = request.cookies.get(sessions.SESSION_COOKIE)
-    if sessions.session_for_token(token) is None and not _sso_user(request):
+    if sessions.session_for_token(token) is None:
         return "Sign in to download this file."
     try:
         from streamlit.runtime import Runtime
@@ -152,20 +151,6 @@ def _download_refusal(request: Request) -> str | None:
     if age is not None and age > export.EXPORT_LIFETIME_SECONDS:
         return "This download has expired: press the download button again."
     return None
-
-
-def _sso_user(request: Request) -> bool:
-    """A single sign-on user: Streamlit's signed user cookie (st.login) says so."""
-    try:
-        from streamlit.web.server.starlette.starlette_auth_routes import (
-            _get_signed_cookie_from_request,
-        )
-        from streamlit.web.server.starlette.starlette_server_config import USER_COOKIE_NAME
-
-        user = _get_signed_cookie_from_request(request, USER_COOKIE_NAME)
-        return bool(user) and json.loads(user).get("is_logged_in") is True
-    except Exception:  # no [auth] configured, or a cookie that does not verify
-        return False
 
 
 class GuardedDownloads:

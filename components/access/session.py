@@ -150,10 +150,7 @@ def resolve(version: data.Version) -> Actor | None:
     """Who is signed in on this rerun, re-read from the database; stored for current_actor()."""
     accounts_ready(version[0])
     email = sso_email()
-    if email is not None:
-        actor = _actor_for_email(version, email) if email else None
-    else:
-        actor = _local_actor(version)
+    actor = _sso_actor(version, email) if email is not None else _local_actor(version)
     if actor is None:
         for key in (AUTH_KEY, ACTOR_KEY, SESSION_KEY):
             st.session_state.pop(key, None)
@@ -180,6 +177,43 @@ def _local_actor(version: data.Version) -> Actor | None:
         session_id = found.session_id if found else None
     if session_id is None:
         return None
+    return _session_actor(version, session_id)
+
+
+def _sso_key() -> str:
+    """The provider's sign-in this browser holds: issuer, subject and when it was issued."""
+    return "|".join(str(st.user.get(claim, "")) for claim in ("iss", "sub", "iat"))
+
+
+def _sso_actor(version: data.Version, email: str) -> Actor | None:
+    """The single sign-on user, through a session of the same kind as a local sign-in's: the
+    first rerun after the provider's sign-in starts it; once it has ended (signed out, ended
+    by an admin or by the person, idle or expired), the provider's cookie is dropped and
+    that sign-in starts no other (the person signs in at the provider again)."""
+    actor = _actor_for_email(version, email) if email else None
+    if actor is None:  # not a person of the app: the sign-in page says so
+        return None
+    url = version[0]
+    session_id = st.session_state.get(SESSION_KEY)
+    if session_id is None:
+        found = sessions.session_for_token(_cookie_token(), url=url)
+        if found is not None and found.person_id == actor.person_id:
+            session_id = found.session_id
+        elif sessions.sso_sign_in_spent(_sso_key(), url=url):
+            st.logout()
+            return None
+        else:
+            _new_session(actor, url)
+            session_id = st.session_state[SESSION_KEY]
+    found_actor = _session_actor(version, session_id)
+    if found_actor is None:
+        st.logout()
+    return found_actor
+
+
+def _session_actor(version: data.Version, session_id: int) -> Actor | None:
+    """The person of an open session, which this use keeps from idling; None once it ended."""
+    url = version[0]
     open_session = sessions.check_session(session_id, url=url)
     if open_session is None:  # signed out elsewhere, ended by an admin, idle or expired
         return None
@@ -248,12 +282,13 @@ def _new_session(actor: Actor, url: str) -> None:
     """End this browser's session (if any) and start a new one: a new token each time."""
     old = st.session_state.get(SESSION_KEY)
     if old is not None:
-        sessions.end_session(old, "rotated", url=url)
+        sessions.end_session(old, sessions.ROTATED, url=url)
     session_id, code = sessions.start_session(
         actor.person_id,
         actor.role,
         client=client_address(),
         user_agent=_text(st.context.headers.get("User-Agent")) if st.context.headers else None,
+        sso_key=_sso_key() if sso_email() is not None else None,
         url=url,
     )
     st.session_state[SESSION_KEY] = session_id

@@ -7,6 +7,11 @@ those tables' versions, read once per rerun with the data version, are unchanged
 update thus recomputes what reads status reports, not the admin lists or the capacity
 roll-up. The versions live in the database, so a write in any server process is seen by
 every process at its next rerun.
+
+A read of one row per project (`by_project="id"`: the column naming the project) takes a
+`_project_ids` argument: when only tables keyed by project moved, it is called for the projects
+the writes changed (data_access.core.db.projects_changed) and those rows replace theirs in the
+kept result, so one status update recomputes one project's health, not 5,000.
 """
 
 from __future__ import annotations
@@ -18,11 +23,13 @@ import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
-from data_access.core.db import ALL_TABLES, note_tables_read, recording_tables
+from data_access.core.db import ALL_TABLES, note_tables_read, projects_changed, recording_tables
 
 _caches: list[OrderedDict] = []
 
@@ -38,9 +45,12 @@ def _versions(tables: tuple[tuple[str, int], ...]) -> dict[str, int]:
     return dict(tables)
 
 
-def data_cache(max_entries: int = 16, spinner: str | None = None) -> Callable:
+def data_cache(
+    max_entries: int = 16, spinner: str | None = None, by_project: str | None = None
+) -> Callable:
     """Cache a read `fn(version, ...)`; the other arguments are its key (those named with a
-    leading underscore are not, as with st.cache_data). Callers get their own copy."""
+    leading underscore are not, as with st.cache_data). Callers get their own copy.
+    `by_project`: the result's column naming the project of each row (see above)."""
 
     def wrap(fn: Callable) -> Callable:
         entries: OrderedDict[bytes, tuple[dict[str, int], bytes]] = OrderedDict()
@@ -63,8 +73,19 @@ def data_cache(max_entries: int = 16, spinner: str | None = None) -> Callable:
             if hit is not None and all(versions.get(t, 0) == v for t, v in hit[0].items()):
                 note_tables_read(hit[0])
                 return pickle.loads(hit[1])
+            changed = None
+            if hit is not None and by_project:
+                moved = {
+                    t: (v, versions.get(t, 0)) for t, v in hit[0].items() if versions.get(t, 0) != v
+                }
+                changed = projects_changed(url, moved)
             with recording_tables() as read, st.spinner(spinner) if spinner else nullcontext():
-                result = fn(version, *args, **kwargs)
+                if changed is None:
+                    result = fn(version, *args, **kwargs)
+                else:
+                    fresh = fn(version, *args, _project_ids=sorted(changed), **kwargs)
+                    result = splice(pickle.loads(hit[1]), fresh, changed, by_project)
+                    read |= set(hit[0])
             read.add(ALL_TABLES)
             depends = {t: versions.get(t, 0) for t in read}
             with lock:
@@ -78,3 +99,22 @@ def data_cache(max_entries: int = 16, spinner: str | None = None) -> Callable:
         return cached
 
     return wrap
+
+
+def splice(kept: pd.DataFrame, fresh: pd.DataFrame, ids, column: str) -> pd.DataFrame:
+    """`kept` with the rows of the projects `ids` replaced by `fresh` (theirs read again): in
+    their old places, a new project's rows last, a removed project's gone; column types as
+    `kept` had them, so the result is what a full read gives."""
+    old = kept[~kept[column].isin(ids)]
+    if fresh.empty:
+        return old.reset_index(drop=True)
+    fresh = fresh[kept.columns].copy()
+    for name, dtype in kept.dtypes.items():
+        # A value the old type cannot hold leaves the column the wider type.
+        if fresh[name].dtype != dtype:
+            with suppress(TypeError, ValueError):
+                fresh[name] = fresh[name].astype(dtype)
+    merged = pd.concat([old, fresh], ignore_index=True) if len(old) else fresh
+    place = {key: i for i, key in enumerate(dict.fromkeys(kept[column]))}
+    order = merged[column].map(place).fillna(len(place)).to_numpy()
+    return merged.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)

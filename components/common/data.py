@@ -54,12 +54,14 @@ def settings(version: Version) -> dict:
     return get_settings(version[0])
 
 
-@data_cache(max_entries=4)
-def portfolio_health(version: Version, on: dt.date) -> pd.DataFrame:
+@data_cache(max_entries=4, by_project="id")
+def portfolio_health(version: Version, on: dt.date, _project_ids=None) -> pd.DataFrame:
     """Every project with its computed health; filtered per session by
     `components.common.filters`."""
     config = settings(version)
-    facts = portfolio.project_facts(on, high_from=config["band_high_from"], url=version[0])
+    facts = portfolio.project_facts(
+        on, high_from=config["band_high_from"], url=version[0], project_ids=_project_ids
+    )
     return compute_health(facts, config, on)
 
 

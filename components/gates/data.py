@@ -9,10 +9,9 @@ import pandas as pd
 from components.common import data
 from components.common.cache import data_cache
 from components.gates import actions
-from data_access.gates import reads
+from data_access.gates import history, reads
 from domain import gates
 from domain.filters import PortfolioFilter, apply_filter
-from domain.portfolio_view import week_ends
 
 
 @data_cache(max_entries=16)
@@ -123,24 +122,41 @@ def gates_decided(version: data.Version, since: dt.date, until: dt.date) -> pd.D
     return reads.gates_decided(since, until, version[0])
 
 
-TREND_WEEKS = 26
-
-
 @data_cache(max_entries=4)
-def weekly_facts(version: data.Version, today: dt.date) -> pd.DataFrame:
-    """Every project's compliance facts at each of the last TREND_WEEKS weeks' ends."""
-    return reads.weekly_facts(
-        week_ends(today, TREND_WEEKS),
-        review_days=data.settings(version)["risk_review_days"],
-        url=version[0],
-    )
+def worked_out_states(version: data.Version, weeks: tuple[dt.date, ...]) -> pd.DataFrame:
+    """Every project's policy states at past week ends nobody recorded, from the history."""
+    config = data.settings(version)
+    weekly = reads.weekly_facts(list(weeks), review_days=config["risk_review_days"], url=version[0])
+    return gates.weekly_states(weekly, config)
+
+
+@data_cache(max_entries=16)
+def recorded_counts(
+    version: data.Version, weeks: tuple[dt.date, ...], project_ids: tuple[int, ...] | None
+) -> tuple[set[dt.date], pd.DataFrame]:
+    """Which of `weeks` the worker recorded, and their counts per policy and state (of these
+    projects, None: all). Cached apart: it reads only the recorded weeks, which a status
+    update leaves as they are."""
+    url = version[0]
+    ids = None if project_ids is None else list(project_ids)
+    return history.recorded_weeks(weeks, url), history.compliance_counts(weeks, ids, url)
 
 
 @data_cache(max_entries=16)
 def compliance_trend(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
-    """Compliance per policy week by week over the last half year, filtered projects."""
-    weekly = weekly_facts(version, today)
+    """Compliance per policy week by week over the last half year, filtered projects: past
+    weeks as the worker recorded them (counted in SQL), weeks it has not recorded worked out
+    from the history, and today from the compliance results the page shows."""
+    past = gates.ended_weeks(today)
     wanted = matching_facts(version, today, f).project_id
-    return gates.compliance_over_time(
-        weekly[weekly.project_id.isin(wanted)], data.settings(version)
-    )
+    everyone = len(wanted) == len(facts(version, today))
+    ids = None if everyone else tuple(wanted.tolist())
+    recorded, stored = recorded_counts(version, tuple(past), ids)
+    counts = [stored]
+    todo = gates.weeks_to_work_out(past, recorded)
+    if todo:
+        live = worked_out_states(version, tuple(todo))
+        live = live[live.project_id.isin(wanted) & ~live.week_end.isin(recorded)]
+        counts.append(gates.state_counts(live))
+    counts.append(gates.results_counts(compliance(version, today, f), today))
+    return gates.compliance_over_time(pd.concat(counts, ignore_index=True))

@@ -257,13 +257,13 @@ def compliance_section(version: Version, today: dt.date, f: PortfolioFilter) -> 
             rows=group,
             title=f"Share of projects compliant, by {group} and policy",
         )
-    st.vega_lite_chart(spec, width="content")
+    st.vega_lite_chart(spec, width="stretch")
     st.vega_lite_chart(
         vega_spec(
             "compliance_trend",
             gdata.compliance_trend(version, today, f),
             title=f"Share of projects compliant, per policy, week by week "
-            f"(last {gdata.TREND_WEEKS} weeks)",
+            f"(last {gates.TREND_WEEKS} weeks)",
         ),
         width="stretch",
         height=TREND_HEIGHT,

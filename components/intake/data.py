@@ -108,7 +108,7 @@ def selection(
     limits = capacity_limits(version, *years) if with_capacity else {}
     chosen = intake.select(pool, dict(budget), limits, force_in, force_out)
     cost = (
-        intake.forcing_cost(pool, dict(budget), limits, force_in, force_out)
+        intake.forcing_cost(pool, dict(budget), limits, force_in, force_out, forced=chosen)
         if chosen.feasible and (force_in or force_out)
         else None
     )

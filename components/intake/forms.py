@@ -305,6 +305,8 @@ def proposal_form(version: data.Version, today: dt.date, proposal: dict | None =
 
     if attempt(key, save):
         saved(key, "Proposal saved." if proposal else "Proposal saved as a draft.")
+        # Shown at the top of the proposal opened next, where the user looks after a save.
+        st.session_state[f"proposal.{new_ids[0]}_flash"] = st.session_state.pop(f"{key}_flash")
         st.query_params["proposal"] = str(new_ids[0])
     st.rerun()
 

@@ -95,6 +95,7 @@ def proposals(version: data.Version, today: dt.date) -> None:
 
 def proposal_detail(version: data.Version, today: dt.date, p: dict, currency: str) -> None:
     st.subheader(f"{p['code']} · {md_escape(p['title'])}")
+    flash(f"proposal.{p['id']}")  # what the last save of it did
     st.markdown(
         f"**{md_escape(p['status'].capitalize())}** · priority **{p['priority']:.0f}** · "
         f"{md_escape(p['explanation'])}"

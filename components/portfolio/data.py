@@ -25,19 +25,23 @@ GROUPS = {"Program": "program", "Department": "department"}
 ROWS = {"Projects": None, "Programs": "program", "Departments": "department"}
 
 
-@data_cache(max_entries=4)
-def health_as_of(version: data.Version, day: dt.date) -> pd.DataFrame:
+@data_cache(max_entries=4, by_project="id")
+def health_as_of(version: data.Version, day: dt.date, _project_ids=None) -> pd.DataFrame:
     """Every project's health as it stood at the end of `day`, by today's rules."""
     config = data.settings(version)
-    facts = health_history.project_facts_as_of(day, config["band_high_from"], url=version[0])
+    facts = health_history.project_facts_as_of(
+        day, config["band_high_from"], url=version[0], project_ids=_project_ids
+    )
     return compute_health(facts, config, day)
 
 
-@data_cache(max_entries=4)
-def weekly_overall(version: data.Version, today: dt.date, weeks: int) -> pd.DataFrame:
+@data_cache(max_entries=4, by_project="project_id")
+def weekly_overall(
+    version: data.Version, today: dt.date, weeks: int, _project_ids=None
+) -> pd.DataFrame:
     config = data.settings(version)
     return health_history.weekly_overall(
-        view.week_ends(today, weeks), config["stale_days"], url=version[0]
+        view.week_ends(today, weeks), config["stale_days"], _project_ids, url=version[0]
     )
 
 
@@ -133,7 +137,7 @@ def project_weekly(
 ) -> pd.DataFrame:
     config = data.settings(version)
     return health_history.weekly_overall(
-        view.week_ends(today, weeks), config["stale_days"], project_id, url=version[0]
+        view.week_ends(today, weeks), config["stale_days"], [project_id], url=version[0]
     )
 
 

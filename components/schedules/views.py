@@ -130,9 +130,21 @@ def _single_panel(version: Version, facts: dict | None, actor: Actor, today: dt.
     confirmed = frozenset(
         r.uid for r in plan.resources if st.session_state.get(f"schedule-person-{gen}-{r.uid}")
     )
-    seen = commands.preview_for(plan, project_id, confirmed=confirmed, url=version[0])
+    replace_typed = bool(st.session_state.get(f"schedule-replace-typed-{gen}"))
+    seen = commands.preview_for(
+        plan, project_id, confirmed=confirmed, replace_typed=replace_typed, url=version[0]
+    )
     _show_preview(seen, facts)
     _show_people(seen, actor, gen)
+    if seen.clashing:
+        st.checkbox(
+            f"Let the file's hours replace the {len(seen.clashing)} "
+            f"allocation{'' if len(seen.clashing) == 1 else 's'} typed in by hand that they "
+            "overlap",
+            key=f"schedule-replace-typed-{gen}",
+            help="Unticked, the import is refused while both are there: one person cannot be "
+            "on one project twice at the same time.",
+        )
     if "" in st.session_state.get("schedule-errors", {}):
         st.error(md_escape(st.session_state["schedule-errors"][""]), icon=":material/error:")
     if seen.empty:
@@ -195,12 +207,14 @@ def _show_preview(seen: Preview, facts: dict | None) -> None:
         f"changes {len(moved)} and removes {len(removed)}"
     )
     if staff or people:
-        replaced = sum(c.action == "remove" for c in staff)
-        added = len(staff) - replaced
+        typed = sum(c.action == "remove" and c.record_id in seen.clashing for c in staff)
+        replaced = sum(c.action == "remove" for c in staff) - typed
+        added = len(staff) - replaced - typed
         what += (
             f"; adds {len(people)} {'person' if len(people) == 1 else 'people'} and {added} "
             f"allocation{'' if added == 1 else 's'}"
             + (f", replacing {replaced} from the last import" if replaced else "")
+            + (f" and {typed} typed in by hand" if typed else "")
         )
     st.markdown(
         f"**Preview:** {len(plan.milestones)} milestones from baseline {plan.baseline}, status "

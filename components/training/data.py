@@ -7,10 +7,12 @@ import datetime as dt
 import pandas as pd
 
 from components.common.cache import data_cache
-from components.common.data import Version
-from data_access.core.lesson_models import PROJECT_SIZES, size_of
+from components.common.data import Version, settings
+from data_access.core.lesson_models import size_of
+from data_access.core.training_models import RULE_CLASSES
 from data_access.training import reads
 from domain import training
+from domain.risk_bands import band_of
 
 
 @data_cache(max_entries=4)
@@ -23,14 +25,15 @@ def competence(version: Version, on: dt.date) -> pd.DataFrame:
 
 @data_cache(max_entries=32)
 def manager_gap(version: Version, project_id: int, on: dt.date) -> tuple[str, str, list[str]]:
-    """(manager, size class, what they lack for it); an empty list when nothing is lacking."""
+    """(manager, what the project is, what they lack for it); an empty list when nothing is
+    lacking."""
     url = version[0]
     project = reads.project_manager(project_id, url=url)
     if project is None or project["manager_id"] is None or pd.isna(project["manager_id"]):
         return "", "", []
     budget = float(project["approved_budget"] or 0)
-    size, lacking = assignment_gap(version, int(project["manager_id"]), budget, on)
-    return project["manager"], size, lacking
+    what, lacking = assignment_gap(version, int(project["manager_id"]), budget, on, project_id)
+    return project["manager"], what, lacking
 
 
 @data_cache(max_entries=4)
@@ -52,20 +55,28 @@ def records(version: Version, person_id: int | None) -> pd.DataFrame:
 
 @data_cache(max_entries=4)
 def rule(version: Version) -> dict[str, list[int]]:
-    """Each project size's required course ids."""
+    """Each project size's and risk level's required course ids."""
     df = reads.rule(url=version[0])
     return {
-        size: sorted(df[df.project_size == size].course_id.astype(int).tolist())
-        for size in PROJECT_SIZES
+        applies_to: sorted(df[df.applies_to == applies_to].course_id.astype(int).tolist())
+        for applies_to in RULE_CLASSES
     }
 
 
 @data_cache(max_entries=32)
 def assignment_gap(
-    version: Version, person_id: int, approved_budget: float, on: dt.date
+    version: Version,
+    person_id: int,
+    approved_budget: float,
+    on: dt.date,
+    project_id: int | None = None,
 ) -> tuple[str, list[str]]:
-    """(size class, what `person_id` lacks to manage a project of this budget)."""
+    """(what the project is, what `person_id` lacks to manage it): its size from the budget,
+    its risk level from its open risks (a project not created yet has none)."""
     url = version[0]
+    score = reads.highest_open_risk(project_id, url=url) if project_id else None
+    band = None if score is None else band_of(score, settings(version))
     size = size_of(approved_budget)
     held = reads.records(person_id, url=url)
-    return size, training.gap(reads.required_for(size, url=url), held, on)
+    required = reads.required_for(training.rule_classes(size, band), url=url)
+    return training.described(size, band), training.gap(required, held, on)

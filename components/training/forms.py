@@ -20,15 +20,17 @@ from components.training import data as td
 from data_access.core.db import session_scope
 from data_access.core.lesson_models import LARGE_FROM, PROJECT_SIZES, SMALL_BELOW
 from data_access.core.models import NAME_MAX
-from data_access.core.training_models import COURSE_KINDS
+from data_access.core.training_models import COURSE_KINDS, RISK_CLASSES
 from data_access.core.writes import WriteError
 from data_access.training import commands
 from domain.formatting import fmt_date
 
-SIZE_WORDS = {
+RULE_WORDS = {
     "small": f"Small projects (under {SMALL_BELOW:,} approved)",
     "medium": f"Medium projects ({SMALL_BELOW:,} to {LARGE_FROM:,})",
     "large": f"Large projects (from {LARGE_FROM:,})",
+    "risk_high": "Projects with a High or Critical open risk",
+    "risk_critical": "Projects with a Critical open risk (as well as the High list)",
 }
 
 
@@ -246,26 +248,40 @@ def catalogue_section(version: Version) -> None:
 
 
 def rule_section(version: Version) -> None:
-    """Which courses a project manager needs by project size; a stale save is refused."""
+    """Which courses a project manager needs by project size and by risk level; a stale save is
+    refused."""
     if current_actor().role != "admin":
         return
     st.subheader("What a project manager needs", anchor=False)
     courses = td.courses(version)
     labels = dict(zip(courses.course_id.astype(int), courses.course, strict=True))
     rule = td.rule(version)
-    for column, size in zip(st.columns(len(PROJECT_SIZES)), PROJECT_SIZES, strict=True):
-        with column:
-            record_form(
-                f"rule_{size}",
-                [FormField("course_ids", SIZE_WORDS[size], "multiselect", list(labels), labels)],
-                {"course_ids": rule[size]},
-                lambda changes, expected, size=size: _write(
-                    version,
-                    commands.set_required_courses,
-                    size,
-                    changes["course_ids"],
-                    expected=expected,
-                ),
-                version=rule[size],
-                saved_message=f"Rule for {size} projects saved.",
-            )
+    st.caption(
+        "By the project's size, and by its highest open risk: a project needs the courses of "
+        "its size and of its risk level together."
+    )
+    for classes in (PROJECT_SIZES, RISK_CLASSES):
+        for column, applies_to in zip(st.columns(3), classes, strict=False):
+            with column:
+                record_form(
+                    f"rule_{applies_to}",
+                    [
+                        FormField(
+                            "course_ids",
+                            RULE_WORDS[applies_to],
+                            "multiselect",
+                            list(labels),
+                            labels,
+                        )
+                    ],
+                    {"course_ids": rule[applies_to]},
+                    lambda changes, expected, applies_to=applies_to: _write(
+                        version,
+                        commands.set_required_courses,
+                        applies_to,
+                        changes["course_ids"],
+                        expected=expected,
+                    ),
+                    version=rule[applies_to],
+                    saved_message=f"Saved: {RULE_WORDS[applies_to]}.",
+                )

@@ -1,4 +1,5 @@
-"""The competence matrix and the warning when a project's manager lacks what its size asks."""
+"""The competence matrix and the warning when a project's manager lacks what its size and
+risk ask."""
 
 from __future__ import annotations
 
@@ -30,10 +31,10 @@ def competence_section(version: Version, today: dt.date) -> None:
 
 def manager_warning(version: Version, today: dt.date, project_id: int) -> None:
     """Not a block: the PMO sees the gap and decides."""
-    manager, size, lacking = td.manager_gap(version, project_id, today)
+    manager, what, lacking = td.manager_gap(version, project_id, today)
     if lacking:
         st.warning(
-            f"**{md_escape(manager)}** manages a {size} project but lacks: "
+            f"**{md_escape(manager)}** manages {what} but lacks: "
             + ", ".join(md_escape(x) for x in lacking)
             + ".",
             icon=":material/school:",
@@ -41,15 +42,20 @@ def manager_warning(version: Version, today: dt.date, project_id: int) -> None:
 
 
 def assignment_warning(
-    version: Version, today: dt.date, manager_id: int | None, approved_budget: float
+    version: Version,
+    today: dt.date,
+    manager_id: int | None,
+    approved_budget: float,
+    project_id: int | None,
 ) -> None:
-    """Where a project's manager is chosen: what they lack for its size. Not a block."""
+    """Where a project's manager is chosen: what they lack for its size and risk. Not a
+    block."""
     if manager_id is None:
         return
-    size, lacking = td.assignment_gap(version, int(manager_id), approved_budget, today)
+    what, lacking = td.assignment_gap(version, int(manager_id), approved_budget, today, project_id)
     if lacking:
         st.warning(
-            f"This manager lacks for a {size} project: "
+            f"This manager lacks for {what}: "
             + ", ".join(md_escape(x) for x in lacking)
             + ". You may still save; the gap shows on the project page and in the competence "
             "matrix (*Lessons learned › Competence*).",

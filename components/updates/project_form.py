@@ -36,9 +36,9 @@ FIELDS = (
     "percent_complete",
 )
 NEW = "new"
-# advise(manager_id, approved_budget) draws what the page says about that choice of manager
-# (the competence gap), without this feature importing that one.
-Advise = Callable[[int | None, float], None]
+# advise(manager_id, approved_budget, project_id) draws what the page says about that choice of
+# manager (the competence gap), without this feature importing that one.
+Advise = Callable[[int | None, float, int | None], None]
 
 
 def project_section(
@@ -144,4 +144,4 @@ def project_form(
             # The manager and budget as typed (after a submit) or as stored: a warning, not a
             # block, shown with the choice and again once it is saved.
             typed = {**form.loaded, **{k: v for k, v in form.typed().items() if v is not None}}
-            advise(typed.get("manager_id"), float(typed.get("approved_budget") or 0))
+            advise(typed.get("manager_id"), float(typed.get("approved_budget") or 0), project_id)

@@ -159,7 +159,7 @@ def tables_named(statement: str) -> set[str]:
     return {w for w in set(_WORD.findall(statement.lower())) if w in tables}
 
 
-def _note_tables(conn, _cursor, statement, _params, _context, _executemany) -> None:
+def _note_tables(conn, _cursor, statement, _params, context, _executemany) -> None:
     reading = _READ.match(statement) and not (
         statement.lstrip()[:4].upper() == "WITH" and _WRITE_WORD.search(statement)
     )
@@ -169,14 +169,87 @@ def _note_tables(conn, _cursor, statement, _params, _context, _executemany) -> N
             recording |= tables_named(statement)
         return
     written = _WRITE.match(statement)
-    conn.info.setdefault("tables_written", set()).add(
-        written.group(1).lower() if written else ALL_TABLES
-    )
+    table = written.group(1).lower() if written else ALL_TABLES
+    conn.info.setdefault("tables_written", set()).add(table)
+    if _keyed_by_project(table):
+        conn.info.setdefault("projects_written", {}).setdefault(table, set()).update(
+            _projects_of(table, context)
+        )
 
 
 def _forget_tables(conn) -> None:
     # A transaction that did not bump (a rollback, a test's own insert) leaves nothing behind.
     conn.info.pop("tables_written", None)
+    conn.info.pop("projects_written", None)
+
+
+# --- which projects a write changed ---------------------------------------------------------
+# Reads of one row per project (health, its history) are recomputed for the projects a write
+# changed rather than for all of them. A write to a table keyed by project notes the projects
+# of its rows: an insert names them in its values; the write helpers run their updates and
+# deletes inside `for_projects`; any other write notes ALL_PROJECTS, which recomputes every
+# project. The bump logs them with the table's new version (project_change).
+ALL_PROJECTS = -1
+_project_scope: ContextVar[frozenset[int] | None] = ContextVar("project_scope", default=None)
+CHANGE_LOG_KEPT = 1_000  # versions per table; a cached read older than that is read in full
+MOST_PROJECTS_SPLICED = 500  # beyond that, one full read is as quick
+
+
+@contextmanager
+def for_projects(*project_ids: int | None) -> Iterator[None]:
+    """The writes inside the block change rows of these projects only (None: of no project)."""
+    token = _project_scope.set(frozenset(project_ids))
+    try:
+        yield
+    finally:
+        _project_scope.reset(token)
+
+
+def _keyed_by_project(table: str) -> bool:
+    from sqlmodel import SQLModel
+
+    found = SQLModel.metadata.tables.get(table)
+    return table == "project" or (found is not None and "project_id" in found.c)
+
+
+def _projects_of(table: str, context) -> set[int | None]:
+    statement = getattr(getattr(context, "compiled", None), "statement", None)
+    parameters = getattr(context, "compiled_parameters", None) or []
+    if (
+        table != "project"  # a new project's id is not known before the insert
+        and isinstance(statement, sa.Insert)
+        and statement.select is None
+        and parameters
+        and all("project_id" in p for p in parameters)
+    ):
+        return {p["project_id"] for p in parameters}
+    scope = _project_scope.get()
+    return set(scope) if scope is not None else {ALL_PROJECTS}
+
+
+def projects_changed(url: str, moved: dict[str, tuple[int, int]]) -> set[int] | None:
+    """The projects whose rows changed while each table of `moved` went from its first
+    version to its second; None when a full read is needed: a table not keyed by project, a
+    write that could not say, versions no longer logged, or too many projects."""
+    if not moved or not all(_keyed_by_project(t) for t in moved):
+        return None
+    clauses, params = [], {}
+    for i, (table, (since, until)) in enumerate(sorted(moved.items())):
+        clauses.append(f"(table_name = :t{i} AND version > :a{i} AND version <= :b{i})")
+        params.update({f"t{i}": table, f"a{i}": since, f"b{i}": until})
+    rows = read_df(
+        "SELECT table_name, version, project_id, all_projects FROM project_change WHERE "
+        + " OR ".join(clauses),
+        params,
+        url=url,
+    )
+    logged = rows.groupby("table_name").version.nunique()
+    if any(logged.get(t, 0) != until - since for t, (since, until) in moved.items()):
+        return None
+    if rows.all_projects.astype(bool).any():
+        return None
+    ids = {int(p) for p in rows.project_id.dropna()}
+    return ids if len(ids) <= MOST_PROJECTS_SPLICED else None
 
 
 @contextmanager
@@ -210,6 +283,10 @@ def table_versions(url: str | None = None) -> tuple[int, tuple[tuple[str, int], 
     return int(counter), tuple(sorted(pairs.items()))
 
 
+# Written by the bump itself: not data any read is kept by.
+_BOOKKEEPING = {"data_version", "table_version", "project_change"}
+
+
 def bump_data_version(session) -> None:
     """Bump the counter and the versions of the tables written in this transaction (a Session
     or a Connection), as part of it."""
@@ -218,17 +295,39 @@ def bump_data_version(session) -> None:
         conn = session.connection()
     else:
         conn = session
-    written = conn.info.pop("tables_written", set()) - {"data_version", "table_version"}
+    written = conn.info.pop("tables_written", set()) - _BOOKKEEPING
+    projects = conn.info.pop("projects_written", {})
     conn.execute(sa.text("UPDATE data_version SET version = version + 1 WHERE id = 1"))
-    bump_tables(conn, written)
+    bump_tables(conn, written, projects)
 
 
-def bump_tables(conn, tables) -> None:
+def bump_tables(conn, tables, projects: dict[str, set[int | None]] | None = None) -> None:
+    """Bump each table's version; log the projects each one keyed by project changed."""
     for name in sorted(tables):
-        conn.execute(
+        version = conn.execute(
             sa.text(
                 "INSERT INTO table_version (name, version) VALUES (:n, 1) "
-                "ON CONFLICT (name) DO UPDATE SET version = table_version.version + 1"
+                "ON CONFLICT (name) DO UPDATE SET version = table_version.version + 1 "
+                "RETURNING version"
             ),
             {"n": name},
+        ).scalar_one()
+        if not _keyed_by_project(name):
+            continue
+        ids = (projects or {}).get(name, {ALL_PROJECTS})
+        if ALL_PROJECTS in ids:
+            rows = [{"t": name, "v": version, "p": None, "all": True}]
+        else:  # a version that changed rows of no project is logged too, with none
+            named = sorted(ids - {None}) or [None]
+            rows = [{"t": name, "v": version, "p": p, "all": False} for p in named]
+        conn.execute(
+            sa.text(
+                "INSERT INTO project_change (table_name, version, project_id, all_projects) "
+                "VALUES (:t, :v, :p, :all)"
+            ),
+            rows,
+        )
+        conn.execute(
+            sa.text("DELETE FROM project_change WHERE table_name = :t AND version <= :v"),
+            {"t": name, "v": version - CHANGE_LOG_KEPT},
         )

@@ -232,6 +232,10 @@ class SignInSession(SQLModel, table=True):
     user_agent: str | None = Field(default=None, max_length=300)
     ended_at: dt.datetime | None = Field(default=None, index=True)
     end_reason: str | None = Field(default=None, max_length=40)
+    # A single sign-on: the SHA-256 of the provider's sign-in (issuer, subject, issue time).
+    # Once a session of it has ended, that sign-in opens no other: the provider's cookie
+    # alone does not sign in again after a sign-out, an admin or the idle timeout.
+    sso_hash: str | None = Field(default=None, max_length=64, index=True)
 
 
 # --- projects ---------------------------------------------------------------------------
@@ -844,6 +848,20 @@ class TableVersion(SQLModel, table=True):
     version: int = 0
 
 
+class ProjectChange(SQLModel, table=True):
+    """The projects each version of a table keyed by project changed: a cached read of one row
+    per project recomputes those projects only. `all_projects`: the write could not say which
+    (every project is read again); neither a project nor `all_projects`: rows of no project."""
+
+    __tablename__ = "project_change"
+    __table_args__ = (sa.Index("ix_project_change_table_version", "table_name", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    table_name: str = Field(max_length=64)
+    version: int
+    project_id: int | None = None
+    all_projects: bool = False
+
+
 # --- path to green: recovery plans and escalations ----------------------------------------
 # A recovery plan is kept with the status update that carried it (append-only, like the
 # report), so the history of the expected back-to-green date is a plain read of the plans.
@@ -1121,6 +1139,30 @@ class ProjectLifecycle(Versioned, table=True):
     status: str = "active"
 
 
+COMPLIANCE_STATES = ("compliant", "late", "missing")
+COMPLIANCE_POLICIES = ("status", "risks", "gate", "criteria", "baselines")
+
+
+class ComplianceWeek(SQLModel, table=True):
+    """A project's process compliance per policy as it stood at the end of a past week,
+    recorded once by the worker (worker.jobs.record_compliance): compliance over time reads
+    these instead of working the history out again, and later edits do not rewrite them."""
+
+    __tablename__ = "compliance_week"
+    __table_args__ = tuple(
+        sa.CheckConstraint(_in(p, COMPLIANCE_STATES), name=f"ck_compliance_week_{p}")
+        for p in COMPLIANCE_POLICIES
+    )
+
+    week_end: dt.date = Field(primary_key=True)
+    project_id: int = Field(primary_key=True, foreign_key="project.id")
+    status: str = Field(max_length=9)
+    risks: str = Field(max_length=9)
+    gate: str = Field(max_length=9)
+    criteria: str = Field(max_length=9)
+    baselines: str = Field(max_length=9)
+
+
 class GateReview(Versioned, table=True):
     """One submission of a gate and the decision taken on it (Hold or Recycle: submit again)."""
 
@@ -1207,6 +1249,18 @@ class ApiToken(SQLModel, table=True):
     last_used_at: dt.datetime | None = None
     revoked_at: dt.datetime | None = None
     version: int = Field(default=1, ge=1)
+
+
+class RateBucket(SQLModel, table=True):
+    """A request budget of the API (a token bucket) per token or client address, kept here so
+    that every app process on this database spends the same one."""
+
+    __tablename__ = "rate_bucket"
+
+    key: str = Field(primary_key=True, max_length=100)
+    tokens: float
+    at: float  # when `tokens` was last worked out, in seconds since the epoch
+    allowed: bool = True  # whether that request went through
 
 
 # --- schedule imports (Microsoft Project, Primavera...) -----------------------------------

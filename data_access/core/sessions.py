@@ -9,6 +9,11 @@ A session is good while it is not ended, not older than its absolute lifetime
 (`PMO_SESSION_HOURS`, default 12) and used within the idle timeout (`PMO_SESSION_IDLE_MINUTES`,
 default 120). Ending a session (sign-out, "end all my sessions", an admin) makes its token
 useless at once, wherever it was copied to.
+
+A single sign-on (Streamlit's `st.login`) gets the same kind of session, started when the
+provider's sign-in first reaches the app and marked with that sign-in (`sso_key`): once one of
+its sessions has ended, idled out or expired, that sign-in opens no other
+(`sso_sign_in_spent`), and the person signs in at the provider again.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from data_access.core.models import Person, SignInSession
 from data_access.core.writes import Actor, audit, commit
 
 CODE_LIFETIME = dt.timedelta(seconds=60)
+ROTATED = "rotated"  # the end of a session whose token was replaced (sign-in, role change)
 SESSION_COOKIE = "pmo_session"
 # A session's last use is written at most this often, so a busy page is not one write per click.
 TOUCH_EVERY = dt.timedelta(seconds=30)
@@ -70,10 +76,12 @@ def start_session(
     *,
     client: str | None = None,
     user_agent: str | None = None,
+    sso_key: str | None = None,
     now: dt.datetime | None = None,
     url=None,
 ) -> tuple[int, str]:
-    """A new session for this person and the one-time code that turns into its cookie."""
+    """A new session for this person and the one-time code that turns into its cookie
+    (`sso_key`: the single sign-on it comes from, if any)."""
     now = now or real_now()
     code = secrets.token_urlsafe(32)
     with get_engine(url).begin() as conn:
@@ -89,6 +97,7 @@ def start_session(
                 expires_at=now + absolute_lifetime(),
                 client=(client or "")[:100] or None,
                 user_agent=(user_agent or "")[:300] or None,
+                sso_hash=_hash(sso_key) if sso_key else None,
             )
             .returning(SignInSession.id)
         ).scalar_one()
@@ -159,6 +168,22 @@ def known_person(token: str | None, *, url=None) -> int | None:
                 ),
             )
         ).scalar()
+
+
+def sso_sign_in_spent(sso_key: str, *, now: dt.datetime | None = None, url=None) -> bool:
+    """Whether a session of this single sign-on has ended (but by a token rotation), idled out
+    or expired: then the sign-in opens no new session."""
+    now = now or real_now()
+    spent = sa.or_(SignInSession.end_reason.is_(None), SignInSession.end_reason != ROTATED)
+    with get_engine(url).connect() as conn:
+        return (
+            conn.execute(
+                sa.select(SignInSession.id)
+                .where(SignInSession.sso_hash == _hash(sso_key), sa.not_(_good(now)), spent)
+                .limit(1)
+            ).first()
+            is not None
+        )
 
 
 def check_session(

@@ -1,18 +1,27 @@
-"""SQL helpers shared by the reads of every feature: a latest-row CTE and date columns."""
+"""SQL helpers shared by the reads of every feature: a latest-row CTE, date columns, reads
+of some projects only."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
+import sqlalchemy as sa
+
+from data_access.core.db import get_engine
 
 
-def latest_rows_cte(name: str, table: str, key: str, day_column: str, until: str) -> str:
+def latest_rows_cte(
+    name: str, table: str, key: str, day_column: str, until: str, scope: str = ""
+) -> str:
     """SQL for a CTE `name` (key, id): per `key`, the id of its latest row of `table` whose
-    `day_column` is on or before `until`; the highest id breaks a tie between rows of the same
-    day (a correction). Two GROUP BYs on the (key, day) index: no window function to sort."""
+    `day_column` is on or before `until` (and that meets `scope`, ` AND ...`); the highest id
+    breaks a tie between rows of the same day (a correction). Two GROUP BYs on the (key, day)
+    index: no window function to sort."""
     return f"""
 {name}_day AS (
     SELECT {key}, MAX({day_column}) AS day
-    FROM {table} WHERE {day_column} <= {until} GROUP BY {key}
+    FROM {table} WHERE {day_column} <= {until}{scope} GROUP BY {key}
 ),
 {name} AS (
     SELECT t.{key}, MAX(t.id) AS id
@@ -38,3 +47,33 @@ def as_dates(df: pd.DataFrame, columns) -> pd.DataFrame:
             stamps = pd.to_datetime(df[col])
             df[col] = stamps.dt.date.astype(object).where(stamps.notna(), None)
     return df
+
+
+# --- reads of some projects only ------------------------------------------------------------
+
+
+def _postgres(url: str | None) -> bool:
+    return get_engine(url).dialect.name == "postgresql"
+
+
+def member_of(column: str, url: str | None) -> str:
+    """`column` is one of the :ids. PostgreSQL gets one array parameter, which it can hash
+    (a list of 5,000 separate parameters is compared one by one); SQLite gets an IN list."""
+    return f"{column} = ANY(CAST(:ids AS INTEGER[]))" if _postgres(url) else f"{column} IN :ids"
+
+
+def in_scope(column: str, project_ids: Sequence[int] | None, url: str | None) -> str:
+    """` AND column is one of project_ids`, or nothing when they are None (every project)."""
+    return "" if project_ids is None else f" AND {member_of(column, url)}"
+
+
+def scoped_query(
+    sql: str, params: dict, project_ids: Sequence[int] | None, url: str | None
+) -> sa.TextClause:
+    """`sql` as a statement, with `project_ids` put in `params` as `in_scope` reads them."""
+    statement = sa.text(sql)
+    if project_ids is not None:
+        params["ids"] = list(project_ids)
+        if not _postgres(url):
+            statement = statement.bindparams(sa.bindparam("ids", expanding=True))
+    return statement

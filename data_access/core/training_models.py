@@ -1,5 +1,5 @@
 """Training and competence: the course catalogue, what each person completed (with expiry),
-and the PMO's rule of which courses a project manager needs by project size."""
+and the PMO's rule of which courses a project manager needs by project size and risk level."""
 
 from __future__ import annotations
 
@@ -14,6 +14,10 @@ from data_access.core.lesson_models import PROJECT_SIZES
 from data_access.core.models import NAME_MAX, Versioned, _check_choice, _in, _strip
 
 COURSE_KINDS = ("course", "certification")
+# What a line of the competence rule applies to: a project size, or a project whose highest open
+# risk is High (or worse) or Critical.
+RISK_CLASSES = ("risk_high", "risk_critical")
+RULE_CLASSES = (*PROJECT_SIZES, *RISK_CLASSES)
 
 
 class CourseBase(SQLModel):
@@ -62,13 +66,13 @@ class TrainingRecord(TrainingRecordBase, Versioned, table=True):
 
 
 class CompetenceRule(SQLModel, table=True):
-    """A project manager of a project of this size must hold this course."""
+    """A project manager of a project of this size or risk level must hold this course."""
 
     __tablename__ = "competence_rule"
     __table_args__ = (
-        sa.UniqueConstraint("project_size", "course_id", name="uq_competence_rule"),
-        sa.CheckConstraint(_in("project_size", PROJECT_SIZES), name="ck_competence_size"),
+        sa.UniqueConstraint("applies_to", "course_id", name="uq_competence_rule"),
+        sa.CheckConstraint(_in("applies_to", RULE_CLASSES), name="ck_competence_applies_to"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    project_size: str
+    applies_to: str
     course_id: int = Field(foreign_key="course.id")

@@ -12,6 +12,7 @@ import functools
 import math
 import re
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ import pydantic
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
-from data_access.core.db import bump_data_version
+from data_access.core.db import bump_data_version, for_projects
 from data_access.core.models import TEXT_MAX, AuditLog, utcnow
 
 # --- who is writing ---------------------------------------------------------------------
@@ -297,12 +298,13 @@ def update_row(
     changed = {k: v for k, v in changes.items() if current.get(k) != v}
     if not changed:
         return current
-    result = _execute(
-        session,
-        sa.update(table)
-        .where(table.c.id == row_id, table.c.version == expected_version)
-        .values(**changed, version=expected_version + 1, updated_at=utcnow()),
-    )
+    with _writing_row(session, table.name, row_id, current, changed):
+        result = _execute(
+            session,
+            sa.update(table)
+            .where(table.c.id == row_id, table.c.version == expected_version)
+            .values(**changed, version=expected_version + 1, updated_at=utcnow()),
+        )
     if result.rowcount != 1:  # someone committed between our read and our write
         session.rollback()
         raise ConflictError(
@@ -331,9 +333,10 @@ def delete_row(
     current = fetch_row(session, model, row_id)
     if current["version"] != expected_version:
         raise ConflictError(table.name, row_id, with_last_editor(session, table.name, current))
-    result = session.execute(
-        sa.delete(table).where(table.c.id == row_id, table.c.version == expected_version)
-    )
+    with _writing_row(session, table.name, row_id, current, {}):
+        result = session.execute(
+            sa.delete(table).where(table.c.id == row_id, table.c.version == expected_version)
+        )
     if result.rowcount != 1:
         session.rollback()
         raise ConflictError(table.name, row_id, {"id": row_id, "version": None})
@@ -349,6 +352,18 @@ def delete_row(
         ),
     )
     return current
+
+
+@contextmanager
+def _writing_row(session: Session, table: str, row_id: int, current: dict, changed: dict):
+    """The block writes this row only: its statements change the projects the row touches
+    (read from the row, not from the caller): a project itself, else the project it belongs
+    to and, if it moves, the one it moves to."""
+    session.flush()  # other pending writes say their own projects, outside the block
+    owner = current.get("project_id")
+    projects = {row_id} if table == "project" else {owner, changed.get("project_id", owner)}
+    with for_projects(*projects):
+        yield
 
 
 def with_last_editor(session: Session, entity: str, current: dict) -> dict:

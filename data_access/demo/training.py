@@ -30,6 +30,8 @@ RULES = {
         "PRINCE2 Practitioner",
         "Risk management workshop",
     ],
+    "risk_high": ["Risk management workshop"],
+    "risk_critical": ["PRINCE2 Practitioner"],
 }
 # The demo project manager (first of the list) never took the Practitioner certificate, their
 # risk workshop lapsed 20 days ago and their Foundation lapses in 45: the project page warning
@@ -49,9 +51,9 @@ def add_training(out: Any, seed: str, today: dt.date, stamp: dict, managers: lis
             Course,
             {**stamp, "name": name, "kind": kind, "provider": provider, "valid_months": months},
         )
-    for size, names in RULES.items():
+    for applies_to, names in RULES.items():
         for name in names:
-            out.add(CompetenceRule, {"project_size": size, "course_id": ids[name]})
+            out.add(CompetenceRule, {"applies_to": applies_to, "course_id": ids[name]})
     for i, person in enumerate(dict.fromkeys(managers)):
         for name, _, _, months, share in COURSES:
             if i == 0 and name in DEMO_PM_GAPS:

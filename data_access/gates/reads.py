@@ -220,13 +220,49 @@ WHERE c.at IS NULL OR c.at < f.day_after
 """
 
 
-# Project updates audited after the first week's end: the phase each undoes.
-PHASE_CHANGES_SQL = sa.text("""
-SELECT entity_id AS project_id, at AS changed_at, before
+# Updates audited after the first week's end, oldest first: what each changed held before.
+CHANGES_SQL = sa.text("""
+SELECT CASE WHEN entity = 'project' THEN entity_id ELSE project_id END AS project_id,
+       entity, at AS changed_at, before
 FROM audit_log
-WHERE entity = 'project' AND action = 'update' AND at >= :after
+WHERE entity IN ('project', 'project_lifecycle') AND action = 'update' AND at >= :after
 ORDER BY id
 """).bindparams(sa.bindparam("after", type_=sa.DateTime()))
+# The facts a later update would otherwise show in the past: the project's phase, and its
+# lifecycle's planned gate and status (a gate re-planned, a project completed since).
+UNDONE = {
+    ("project", "phase"): "phase",
+    ("project_lifecycle", "gate_due"): "gate_due",
+    ("project_lifecycle", "status"): "lifecycle_status",
+}
+
+
+def _as_it_stood(df: pd.DataFrame, first_end: dt.date, url: str | None) -> pd.DataFrame:
+    """Each project's phase, planned gate and lifecycle status at each week's end: the audited
+    updates after it undone (the first update of a field after the week's end holds the value
+    it had then; an audit row holds only the fields it changed)."""
+    after = dt.datetime.combine(first_end + dt.timedelta(days=1), dt.time())
+    changes = read_df(CHANGES_SQL, {"after": after}, url=url)
+    if changes.empty:
+        return df
+    changes["changed_at"] = pd.to_datetime(changes.changed_at, utc=True, format="ISO8601")
+    befores = [loaded_json(b or "{}") for b in changes.before]
+    ends = {end: pd.Timestamp(end + dt.timedelta(days=1), tz="UTC") for end in df.week_end}
+    for (entity, field), column in UNDONE.items():
+        has = [entity == e and field in b for e, b in zip(changes.entity, befores, strict=True)]
+        undo = changes[has].assign(value=[b[field] for b, h in zip(befores, has, strict=True) if h])
+        if column == "gate_due":
+            undo["value"] = [dt.date.fromisoformat(v[:10]) if v else None for v in undo.value]
+        for end, rows in df.groupby("week_end"):
+            then = (
+                undo[undo.changed_at >= ends[end]]
+                .drop_duplicates("project_id")
+                .set_index("project_id")
+                .value
+            )
+            hit = rows.project_id.isin(then.index)
+            df.loc[rows.index[hit], column] = rows.project_id[hit].map(then).to_numpy()
+    return df
 
 
 def weekly_facts(
@@ -277,25 +313,7 @@ def weekly_facts(
     )
     df = read_df(statement, params, url=url)
     df = as_dates(df, ("week_end", "last_report", "gate_due", "last_decided_on"))
-    return _phase_then(df, first, url)
-
-
-def _phase_then(df: pd.DataFrame, first_end: dt.date, url: str | None) -> pd.DataFrame:
-    """Each project's phase at each week's end: the audited changes after it undone (the
-    first change of the phase after the week's end holds the phase it had then)."""
-    after = dt.datetime.combine(first_end + dt.timedelta(days=1), dt.time())
-    changes = read_df(PHASE_CHANGES_SQL, {"after": after}, url=url)
-    changes["phase"] = [loaded_json(b or "{}").get("phase") for b in changes.before]
-    changes = changes[changes.phase.notna()]
-    if changes.empty:
-        return df
-    changes["changed_at"] = pd.to_datetime(changes.changed_at, utc=True, format="ISO8601")
-    for end, rows in df.groupby("week_end"):
-        later = changes[changes.changed_at >= pd.Timestamp(end + dt.timedelta(days=1), tz="UTC")]
-        then = later.drop_duplicates("project_id").set_index("project_id").phase
-        hit = rows.project_id.isin(then.index)
-        df.loc[rows.index[hit], "phase"] = rows.project_id[hit].map(then).to_numpy()
-    return df
+    return _as_it_stood(df, first, url)
 
 
 HISTORY_SQL = """

@@ -13,17 +13,31 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
+from contextlib import suppress
 
 import pandas as pd
 import sqlalchemy as sa
 
 from data_access.core.db import read_df
-from data_access.core.sql import as_dates, latest_rows_cte
-from data_access.portfolio.reads import DATE_COLUMNS, LATEST_REPORT_CTE, PROJECT_ROWS_SQL
+from data_access.core.sql import as_dates, in_scope, latest_rows_cte, scoped_query
+from data_access.portfolio.reads import DATE_COLUMNS, PROJECT_ROWS_SQL, latest_report_cte
 
-PROJECT_FACTS_AS_OF_SQL = f"""
-WITH {LATEST_REPORT_CTE},
-{latest_rows_cte("ms_last", "milestone_history", "milestone_id", "reported_on", ":today")},
+
+def project_facts_as_of_sql(only) -> str:
+    """`only(column)`: the condition (` AND ...`) keeping some projects' rows."""
+    return f"""
+WITH {latest_report_cte(only("project_id"))},
+{
+        latest_rows_cte(
+            "ms_last",
+            "milestone_history",
+            "milestone_id",
+            "reported_on",
+            ":today",
+            only("project_id"),
+        )
+    },
 ms_state AS (
     SELECT h.project_id, h.change, h.forecast_date, h.actual_date
     FROM milestone_history h JOIN ms_last l ON l.id = h.id
@@ -34,7 +48,7 @@ ms_state AS (
            m.forecast_date,
            CASE WHEN m.actual_date <= :today THEN m.actual_date END
     FROM milestone m
-    WHERE m.added_on <= :today
+    WHERE m.added_on <= :today{only("m.project_id")}
       AND NOT EXISTS (SELECT 1 FROM milestone_history h WHERE h.milestone_id = m.id)
 ),
 overdue AS (
@@ -43,7 +57,11 @@ overdue AS (
     WHERE change <> 'removed' AND actual_date IS NULL AND forecast_date < :today
     GROUP BY project_id
 ),
-{latest_rows_cte("risk_last", "risk_assessment", "risk_id", "assessed_on", ":today")},
+{
+        latest_rows_cte(
+            "risk_last", "risk_assessment", "risk_id", "assessed_on", ":today", only("project_id")
+        )
+    },
 risk_state AS (
     SELECT r.project_id, a.probability * a.impact AS score
     FROM risk_assessment a JOIN risk_last l ON l.id = a.id JOIN risk r ON r.id = a.risk_id
@@ -52,7 +70,7 @@ risk_state AS (
     -- Risks written without assessments count from their raising to their closing.
     SELECT r.project_id, r.probability * r.impact
     FROM risk r
-    WHERE r.kind = 'threat' AND r.raised_on <= :today
+    WHERE r.kind = 'threat' AND r.raised_on <= :today{only("r.project_id")}
       AND (r.closed_on IS NULL OR r.closed_on > :today)
       AND NOT EXISTS (SELECT 1 FROM risk_assessment a WHERE a.risk_id = r.id)
 ),
@@ -61,16 +79,17 @@ risk_max AS (
            SUM(CASE WHEN score >= :high_from THEN 1 ELSE 0 END) AS high_risks
     FROM risk_state GROUP BY project_id
 )
-{PROJECT_ROWS_SQL}"""
+{PROJECT_ROWS_SQL.format(scope=only("p.id"))}"""
+
 
 # Project changes audited after the day, oldest first: the first change of a field after the
 # day holds, in `before`, the value the field had on the day.
-PROJECT_CHANGES_SQL = sa.text("""
+PROJECT_CHANGES_SQL = """
 SELECT entity_id AS project_id, action, before
 FROM audit_log
-WHERE entity = 'project' AND action IN ('create', 'update') AND at >= :after
+WHERE entity = 'project' AND action IN ('create', 'update') AND at >= :after{scope}
 ORDER BY id
-""").bindparams(sa.bindparam("after", type_=sa.DateTime()))
+"""
 
 # Fields of the project record that health or the tiles read, undone to their value on the day.
 ROLLBACK_FIELDS = (
@@ -87,12 +106,24 @@ ROLLBACK_FIELDS = (
 )
 
 
-def project_facts_as_of(day: dt.date, high_from: int = 10, url: str | None = None) -> pd.DataFrame:
-    """One row per project that existed at the end of `day`, with its health inputs then."""
-    facts = read_df(PROJECT_FACTS_AS_OF_SQL, {"today": day, "high_from": high_from}, url=url)
+def project_facts_as_of(
+    day: dt.date,
+    high_from: int = 10,
+    url: str | None = None,
+    project_ids: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """One row per project (of `project_ids` only, if given) that existed at the end of `day`,
+    with its health inputs then."""
+    params = {"today": day, "high_from": high_from}
+    sql = project_facts_as_of_sql(lambda column: in_scope(column, project_ids, url))
+    facts = read_df(scoped_query(sql, params, project_ids, url), params, url=url)
     # Audit times are UTC; the day ends at midnight UTC.
-    after = dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
-    changes = read_df(PROJECT_CHANGES_SQL, {"after": after}, url=url)
+    params = {"after": dt.datetime.combine(day + dt.timedelta(days=1), dt.time())}
+    sql = PROJECT_CHANGES_SQL.format(scope=in_scope("entity_id", project_ids, url))
+    statement = scoped_query(sql, params, project_ids, url).bindparams(
+        sa.bindparam("after", type_=sa.DateTime())
+    )
+    changes = read_df(statement, params, url=url)
     created_later = changes.loc[changes.action == "create", "project_id"]
     facts = facts[~facts.id.isin(created_later)].set_index("id", drop=False)
     updates = changes[changes.action == "update"]
@@ -108,8 +139,12 @@ def project_facts_as_of(day: dt.date, high_from: int = 10, url: str | None = Non
     ).drop_duplicates(["project_id", "field"], keep="first")
     undo = undo[undo.project_id.isin(facts.index)]
     for field, rows in undo.groupby("field"):
+        dtype = facts[field].dtype
         facts[field] = facts[field].astype(object)
         facts.loc[rows.project_id, field] = rows.value.to_numpy()
+        # Back to the column's type (figures stay numbers), so facts on any day look alike.
+        with suppress(TypeError, ValueError):
+            facts[field] = facts[field].astype(dtype)
     return as_dates(facts.reset_index(drop=True), DATE_COLUMNS)
 
 
@@ -126,14 +161,14 @@ def _as_dict(value) -> dict:
 # the reports inside the period, plus the one in force when it began, are ordered.
 WEEKLY_OVERALL_SQL = f"""
 WITH weeks(week_end, stale_before) AS (VALUES {{weeks}}),
-{latest_rows_cte("carried", "status_report", "project_id", "report_date", ":first_end")},
+{latest_rows_cte("carried", "status_report", "project_id", "report_date", ":first_end", "{scope}")},
 candidates AS (
     SELECT sr.id, sr.project_id, sr.report_date, sr.overall_rag FROM status_report sr
-    WHERE sr.report_date > :first_end AND sr.report_date <= :last_end {{only}}
+    WHERE sr.report_date > :first_end AND sr.report_date <= :last_end{{only}}
     UNION ALL
     SELECT sr.id, sr.project_id, sr.report_date, sr.overall_rag
     FROM status_report sr JOIN carried c ON c.id = sr.id
-    WHERE 1 = 1 {{only}}
+    WHERE 1 = 1{{only}}
 ),
 spans AS (
     SELECT project_id, report_date, overall_rag,
@@ -157,14 +192,14 @@ JOIN project p ON p.id = s.project_id
 def weekly_overall(
     week_ends: list[dt.date],
     stale_days: int = 14,
-    project_id: int | None = None,
+    project_ids: Sequence[int] | None = None,
     url: str | None = None,
 ) -> pd.DataFrame:
     """Per project and week: the overall RAG its latest report recorded by the week's end.
 
     Columns project_id, week_end, report_date, rag (G/A/R as reported; S when that report was
     Green but `stale_days` or more old; C once a completed project has finished). Weeks
-    before a project's first report have no row. `project_id`: that project only.
+    before a project's first report have no row. `project_ids`: those projects only.
     """
     columns = ["project_id", "week_end", "report_date", "rag"]
     if not week_ends:
@@ -175,9 +210,10 @@ def weekly_overall(
     for i, end in enumerate(week_ends):
         params[f"e{i}"], params[f"s{i}"] = end, end - dt.timedelta(days=stale_days)
         rows.append(f"(:e{i}, :s{i})")
-    only = ""
-    if project_id is not None:
-        only, params["pid"] = "AND sr.project_id = :pid", project_id
-    sql = WEEKLY_OVERALL_SQL.format(weeks=", ".join(rows), only=only)
-    df = read_df(sql, params, url=url)
+    sql = WEEKLY_OVERALL_SQL.format(
+        weeks=", ".join(rows),
+        only=in_scope("sr.project_id", project_ids, url),
+        scope=in_scope("project_id", project_ids, url),
+    )
+    df = read_df(scoped_query(sql, params, project_ids, url), params, url=url)
     return as_dates(df, ("week_end", "report_date"))[columns]

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pandas as pd
 
 from data_access.core.db import read_df
-from data_access.core.sql import as_dates, latest_rows_cte
+from data_access.core.sql import as_dates, in_scope, latest_rows_cte, scoped_query
 
-# The latest status report per project on or before :today, so a project never gets two rows.
-LATEST_REPORT_CTE = latest_rows_cte(
-    "latest", "status_report", "project_id", "report_date", ":today"
-)
+
+def latest_report_cte(scope: str = "") -> str:
+    """The latest status report per project on or before :today, so a project never gets two
+    rows (`scope`: of some projects only, ` AND project_id ...`)."""
+    return latest_rows_cte("latest", "status_report", "project_id", "report_date", ":today", scope)
+
 
 # One row per project from the CTEs `latest` (project_id, id of its report), `overdue`
 # (project_id, overdue_milestones) and `risk_max` (project_id, max_risk_score, high_risks).
@@ -41,27 +44,31 @@ LEFT JOIN status_report sr ON sr.id = l.id
 LEFT JOIN person ra ON ra.id = sr.author_id
 LEFT JOIN overdue o ON o.project_id = p.id
 LEFT JOIN risk_max r ON r.project_id = p.id
+WHERE 1 = 1{scope}
 """
 
-# Latest status report per project, overdue milestones and the highest open threat score are
-# aggregated by the database, so the page receives one row per project however much history
-# is stored.
-PROJECT_FACTS_SQL = f"""
-WITH {LATEST_REPORT_CTE},
+
+def project_facts_sql(only) -> str:
+    """Latest status report per project, overdue milestones and the highest open threat score,
+    aggregated by the database, so the page receives one row per project however much history
+    is stored. `only(column)`: the condition (` AND ...`) keeping some projects' rows."""
+    return f"""
+WITH {latest_report_cte(only("project_id"))},
 overdue AS (
     SELECT project_id, COUNT(*) AS overdue_milestones
     FROM milestone
-    WHERE actual_date IS NULL AND removed_on IS NULL AND forecast_date < :today
+    WHERE actual_date IS NULL AND removed_on IS NULL AND forecast_date < :today{only("project_id")}
     GROUP BY project_id
 ),
 risk_max AS (
     SELECT project_id,
            MAX(probability * impact) AS max_risk_score,
            SUM(CASE WHEN probability * impact >= :high_from THEN 1 ELSE 0 END) AS high_risks
-    FROM risk WHERE status = 'open' AND kind = 'threat'
+    FROM risk WHERE status = 'open' AND kind = 'threat'{only("project_id")}
     GROUP BY project_id
 )
-{PROJECT_ROWS_SQL}"""
+{PROJECT_ROWS_SQL.format(scope=only("p.id"))}"""
+
 
 DATE_COLUMNS = (
     "baseline_start",
@@ -72,9 +79,17 @@ DATE_COLUMNS = (
 )
 
 
-def project_facts(today: dt.date, high_from: int = 10, url: str | None = None) -> pd.DataFrame:
-    """One row per project: record, latest report, overdue milestones, worst open risk."""
-    df = read_df(PROJECT_FACTS_SQL, {"today": today, "high_from": high_from}, url=url)
+def project_facts(
+    today: dt.date,
+    high_from: int = 10,
+    url: str | None = None,
+    project_ids: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """One row per project (of `project_ids` only, if given): record, latest report, overdue
+    milestones, worst open risk."""
+    params = {"today": today, "high_from": high_from}
+    sql = project_facts_sql(lambda column: in_scope(column, project_ids, url))
+    df = read_df(scoped_query(sql, params, project_ids, url), params, url=url)
     return as_dates(df, DATE_COLUMNS)
 
 

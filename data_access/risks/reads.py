@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import pandas as pd
 import sqlalchemy as sa
 
-from data_access.core.db import get_engine, read_df
-from data_access.core.sql import as_dates
+from data_access.core.db import read_df
+from data_access.core.sql import as_dates, in_scope, member_of, scoped_query
 
 VIEWS = ("inherent", "residual")
 
@@ -33,31 +33,6 @@ def _pi(view: str, alias: str = "r") -> tuple[str, str]:
     )
 
 
-def _postgres(url: str | None) -> bool:
-    return get_engine(url).dialect.name == "postgresql"
-
-
-def _member(column: str, url: str | None) -> str:
-    """`column` is one of the :ids. PostgreSQL gets one array parameter, which it can hash
-    (a list of 5,000 separate parameters is compared one by one); SQLite gets an IN list."""
-    return f"{column} = ANY(CAST(:ids AS INTEGER[]))" if _postgres(url) else f"{column} IN :ids"
-
-
-def _in_scope(column: str, project_ids: Sequence[int] | None, url: str | None) -> str:
-    return "" if project_ids is None else f" AND {_member(column, url)}"
-
-
-def _query(
-    sql: str, params: dict, project_ids: Sequence[int] | None, url: str | None
-) -> sa.TextClause:
-    statement = sa.text(sql)
-    if project_ids is not None:
-        params["ids"] = list(project_ids)
-        if not _postgres(url):
-            statement = statement.bindparams(sa.bindparam("ids", expanding=True))
-    return statement
-
-
 # --- matrix -------------------------------------------------------------------------------
 
 
@@ -69,12 +44,12 @@ def matrix_counts(
     sql = f"""
         SELECT r.kind, {p} AS probability, {i} AS impact, COUNT(*) AS risks
         FROM risk r
-        WHERE r.status = 'open'{_in_scope("r.project_id", project_ids, url)}
+        WHERE r.status = 'open'{in_scope("r.project_id", project_ids, url)}
         GROUP BY r.kind, {p}, {i}
         ORDER BY r.kind, probability, impact
     """
     params: dict = {}
-    return read_df(_query(sql, params, project_ids, url), params, url=url)
+    return read_df(scoped_query(sql, params, project_ids, url), params, url=url)
 
 
 def risk_summary(
@@ -88,10 +63,10 @@ def risk_summary(
           COALESCE(SUM(CASE WHEN response_due < :today THEN 1 ELSE 0 END), 0) AS response_overdue,
           COALESCE(SUM(CASE WHEN owner_id IS NULL THEN 1 ELSE 0 END), 0) AS no_owner
         FROM risk r
-        WHERE r.status = 'open'{_in_scope("r.project_id", project_ids, url)}
+        WHERE r.status = 'open'{in_scope("r.project_id", project_ids, url)}
     """
     params: dict = {"today": today}
-    row = read_df(_query(sql, params, project_ids, url), params, url=url).iloc[0]
+    row = read_df(scoped_query(sql, params, project_ids, url), params, url=url).iloc[0]
     return {key: int(value) for key, value in row.items()}
 
 
@@ -125,7 +100,7 @@ def risk_register(
     """
     p, i = _pi(view)
     rp, ri = _pi("residual")
-    where = [f"1 = 1{_in_scope('r.project_id', project_ids, url)}"]
+    where = [f"1 = 1{in_scope('r.project_id', project_ids, url)}"]
     params: dict = {}
     if status is not None:
         where.append("r.status = :status")
@@ -178,7 +153,7 @@ def risk_register(
                  r.response_due, r.id
         {"LIMIT :limit" if limit is not None else ""}
     """
-    df = read_df(_query(sql, params, project_ids, url), params, url=url)
+    df = read_df(scoped_query(sql, params, project_ids, url), params, url=url)
     return as_dates(df, RISK_DATES)
 
 
@@ -186,11 +161,11 @@ def risk_categories(project_ids: Sequence[int] | None = None, url: str | None = 
     """The categories used by the risks of the scope, for a picker."""
     sql = f"""
         SELECT DISTINCT r.category FROM risk r
-        WHERE r.category <> ''{_in_scope("r.project_id", project_ids, url)}
+        WHERE r.category <> ''{in_scope("r.project_id", project_ids, url)}
         ORDER BY r.category
     """
     params: dict = {}
-    return read_df(_query(sql, params, project_ids, url), params, url=url).category.tolist()
+    return read_df(scoped_query(sql, params, project_ids, url), params, url=url).category.tolist()
 
 
 def risk_detail(risk_id: int, url: str | None = None) -> dict | None:
@@ -274,7 +249,7 @@ def exposure_by_score(
                    a.status, {p} * {i} AS score
             FROM risk_assessment a
             JOIN risk r ON r.id = a.risk_id
-            WHERE r.kind = :kind{_in_scope("a.project_id", project_ids, url)}
+            WHERE r.kind = :kind{in_scope("a.project_id", project_ids, url)}
         ),
         -- Many risks share the same span and score: grouping first makes the events few.
         open_spans AS (
@@ -305,7 +280,7 @@ def exposure_by_score(
     dates.update({f"w{n}": day for n, day in enumerate(week_end_dates)})
     params: dict = {"kind": kind, **dates}
     # Typed, so SQLite compares ISO strings and PostgreSQL dates.
-    statement = _query(sql, params, project_ids, url).bindparams(
+    statement = scoped_query(sql, params, project_ids, url).bindparams(
         *(sa.bindparam(name, type_=sa.Date) for name in dates)
     )
     df = read_df(statement, params, url=url)
@@ -328,12 +303,12 @@ def raid_items(
         JOIN project pr ON pr.id = ri.project_id
         LEFT JOIN person o ON o.id = ri.owner_id
         LEFT JOIN review rv ON rv.id = ri.review_id
-        WHERE ri.kind = :kind{_in_scope("ri.project_id", project_ids, url)}
+        WHERE ri.kind = :kind{in_scope("ri.project_id", project_ids, url)}
         ORDER BY CASE WHEN ri.status = 'open' THEN 0 ELSE 1 END,
                  COALESCE(ri.due_date, ri.decided_on, ri.raised_on), ri.id
     """
     params: dict = {"kind": kind}
-    df = read_df(_query(sql, params, project_ids, url), params, url=url)
+    df = read_df(scoped_query(sql, params, project_ids, url), params, url=url)
     return as_dates(df, ("due_date", "raised_on", "closed_on", "decided_on"))
 
 
@@ -348,7 +323,7 @@ def dependencies(project_ids: Sequence[int] | None = None, url: str | None = Non
     scope = (
         ""
         if project_ids is None
-        else f" AND ({_member('d.project_id', url)} OR {_member('d.provider_project_id', url)})"
+        else f" AND ({member_of('d.project_id', url)} OR {member_of('d.provider_project_id', url)})"
     )
     sql = f"""
         WITH open_ms AS (
@@ -393,7 +368,7 @@ def dependencies(project_ids: Sequence[int] | None = None, url: str | None = Non
         ORDER BY late DESC, CASE WHEN status = 'open' THEN 0 ELSE 1 END, need_by, id
     """
     params: dict = {}
-    df = read_df(_query(sql, params, project_ids, url), params, url=url)
+    df = read_df(scoped_query(sql, params, project_ids, url), params, url=url)
     df = as_dates(df, ("need_by", "raised_on", "expected_on"))
     df["late"] = df["late"].astype(bool)
     df["delivered"] = df["delivered"].astype(bool)

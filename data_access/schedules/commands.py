@@ -37,21 +37,26 @@ def preview_import(
     project_id: int | None,
     *,
     confirmed: frozenset[int] = frozenset(),
+    replace_typed: bool = False,
     session: Session,
 ) -> tuple[Preview, dict | None]:
     """The preview of importing `plan` into a project (None: a new one), and the project row;
-    `confirmed` are the file's unknown resources the user confirmed as new people."""
+    `confirmed` are the file's unknown resources the user confirmed as new people,
+    `replace_typed` whether the file's hours replace allocations typed in by hand that they
+    overlap."""
     project, milestones = reads.project_state(session, project_id) if project_id else (None, [])
     if project_id and project is None:
         raise ValidationFailed({"project": "does not exist any more"})
-    allocations = reads.imported_allocations(session, project_id) if project_id else []
+    imported, typed = reads.project_allocations(session, project_id) if project_id else ([], [])
     found = preview(
         plan,
         project,
         milestones,
         people=reads.people(session),
-        allocations=allocations,
+        allocations=imported,
+        typed=typed,
         confirmed=confirmed,
+        replace_typed=replace_typed,
     )
     return found, project
 
@@ -61,11 +66,14 @@ def preview_for(
     project_id: int | None,
     *,
     confirmed: frozenset[int] = frozenset(),
+    replace_typed: bool = False,
     url: str | None,
 ) -> Preview:
     """The preview a page shows (its own read-only session)."""
     with session_scope(url) as session:
-        return preview_import(plan, project_id, confirmed=confirmed, session=session)[0]
+        return preview_import(
+            plan, project_id, confirmed=confirmed, replace_typed=replace_typed, session=session
+        )[0]
 
 
 def followed_for(project_id: int, *, url: str | None) -> frozenset[int]:
@@ -119,7 +127,13 @@ def apply_import(
     writes nothing at all.
     """
     plan = seen.plan
-    now, project = preview_import(plan, project_id, confirmed=seen.confirmed, session=session)
+    now, project = preview_import(
+        plan,
+        project_id,
+        confirmed=seen.confirmed,
+        replace_typed=seen.replace_typed,
+        session=session,
+    )
     if now.changes != seen.changes:
         raise ConflictError(
             "project", project_id or 0, {**(project or {}), "_changed_by": "another save"}
@@ -247,7 +261,8 @@ def _write_staffing(
     now: Preview, project_id: int, department_id: int | None, *, session: Session, actor: Actor
 ) -> list[int] | None:
     """Stage the confirmed new people (in the project's department) and the allocations the
-    preview creates and replaces; returns the ids of the import's allocations now (None: the
+    preview creates and replaces (the previous import's, and those typed in by hand that the
+    user let the file replace); returns the ids of the import's allocations now (None: the
     allocations are as the previous import left them)."""
     person_of = {r.uid: p["id"] for r, p in now.matches if p is not None}
     for c in now.changes:
@@ -273,10 +288,10 @@ def _write_staffing(
     }
     if not added and not removed:
         return None
-    stored = reads.imported_allocations(session, project_id)
+    stored, typed = reads.project_allocations(session, project_id)
     new_ids = stage_allocations(
         added=added,
-        deleted=[(s["id"], s["version"]) for s in stored if s["id"] in removed],
+        deleted=[(s["id"], s["version"]) for s in stored + typed if s["id"] in removed],
         session=session,
         actor=actor,
     )

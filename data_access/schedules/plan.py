@@ -96,6 +96,10 @@ class Preview:
     # Each resource of the file with the person it is (id, name, email), None: nobody here.
     matches: tuple[tuple[PlanResource, dict | None], ...] = ()
     confirmed: frozenset[int] = frozenset()  # resources the user confirmed as new people
+    # Allocations typed in by hand that the file's hours overlap, and whether the user lets
+    # the file's hours take their place (otherwise the write refuses the overlap).
+    clashing: frozenset[int] = frozenset()
+    replace_typed: bool = False
 
     @property
     def empty(self) -> bool:
@@ -109,7 +113,9 @@ def preview(
     *,
     people: list[dict] = (),
     allocations: list[dict] = (),
+    typed: list[dict] = (),
     confirmed: frozenset[int] = frozenset(),
+    replace_typed: bool = False,
 ) -> Preview:
     """What importing `plan` would do to `project` (None: a new one) and its `milestones`.
 
@@ -161,8 +167,15 @@ def preview(
     ]
     matches = match_resources(plan.resources, people)
     staffing, warnings = _staffing(plan, matches, people, allocations, confirmed)
+    clashing, replaced, clash_warnings = _clashes(staffing, matches, typed, replace_typed)
     return Preview(
-        plan, tuple(changes + staffing), plan.warnings + warnings, matches, frozenset(confirmed)
+        plan,
+        tuple(changes + staffing + replaced),
+        plan.warnings + warnings + clash_warnings,
+        matches,
+        frozenset(confirmed),
+        clashing,
+        replace_typed,
     )
 
 
@@ -249,22 +262,68 @@ def _staffing(
             )
         )
     changes += [
-        Change(
-            "allocation",
-            "remove",
-            names.get(s["person_id"], f"person {s['person_id']}"),
-            "hours_per_week",
-            s["hours_per_week"],
-            None,
-            None,
-            s["id"],
-            _day(s["start_date"]),
-            _day(s["end_date"]),
-        )
+        _removal(names.get(s["person_id"], f"person {s['person_id']}"), s)
         for s in stored
         if s["id"] not in kept
     ]
     return changes, tuple(warnings)
+
+
+def _removal(name: str, stored: dict) -> Change:
+    """The preview line of a stored allocation the import deletes."""
+    return Change(
+        "allocation",
+        "remove",
+        name,
+        "hours_per_week",
+        stored["hours_per_week"],
+        None,
+        None,
+        stored["id"],
+        _day(stored["start_date"]),
+        _day(stored["end_date"]),
+    )
+
+
+def _clashes(
+    staffing: list[Change],
+    matches: tuple[tuple[PlanResource, dict | None], ...],
+    typed: list[dict],
+    replace: bool,
+) -> tuple[frozenset[int], list[Change], tuple[str, ...]]:
+    """Allocations typed in by hand that the file's new hours overlap (same person, dates
+    meeting): replaced when the user says so, otherwise each named in a warning, since the
+    allocation write refuses two allocations of one person on one project at once. A person
+    the import creates has no allocation yet."""
+    person_of = {r.uid: p for r, p in matches if p is not None}
+    created = [
+        (person_of[c.uid], c)
+        for c in staffing
+        if c.entity == "allocation" and c.action == "create" and c.uid in person_of
+    ]
+    clashing = [
+        t
+        for t in typed
+        if any(
+            p["id"] == t["person_id"]
+            and c.start <= _day(t["end_date"])
+            and _day(t["start_date"]) <= c.end
+            for p, c in created
+        )
+    ]
+    names = {p["id"]: p["name"] for p, _ in created}
+    ids = frozenset(t["id"] for t in clashing)
+    if replace:
+        return ids, [_removal(names[t["person_id"]], t) for t in clashing], ()
+    warnings = tuple(
+        f"{names[t['person_id']]} is already on this project from "
+        f"{_day(t['start_date']):%d %b %Y} to {_day(t['end_date']):%d %b %Y} "
+        f"({t['hours_per_week']:g} h a week, typed in by hand) and the file's hours overlap "
+        "those dates: let the file's hours replace that allocation, or change it on Resources "
+        "& money first; as it stands the import would be refused."
+        for t in clashing
+    )
+    return ids, [], warnings
 
 
 def _day(value) -> dt.date:

@@ -44,8 +44,9 @@ def people(session: Session) -> list[dict]:
     return [dict(r._mapping) for r in rows]
 
 
-def imported_allocations(session: Session, project_id: int) -> list[dict]:
-    """The project's allocations the latest import with resources wrote (those still there)."""
+def project_allocations(session: Session, project_id: int) -> tuple[list[dict], list[dict]]:
+    """The project's allocations: (those the latest import with resources wrote, those typed
+    in by hand), each as plain dicts."""
     mark = session.execute(
         sa.select(AuditLog.after)
         .where(
@@ -56,16 +57,13 @@ def imported_allocations(session: Session, project_id: int) -> list[dict]:
         .order_by(AuditLog.id.desc())
         .limit(1)
     ).scalar()
-    ids = (mark or {}).get("allocation_ids") or []
-    if not ids:
-        return []
+    ids = set((mark or {}).get("allocation_ids") or ())
     table = Allocation.__table__
     rows = session.execute(
-        sa.select(table)
-        .where(table.c.project_id == project_id, table.c.id.in_(ids))
-        .order_by(table.c.id)
+        sa.select(table).where(table.c.project_id == project_id).order_by(table.c.id)
     ).all()
-    return [dict(r._mapping) for r in rows]
+    rows = [dict(r._mapping) for r in rows]
+    return [r for r in rows if r["id"] in ids], [r for r in rows if r["id"] not in ids]
 
 
 def followed_tasks(session: Session, project_id: int) -> frozenset[int]:

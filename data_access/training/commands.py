@@ -18,10 +18,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from data_access.core.lesson_models import PROJECT_SIZES
 from data_access.core.models import AuditLog, Person
 from data_access.core.permissions import refuse, require_admin
 from data_access.core.training_models import (
+    RULE_CLASSES,
     CompetenceRule,
     Course,
     CourseBase,
@@ -114,11 +114,11 @@ def retire_course(course_id: int, *, expected_version: int, session: Session, ac
             "them first, or keep the course (rename it if it is no longer offered)."
         )
     rules = session.execute(
-        sa.select(CompetenceRule.id, CompetenceRule.project_size).where(
+        sa.select(CompetenceRule.id, CompetenceRule.applies_to).where(
             CompetenceRule.course_id == course_id
         )
     ).all()
-    for rule_id, size in rules:
+    for rule_id, applies_to in rules:
         session.execute(sa.delete(CompetenceRule).where(CompetenceRule.id == rule_id))
         audit(
             session,
@@ -127,7 +127,7 @@ def retire_course(course_id: int, *, expected_version: int, session: Session, ac
             entity="competence_rule",
             entity_id=rule_id,
             project_id=None,
-            before={"project_size": size, "course_id": course_id},
+            before={"applies_to": applies_to, "course_id": course_id},
         )
     delete_row(
         session,
@@ -288,32 +288,33 @@ def delete_training(record_id: int, *, expected_version: int, session: Session, 
 # --- the competence rule (PMO admin) ------------------------------------------------------
 
 
-def required_ids(session: Session, project_size: str) -> list[int]:
+def required_ids(session: Session, applies_to: str) -> list[int]:
     return sorted(
         session.execute(
-            sa.select(CompetenceRule.course_id).where(CompetenceRule.project_size == project_size)
+            sa.select(CompetenceRule.course_id).where(CompetenceRule.applies_to == applies_to)
         ).scalars()
     )
 
 
 def set_required_courses(
-    project_size: str,
+    applies_to: str,
     course_ids: Sequence[int],
     *,
     expected: Sequence[int],
     session: Session,
     actor: Actor,
 ) -> list[int]:
-    """The courses a manager of a project of this size must hold. `expected` is the list the
-    form showed: the rule's content is its version, so a stale save is refused."""
+    """The courses a manager of a project of this size or risk level (`RULE_CLASSES`) must
+    hold. `expected` is the list the form showed: the rule's content is its version, so a stale
+    save is refused."""
     require_admin(session, actor, "change the competence rule", entity="competence_rule")
-    if project_size not in PROJECT_SIZES:
-        raise ValidationFailed({"project_size": f"must be one of: {', '.join(PROJECT_SIZES)}"})
+    if applies_to not in RULE_CLASSES:
+        raise ValidationFailed({"applies_to": f"must be one of: {', '.join(RULE_CLASSES)}"})
     wanted = sorted({int(c) for c in course_ids})
     known = set(session.execute(sa.select(Course.id).where(Course.id.in_(wanted))).scalars())
     if set(wanted) - known:
         raise ValidationFailed({"course_ids": "refers to a course that does not exist"})
-    current = required_ids(session, project_size)
+    current = required_ids(session, applies_to)
     if current != sorted(int(c) for c in expected):
         by = session.execute(
             sa.select(AuditLog.actor_name)
@@ -328,12 +329,10 @@ def set_required_courses(
         return current
     table = CompetenceRule.__table__
     session.execute(
-        sa.delete(table).where(
-            table.c.project_size == project_size, table.c.course_id.not_in(wanted)
-        )
+        sa.delete(table).where(table.c.applies_to == applies_to, table.c.course_id.not_in(wanted))
     )
     for course_id in sorted(set(wanted) - set(current)):
-        session.execute(sa.insert(table).values(project_size=project_size, course_id=course_id))
+        session.execute(sa.insert(table).values(applies_to=applies_to, course_id=course_id))
     audit(
         session,
         actor=actor,
@@ -341,8 +340,8 @@ def set_required_courses(
         entity="competence_rule",
         entity_id=None,
         project_id=None,
-        before={"project_size": project_size, "course_ids": current},
-        after={"project_size": project_size, "course_ids": wanted},
+        before={"applies_to": applies_to, "course_ids": current},
+        after={"applies_to": applies_to, "course_ids": wanted},
     )
     commit(session)
     return wanted

@@ -1,5 +1,5 @@
 """Training reads: the catalogue, who holds what, the competence rule, and a project's
-manager with the courses the project's size asks of them."""
+manager with what its size and risk ask of them."""
 
 from __future__ import annotations
 
@@ -41,19 +41,35 @@ def records(person_id: int | None = None, *, url: str | None = None) -> pd.DataF
     return as_dates(df, ["completed_on", "expires_on"])
 
 
-def required_for(project_size: str, *, url: str | None = None) -> list[str]:
+def required_for(applies_to: list[str], *, url: str | None = None) -> list[str]:
+    """The courses the rule asks for any of `applies_to` (sizes, risk levels), by name."""
+    if not applies_to:
+        return []
+    marks = ", ".join(f":c{i}" for i in range(len(applies_to)))
     df = read_df(
-        "SELECT c.name FROM competence_rule r JOIN course c ON c.id = r.course_id "
-        "WHERE r.project_size = :s ORDER BY c.name",
-        {"s": project_size},
+        "SELECT DISTINCT c.name FROM competence_rule r JOIN course c ON c.id = r.course_id "
+        f"WHERE r.applies_to IN ({marks}) ORDER BY c.name",
+        {f"c{i}": c for i, c in enumerate(applies_to)},
         url=url,
     )
     return df.name.tolist()
 
 
 def rule(*, url: str | None = None) -> pd.DataFrame:
-    """The competence rule: one row per (project size, course)."""
-    return read_df("SELECT project_size, course_id FROM competence_rule", url=url)
+    """The competence rule: one row per (size or risk level, course)."""
+    return read_df("SELECT applies_to, course_id FROM competence_rule", url=url)
+
+
+def highest_open_risk(project_id: int, *, url: str | None = None) -> int | None:
+    """The project's highest open threat score (probability x impact), as health reads it."""
+    df = read_df(
+        "SELECT MAX(probability * impact) AS score FROM risk "
+        "WHERE project_id = :id AND status = 'open' AND kind = 'threat'",
+        {"id": project_id},
+        url=url,
+    )
+    score = df.score.iloc[0]
+    return None if pd.isna(score) else int(score)
 
 
 def expiring(since: dt.date, until: dt.date, *, url: str | None = None) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from benchmarks.browser import (  # noqa: F401 (re-exported for the tests)
     CHROMIUM,
@@ -26,6 +27,7 @@ from benchmarks.browser import (  # noqa: F401 (re-exported for the tests)
     RECORD_CHANGES,
     choose_option,
     free_port,
+    open_options,
     settled_at,
     sign_in_demo,
     sign_in_demo_admin,
@@ -93,7 +95,7 @@ def scratch_pg_database(prefix: str = "pmo_scratch") -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser():
     """Headless Debian Chromium driven by Playwright (one per test module)."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     expect.set_options(timeout=TIMEOUT_MS)
     if not Path(CHROMIUM).exists():
@@ -108,11 +110,12 @@ def browser():
 
 @pytest.fixture
 def new_page(browser):
-    """Make pages in fresh browser contexts (a new visitor each), closed after the test."""
+    """Make pages in fresh browser contexts (a new visitor each; `options` for the context, e.g.
+    storage_state), closed after the test."""
     contexts = []
 
-    def make(color_scheme: str = "light"):
-        context = browser.new_context(viewport=VIEWPORT, color_scheme=color_scheme)
+    def make(color_scheme: str = "light", **options):
+        context = browser.new_context(viewport=VIEWPORT, color_scheme=color_scheme, **options)
         context.set_default_timeout(TIMEOUT_MS)
         context.add_init_script(RECORD_CHANGES)
         contexts.append(context)
@@ -343,13 +346,59 @@ def fill_date(form, label: str, day) -> None:
 
 
 def pick(page, form, label: str, option: str) -> None:
-    """Choose `option` of a drop-down field of `form` (the keyboard opens the list reliably,
-    as in `choose_option`)."""
-    box = form.get_by_role("combobox", name=label).first
-    box.focus()
-    box.press("ArrowDown")
+    """Choose `option` of a drop-down field of `form`."""
+    open_options(form.get_by_role("combobox", name=label).first)
     page.keyboard.type(option)  # a long list shows only what matches the typing
     page.get_by_role("option", name=option, exact=True).click()
+
+
+# A data editor (st.data_editor) is a canvas grid: a user clicks a cell, moves with the arrow
+# keys and presses Enter to type into it. Its rows are 35 px high under a 35 px header.
+# A click on the cell already selected opens it for typing instead of selecting it, and the
+# grid shows its selection a moment late, so the helpers clear the selection (Escape) before
+# they click rather than read what is selected.
+ROW_PX = 35
+
+
+def _cell_editor(editor):
+    """The input of the cell open for typing (none when no cell is open)."""
+    return editor.page.locator("input:focus, textarea:focus")
+
+
+def _click_first_cell(editor, row: int) -> None:
+    """Click the first cell of `row` (on the empty row after the last, this adds a row)."""
+    editor.evaluate("e => e.scrollIntoView({block: 'center'})")
+    editor.click(trial=True)  # waits until it stands still
+    box = editor.bounding_box()
+    editor.page.mouse.click(box["x"] + 45, box["y"] + ROW_PX * (row + 1) + ROW_PX / 2)
+
+
+def add_row(editor) -> None:
+    """Add an empty row at the end of a data editor with dynamic rows."""
+    rows = editor.locator('[role="row"]')
+    before = rows.count()  # the header is a row
+    _click_first_cell(editor, before - 1)
+    expect(rows).to_have_count(before + 1)
+    # The new row's first cell opens for typing: close it, keeping the row.
+    expect(_cell_editor(editor)).to_have_count(1)
+    editor.page.keyboard.press("Escape")
+    expect(_cell_editor(editor)).to_have_count(0)
+
+
+def edit_cell(editor, row: int, column: int, value: str) -> None:
+    """Type `value` into a data editor's cell (a drop-down cell: the option it starts with)."""
+    editor.get_by_test_id("data-grid-canvas").focus()
+    editor.page.keyboard.press("Escape")  # no cell selected, so the click selects one
+    _click_first_cell(editor, row)
+    expect(editor.locator(f"#glide-cell-1-{row}")).to_have_attribute("aria-selected", "true")
+    for _ in range(column):
+        editor.page.keyboard.press("ArrowRight")
+    editor.page.keyboard.press("Enter")
+    expect(_cell_editor(editor)).to_have_count(1)
+    _cell_editor(editor).fill(value)
+    editor.page.keyboard.press("Enter")
+    expect(_cell_editor(editor)).to_have_count(0)
+    expect(editor.locator(f"#glide-cell-{column + 1}-{row}")).to_contain_text(value)
 
 
 def fill_path_to_green(page, form, green, action: str, owner: str, due) -> None:

@@ -37,6 +37,7 @@ PAGES = {
     "updates": "updates",
     "meeting": "meeting",
     "admin": "admin",
+    "compliance": "gates?tab=Compliance",
 }
 SIZES = {
     "1280x720": (1280, 720),

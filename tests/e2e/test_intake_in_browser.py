@@ -1,16 +1,23 @@
-"""Intake and selection in a real browser, as a PMO admin new to the page would go: submit a
-draft proposal, score it, run a selection with it forced in, save two scenarios, compare
-them, approve one, and find its new projects on the portfolio."""
+"""Intake and selection in a real browser, as a PMO admin new to the page would go: type a new
+proposal (its costs, people and benefits in the form's tables), submit it, score it, run a
+selection with it forced in, save two scenarios, compare them, approve one, and find its new
+projects on the portfolio."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from playwright.sync_api import expect
 
+from data_access.core import clock
 from data_access.core.db import read_df, read_scalar
 from tests.e2e.harness import (
+    add_row,
+    edit_cell,
     metric_value,
     open_app,
+    pick,
     screenshot,
     settle_after_action,
     shown_errors,
@@ -43,13 +50,69 @@ def _save_scenario(page, name: str) -> None:
     expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Scenario saved")
 
 
-def test_from_draft_to_projects_on_the_portfolio(server, demo_url, page):
-    code = read_scalar(
-        "SELECT code FROM proposal WHERE status = 'draft' ORDER BY code LIMIT 1", url=demo_url
+def _type_proposal(page, url: str, title: str) -> str:
+    """Fill the new-proposal form as a user does and save it as a draft; returns its code."""
+    today = clock.today()
+    first = "SELECT name FROM {} ORDER BY id LIMIT 1"
+    sponsor, department, program, driver = (
+        read_scalar(first.format(t), url=url)
+        for t in ("person", "department", "program", "strategic_driver")
     )
-    pid = read_scalar("SELECT id FROM proposal WHERE code = :c", {"c": code}, url=demo_url)
+    form = page.get_by_test_id("stForm").filter(
+        has=page.get_by_role("button", name="Save as draft")
+    )
+    form.get_by_role("textbox", name="Title", exact=True).fill(title)
+    pick(page, form, "Sponsor", sponsor)
+    pick(page, form, "Department", department)
+    pick(page, form, "Program (of the project, once approved)", program)
+    form.get_by_role("textbox", name="Problem it solves").fill("Invoices are keyed twice.")
+    pick(page, form, "Strategic drivers it serves", driver)
+    page.keyboard.press("Escape")
+    costs, needs, benefits = form.get_by_test_id("stDataFrame").all()
+    edit_cell(costs, 0, 1, "150000")
+    edit_cell(costs, 1, 1, "50000")
+    add_row(needs)
+    edit_cell(needs, 0, 1, "Business analysis")
+    edit_cell(needs, 0, 2, f"{today.year + 1}-Q1")
+    edit_cell(needs, 0, 3, "120")
+    add_row(benefits)
+    edit_cell(benefits, 0, 1, "Invoices keyed twice a month")
+    edit_cell(benefits, 0, 2, "400")
+    edit_cell(benefits, 0, 3, "0")
+    edit_cell(benefits, 0, 4, (today + dt.timedelta(days=400)).isoformat())
+    edit_cell(benefits, 0, 5, driver)
+    screenshot(page, "intake-proposal-typed")
+    form.get_by_role("button", name="Save as draft").click()
+    settle_after_action(page)
+    assert not shown_errors(page)
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("saved as a draft")
+    return read_scalar("SELECT code FROM proposal WHERE title = :t", {"t": title}, url=url)
 
-    # Submit the draft.
+
+def test_from_a_typed_proposal_to_projects_on_the_portfolio(server, demo_url, page):
+    open_app(page, f"{server.url}/intake?view=Proposals&proposal=new")
+    code = _type_proposal(page, demo_url, "Scan supplier invoices")
+    pid = read_scalar("SELECT id FROM proposal WHERE code = :c", {"c": code}, url=demo_url)
+    assert _status(demo_url, code) == "draft"
+    year = dt.date(clock.today().year + (clock.today().month > 9), 1, 1).year
+    costs = read_df(
+        "SELECT year, amount FROM proposal_cost WHERE proposal_id = :p ORDER BY year",
+        {"p": pid},
+        url=demo_url,
+    )
+    assert costs.values.tolist() == [[year, 150000], [year + 1, 50000]]
+    need = read_df("SELECT * FROM proposal_need WHERE proposal_id = :p", {"p": pid}, url=demo_url)
+    assert need[["pool_kind", "pool", "period", "hours"]].values.tolist() == [
+        ["skill", "Business analysis", f"{clock.today().year + 1}-Q1", 120]
+    ]
+    benefit = read_df(
+        "SELECT kind, measure, baseline, target FROM benefit WHERE proposal_id = :p",
+        {"p": pid},
+        url=demo_url,
+    )
+    assert benefit.values.tolist() == [["financial", "Invoices keyed twice a month", 400, 0]]
+
+    # Submit it.
     open_app(page, f"{server.url}/intake?view=Proposals&proposal_status=draft&proposal={pid}")
     expect(page.get_by_role("heading", name=code)).to_be_visible()
     page.get_by_role("button", name="Submit", exact=True).click()

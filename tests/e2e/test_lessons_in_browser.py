@@ -4,8 +4,6 @@ from similar projects, marks it useful, and anyone finds it by full-text search.
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import pytest
 from playwright.sync_api import expect
@@ -16,7 +14,7 @@ from data_access.gates import reads as reads_gates
 from data_access.lessons import reads
 from domain import lessons as rule
 from tests.conftest import DEMO_TODAY
-from tests.e2e.harness import screenshot, settle, settle_after_action, sign_in_as
+from tests.e2e.harness import pick, screenshot, settle, settle_after_action, sign_in_as
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-lessons")]
 
@@ -80,8 +78,7 @@ def test_a_lesson_recorded_at_a_gate_finds_its_reader(server, demo_url, new_page
     form.get_by_role("textbox", name="Recommendation").fill(
         "Agree a change freeze for the cut-over weekend with operations at the planning gate."
     )
-    form.get_by_role("combobox", name=re.compile("Category")).click()
-    pmo.get_by_role("option", name=category, exact=True).click()
+    pick(pmo, form, "Category", category)
     form.get_by_role("button", name="Record the lesson").click()
     settle_after_action(pmo)
     expect(pmo.get_by_test_id("stAlertContentSuccess")).to_contain_text("Lesson recorded")

@@ -1,5 +1,6 @@
 """The templates library in a real browser (issue 25): a PMO admin uploads a new version of a
-template, a refused file is explained under the field, and the new version downloads (counted)."""
+template, a refused file is explained under the field, and the new version downloads (counted),
+from the library and from the guidance of a project in the template's phase."""
 
 from __future__ import annotations
 
@@ -14,6 +15,20 @@ from tests.e2e.harness import screenshot, settle, settle_after_action, sign_in_a
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-library")]
 
 NEW = "# Project charter\n\nVersion uploaded in the browser test.\n"
+
+
+def _download(page, button: str, url: str, *, downloads: int) -> None:
+    """The button downloads the uploaded version, and the library counts it."""
+    with page.expect_download() as download:
+        page.get_by_role("button", name=button).click()
+    assert Path(download.value.path()).read_text() == NEW
+    settle(page)
+    assert (
+        read_scalar(
+            "SELECT downloads FROM library_file WHERE filename = 'charter-browser.md'", url=url
+        )
+        == downloads
+    )
 
 
 def test_upload_a_new_version_and_download_it(server, demo_url, new_page, tmp_path):
@@ -49,16 +64,16 @@ def test_upload_a_new_version_and_download_it(server, demo_url, new_page, tmp_pa
     card.get_by_role("button", name="Upload", exact=True).click()
     settle_after_action(page)
     expect(page.get_by_text("New version uploaded.")).to_have_count(1)
-    button = page.get_by_role("button", name=f"charter-browser.md (version {before + 1})")
-    with page.expect_download() as download:
-        button.click()
-    assert Path(download.value.path()).read_text() == NEW
-    settle(page)
-    assert (
-        read_scalar(
-            "SELECT downloads FROM library_file WHERE filename = 'charter-browser.md'",
-            url=demo_url,
-        )
-        == 1
-    )
+    _download(page, f"charter-browser.md (version {before + 1})", demo_url, downloads=1)
     screenshot(page, "library-uploaded")
+
+    # The guidance of a project in its Initiation phase offers the charter's new version.
+    code = read_scalar(
+        "SELECT MIN(code) FROM project WHERE phase = 'Initiation' AND status = 'active'",
+        url=demo_url,
+    )
+    page.goto(f"{server.url}/project?project={code}")
+    settle(page)
+    expect(page.get_by_text("Templates for this phase")).to_have_count(1)
+    _download(page, f"Project charter (version {before + 1})", demo_url, downloads=2)
+    screenshot(page, "library-phase-guidance")
