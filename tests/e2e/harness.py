@@ -109,10 +109,11 @@ def browser():
 
 
 @pytest.fixture
-def new_page(browser):
+def new_page(browser, request):
     """Make pages in fresh browser contexts (a new visitor each; `options` for the context, e.g.
     storage_state), closed after the test."""
     contexts = []
+    request.node.browser_contexts = contexts  # for the failure report below
 
     def make(color_scheme: str = "light", **options):
         context = browser.new_context(viewport=VIEWPORT, color_scheme=color_scheme, **options)
@@ -124,6 +125,24 @@ def new_page(browser):
     yield make
     for context in contexts:
         context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed browser test reports what each of its pages showed and the end of its app
+    server's log: a failure seen once in CI can then be read, not guessed."""
+    report = yield
+    if report.when == "call" and report.failed:
+        for context in getattr(item, "browser_contexts", []):
+            for i, page in enumerate(context.pages):
+                with suppress(Exception):  # a page that is gone has nothing to tell
+                    shown = page.get_by_test_id("stMain").inner_text(timeout=5_000)
+                    screenshot(page, f"failed-{item.name}-{i}")
+                    report.sections.append((f"page {page.url}", shown[-4_000:]))
+        server = item.funcargs.get("server")
+        if hasattr(server, "log"):
+            report.sections.append(("app server log", server.log()))
+    return report
 
 
 @pytest.fixture
