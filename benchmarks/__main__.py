@@ -31,7 +31,7 @@ from benchmarks.lessons import measure_lesson_search
 from benchmarks.pages import measure_page, page_files, page_name
 from benchmarks.schedules import measure_schedule_import, print_schedule_import
 from benchmarks.selection import measure_selection, print_selection
-from benchmarks.tiers import CACHE, postgres_tier, sqlite_tier, tier_counts
+from benchmarks.tiers import CACHE, POSTGRES_ONLY, postgres_tier, sqlite_tier, tier_counts
 from benchmarks.writes import first_active_project, measure_writes, save_status_update
 from data_access.core import clock
 from data_access.core.db import get_engine
@@ -79,6 +79,9 @@ def run(args) -> dict:
     backends = [("sqlite", None)] + ([("postgresql", args.pg_url)] if args.pg_url else [])
     for backend, server in backends:
         for tier in args.tiers:
+            if backend == "sqlite" and tier in POSTGRES_ONLY:
+                print(f"\n== sqlite:{tier} skipped: a PostgreSQL tier (--pg-url)", file=sys.stderr)
+                continue
             if backend == "sqlite":
                 url, load_s = sqlite_tier(tier, today)
             else:
@@ -119,7 +122,7 @@ def run(args) -> dict:
                 entry["lesson_search"] = measure_lesson_search(
                     _scratch_copy(url, backend, "lessons"), today
                 )
-            if args.browser and tier in ("S", "L"):
+            if args.browser and tier != "M":
                 from benchmarks.browser import measure_browser
 
                 entry["browser"] = measure_browser(

@@ -14,6 +14,8 @@ from data_access.demo.generator import generate
 from data_access.demo.loader import is_empty, load
 
 CACHE = Path(__file__).resolve().parent / ".cache"
+# Tier XL is the team deployment's ceiling (PMO_DOMAIN.md): measured on PostgreSQL only.
+POSTGRES_ONLY = ("XL",)
 
 
 def _counts(url: str) -> dict[str, int]:

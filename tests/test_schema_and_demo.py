@@ -69,6 +69,8 @@ def test_same_seed_same_portfolio():
 
 
 def test_tier_sizes_follow_the_domain_reference():
+    # Everything scales with the number of projects: checked at S, the smallest.
+    assert TIERS == {"S": 50, "M": 500, "L": 5_000, "XL": 20_000}
     rows = generate("S", today=DEMO_TODAY).rows
     assert len(rows[Project]) == TIERS["S"] == 50
     assert len(rows[Milestone]) == 500

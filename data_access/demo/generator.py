@@ -32,6 +32,7 @@ TIERS = {
     "S": 50,
     "M": 500,
     "L": 5_000,
+    "XL": 20_000,  # PostgreSQL: the team deployment's ceiling (PMO_DOMAIN.md)
 }
 WEEKS = 52
 PROFILES = (("green", 0.68), ("amber", 0.18), ("red", 0.08), ("watch", 0.06))

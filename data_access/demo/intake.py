@@ -24,7 +24,7 @@ from data_access.demo.organisation import Organisation
 from data_access.demo.rows import DemoRows
 from data_access.demo.words import DEPARTMENTS, PROJECT_WORDS, SKILLS
 
-PROPOSALS = {"S": 40, "M": 150, "L": 400}
+PROPOSALS = {"S": 40, "M": 150, "L": 400, "XL": 800}
 # Weighted directly (the AHP comparisons are left for the PMO to make).
 DRIVERS = [
     ("Customer retention", "Keep and grow the customers we have", 0.30),

@@ -88,7 +88,7 @@ def add_organisation(
         for _ in range(max(30, n_projects))
     ]
 
-    n_portfolios = {"S": 1, "M": 2, "L": 3}[tier]
+    n_portfolios = {"S": 1, "M": 2, "L": 3, "XL": 6}[tier]
     for i in range(n_portfolios):
         suffix = "" if n_portfolios == 1 else f" {chr(65 + i)}"
         out.add(
