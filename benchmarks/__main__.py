@@ -1,7 +1,9 @@
-"""Benchmark suite: every page at tiers S, M and L, form saves, and the browser.
+"""Benchmark suite: every page at tiers S, M, L (and XL on PostgreSQL), form saves, the
+browser, and many people at once on several app processes (scale_out).
 
     python -m benchmarks run [--tiers S,M,L] [--pg-url URL] [--warm 5] [--browser] [--out F.json]
-                             [--sections pages,writes,api,schedules,lessons]
+                             [--sections pages,writes,api,schedules,lessons,scale_out]
+                             [--processes 3 --readers 60 --writers 10 --seconds 120]
     python -m benchmarks compare before.json after.json
 
 Not part of the pass/fail tests: it prints a table and writes JSON (benchmarks/results/).
@@ -17,6 +19,7 @@ import os
 import platform
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,6 +32,8 @@ from benchmarks.api import measure_api
 from benchmarks.lessons import TARGET_MS as SEARCH_TARGET_MS
 from benchmarks.lessons import measure_lesson_search
 from benchmarks.pages import measure_page, page_files, page_name
+from benchmarks.scale_out import P95_TARGET_MS as SCALE_OUT_P95_MS
+from benchmarks.scale_out import measure_scale_out
 from benchmarks.schedules import measure_schedule_import, print_schedule_import
 from benchmarks.selection import measure_selection, print_selection
 from benchmarks.tiers import CACHE, POSTGRES_ONLY, postgres_tier, sqlite_tier, tier_counts
@@ -122,6 +127,17 @@ def run(args) -> dict:
                 entry["lesson_search"] = measure_lesson_search(
                     _scratch_copy(url, backend, "lessons"), today
                 )
+            if "scale_out" in args.sections and backend == "postgresql":
+                with tempfile.TemporaryDirectory() as logs:
+                    entry["scale_out"] = measure_scale_out(
+                        url,
+                        today,
+                        Path(logs),
+                        processes=args.processes,
+                        readers=args.readers,
+                        writers=args.writers,
+                        seconds=args.seconds,
+                    )
             if args.browser and tier != "M":
                 from benchmarks.browser import measure_browser
 
@@ -212,6 +228,8 @@ def print_table(report: dict) -> None:
                     for k, v in entry["lesson_search"].items()
                 )
             )
+        if "scale_out" in entry:
+            print_scale_out(entry["scale_out"])
         if "browser" in entry:
             b = entry["browser"]
             print(
@@ -225,6 +243,19 @@ def print_table(report: dict) -> None:
     _print_ratios(report)
     if "selection" in report:
         print_selection(report["selection"])
+
+
+def print_scale_out(r: dict) -> None:
+    print(
+        f"scale-out: {r['processes']} processes, {r['readers']} readers, {r['writers']} writers "
+        f"for {r['seconds']:.0f} s: {r['views']} page views, p50 {r['p50_ms']} ms, p95 "
+        f"{r['p95_ms']} ms{_flag(r['p95_ms'], SCALE_OUT_P95_MS)} (a session's first view: p50 "
+        f"{r['first_view_p50_ms']} ms, p95 {r['first_view_p95_ms']} ms); {r['writes']} saves; "
+        f"{r['error_count']} errors, {len(r['write_errors'])} failed saves; RSS MB {r['rss_mb']}"
+    )
+    print("  p95 by page (ms): " + ", ".join(f"{k} {v}" for k, v in r["by_page_p95_ms"].items()))
+    for error in r["errors"]:
+        print(f"  error: {error}")
 
 
 def _print_ratios(report: dict) -> None:
@@ -279,8 +310,13 @@ def main() -> None:
         "--sections",
         type=lambda s: s.split(","),
         default=["pages", "writes", "api", "schedules", "lessons"],
-        help="only these of pages, writes, api, schedules, lessons",
+        help="only these of pages, writes, api, schedules, lessons, scale_out (PostgreSQL: "
+        "readers and writers at once on several app processes; not run by default)",
     )
+    r.add_argument("--processes", type=int, default=3, help="scale_out: app processes")
+    r.add_argument("--readers", type=int, default=60, help="scale_out: people browsing")
+    r.add_argument("--writers", type=int, default=10, help="scale_out: people saving")
+    r.add_argument("--seconds", type=float, default=120, help="scale_out: how long")
     r.add_argument("--today", help="day the demo data is generated around (default: today)")
     r.add_argument("--out", help="JSON file (default: benchmarks/results/<timestamp>.json)")
     c = sub.add_parser("compare", help="ratios between two JSON results")

@@ -15,10 +15,13 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
+from benchmarks.scale_out import measure_scale_out
+from data_access.core import clock
 from data_access.core.config import APP_ROOT
 from data_access.core.db import get_engine
 from data_access.core.schema import head_revision
 from data_access.core.settings import DEFAULT_SETTINGS
+from data_access.demo.loader import load_demo
 from tests.e2e.harness import (
     metric_value,
     open_app,
@@ -121,3 +124,20 @@ def test_change_saved_in_one_process_is_seen_in_another(new_page, tmp_path):
         screenshot(pages[1], "team-second-server-after-change")
         for server in (first, second):
             assert "Traceback" not in server.log(tail=100_000)
+
+
+@pytest.mark.e2e
+def test_people_on_three_processes_read_without_errors_while_others_save(tmp_path):
+    """The benchmark's scale-out in small: signed-in readers on three processes of one
+    PostgreSQL database open pages while project managers save; nobody sees an error and
+    every save goes through (the measured run, 60 readers and 10 writers, is in the README)."""
+    with scratch_pg_database("pmo_scale") as url:
+        load_demo("S", url)
+        result = measure_scale_out(
+            url, clock.today(), tmp_path, processes=3, readers=6, writers=2, seconds=15
+        )
+    assert result["error_count"] == 0, result["errors"]
+    assert result["views"] >= 6  # every reader got at least its first page
+    assert result["writes"] > 0 and result["write_errors"] == []
+    for log in tmp_path.glob("streamlit-*.log"):
+        assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
