@@ -35,6 +35,13 @@ def _badge(letter: str) -> str:
     return f":{BADGE[letter]}-badge[**{_rag_option(letter)}**]"
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _computed_health(facts: dict, settings: dict, today: dt.date, figures: dict) -> dict:
+    # The health rules cost some 15 ms even for one row (pandas' cost per operation), paid
+    # twice on each rerun of the form; the same inputs give the same health.
+    return status_update.computed_health(facts, settings, today, figures)
+
+
 def status_update_form(
     version: data.Version, facts: dict[str, Any], actor: Actor, today: dt.date
 ) -> None:
@@ -57,7 +64,7 @@ def status_update_form(
             else loaded_figures[f]
             for f in FIGURES
         }
-        return status_update.computed_health(facts, settings, today, figures)
+        return _computed_health(facts, settings, today, figures)
 
     def check(values: dict[str, Any]) -> dict[str, str]:
         computed = computed_for(values)
