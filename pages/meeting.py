@@ -270,8 +270,8 @@ def _table(df: pd.DataFrame, columns: dict[str, str], empty: str) -> None:
         )
     shown_df = df.head(TABLE_ROWS)[list(columns)].rename(columns=columns)
     for column in shown_df.columns:  # one date format everywhere: 25 Nov 2026
-        # Dates come as objects (data_access.core.sql.as_dates): one value tells.
-        known = shown_df[column].dropna() if shown_df[column].dtype == object else ()
+        # A column holds one type (read from SQL): its first value tells.
+        known = shown_df[column].dropna()
         if len(known) and isinstance(known.iloc[0], dt.date):
             shown_df[column] = shown_df[column].map(fmt_date)
     st.dataframe(shown_df, hide_index=True, width="stretch")
