@@ -219,13 +219,35 @@ def test_admin_page_itself_refuses_other_roles(direct_url, role):
     assert not at.text_input and not at.tabs
 
 
-def _admin_page(url) -> AppTest:
+def _admin_page(url, tab: str | None = None) -> AppTest:
+    """The admin page; only its open tab is drawn (`tab`: another than the first)."""
     at = _app()
     sign_in(at, "admin")
     at.run()
+    if tab:
+        at.query_params["tab"] = tab
     at.switch_page("pages/admin.py").run()
     assert not at.exception, at.exception
     return at
+
+
+@pytest.mark.parametrize(
+    ("tab", "shown"),
+    [
+        ("People and roles", "Add a person"),
+        ("Portfolios, programs, departments", "Programs"),
+        ("Thresholds and settings", "Schedule health"),
+        ("Changes", "The latest 200 changes"),
+        ("E-mail and deliveries", "E-mail is off"),
+    ],
+)
+def test_the_admin_page_draws_its_open_tab_only(url, monkeypatch, tab, shown):
+    monkeypatch.delenv("PMO_SMTP_URL", raising=False)
+    at = _admin_page(url, tab)
+    texts = _texts(at) + " ".join(e.value for e in (*at.subheader, *at.caption))
+    assert shown in texts
+    others = {"Add a person", "Programs", "Schedule health", "The latest 200 changes"} - {shown}
+    assert not any(other in texts for other in others)
 
 
 def test_add_person_shows_every_problem_keeps_the_input_then_saves(url):
@@ -254,7 +276,7 @@ def test_add_person_shows_every_problem_keeps_the_input_then_saves(url):
 
 
 def test_settings_form_saves_valid_and_refuses_invalid_thresholds(url):
-    at = _admin_page(url)
+    at = _admin_page(url, "Thresholds and settings")
     at.number_input(key="settings_schedule.schedule_amber_pct").set_value(20.0)
     _button_in_form(at, "settings_schedule").click().run()
     assert "the Red threshold must not be below the Amber one" in _texts(at)

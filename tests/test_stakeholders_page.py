@@ -153,7 +153,7 @@ def test_inbox_page_subscribes_to_the_filtered_view(demo_db_url, monkeypatch):
 
 def test_admin_sees_that_email_is_off_and_the_delivery_log(demo_db_url, monkeypatch):
     monkeypatch.delenv("PMO_SMTP_URL", raising=False)
-    at = open_app(demo_db_url, monkeypatch, "pages/admin.py")
+    at = open_app(demo_db_url, monkeypatch, "pages/admin.py", tab="E-mail and deliveries")
     assert "E-mail is off" in " ".join(w.value for w in at.warning)
     # The demo's inbox messages are in the log, and every subscription is listed.
     tables = [e.value for e in at.dataframe]
