@@ -120,11 +120,36 @@ def new_page(browser, request):
         context.set_default_timeout(TIMEOUT_MS)
         context.add_init_script(RECORD_CHANGES)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        _record_events(page)
+        return page
 
     yield make
     for context in contexts:
         context.close()
+
+
+def _record_events(page) -> None:
+    """Keep what the browser said (console warnings and errors) and the app's WebSocket
+    coming and going, with the time, for the failure report."""
+    events = page.pmo_events = []
+
+    def note(text: str) -> None:
+        events.append(f"{time.strftime('%H:%M:%S')}.{int(time.time() * 1000) % 1000:03d} {text}")
+
+    def console(message) -> None:
+        if message.type in ("error", "warning"):
+            note(f"console {message.type}: {message.text[:300]}")
+
+    def websocket(ws) -> None:
+        # Each rerun the page asks for is one message sent (a click, a changed widget).
+        note(f"websocket open {ws.url}")
+        ws.on("framesent", lambda payload: note(f"sent {len(payload)} bytes"))
+        ws.on("close", lambda _: note(f"websocket closed {ws.url}"))
+
+    page.on("console", console)
+    page.on("websocket", websocket)
+    page.on("framenavigated", lambda f: note(f"navigated {f.url}") if f == page.main_frame else 0)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -139,6 +164,8 @@ def pytest_runtest_makereport(item, call):
                     shown = page.get_by_test_id("stMain").inner_text(timeout=5_000)
                     screenshot(page, f"failed-{item.name}-{i}")
                     report.sections.append((f"page {page.url}", shown[-4_000:]))
+                    events = "\n".join(getattr(page, "pmo_events", [])[-60:])
+                    report.sections.append((f"browser events {page.url}", events))
         server = item.funcargs.get("server")
         if hasattr(server, "log"):
             report.sections.append(("app server log", server.log()))
