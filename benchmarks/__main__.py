@@ -245,10 +245,16 @@ def print_table(report: dict) -> None:
         print_selection(report["selection"])
 
 
+def _span(bounds) -> str:
+    return f"{bounds[0]:.0f}-{bounds[1]:.0f}"
+
+
 def print_scale_out(r: dict) -> None:
     print(
         f"scale-out: {r['processes']} processes, {r['readers']} readers, {r['writers']} writers "
-        f"for {r['seconds']:.0f} s: {r['views']} page views, p50 {r['p50_ms']} ms, p95 "
+        f"for {r['seconds']:.0f} s (reading {_span(r['pace']['think'])} s a page, a save every "
+        f"{_span(r['pace']['write_every'])} s a writer): {r['views']} page views, p50 "
+        f"{r['p50_ms']} ms, p95 "
         f"{r['p95_ms']} ms{_flag(r['p95_ms'], SCALE_OUT_P95_MS)} (a session's first view: p50 "
         f"{r['first_view_p50_ms']} ms, p95 {r['first_view_p95_ms']} ms); {r['writes']} saves; "
         f"{r['error_count']} errors, {len(r['write_errors'])} failed saves; RSS MB {r['rss_mb']}"

@@ -12,6 +12,7 @@ reader's next view pays for what changed.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import random
 import statistics
@@ -41,8 +42,17 @@ PAGES = (
     ("updates", ""),
 )
 P95_TARGET_MS = 2_000  # at tier L (issue 19)
-THINK_SECONDS = (2.0, 6.0)  # a person reads a page before opening the next
-WRITE_EVERY_SECONDS = (5.0, 15.0)  # a project manager's save, now and then
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How people use the app: a person reads a page for a while before opening the next; a
+    project manager filling in a form saves every minute or so; people arrive over the first
+    seconds, not all at once."""
+
+    think: tuple[float, float] = (10.0, 30.0)
+    write_every: tuple[float, float] = (30.0, 90.0)
+    arrive_within: float = 20.0
 
 
 @dataclass
@@ -109,8 +119,11 @@ async def _view(ws, page: str, query: str) -> tuple[float, str | None]:
             return time.perf_counter() - started, error
 
 
-async def _reader(base: str, cookie: str, code: str, until: float, views: Views, seed: int):
+async def _reader(
+    base: str, cookie: str, code: str, until: float, views: Views, seed: int, pace: Pace
+):
     rng = random.Random(seed)
+    await asyncio.sleep(rng.uniform(0, pace.arrive_within))
     ws_url = base.replace("http://", "ws://") + "/_stcore/stream"
     headers = {"Cookie": cookie, "Origin": base}
     async with websockets.connect(
@@ -129,14 +142,16 @@ async def _reader(base: str, cookie: str, code: str, until: float, views: Views,
             if error:
                 views.errors.append(f"{page or 'overview'}: {error}")
             first = False
-            await asyncio.sleep(rng.uniform(*THINK_SECONDS))
+            await asyncio.sleep(rng.uniform(*pace.think))
 
 
-def _writer(url: str, projects: list[int], today: dt.date, until: float, views: Views, seed: int):
+def _writer(
+    url: str, projects: list[int], today: dt.date, until: float, views: Views, seed: int, pace
+):
     rng = random.Random(seed)
     i = 0
     while time.perf_counter() < until:
-        time.sleep(rng.uniform(*WRITE_EVERY_SECONDS))
+        time.sleep(rng.uniform(*pace.write_every))
         try:
             save_status_update(url, rng.choice(projects), today, 10_000 * seed + i)
             views.writes += 1
@@ -160,6 +175,7 @@ def measure_scale_out(
     readers: int = 60,
     writers: int = 10,
     seconds: float = 120.0,
+    pace: Pace = Pace(),
 ) -> dict:
     """`readers` people browsing and `writers` saving for `seconds` on `processes` app
     processes; page-view times (p50, p95) by page, errors, and each process's memory."""
@@ -173,7 +189,7 @@ def measure_scale_out(
     with streamlit_servers(url, log_dir, count=processes, PMO_DEMO_DATA="off") as servers:
         until = time.perf_counter() + seconds
         threads = [
-            threading.Thread(target=_writer, args=(url, projects, today, until, views, w))
+            threading.Thread(target=_writer, args=(url, projects, today, until, views, w, pace))
             for w in range(writers)
         ]
         for thread in threads:
@@ -182,7 +198,7 @@ def measure_scale_out(
         async def everyone():
             await asyncio.gather(
                 *(
-                    _reader(servers[i % processes].url, cookie, code, until, views, i)
+                    _reader(servers[i % processes].url, cookie, code, until, views, i, pace)
                     for i, (cookie, code) in enumerate(cookies)
                 )
             )
@@ -201,6 +217,7 @@ def measure_scale_out(
         "readers": readers,
         "writers": writers,
         "seconds": seconds,
+        "pace": dataclasses.asdict(pace),
         "views": len(views.timings),
         "p50_ms": round(_percentile(later, 50) * 1000),
         "p95_ms": round(_percentile(later, 95) * 1000),

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from benchmarks.scale_out import measure_scale_out
+from benchmarks.scale_out import Pace, measure_scale_out
 from data_access.core import clock
 from data_access.core.config import APP_ROOT
 from data_access.core.db import get_engine
@@ -134,7 +134,14 @@ def test_people_on_three_processes_read_without_errors_while_others_save(tmp_pat
     with scratch_pg_database("pmo_scale") as url:
         load_demo("S", url)
         result = measure_scale_out(
-            url, clock.today(), tmp_path, processes=3, readers=6, writers=2, seconds=15
+            url,
+            clock.today(),
+            tmp_path,
+            processes=3,
+            readers=6,
+            writers=2,
+            seconds=15,
+            pace=Pace(think=(1.0, 3.0), write_every=(2.0, 5.0), arrive_within=2.0),
         )
     assert result["error_count"] == 0, result["errors"]
     assert result["views"] >= 6  # every reader got at least its first page
