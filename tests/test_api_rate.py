@@ -4,12 +4,14 @@ version (caches stay warm)."""
 
 from __future__ import annotations
 
-import multiprocessing
+import subprocess
+import sys
 
 import pytest
 
 from data_access.api_tokens import rate
-from data_access.core.db import dispose_engines, read_scalar
+from data_access.core.config import APP_ROOT
+from data_access.core.db import read_scalar
 
 
 def test_a_bucket_allows_its_burst_then_refills_with_time(db_url):
@@ -28,20 +30,29 @@ def test_a_bucket_allows_its_burst_then_refills_with_time(db_url):
     assert after == before
 
 
-def _spend(url: str, count: int, results) -> None:
-    dispose_engines()  # a new process opens its own connections
-    results.put(
-        sum(rate.take([("token:shared", 30)], now=100.0, url=url) == 0 for _ in range(count))
-    )
+# Each process spends `count` requests and prints how many went through. Run as its own
+# interpreter: multiprocessing's spawn would re-run this pytest worker's __main__, which an
+# earlier AppTest in the same worker may have replaced with its script.
+SPEND = """
+import sys
+from data_access.api_tokens import rate
+url, count = sys.argv[1], int(sys.argv[2])
+print(sum(rate.take([("token:shared", 30)], now=100.0, url=url) == 0 for _ in range(count)))
+"""
 
 
 def test_two_processes_share_one_budget(db_url):
     """Two app processes behind a proxy: 30 a minute between them, not 30 each."""
-    context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    workers = [context.Process(target=_spend, args=(db_url, 25, results)) for _ in range(2)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(60)
-    assert sum(results.get(timeout=5) for _ in workers) == 30
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", SPEND, db_url, "25"],
+            cwd=APP_ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [worker.communicate(timeout=120) for worker in workers]
+    assert all(worker.returncode == 0 for worker in workers), outputs
+    assert sum(int(out) for out, _ in outputs) == 30
