@@ -12,13 +12,12 @@ reader's next view pays for what changed.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import random
 import statistics
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -217,7 +216,7 @@ def measure_scale_out(
         "readers": readers,
         "writers": writers,
         "seconds": seconds,
-        "pace": dataclasses.asdict(pace),
+        "pace": asdict(pace),
         "views": len(views.timings),
         "p50_ms": round(_percentile(later, 50) * 1000),
         "p95_ms": round(_percentile(later, 95) * 1000),

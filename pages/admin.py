@@ -209,7 +209,7 @@ if tab_people.open:  # only the open tab is drawn
 
 # --- organisation -------------------------------------------------------------------------
 
-if tab_org.open:  # only the open tab is drawn
+if tab_org.open:
     with tab_org:
         portfolios = admin_data.table(version, "portfolios")
         programs = admin_data.table(version, "programs")
@@ -310,7 +310,7 @@ if tab_org.open:  # only the open tab is drawn
 
 # --- thresholds and settings -----------------------------------------------------------------
 
-if tab_settings.open:  # only the open tab is drawn
+if tab_settings.open:
     with tab_settings:
         settings = data.settings(version)
         pct = {"kind": "number", "min_value": 0.0, "max_value": 1000.0, "step": 1.0}
@@ -442,7 +442,7 @@ if tab_settings.open:  # only the open tab is drawn
 
 # --- the audit trail of these changes ----------------------------------------------------------
 
-if tab_audit.open:  # only the open tab is drawn
+if tab_audit.open:
     with tab_audit:
         changes = admin_data.recent_changes(version)
         st.caption(
@@ -476,6 +476,6 @@ if tab_competence.open:
             query_params={"tab": "Competence"},
         )
 
-if tab_deliveries.open:  # only the open tab is drawn
+if tab_deliveries.open:
     with tab_deliveries:
         delivery_log_section(version)

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from components.schedules.bulk import import_files
 from data_access.core.db import data_version, get_engine, read_df
-from data_access.core.models import Allocation, Person
+from data_access.core.models import Person
 from data_access.core.writes import Actor, ConflictError, PermissionDenied, ValidationFailed
 from data_access.schedules import commands as schedule_commands
 from data_access.schedules import reads
@@ -34,6 +34,7 @@ from data_access.schedules.plan import PlanAllocation
 from domain.schedules import export_schedule, plan_from, weekly_allocations
 from tests.factories import _insert, make_org, make_project
 from tests.schedule_samples import fixture_folder, generated_schedule, write_schedule
+from tests.test_capacity import allocate
 
 TODAY = dt.date(2026, 2, 2)
 
@@ -532,15 +533,7 @@ def _ann(url, org) -> int:
 
 def _typed(url, person: int, project: int, start: dt.date, end: dt.date) -> int:
     """An allocation of 10 h a week typed in by hand (no import wrote it)."""
-    return _insert(
-        url,
-        Allocation,
-        person_id=person,
-        project_id=project,
-        start_date=start,
-        end_date=end,
-        hours_per_week=10,
-    )
+    return allocate(url, person, project, start, end, 10)
 
 
 def test_assignments_become_allocations_by_week_and_new_people_only_when_confirmed(
