@@ -5,6 +5,9 @@ every version on. On SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
+import threading
+import time
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -20,6 +23,7 @@ from data_access.core import backup
 from data_access.core.db import (
     bump_data_version,
     get_engine,
+    note_tables_read,
     read_df,
     read_scalar,
     session_scope,
@@ -227,3 +231,76 @@ def test_health_is_read_again_only_for_the_projects_a_write_changed(db_url):
             actor=ADMIN,
         )
     check(None, kept_whole=("weekly",))
+
+
+# --- sessions of one process missing the same entry at once compute it once -----------------
+
+
+def _waiting(thread: threading.Thread) -> bool:
+    """True once `thread` is blocked waiting for an event (another session's read)."""
+    frame = sys._current_frames().get(thread.ident)
+    while frame is not None:
+        if frame.f_code.co_name == "wait" and frame.f_globals.get("__name__") == "threading":
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never came"
+        time.sleep(0.01)  # polling the condition itself
+
+
+def test_sessions_missing_the_same_read_at_once_compute_it_once():
+    calls, entered = [], threading.Event()
+    release = {1: threading.Event(), 2: threading.Event()}  # by data version
+
+    @data_cache()
+    def slow(version, label: str):
+        calls.append((label, version[1]))
+        note_tables_read({"t"})
+        entered.set()
+        release[version[1]].wait(30)
+        if label == "fails once" and len(calls) == 1:
+            raise RuntimeError("this session's read failed")
+        return f"{label} at {version[1]}"
+
+    results: dict[str, object] = {}
+
+    def session(name: str, label: str, counter: int = 1) -> threading.Thread:
+        def run():
+            try:
+                results[name] = slow(("sqlite://one-read", counter, (("t", counter),)), label)
+            except RuntimeError as exc:
+                results[name] = exc
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        return thread
+
+    first = session("first", "same")
+    entered.wait(30)
+    second = session("second", "same")
+    _until(lambda: _waiting(second))
+    # A session at a newer data version does not wait for a read of the older one.
+    newer = session("newer", "same", counter=2)
+    _until(lambda: len(calls) == 2)
+    release[1].set()
+    first.join(30), second.join(30)
+    release[2].set()
+    newer.join(30)
+    assert calls == [("same", 1), ("same", 2)]
+    assert results == {"first": "same at 1", "second": "same at 1", "newer": "same at 2"}
+
+    # When the session computing it fails, the waiting one computes it itself.
+    calls.clear(), results.clear(), entered.clear(), release[1].clear()
+    first = session("first", "fails once")
+    entered.wait(30)
+    second = session("second", "fails once")
+    _until(lambda: _waiting(second))
+    release[1].set()
+    first.join(30), second.join(30)
+    assert calls == [("fails once", 1)] * 2
+    assert isinstance(results["first"], RuntimeError) and results["second"] == "fails once at 1"

@@ -56,6 +56,10 @@ def data_cache(
         entries: OrderedDict[bytes, tuple[dict[str, int], bytes]] = OrderedDict()
         _caches.append(entries)
         lock = threading.Lock()
+        # Reads being computed, by key and data version: the sessions of a process that miss
+        # the same entry at once (after a save, everyone in the meeting) wait for one of them
+        # instead of each computing it, which on a busy process multiplies the wait.
+        running: dict[tuple[bytes, tuple], threading.Event] = {}
         signature = inspect.signature(fn)
 
         @functools.wraps(fn)
@@ -66,13 +70,39 @@ def data_cache(
             bound.apply_defaults()
             keyed = [(k, v) for k, v in list(bound.arguments.items())[1:] if k[0] != "_"]
             key = hashlib.sha1(pickle.dumps((url, keyed), protocol=5)).digest()
-            with lock:
-                hit = entries.get(key)
-                if hit is not None:
-                    entries.move_to_end(key)
-            if hit is not None and all(versions.get(t, 0) == v for t, v in hit[0].items()):
-                note_tables_read(hit[0])
-                return pickle.loads(hit[1])
+            while True:
+                with lock:
+                    hit = entries.get(key)
+                    if hit is not None:
+                        entries.move_to_end(key)
+                    fresh = hit is not None and all(
+                        versions.get(t, 0) == v for t, v in hit[0].items()
+                    )
+                    done = None if fresh else running.get((key, tables))
+                    if not fresh and done is None:
+                        done = running[(key, tables)] = threading.Event()
+                        break
+                if fresh:
+                    note_tables_read(hit[0])
+                    return pickle.loads(hit[1])
+                # Another session is computing it: look again once it is done (or failed).
+                done.wait()
+            try:
+                result, depends = compute(hit, versions, url, version, args, kwargs)
+                with lock:
+                    entries[key] = (depends, pickle.dumps(result, protocol=5))
+                    while len(entries) > max_entries:
+                        entries.popitem(last=False)
+            finally:
+                with lock:
+                    del running[(key, tables)]
+                done.set()
+            note_tables_read(depends)
+            return result
+
+        def compute(hit, versions, url, version, args, kwargs):
+            """The read, whole or (by_project) for the projects changed since `hit`; with the
+            versions of the tables it depends on."""
             changed = None
             if hit is not None and by_project:
                 moved = {
@@ -87,13 +117,7 @@ def data_cache(
                     result = splice(pickle.loads(hit[1]), fresh, changed, by_project)
                     read |= set(hit[0])
             read.add(ALL_TABLES)
-            depends = {t: versions.get(t, 0) for t in read}
-            with lock:
-                entries[key] = (depends, pickle.dumps(result, protocol=5))
-                while len(entries) > max_entries:
-                    entries.popitem(last=False)
-            note_tables_read(depends)
-            return result
+            return result, {t: versions.get(t, 0) for t in read}
 
         cached.clear = entries.clear
         return cached
