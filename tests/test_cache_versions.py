@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import sys
 import threading
-import time
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -38,6 +37,7 @@ from data_access.updates.commands import (
     submit_status_report,
     update_project,
 )
+from tests.e2e.harness import eventually
 from tests.factories import make_milestone, make_org, make_project, make_report, make_risk
 
 ADMIN = Actor(person_id=None, name="test admin", role="admin")
@@ -246,13 +246,6 @@ def _waiting(thread: threading.Thread) -> bool:
     return False
 
 
-def _until(condition: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + 30
-    while not condition():
-        assert time.monotonic() < deadline, "the condition never came"
-        time.sleep(0.01)  # polling the condition itself
-
-
 def test_sessions_missing_the_same_read_at_once_compute_it_once():
     calls, entered = [], threading.Event()
     release = {1: threading.Event(), 2: threading.Event()}  # by data version
@@ -283,10 +276,10 @@ def test_sessions_missing_the_same_read_at_once_compute_it_once():
     first = session("first", "same")
     entered.wait(30)
     second = session("second", "same")
-    _until(lambda: _waiting(second))
+    eventually(lambda: _waiting(second), timeout_ms=30_000)
     # A session at a newer data version does not wait for a read of the older one.
     newer = session("newer", "same", counter=2)
-    _until(lambda: len(calls) == 2)
+    eventually(lambda: len(calls) == 2, timeout_ms=30_000)
     release[1].set()
     first.join(30), second.join(30)
     release[2].set()
@@ -299,7 +292,7 @@ def test_sessions_missing_the_same_read_at_once_compute_it_once():
     first = session("first", "fails once")
     entered.wait(30)
     second = session("second", "fails once")
-    _until(lambda: _waiting(second))
+    eventually(lambda: _waiting(second), timeout_ms=30_000)
     release[1].set()
     first.join(30), second.join(30)
     assert calls == [("fails once", 1)] * 2

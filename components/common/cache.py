@@ -70,6 +70,7 @@ def data_cache(
             bound.apply_defaults()
             keyed = [(k, v) for k, v in list(bound.arguments.items())[1:] if k[0] != "_"]
             key = hashlib.sha1(pickle.dumps((url, keyed), protocol=5)).digest()
+            slot = (key, tables)
             while True:
                 with lock:
                     hit = entries.get(key)
@@ -78,29 +79,30 @@ def data_cache(
                     fresh = hit is not None and all(
                         versions.get(t, 0) == v for t, v in hit[0].items()
                     )
-                    done = None if fresh else running.get((key, tables))
-                    if not fresh and done is None:
-                        done = running[(key, tables)] = threading.Event()
-                        break
+                    if not fresh:
+                        done = running.get(slot)
+                        if done is None:  # nobody is computing it: this session does
+                            done = running[slot] = threading.Event()
+                            break
                 if fresh:
                     note_tables_read(hit[0])
                     return pickle.loads(hit[1])
                 # Another session is computing it: look again once it is done (or failed).
                 done.wait()
             try:
-                result, depends = compute(hit, versions, url, version, args, kwargs)
+                result, depends = compute(hit, versions, version, args, kwargs)
                 with lock:
                     entries[key] = (depends, pickle.dumps(result, protocol=5))
                     while len(entries) > max_entries:
                         entries.popitem(last=False)
             finally:
                 with lock:
-                    del running[(key, tables)]
+                    del running[slot]
                 done.set()
             note_tables_read(depends)
             return result
 
-        def compute(hit, versions, url, version, args, kwargs):
+        def compute(hit, versions, version, args, kwargs):
             """The read, whole or (by_project) for the projects changed since `hit`; with the
             versions of the tables it depends on."""
             changed = None
@@ -108,7 +110,7 @@ def data_cache(
                 moved = {
                     t: (v, versions.get(t, 0)) for t, v in hit[0].items() if versions.get(t, 0) != v
                 }
-                changed = projects_changed(url, moved)
+                changed = projects_changed(version[0], moved)
             with recording_tables() as read, st.spinner(spinner) if spinner else nullcontext():
                 if changed is None:
                     result = fn(version, *args, **kwargs)
