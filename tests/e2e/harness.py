@@ -182,6 +182,38 @@ def settle(page) -> None:
     settled_at(page, timeout_ms=TIMEOUT_MS)
 
 
+# Nothing animates the element, its content or its frame (an animation that never ends, such as
+# a spinner, does not count).
+STILL_JS = """(el) => !document.getAnimations().some((a) => {
+    const target = a.effect && a.effect.target;
+    return target && a.playState === "running" && a.effect.getTiming().iterations !== Infinity
+        && (el.contains(target) || target.contains(el));
+})"""
+
+
+def still(locator):
+    """The element once nothing moves it (an expander opening, a dialog appearing): a click
+    meanwhile can press on one element and be released on another as the content moves, and
+    the browser then clicks neither (a form's submit that never reached the server)."""
+    locator.wait_for()
+    locator.page.wait_for_function(
+        STILL_JS, arg=locator.element_handle(), polling=50, timeout=TIMEOUT_MS
+    )
+    return locator
+
+
+def open_expander(scope, label: str, *, exact: bool = True):
+    """Open the expander headed `label` (in `scope`, a page or a part of it); returns it once
+    it has finished opening (Streamlit animates it for half a second)."""
+    page = getattr(scope, "page", scope)  # `has` locators are built from the page
+    expander = scope.get_by_test_id("stExpander").filter(
+        has=page.locator("summary").get_by_text(label, exact=exact)
+    )
+    expander.locator("summary").click()
+    expander.locator("details[open]").wait_for()
+    return still(expander)
+
+
 def open_app(page, url: str) -> None:
     page.goto(url)
     settle(page)

@@ -8,7 +8,7 @@ import io
 import pytest
 from pptx import Presentation
 
-from tests.e2e.harness import open_app, screenshot, settle, settle_after_action
+from tests.e2e.harness import open_app, open_expander, screenshot, settle, settle_after_action
 from tests.test_deck_template import ORG, as_potx, corporate_template
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-deck")]
@@ -16,8 +16,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-deck")]
 
 def test_upload_a_template_and_download_the_deck_built_on_it(server, page, tmp_path):
     open_app(page, f"{server.url}/meeting?tab=Slide+deck")  # the tab is kept in the URL
-    page.get_by_text("Your organisation's PowerPoint template").click()
-    settle(page)
+    open_expander(page, "Your organisation's PowerPoint template")
 
     # A file that is not a template is refused with the reason, and nothing changes.
     bad = tmp_path / "notes.pptx"

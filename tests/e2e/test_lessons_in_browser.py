@@ -14,7 +14,14 @@ from data_access.gates import reads as reads_gates
 from data_access.lessons import reads
 from domain import lessons as rule
 from tests.conftest import DEMO_TODAY
-from tests.e2e.harness import pick, screenshot, settle, settle_after_action, sign_in_as
+from tests.e2e.harness import (
+    open_expander,
+    pick,
+    screenshot,
+    settle,
+    settle_after_action,
+    sign_in_as,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-lessons")]
 
@@ -63,8 +70,7 @@ def test_a_lesson_recorded_at_a_gate_finds_its_reader(server, demo_url, new_page
     sign_in_as(pmo, server.url, "PMO admin")
     pmo.goto(f"{server.url}/gates?tab=Gates")
     settle(pmo)
-    pmo.get_by_text("What did this phase teach?", exact=False).click()
-    settle(pmo)
+    open_expander(pmo, "What did this phase teach?", exact=False)
     form = pmo.get_by_test_id("stForm").filter(
         has=pmo.get_by_role("button", name="Record the lesson")
     )

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from data_access.core.db import read_scalar
-from tests.e2e.harness import screenshot, settle, settle_after_action, sign_in_as
+from tests.e2e.harness import open_expander, screenshot, settle, settle_after_action, sign_in_as
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-library")]
 
@@ -42,7 +42,7 @@ def test_upload_a_new_version_and_download_it(server, demo_url, new_page, tmp_pa
         .filter(has=page.get_by_text("Earlier versions and upload"))
         .last
     )
-    card.get_by_text("Earlier versions and upload").click()
+    open_expander(card, "Earlier versions and upload")
     before = read_scalar(
         "SELECT MAX(f.number) FROM library_file f JOIN library_document d "
         "ON d.id = f.document_id WHERE d.name = 'Project charter'",

@@ -17,9 +17,11 @@ from tests.e2e.harness import (
     fill_path_to_green,
     grid_column,
     open_app,
+    open_expander,
     portfolio_health,
     screenshot,
     settle_after_action,
+    still,
 )
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-recovery")]
@@ -90,7 +92,7 @@ def test_red_update_path_to_green_escalation_answered_in_the_review(server, demo
 
     # In the review: start one, present the project's path-to-green slide, answer there.
     open_app(page, f"{server.url}/meeting")
-    page.get_by_text("Start a review", exact=True).click()
+    open_expander(page, "Start a review")
     page.get_by_role("button", name="Start the review").click()
     settle_after_action(page)
     # The started review's id reaches the address on the rerun after the start.
@@ -105,7 +107,7 @@ def test_red_update_path_to_green_escalation_answered_in_the_review(server, demo
     expect(slide.get_by_text(ASK, exact=False)).to_be_visible()
     screenshot(page, "recovery-slide")
     page.get_by_role("button", name="Answer escalation").click()
-    dialog = page.get_by_role("dialog")
+    dialog = still(page.get_by_role("dialog"))
     dialog.get_by_role("textbox", name="Decision").fill(ANSWER)
     dialog.get_by_role("button", name="Record the answer").click()
     settle_after_action(page)

@@ -16,7 +16,13 @@ from data_access.admin import commands as admin
 from data_access.core.db import dispose_engines, read_df, session_scope
 from data_access.core.sessions import SESSION_COOKIE
 from data_access.core.writes import Actor
-from tests.e2e.harness import eventually, settle, sign_in_with_password, streamlit_servers
+from tests.e2e.harness import (
+    eventually,
+    settle,
+    sign_in_with_password,
+    still,
+    streamlit_servers,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-sessions")]
 
@@ -123,7 +129,7 @@ def test_end_all_my_sessions_signs_out_the_other_browser(server, new_page):
     _sign_in(first, server)
     _sign_in(second, server)
     first.get_by_role("button", name="Sessions").click()
-    dialog = first.get_by_role("dialog")
+    dialog = still(first.get_by_role("dialog"))
     dialog.locator('[data-testid="stDataFrame"]').wait_for()
     dialog.get_by_role("button", name="End all my sessions").click()
     _at_sign_in(first)
