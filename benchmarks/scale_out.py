@@ -17,6 +17,7 @@ import random
 import statistics
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -202,7 +203,10 @@ def measure_scale_out(
                 )
             )
 
-        asyncio.run(everyone())
+        # The readers' event loop runs in a thread of its own, as the writers do: the calling
+        # thread may be running one already (sync Playwright, in a test module with a browser).
+        with ThreadPoolExecutor(max_workers=1) as readers_thread:
+            readers_thread.submit(asyncio.run, everyone()).result()
         for thread in threads:
             thread.join()
         rss = [round(rss_mb(s.process.pid), 1) for s in servers]
