@@ -260,6 +260,13 @@ def print_scale_out(r: dict) -> None:
         f"{r['error_count']} errors, {len(r['write_errors'])} failed saves; RSS MB {r['rss_mb']}"
     )
     print("  p95 by page (ms): " + ", ".join(f"{k} {v}" for k, v in r["by_page_p95_ms"].items()))
+    print(
+        "  by when asked for (s: views, p50/p95 ms): "
+        + ", ".join(
+            f"{w['from_s']}-: {w['views']}, {w['p50_ms']}/{w['p95_ms']}"
+            for w in r.get("by_window", [])
+        )
+    )
     for error in r["errors"]:
         print(f"  error: {error}")
 

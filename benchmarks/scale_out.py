@@ -42,6 +42,7 @@ PAGES = (
     ("updates", ""),
 )
 P95_TARGET_MS = 2_000  # at tier L (issue 19)
+WINDOW_S = 30  # views are also summed up by the 30 s in which they were asked for
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,10 @@ class Pace:
 
 @dataclass
 class Views:
-    """Page views timed by the readers: (page, seconds), and what went wrong."""
+    """Page views timed by the readers: (page, seconds from the start to the request,
+    seconds the view took), and what went wrong."""
 
-    timings: list[tuple[str, float]] = field(default_factory=list)
+    timings: list[tuple[str, float, float]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     writes: int = 0
     write_errors: list[str] = field(default_factory=list)
@@ -120,7 +122,7 @@ async def _view(ws, page: str, query: str) -> tuple[float, str | None]:
 
 
 async def _reader(
-    base: str, cookie: str, code: str, until: float, views: Views, seed: int, pace: Pace
+    base: str, cookie: str, code: str, start: float, until: float, views: Views, seed: int, pace
 ):
     rng = random.Random(seed)
     await asyncio.sleep(rng.uniform(0, pace.arrive_within))
@@ -132,13 +134,15 @@ async def _reader(
         first = True
         while time.perf_counter() < until:
             page, query = rng.choice(PAGES)
+            asked = time.perf_counter() - start
             try:
                 seconds, error = await _view(ws, page, query.format(code=code))
             except Exception as exc:  # a lost connection is a failed view, reported
                 views.errors.append(f"{page or 'overview'}: {exc!r}"[:200])
                 return
             # A session's first view builds its session state: timed apart.
-            views.timings.append((("first " if first else "") + (page or "overview"), seconds))
+            name = ("first " if first else "") + (page or "overview")
+            views.timings.append((name, asked, seconds))
             if error:
                 views.errors.append(f"{page or 'overview'}: {error}")
             first = False
@@ -187,7 +191,8 @@ def measure_scale_out(
         )
     views = Views()
     with streamlit_servers(url, log_dir, count=processes, PMO_DEMO_DATA="off") as servers:
-        until = time.perf_counter() + seconds
+        start = time.perf_counter()
+        until = start + seconds
         threads = [
             threading.Thread(target=_writer, args=(url, projects, today, until, views, w, pace))
             for w in range(writers)
@@ -198,7 +203,7 @@ def measure_scale_out(
         async def everyone():
             await asyncio.gather(
                 *(
-                    _reader(servers[i % processes].url, cookie, code, until, views, i, pace)
+                    _reader(servers[i % processes].url, cookie, code, start, until, views, i, pace)
                     for i, (cookie, code) in enumerate(cookies)
                 )
             )
@@ -210,11 +215,15 @@ def measure_scale_out(
         for thread in threads:
             thread.join()
         rss = [round(rss_mb(s.process.pid), 1) for s in servers]
-    later = [s for page, s in views.timings if not page.startswith("first ")]
-    firsts = [s for page, s in views.timings if page.startswith("first ")]
+    later = [s for page, _, s in views.timings if not page.startswith("first ")]
+    firsts = [s for page, _, s in views.timings if page.startswith("first ")]
     by_page: dict[str, list[float]] = {}
-    for page, s in views.timings:
+    # By when the view was asked for: a queue left by everyone arriving at once drains, or
+    # the processes cannot keep up and it grows.
+    by_window: dict[int, list[float]] = {}
+    for page, asked, s in views.timings:
         by_page.setdefault(page.removeprefix("first "), []).append(s)
+        by_window.setdefault(int(asked // WINDOW_S) * WINDOW_S, []).append(s)
     return {
         "processes": processes,
         "readers": readers,
@@ -227,6 +236,15 @@ def measure_scale_out(
         "first_view_p50_ms": round(_percentile(firsts, 50) * 1000),
         "first_view_p95_ms": round(_percentile(firsts, 95) * 1000),
         "by_page_p95_ms": {p: round(_percentile(v, 95) * 1000) for p, v in sorted(by_page.items())},
+        "by_window": [
+            {
+                "from_s": w,
+                "views": len(v),
+                "p50_ms": round(_percentile(v, 50) * 1000),
+                "p95_ms": round(_percentile(v, 95) * 1000),
+            }
+            for w, v in sorted(by_window.items())
+        ],
         "errors": views.errors[:20],
         "error_count": len(views.errors),
         "writes": views.writes,

@@ -19,6 +19,7 @@ from data_access.core.db import read_scalar, session_scope
 from data_access.core.writes import Actor
 from data_access.meeting.reviews import create_review
 from data_access.stakeholders import commands, reads
+from domain.stakeholders import latest_occurrence
 from tests.factories import make_org, make_project, make_report
 from tests.smtp_server import SmtpServer
 from worker import jobs
@@ -84,7 +85,13 @@ def _portfolio(url: str) -> dict:
 
 
 def _next_week() -> dt.datetime:
-    return clock.now() + dt.timedelta(days=7)
+    """An hour after the subscriptions' first slot (Monday 07:00, Paris) at least a week away:
+    well inside one weekly period whatever the time of day the test runs. (A week from now ran
+    on a Monday at 06:52 Paris put the half-hour-later run in the next period.)"""
+    slot = latest_occurrence(
+        clock.now() + dt.timedelta(days=7), "weekly", weekday=0, hour=7, time_zone="Europe/Paris"
+    )
+    return (slot + dt.timedelta(hours=1)).astimezone(dt.UTC)
 
 
 def _codes_in(msg) -> set[str]:
