@@ -50,15 +50,8 @@ def changes_between(
     since: dt.date, until: dt.date, settings: dict, *, basis: str = "", url: str | None = None
 ) -> Changes:
     """What changed between the two days, for the whole portfolio."""
-    return build_changes(
-        since=since,
-        until=until,
-        health=change_reads.health_changes(since, until, url=url),
-        risks=change_reads.risk_changes(since, until, change_reads.band_params(settings), url),
-        milestones=change_reads.milestone_changes(since, until, url=url),
-        projects=change_reads.project_changes(since, until, url=url),
-        basis=basis,
-    )
+    tables = change_reads.change_tables(since, until, settings, url=url)
+    return build_changes(since=since, until=until, tables=tables, basis=basis)
 
 
 def which_review(

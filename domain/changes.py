@@ -98,26 +98,20 @@ def band_moves(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_changes(
-    *,
-    since: dt.date,
-    until: dt.date,
-    health: pd.DataFrame,
-    risks: dict[str, pd.DataFrame],
-    milestones: pd.DataFrame,
-    projects: dict[str, pd.DataFrame],
-    basis: str = "",
+    *, since: dt.date, until: dt.date, tables: dict[str, pd.DataFrame], basis: str = ""
 ) -> Changes:
-    """Put the raw tables of `data_access.meeting.changes` into one explained, ordered record."""
+    """Put the raw tables of `data_access.meeting.changes.change_tables` into one explained,
+    ordered record."""
     return Changes(
         since=since,
         until=until,
-        health=explain_health(health),
-        risks_new=order_risks(risks["new"]),
-        risks_closed=order_risks(risks["closed"]),
-        risks_band=band_moves(risks["band"]),
-        milestones=order_milestones(milestones),
-        projects_new=projects["new"],
-        projects_closed=projects["closed"],
+        health=explain_health(tables["health"]),
+        risks_new=order_risks(tables["risks_new"]),
+        risks_closed=order_risks(tables["risks_closed"]),
+        risks_band=band_moves(tables["risks_band"]),
+        milestones=order_milestones(tables["milestones"]),
+        projects_new=tables["projects_new"],
+        projects_closed=tables["projects_closed"],
         basis=basis,
     )
 

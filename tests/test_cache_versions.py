@@ -16,9 +16,10 @@ import sqlalchemy as sa
 from components.common import data
 from components.common.cache import data_cache
 from components.common.data import fresh_version
+from components.meeting import data as meeting_data
 from components.portfolio import data as portfolio_data
-from data_access.admin.commands import create_person, update_person
-from data_access.core import backup
+from data_access.admin.commands import create_person, update_person, update_settings
+from data_access.core import backup, clock
 from data_access.core.db import (
     bump_data_version,
     get_engine,
@@ -32,15 +33,18 @@ from data_access.core.models import Person
 from data_access.core.writes import Actor, fetch_row
 from data_access.meeting.reviews import create_review
 from data_access.updates.commands import (
+    add_milestone,
     create_risk,
     move_milestone,
     submit_status_report,
     update_project,
+    update_risk,
 )
 from tests.e2e.harness import eventually
 from tests.factories import make_milestone, make_org, make_project, make_report, make_risk
 
 ADMIN = Actor(person_id=None, name="test admin", role="admin")
+DAYS_20 = dt.timedelta(days=20)
 
 
 def _changed(before, after) -> set[str]:
@@ -127,6 +131,34 @@ def _sorted(df: pd.DataFrame, *by: str) -> pd.DataFrame:
     return df.sort_values(list(by)).reset_index(drop=True)
 
 
+def _turn_red(url: str, project_id: int, day: dt.date) -> None:
+    """A status update that turns the project red."""
+    with session_scope(url) as session:
+        submit_status_report(
+            {
+                "project_id": project_id,
+                "report_date": day,
+                **{f"{d}_rag": "R" for d in ("schedule", "cost", "scope", "risk")},
+                "summary": "Supplier late",
+                "percent_complete": 55.0,
+                "cost_to_date": 80_000.0,
+                "forecast_at_completion": 140_000.0,
+            },
+            session=session,
+            actor=ADMIN,
+        )
+
+
+def _raise_critical_risk(url: str, project_id: int, day: dt.date) -> None:
+    with session_scope(url) as session:
+        create_risk(
+            {"project_id": project_id, "title": "Engineer leaving", "probability": 5, "impact": 5},
+            raised_on=day,
+            session=session,
+            actor=ADMIN,
+        )
+
+
 def test_health_is_read_again_only_for_the_projects_a_write_changed(db_url):
     org = make_org(db_url)
     today, weeks = dt.date(2026, 11, 25), 8
@@ -172,20 +204,7 @@ def test_health_is_read_again_only_for_the_projects_a_write_changed(db_url):
         assert calls == [(r.name, read_again) for r in reads if r.name not in kept_whole]
 
     check(None)  # the first read of each is a full one
-    with session_scope(db_url) as session:
-        submit_status_report(
-            {
-                "project_id": pids[0],
-                "report_date": today,
-                **{f"{d}_rag": "R" for d in ("schedule", "cost", "scope", "risk")},
-                "summary": "Supplier late",
-                "percent_complete": 55.0,
-                "cost_to_date": 80_000.0,
-                "forecast_at_completion": 140_000.0,
-            },
-            session=session,
-            actor=ADMIN,
-        )
+    _turn_red(db_url, pids[0], today)
     check([pids[0]])
     with session_scope(db_url) as session:
         move_milestone(
@@ -198,13 +217,7 @@ def test_health_is_read_again_only_for_the_projects_a_write_changed(db_url):
             actor=ADMIN,
         )
     check([pids[1]], kept_whole=("weekly",))  # the weekly RAG reads no milestones
-    with session_scope(db_url) as session:
-        create_risk(
-            {"project_id": pids[2], "title": "Key engineer leaving", "probability": 5, "impact": 5},
-            raised_on=today,
-            session=session,
-            actor=ADMIN,
-        )
+    _raise_critical_risk(db_url, pids[2], today)
     check([pids[2]], kept_whole=("weekly",))
     with session_scope(db_url) as session:
         update_project(
@@ -231,6 +244,121 @@ def test_health_is_read_again_only_for_the_projects_a_write_changed(db_url):
             actor=ADMIN,
         )
     check(None, kept_whole=("weekly",))
+
+
+CHANGE_KEYS = {
+    "health": "project_id",
+    "risks_new": "risk_id",
+    "risks_closed": "risk_id",
+    "risks_band": "risk_id",
+    "milestones": "milestone_id",
+    "projects_new": "project_id",
+    "projects_closed": "project_id",
+}
+
+
+def test_the_meetings_changes_are_read_again_only_for_the_projects_a_write_changed(db_url):
+    org = make_org(db_url)
+    # Real days: a closure is found in the audit trail, stamped with the app's clock.
+    today = clock.today()
+    since = today - dt.timedelta(days=10)
+    pids = [make_project(db_url, org, code=f"P-{i}") for i in range(1, 6)]
+    milestones, risks = {}, {}
+    for pid in pids:
+        make_report(db_url, pid, since - dt.timedelta(days=3))
+        make_report(db_url, pid, since + dt.timedelta(days=2))  # no change in health
+        with session_scope(db_url) as session:
+            milestones[pid] = add_milestone(
+                {
+                    "project_id": pid,
+                    "name": "Go live",
+                    "baseline_date": today + DAYS_20,
+                    "forecast_date": today + DAYS_20,
+                },
+                reported_on=since - dt.timedelta(days=5),
+                session=session,
+                actor=ADMIN,
+            )
+        with session_scope(db_url) as session:
+            risks[pid] = create_risk(
+                {"project_id": pid, "title": "Vendor", "probability": 2, "impact": 3},
+                raised_on=since - dt.timedelta(days=5),
+                session=session,
+                actor=ADMIN,
+            )
+    calls: list = []
+
+    @data_cache(by_project="project_id")
+    def tables(version, _project_ids=None):
+        calls.append(_project_ids)
+        raw = meeting_data.change_tables.__wrapped__
+        return raw(version, since, today, _project_ids=_project_ids)
+
+    def check(read_again: list[int] | None, found: dict[str, int]) -> None:
+        """The kept tables equal a full read, which has `found` rows in these tables; they
+        were read again for `read_again` (None: every project)."""
+        calls.clear()
+        version = fresh_version(db_url)
+        full = meeting_data.change_tables.__wrapped__(version, since, today)
+        kept = tables(version)
+        assert calls == [read_again]
+        assert {name: len(df) for name, df in full.items() if len(df)} == found
+        for name, key in CHANGE_KEYS.items():
+            pd.testing.assert_frame_equal(
+                _sorted(kept[name], key), _sorted(full[name], key), check_dtype=len(full[name]) > 0
+            )
+
+    check(None, {})  # the first read is a full one; nothing changed in the window yet
+    _turn_red(db_url, pids[0], today)
+    check([pids[0]], {"health": 1})
+    with session_scope(db_url) as session:
+        move_milestone(
+            milestones[pids[1]],
+            today + DAYS_20 + DAYS_20,
+            reason="Vendor slipped",
+            reported_on=today,
+            expected_version=1,
+            session=session,
+            actor=ADMIN,
+        )
+    check([pids[1]], {"health": 1, "milestones": 1})
+    _raise_critical_risk(db_url, pids[2], today)
+    check([pids[2]], {"health": 1, "milestones": 1, "risks_new": 1})
+    with session_scope(db_url) as session:
+        update_risk(
+            risks[pids[3]],
+            {"probability": 5, "impact": 4},
+            assessed_on=today,
+            expected_version=1,
+            session=session,
+            actor=ADMIN,
+        )
+    check([pids[3]], {"health": 1, "milestones": 1, "risks_new": 1, "risks_band": 1})
+    with session_scope(db_url) as session:
+        update_project(
+            pids[4],
+            {"status": "completed", "actual_finish": today},
+            expected_version=1,
+            session=session,
+            actor=ADMIN,
+        )
+    everything = {
+        "health": 1,
+        "milestones": 1,
+        "risks_new": 1,
+        "risks_band": 1,
+        "projects_closed": 1,
+    }
+    check([pids[4]], everything)
+    # Other risk bands (a setting, not kept per project): every project is read again.
+    with session_scope(db_url) as session:
+        update_settings(
+            {"band_high_from": 12},
+            expected_versions={"band_high_from": 1},
+            session=session,
+            actor=ADMIN,
+        )
+    check(None, {**everything, "risks_band": 1})
 
 
 # --- sessions of one process missing the same entry at once compute it once -----------------

@@ -11,7 +11,8 @@ every process at its next rerun.
 A read of one row per project (`by_project="id"`: the column naming the project) takes a
 `_project_ids` argument: when only tables keyed by project moved, it is called for the projects
 the writes changed (data_access.core.db.projects_changed) and those rows replace theirs in the
-kept result, so one status update recomputes one project's health, not 5,000.
+kept result, so one status update recomputes one project's health, not 5,000. The result may
+also be a dict of such tables (the meeting page's changes), each spliced alike.
 """
 
 from __future__ import annotations
@@ -127,20 +128,25 @@ def data_cache(
     return wrap
 
 
-def splice(kept: pd.DataFrame, fresh: pd.DataFrame, ids, column: str) -> pd.DataFrame:
+def splice(kept, fresh, ids, column: str):
     """`kept` with the rows of the projects `ids` replaced by `fresh` (theirs read again): in
     their old places, a new project's rows last, a removed project's gone; column types as
-    `kept` had them, so the result is what a full read gives."""
+    `kept` had them, so the result is what a full read gives. A dict of tables is spliced
+    table by table."""
+    if isinstance(kept, dict):
+        return {name: splice(table, fresh[name], ids, column) for name, table in kept.items()}
     old = kept[~kept[column].isin(ids)]
-    if fresh.empty:
-        return old.reset_index(drop=True)
+    if fresh.empty or old.empty:
+        # Only one side has rows: as a full read gives them (an empty table's column types
+        # say nothing of what its rows would hold).
+        return (old if fresh.empty else fresh).reset_index(drop=True)
     fresh = fresh[kept.columns].copy()
     for name, dtype in kept.dtypes.items():
         # A value the old type cannot hold leaves the column the wider type.
         if fresh[name].dtype != dtype:
             with suppress(TypeError, ValueError):
                 fresh[name] = fresh[name].astype(dtype)
-    merged = pd.concat([old, fresh], ignore_index=True) if len(old) else fresh
+    merged = pd.concat([old, fresh], ignore_index=True)
     place = {key: i for i, key in enumerate(dict.fromkeys(kept[column]))}
     order = merged[column].map(place).fillna(len(place)).to_numpy()
     return merged.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)

@@ -9,11 +9,12 @@ import pandas as pd
 from components.common import data
 from components.common.cache import data_cache
 from components.common.data import Version
+from data_access.meeting import changes as change_reads
 from data_access.meeting import deck_template as deck_templates
 from data_access.meeting import reviews
 from deck.export import export
-from deck.sources import Meeting, assemble, changes_between, which_review
-from domain.changes import Changes
+from deck.sources import Meeting, assemble, which_review
+from domain.changes import Changes, build_changes
 from domain.filters import PortfolioFilter
 
 
@@ -41,9 +42,21 @@ def meeting(
     )
 
 
+@data_cache(max_entries=8, by_project="project_id")
+def change_tables(
+    version: Version, since: dt.date, until: dt.date, _project_ids=None
+) -> dict[str, pd.DataFrame]:
+    """What changed, as read from the history: after a save, read again only for the projects
+    the save changed (a status update in the meeting does not re-read 5,000 projects)."""
+    return change_reads.change_tables(
+        since, until, data.settings(version), url=version[0], project_ids=_project_ids
+    )
+
+
 @data_cache(max_entries=8)
 def changes(version: Version, since: dt.date, until: dt.date, basis: str) -> Changes:
-    return changes_between(since, until, data.settings(version), basis=basis, url=version[0])
+    tables = change_tables(version, since, until)
+    return build_changes(since=since, until=until, tables=tables, basis=basis)
 
 
 @data_cache(max_entries=4)

@@ -5,18 +5,22 @@ for health, the risk assessment for scores, the milestone history row for dates.
 "since D" happened after D and on or before the end day. Everything is compared in SQL (window
 functions pick the row as of each day), so the result has one row per changed thing however
 long the history is.
+
+Each read takes `project_ids` (None: every project) so that after a save the meeting page reads
+again only the projects the save changed (components.common.cache, `by_project`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import pandas as pd
 import sqlalchemy as sa
 
 from data_access.core.db import read_df
 from data_access.core.models import AuditLog, Project
-from data_access.core.sql import as_dates
+from data_access.core.sql import as_dates, in_scope, scoped_query
 
 CLOSED_STATUSES = ("completed", "cancelled")
 
@@ -38,13 +42,13 @@ def band_params(settings: dict) -> dict[str, int]:
     }
 
 
-def _pairs(table: str, key: str, day: str) -> str:
+def _pairs(table: str, key: str, day: str, scope: str = "") -> str:
     """For each `key` with a row in the window: the id of its row as of `:until`
     (`after_id`) and as of `:since` (`before_id`, NULL if it had none yet).
 
     Only keys active in the window are looked at, each through the (key, day) index, so the
     cost follows what changed, not the length of the history. Ties on a day go to the later
-    insert.
+    insert. `scope`: more conditions on the window's rows (the projects read).
     """
     return f"""
     SELECT w.{key},
@@ -55,11 +59,11 @@ def _pairs(table: str, key: str, day: str) -> str:
                 SELECT MAX(e.{day}) FROM {table} e
                 WHERE e.{key} = w.{key} AND e.{day} <= :since)) AS before_id
     FROM (SELECT {key}, MAX({day}) AS last_day FROM {table}
-          WHERE {day} > :since AND {day} <= :until GROUP BY {key}) w"""
+          WHERE {day} > :since AND {day} <= :until{scope} GROUP BY {key}) w"""
 
 
-HEALTH_CHANGES_SQL = f"""
-WITH pairs AS ({_pairs("status_report", "project_id", "report_date")})
+HEALTH_CHANGES_SQL = """
+WITH pairs AS ({pairs})
 SELECT p.id AS project_id, p.code, p.name, p.approved_budget,
        b.overall_rag AS from_rag, a.overall_rag AS to_rag,
        b.report_date AS from_date, a.report_date AS to_date,
@@ -76,9 +80,20 @@ WHERE a.overall_rag <> b.overall_rag
 """
 
 
-def health_changes(since: dt.date, until: dt.date, url: str | None = None) -> pd.DataFrame:
+def _read(sql: str, params: dict, project_ids, url) -> pd.DataFrame:
+    params = dict(params)
+    return read_df(scoped_query(sql, params, project_ids, url), params, url=url)
+
+
+def health_changes(
+    since: dt.date, until: dt.date, url: str | None = None, project_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
     """Projects whose reported overall health differs between the two days, dimensions beside."""
-    df = read_df(HEALTH_CHANGES_SQL, {"since": since, "until": until}, url=url)
+    scope = in_scope("project_id", project_ids, url)
+    sql = HEALTH_CHANGES_SQL.format(
+        pairs=_pairs("status_report", "project_id", "report_date", scope)
+    )
+    df = _read(sql, {"since": since, "until": until}, project_ids, url)
     return as_dates(df, ("from_date", "to_date"))
 
 
@@ -88,18 +103,18 @@ NEW_RISKS_SQL = f"""
 SELECT {_RISK_COLUMNS}, r.probability * r.impact AS score,
        {band_case("r.probability * r.impact")} AS band, r.raised_on AS day
 FROM risk r JOIN project p ON p.id = r.project_id
-WHERE r.raised_on > :since AND r.raised_on <= :until
+WHERE r.raised_on > :since AND r.raised_on <= :until{{scope}}
 """
 
 CLOSED_RISKS_SQL = f"""
 SELECT {_RISK_COLUMNS}, r.probability * r.impact AS score,
        {band_case("r.probability * r.impact")} AS band, r.closed_on AS day
 FROM risk r JOIN project p ON p.id = r.project_id
-WHERE r.status = 'closed' AND r.closed_on > :since AND r.closed_on <= :until
+WHERE r.status = 'closed' AND r.closed_on > :since AND r.closed_on <= :until{{scope}}
 """
 
 BAND_MOVES_SQL = f"""
-WITH pairs AS ({_pairs("risk_assessment", "risk_id", "assessed_on")}),
+WITH pairs AS ({_pairs("risk_assessment", "risk_id", "assessed_on", "{scope}")}),
 moved AS (
     SELECT pairs.risk_id, b.probability * b.impact AS from_score,
            a.probability * a.impact AS to_score, a.assessed_on AS day,
@@ -117,16 +132,20 @@ WHERE m.from_band <> m.to_band
 
 
 def risk_changes(
-    since: dt.date, until: dt.date, bands: dict[str, int], url: str | None = None
+    since: dt.date,
+    until: dt.date,
+    bands: dict[str, int],
+    url: str | None = None,
+    project_ids: Sequence[int] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """New risks, closed risks and open risks whose score moved to another band."""
     params = {"since": since, "until": until, **bands}
     return {
-        name: as_dates(read_df(sql, params, url=url), ("day",))
-        for name, sql in (
-            ("new", NEW_RISKS_SQL),
-            ("closed", CLOSED_RISKS_SQL),
-            ("band", BAND_MOVES_SQL),
+        name: as_dates(_read(sql.format(scope=scope), params, project_ids, url), ("day",))
+        for name, sql, scope in (
+            ("new", NEW_RISKS_SQL, in_scope("r.project_id", project_ids, url)),
+            ("closed", CLOSED_RISKS_SQL, in_scope("r.project_id", project_ids, url)),
+            ("band", BAND_MOVES_SQL, in_scope("project_id", project_ids, url)),
         )
     }
 
@@ -135,7 +154,7 @@ def risk_changes(
 # the window is "added" whatever happened to it next; otherwise removal, completion, then a
 # forecast moved later ("slipped") or earlier ("pulled in").
 MILESTONE_CHANGES_SQL = f"""
-WITH pairs AS ({_pairs("milestone_history", "milestone_id", "reported_on")}),
+WITH pairs AS ({_pairs("milestone_history", "milestone_id", "reported_on", "{scope}")}),
 classified AS (
     SELECT a.milestone_id, b.forecast_date AS from_forecast, a.forecast_date AS to_forecast,
            a.baseline_date, a.actual_date, a.reported_on AS day, a.reason,
@@ -161,9 +180,12 @@ WHERE c.kind IS NOT NULL
 """
 
 
-def milestone_changes(since: dt.date, until: dt.date, url: str | None = None) -> pd.DataFrame:
+def milestone_changes(
+    since: dt.date, until: dt.date, url: str | None = None, project_ids: Sequence[int] | None = None
+) -> pd.DataFrame:
     """Milestones added, removed, completed, slipped or pulled in between the two days."""
-    df = read_df(MILESTONE_CHANGES_SQL, {"since": since, "until": until}, url=url)
+    sql = MILESTONE_CHANGES_SQL.format(scope=in_scope("project_id", project_ids, url))
+    df = _read(sql, {"since": since, "until": until}, project_ids, url)
     df = as_dates(df, ("baseline_date", "from_forecast", "to_forecast", "actual_date", "day"))
     # Day differences in pandas: SQLite and PostgreSQL subtract dates differently.
     moved = pd.to_datetime(df.to_forecast) - pd.to_datetime(df.from_forecast)
@@ -178,7 +200,9 @@ def _audit_window(since: dt.date, until: dt.date):
     return AuditLog.at >= start, AuditLog.at < end
 
 
-def project_changes(since: dt.date, until: dt.date, url: str | None = None) -> dict:
+def project_changes(
+    since: dt.date, until: dt.date, url: str | None = None, project_ids: Sequence[int] | None = None
+) -> dict:
     """Projects created in the app, and projects completed or cancelled, between the two days.
 
     Closure comes from the audit trail (a status change to completed or cancelled) and, for
@@ -186,10 +210,11 @@ def project_changes(since: dt.date, until: dt.date, url: str | None = None) -> d
     """
     after_window, before_end = _audit_window(since, until)
     project = (Project.id.label("project_id"), Project.code, Project.name, Project.status)
+    scope = Project.id.in_(project_ids) if project_ids is not None else sa.true()
     created = (
         sa.select(*project, sa.func.min(AuditLog.at).label("day"))
         .join(AuditLog, sa.and_(AuditLog.entity == "project", AuditLog.entity_id == Project.id))
-        .where(AuditLog.action == "create", after_window, before_end)
+        .where(AuditLog.action == "create", after_window, before_end, scope)
         .group_by(Project.id, Project.code, Project.name, Project.status)
         .order_by(sa.func.min(AuditLog.at), Project.code)
     )
@@ -213,6 +238,7 @@ def project_changes(since: dt.date, until: dt.date, url: str | None = None) -> d
         )
         .outerjoin(audited, audited.c.project_id == Project.id)
         .where(
+            scope,
             Project.status.in_(CLOSED_STATUSES),
             sa.or_(
                 audited.c.project_id.is_not(None),
@@ -223,4 +249,27 @@ def project_changes(since: dt.date, until: dt.date, url: str | None = None) -> d
     return {
         "new": as_dates(read_df(created, url=url), ("day",)),
         "closed": as_dates(read_df(closed, url=url), ("day",)),
+    }
+
+
+def change_tables(
+    since: dt.date,
+    until: dt.date,
+    settings: dict,
+    *,
+    url: str | None = None,
+    project_ids: Sequence[int] | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Every change between the two days, as the tables `domain.changes.build_changes` takes,
+    each with a `project_id` column."""
+    risks = risk_changes(since, until, band_params(settings), url, project_ids)
+    projects = project_changes(since, until, url, project_ids)
+    return {
+        "health": health_changes(since, until, url, project_ids),
+        "risks_new": risks["new"],
+        "risks_closed": risks["closed"],
+        "risks_band": risks["band"],
+        "milestones": milestone_changes(since, until, url, project_ids),
+        "projects_new": projects["new"],
+        "projects_closed": projects["closed"],
     }
