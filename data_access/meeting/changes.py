@@ -62,8 +62,8 @@ def _pairs(table: str, key: str, day: str, scope: str = "") -> str:
           WHERE {day} > :since AND {day} <= :until{scope} GROUP BY {key}) w"""
 
 
-HEALTH_CHANGES_SQL = """
-WITH pairs AS ({pairs})
+HEALTH_CHANGES_SQL = f"""
+WITH pairs AS ({_pairs("status_report", "project_id", "report_date", "{scope}")})
 SELECT p.id AS project_id, p.code, p.name, p.approved_budget,
        b.overall_rag AS from_rag, a.overall_rag AS to_rag,
        b.report_date AS from_date, a.report_date AS to_date,
@@ -89,10 +89,7 @@ def health_changes(
     since: dt.date, until: dt.date, url: str | None = None, project_ids: Sequence[int] | None = None
 ) -> pd.DataFrame:
     """Projects whose reported overall health differs between the two days, dimensions beside."""
-    scope = in_scope("project_id", project_ids, url)
-    sql = HEALTH_CHANGES_SQL.format(
-        pairs=_pairs("status_report", "project_id", "report_date", scope)
-    )
+    sql = HEALTH_CHANGES_SQL.format(scope=in_scope("project_id", project_ids, url))
     df = _read(sql, {"since": since, "until": until}, project_ids, url)
     return as_dates(df, ("from_date", "to_date"))
 
