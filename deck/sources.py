@@ -7,7 +7,9 @@ The meeting page (through its cached loader) and the command-line export both ca
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -46,6 +48,21 @@ class Meeting:
         return f"{name} · {fmt_date(self.today)}"
 
 
+# One read of the slides' inputs: read(fn, *args, **kwargs) is fn(*args, url=..., **kwargs).
+# The meeting page passes one that keeps each result while the tables it read are unchanged,
+# so a status update rebuilds the slides without reading the gates, risks and milestones again.
+Read = Callable[..., Any]
+
+
+def reading(url: str | None) -> Read:
+    """Every read straight from the database at `url`."""
+
+    def read(fn, *args, **kwargs):
+        return fn(*args, url=url, **kwargs)
+
+    return read
+
+
 def changes_between(
     since: dt.date, until: dt.date, settings: dict, *, basis: str = "", url: str | None = None
 ) -> Changes:
@@ -82,9 +99,12 @@ def assemble(
     portfolio_filter: PortfolioFilter,
     every_project: bool = False,
     url: str | None = None,
+    read: Read | None = None,
 ) -> Meeting:
     """The slides for the projects the filter keeps, from the whole portfolio's health (as
-    `domain.health.compute_health` gives it) and changes (as `changes_between` gives them)."""
+    `domain.health.compute_health` gives it) and changes (as `changes_between` gives them);
+    the other inputs read by `read` (default: from `url`)."""
+    read = read or reading(url)
     whole = not portfolio_filter.active
     health = health if whole else apply_filter(health, portfolio_filter)
     ids = None if whole else health.id.tolist()
@@ -96,19 +116,19 @@ def assemble(
         review=review,
         settings=settings,
         ids=ids,
-        url=url,
+        read=read,
         every_project=every_project,
     )
     slides = build_slides(inputs)
-    pending, decided = _gates(changes, ids, url)
+    pending, decided = _gates(changes, ids, read)
     add_gate_decisions(slides, decided)
     return Meeting(today, review, changes, with_gate_slides(slides, gate_slides(pending, today)))
 
 
-def _gates(changes: Changes, ids: list[int] | None, url: str | None):
+def _gates(changes: Changes, ids: list[int] | None, read: Read):
     """Gates awaiting a decision, and gates decided in the changes' period, of these projects."""
-    pending = gate_reads.pending_gates(url)
-    decided = gate_reads.gates_decided(changes.since, changes.until, url)
+    pending = read(gate_reads.pending_gates)
+    decided = read(gate_reads.gates_decided, changes.since, changes.until)
     if ids is not None:
         pending = pending[pending.project_id.isin(ids)]
         decided = decided[decided.project_id.isin(ids)]
@@ -139,18 +159,18 @@ def load_meeting(
 
 
 def _inputs(
-    health, changes, *, today, review, settings, ids, url, every_project=False
+    health, changes, *, today, review, settings, ids, read: Read, every_project=False
 ) -> MeetingInputs:
     bands = change_reads.band_params(settings)
     presented = presented_projects(health, every_project).head(MAX_PROJECT_SLIDES).id.tolist()
     review_id = review["id"] if review else None
     decisions = (
-        review_reads.review_decisions(review_id, url=url)
+        read(review_reads.review_decisions, review_id)
         if review_id is not None
         else pd.DataFrame(columns=["id", "project_id", "code", "project", "title"])
     )
-    actions = review_reads.review_actions(review_id, url=url)
-    benefits = intake_reads.benefits(today, url)
+    actions = read(review_reads.review_actions, review_id)
+    benefits = read(intake_reads.benefits, today)
     if ids is not None:
         decisions = decisions[decisions.project_id.isin(ids)]
         actions = actions[actions.project_id.isin(ids) | actions.project_id.isna()]
@@ -159,29 +179,29 @@ def _inputs(
         today=today,
         health=health,
         changes=changes,
-        project_milestones=meeting_reads.project_milestones(presented, url=url),
-        project_risks=meeting_reads.top_risks(
-            bands, presented, limit=3 * len(presented), per_project=3, url=url
+        project_milestones=read(meeting_reads.project_milestones, presented),
+        project_risks=read(
+            meeting_reads.top_risks, bands, presented, limit=3 * len(presented), per_project=3
         ),
-        due_milestones=meeting_reads.milestones_due(today, project_ids=ids, url=url),
-        top_risks=meeting_reads.top_risks(bands, ids, url=url),
-        matrix=meeting_reads.risk_matrix(ids, url=url),
+        due_milestones=read(meeting_reads.milestones_due, today, project_ids=ids),
+        top_risks=read(meeting_reads.top_risks, bands, ids),
+        matrix=read(meeting_reads.risk_matrix, ids),
         decisions=decisions,
         actions=actions,
         settings=settings,
         review=review,
         every_project=every_project,
-        recovery=recovery_reads.recovery_status(today, presented, url=url),
-        green_history=recovery_reads.green_date_history(presented, url=url),
-        recovery_actions=recovery_reads.recovery_actions(presented, open_only=True, url=url),
-        escalations=_escalations(today, review, ids, url),
+        recovery=read(recovery_reads.recovery_status, today, presented),
+        green_history=read(recovery_reads.green_date_history, presented),
+        recovery_actions=read(recovery_reads.recovery_actions, presented, open_only=True),
+        escalations=_escalations(today, review, ids, read),
         benefits=benefits,
     )
 
 
-def _escalations(today: dt.date, review: dict | None, ids, url) -> pd.DataFrame:
+def _escalations(today: dt.date, review: dict | None, ids, read: Read) -> pd.DataFrame:
     """Open escalations, and those answered in the review in progress (its record)."""
-    escalations = recovery_reads.escalations(today, project_ids=ids, url=url)
+    escalations = read(recovery_reads.escalations, today, project_ids=ids)
     answered_here = (
         escalations.answered_on == review["held_on"] if review else escalations.status != "answered"
     )

@@ -13,7 +13,7 @@ from data_access.meeting import changes as change_reads
 from data_access.meeting import deck_template as deck_templates
 from data_access.meeting import reviews
 from deck.export import export
-from deck.sources import Meeting, assemble, which_review
+from deck.sources import Meeting, Read, assemble, which_review
 from domain.changes import Changes, build_changes
 from domain.filters import PortfolioFilter
 
@@ -28,8 +28,8 @@ def meeting(
 ) -> Meeting:
     """Slides and "what changed" for the review, the day and the filtered projects.
 
-    Health is the portfolio page's cached table and the changes are cached apart, so a filter
-    or a review change only rebuilds the slides."""
+    Health is the portfolio page's cached table, the changes and each other input are cached
+    apart, so a filter or a review change, or a status update, only rebuilds the slides."""
     review, since, basis = which_review(review_list(version), review_id, since, today)
     return assemble(
         data.portfolio_health(version, today),
@@ -38,8 +38,22 @@ def meeting(
         review=review,
         settings=data.settings(version),
         portfolio_filter=portfolio_filter,
-        url=version[0],
+        read=_reading(version),
     )
+
+
+def _reading(version: Version) -> Read:
+    def read(fn, *args, **kwargs):
+        return slide_input(version, fn, args, kwargs)
+
+    return read
+
+
+@data_cache(max_entries=64)
+def slide_input(version: Version, fn, args: tuple, kwargs: dict):
+    """One of the slides' inputs, `fn(*args, **kwargs)` (a read of data_access), kept while
+    the tables it read are unchanged."""
+    return fn(*args, url=version[0], **kwargs)
 
 
 @data_cache(max_entries=8, by_project="project_id")

@@ -8,6 +8,7 @@ the form is emptied by giving its widgets new keys.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 
 import pandas as pd
@@ -161,39 +162,71 @@ def action_form(
 
 
 def open_actions_list(version: Version, actions: pd.DataFrame, today: dt.date) -> None:
-    """Open actions with a button to close each (refused with the news if someone else did)."""
-    open_ = actions[actions.status == "open"]
+    """Open actions, overdue ones marked; tick rows and mark them done (each refused with the
+    news if someone else changed it meanwhile)."""
+    if refused := st.session_state.pop("actions_refused", None):
+        st.warning(md(refused), icon=":material/sync_problem:")
+    open_ = actions[actions.status == "open"].reset_index(drop=True)
     if open_.empty:
         st.markdown("*No open actions.*")
         return
-    for action in open_.itertuples():
-        text, owner, due, done = st.columns([6, 2, 2, 1], vertical_alignment="center")
-        project = f"{action.code} · " if isinstance(action.code, str) else ""
-        text.text(f"{project}{action.title}")
-        owner.text(plain(action.owner) or "no owner")
-        late = action.due_date is not None and action.due_date < today
-        due.markdown(f"{':red[**overdue**] ' if late else ''}{fmt_date(action.due_date)}")
-        if done.button("Done", key=f"close_action_{action.id}", icon=":material/check:"):
-            _close(version, int(action.id), int(action.version), today)
+    late = open_.due_date.map(lambda d: d is not None and not pd.isna(d) and d < today)
+    table = pd.DataFrame(
+        {
+            "Project": open_.code.fillna(""),
+            "Action": open_.title,
+            "Owner": open_.owner.map(lambda o: plain(o) or "no owner"),
+            "Due": open_.due_date.map(fmt_date),
+            "Overdue": late.map({True: "overdue", False: ""}),
+        }
+    )
+    # One table, not a row of widgets per action: a review carries over a hundred open actions.
+    # The key names the rows shown, so a ticked row never points at another action after
+    # someone else's change.
+    shown = hashlib.sha1(open_[["id", "version"]].to_numpy("int64").tobytes()).hexdigest()[:12]
+    picked = st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="multi-row",
+        key=f"open_actions_{shown}",
+    )
+    rows = picked.selection.rows
+    st.caption(f"{len(open_):,} open, {int(late.sum()):,} overdue. Tick the ones done.")
+    if st.button(
+        f"Mark {len(rows)} done" if rows else "Mark done",
+        disabled=not rows,
+        icon=":material/check:",
+        key="close_actions",
+    ):
+        _close(version, open_.iloc[rows], today)
 
 
-def _close(version: Version, action_id: int, expected_version: int, today: dt.date) -> None:
-    try:
-        with session_scope(version[0]) as session:
-            reviews.close_action(
-                action_id,
-                closed_on=today,
-                expected_version=expected_version,
-                session=session,
-                actor=current_actor(),
-            )
-    except ConflictError as exc:
-        st.warning(md(f"{exc} Now: {exc.current.get('status')}."), icon=":material/sync_problem:")
-    except WriteError as exc:
-        st.error(md(exc), icon=":material/block:")
-    else:
-        st.session_state["meeting_toast"] = "Action closed."
-        st.rerun()
+def _close(version: Version, chosen: pd.DataFrame, today: dt.date) -> None:
+    """Close each chosen action in its own transaction; say which could not be closed."""
+    closed, refused = 0, []
+    for action in chosen.itertuples():
+        try:
+            with session_scope(version[0]) as session:
+                reviews.close_action(
+                    int(action.id),
+                    closed_on=today,
+                    expected_version=int(action.version),
+                    session=session,
+                    actor=current_actor(),
+                )
+            closed += 1
+        except ConflictError as exc:
+            refused.append(f"{action.title}: {exc} Now: {exc.current.get('status')}.")
+        except WriteError as exc:
+            refused.append(f"{action.title}: {exc}")
+    # Said after the rerun that shows the table as it now is.
+    if refused:
+        st.session_state["actions_refused"] = "\n\n".join(refused)
+    if closed:
+        st.session_state["meeting_toast"] = f"{closed} action{'s' * (closed > 1)} closed."
+    st.rerun()
 
 
 def deck_template_form(version: Version) -> None:

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from data_access.core.db import read_df
-from tests.e2e.harness import open_app, screenshot, settle, submit_red_override
+from tests.e2e.harness import ROW_PX, open_app, screenshot, settle, submit_red_override
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e-meeting")]
 
@@ -72,3 +72,33 @@ def test_present_move_with_keys_reload_and_see_a_live_update(server, demo_url, p
     assert page.locator(".st-key-slide h1").inner_text() == title
     assert slide.locator("b").count() == 0
     screenshot(page, "meeting-after-update")
+
+
+def test_actions_ticked_in_the_open_actions_table_are_closed(server, demo_url, page):
+    open_app(page, f"{server.url}/meeting?tab=Decisions+and+actions")
+    page.get_by_role("heading", name="Open actions").wait_for()
+    table = page.locator('[class*="st-key-open_actions_"] [data-testid="stDataFrame"]')
+    grid = table.locator('[role="grid"]')
+    rows = grid.locator('[role="row"]')
+    rows.first.wait_for(state="attached")  # the grid's accessible table is visually hidden
+    shown = rows.count() - 1
+    headers = [h.strip() for h in rows.first.locator('[role="columnheader"]').all_inner_texts()]
+    title = rows.nth(1).locator('[role="gridcell"]').nth(headers.index("Action")).inner_text()
+    still_open = (
+        "SELECT COUNT(*) AS n FROM action WHERE origin = 'review' AND status = 'open' "
+        "AND title = :t"
+    )
+    before = int(read_df(still_open, {"t": title}, demo_url).n.iloc[0])
+    done = page.get_by_role("button", name="Mark done")
+    assert done.is_disabled()
+
+    # Tick the first row in the grid's row-marker column, then close it.
+    table.scroll_into_view_if_needed()
+    box = table.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + ROW_PX * 1.5)
+    page.get_by_role("button", name="Mark 1 done").click()
+    settle(page)
+    page.get_by_text("1 action closed.").wait_for()
+    assert int(read_df(still_open, {"t": title}, demo_url).n.iloc[0]) == before - 1
+    assert rows.count() - 1 == shown - 1
+    screenshot(page, "meeting-open-actions")
