@@ -16,8 +16,10 @@ import sqlalchemy as sa
 from components.common import data
 from components.common.cache import data_cache
 from components.common.data import fresh_version
+from components.gates import data as gate_data
 from components.meeting import data as meeting_data
 from components.portfolio import data as portfolio_data
+from components.recovery import data as recovery_data
 from data_access.admin.commands import create_person, update_person, update_settings
 from data_access.core import backup, clock
 from data_access.core.db import (
@@ -40,6 +42,7 @@ from data_access.updates.commands import (
     update_project,
     update_risk,
 )
+from domain.filters import PortfolioFilter
 from tests.e2e.harness import eventually
 from tests.factories import make_milestone, make_org, make_project, make_report, make_risk
 
@@ -189,6 +192,15 @@ def test_health_is_read_again_only_for_the_projects_a_write_changed(db_url):
             (today, weeks),
             ("project_id", "week_end"),
         ),
+        Read("gate facts", gate_data.facts, "project_id", (today,), ("project_id",)),
+        Read(
+            "compliance",
+            gate_data.compliance,
+            "project_id",
+            (today, PortfolioFilter()),
+            ("project_id", "policy"),
+        ),
+        Read("recovery", recovery_data.statuses, "project_id", (today,), ("project_id",)),
     ]
     cached = [(read, recorded(read)) for read in reads]
 
@@ -216,9 +228,10 @@ def test_health_is_read_again_only_for_the_projects_a_write_changed(db_url):
             session=session,
             actor=ADMIN,
         )
-    check([pids[1]], kept_whole=("weekly",))  # the weekly RAG reads no milestones
+    # Neither the weekly RAG nor the path to green reads milestones or risks.
+    check([pids[1]], kept_whole=("weekly", "recovery"))
     _raise_critical_risk(db_url, pids[2], today)
-    check([pids[2]], kept_whole=("weekly",))
+    check([pids[2]], kept_whole=("weekly", "recovery"))
     with session_scope(db_url) as session:
         update_project(
             pids[3],
@@ -232,7 +245,7 @@ def test_health_is_read_again_only_for_the_projects_a_write_changed(db_url):
     with get_engine(db_url).begin() as conn:
         conn.execute(sa.text("UPDATE risk SET impact = 1 WHERE project_id = :p"), {"p": pids[0]})
         bump_data_version(conn)
-    check(None, kept_whole=("weekly",))
+    check(None, kept_whole=("weekly", "recovery"))
     # A write to a table not kept per project (a manager's name): every project again.
     with session_scope(db_url) as session:
         person = fetch_row(session, Person, org["pm"])
@@ -243,7 +256,7 @@ def test_health_is_read_again_only_for_the_projects_a_write_changed(db_url):
             session=session,
             actor=ADMIN,
         )
-    check(None, kept_whole=("weekly",))
+    check(None, kept_whole=("weekly", "recovery"))  # the path to green names nobody
 
 
 CHANGE_KEYS = {

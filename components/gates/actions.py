@@ -32,7 +32,7 @@ def check_gate(url: str, project_id: int, on: dt.date, attested: set[str]) -> li
         on,
         high_from=config["band_high_from"],
         review_days=config["risk_review_days"],
-        project_id=project_id,
+        project_ids=[project_id],
         url=url,
     )
     return evaluate_criteria(phase["criteria"], facts.iloc[0].to_dict(), config, on, attested)

@@ -60,29 +60,39 @@ def condition_owners(version: data.Version, project_id: int) -> pd.DataFrame:
     return reads.condition_owners(project_id, version[0])
 
 
-@data_cache(max_entries=4)
-def facts(version: data.Version, today: dt.date) -> pd.DataFrame:
-    """Every project's gate and compliance facts, counted in SQL."""
+@data_cache(max_entries=4, by_project="project_id")
+def facts(version: data.Version, today: dt.date, _project_ids=None) -> pd.DataFrame:
+    """Every project's gate and compliance facts, counted in SQL (after a save, read again
+    for the projects it changed)."""
     config = data.settings(version)
     return reads.gate_facts(
         today,
         high_from=config["band_high_from"],
         review_days=config["risk_review_days"],
+        project_ids=_project_ids,
         url=version[0],
     )
 
 
 def matching_facts(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
     """The facts of the projects the shared filters match."""
-    wanted = apply_filter(data.portfolio_health(version, today), f).id
     all_facts = facts(version, today)
+    if not f.active:  # every project: no copy of the health table to match it against
+        return all_facts
+    wanted = apply_filter(data.portfolio_health(version, today), f).id
     return all_facts[all_facts.project_id.isin(wanted)]
 
 
-@data_cache(max_entries=16)
-def compliance(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
-    """Compliance per project and policy, for the filtered projects."""
-    return gates.compliance(matching_facts(version, today, f), data.settings(version), today)
+@data_cache(max_entries=16, by_project="project_id")
+def compliance(
+    version: data.Version, today: dt.date, f: PortfolioFilter, _project_ids=None
+) -> pd.DataFrame:
+    """Compliance per project and policy, for the filtered projects (after a save, worked
+    out again for the projects it changed)."""
+    matching = matching_facts(version, today, f)
+    if _project_ids is not None:
+        matching = matching[matching.project_id.isin(_project_ids)]
+    return gates.compliance(matching, data.settings(version), today)
 
 
 def gate_names(version: data.Version, facts_df: pd.DataFrame) -> pd.Series:

@@ -52,8 +52,12 @@ def recovery_view(
 ) -> pd.DataFrame:
     """The filtered portfolio's Red and Amber projects with their recovery, worst need first."""
     health = apply_filter(data.portfolio_health(version, today), portfolio_filter)
-    off = health[health.overall_rag.isin(("R", "A"))]
-    # The whole portfolio is read in one pass; a filter names its few projects.
-    ids = off.id.tolist() if portfolio_filter.active else None
-    status = reads.recovery_status(today, ids, url=version[0])
+    status = statuses(version, today)
     return recovery.recovery_view(health, status, today)
+
+
+@data_cache(max_entries=4, by_project="project_id")
+def statuses(version: Version, today: dt.date, _project_ids=None) -> pd.DataFrame:
+    """Every project's current off-Green episode, read in one pass (after a save, read again
+    for the projects it changed)."""
+    return reads.recovery_status(today, _project_ids, url=version[0])

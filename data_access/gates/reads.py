@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 
 from data_access.core.db import get_engine, read_df
 from data_access.core.models import GateEvidence, LifecycleTemplate
-from data_access.core.sql import as_dates, days_between
+from data_access.core.sql import as_dates, days_between, in_scope, scoped_query
 
 TEMPLATES_SQL = """
 SELECT t.id, t.key, t.revision, t.name, t.description, t.status, t.version,
@@ -107,22 +108,18 @@ def gate_facts(
     *,
     high_from: int,
     review_days: int,
-    project_id: int | None = None,
+    project_ids: Sequence[int] | None = None,
     url: str | None = None,
 ) -> pd.DataFrame:
-    """Per project: what the gate criteria and compliance policies read, counted in SQL."""
-    params = {
-        "high_from": high_from,
-        "stale_before": on - dt.timedelta(days=review_days),
-        "project_id": project_id,
-    }
-    # One project: every grouped sub-query reads only its rows (no pass over the whole table).
-    one = project_id is not None
+    """Per project (of `project_ids`, None: every one): what the gate criteria and compliance
+    policies read, counted in SQL."""
+    params = {"high_from": high_from, "stale_before": on - dt.timedelta(days=review_days)}
+    # Some projects: every grouped sub-query reads only their rows (no pass over the table).
     sql = FACTS_SQL.format(
-        only="project_id = :project_id" if one else "1 = 1",
-        only_p="p.id = :project_id" if one else "1 = 1",
+        only="1 = 1" + in_scope("project_id", project_ids, url),
+        only_p="1 = 1" + in_scope("p.id", project_ids, url),
     )
-    df = read_df(sql, params, url=url)
+    df = read_df(scoped_query(sql, params, project_ids, url), params, url=url)
     return as_dates(df, ("gate_due", "last_report", "last_decided_on"))
 
 
