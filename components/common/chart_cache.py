@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from charts import gates, health, project, recovery
+from charts import capacity, gates, health, money, project, recovery
 from charts.titles import fit_title
 
 BUILDERS = {
@@ -24,6 +24,10 @@ BUILDERS = {
     "project_heatmap": gates.project_heatmap,
     "compliance_trend": gates.compliance_trend,
     "green_date_chart": recovery.green_date_chart,
+    "capacity_heatmap": capacity.capacity_heatmap,
+    "demand_chart": capacity.demand_chart,
+    "spend_chart": money.spend_chart,
+    "variance_bars": money.variance_bars,
 }
 
 

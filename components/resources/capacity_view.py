@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from charts.capacity import SELECTION, capacity_heatmap, demand_chart
+from charts.capacity import SELECTION
 from components.common.data import Version
 from components.common.safe_text import md_escape
 from components.common.widgets import url_choice
@@ -57,9 +56,7 @@ def render(version: Version, today: dt.date, f: PortfolioFilter) -> None:
             f"{total - shown:,} more: narrow the filters or show departments). "
             "Click a cell to list its projects."
         )
-    heatmap = partial(
-        capacity_heatmap,
-        cells,
+    heatmap = dict(
         rows=row_order,
         row_title=capacity.ROW_KINDS[rows][:-1] if rows != "person" else "Person",
         period_title="ISO week" if grain == "Week" else "Month (ISO weeks by their Thursday)",
@@ -73,14 +70,17 @@ def render(version: Version, today: dt.date, f: PortfolioFilter) -> None:
             + ". Their load counts all their allocations, on any project."
         )
     event = rd.show_chart(
-        ("heatmap", version, today, f, rows, grain, n_weeks, order),
-        heatmap,
-        on_select="rerun",
-        selection_mode=SELECTION,
-        key=f"heatmap_{rows}_{grain}",
+        "capacity_heatmap",
+        cells,
+        element={
+            "on_select": "rerun",
+            "selection_mode": SELECTION,
+            "key": f"heatmap_{rows}_{grain}",
+        },
+        **heatmap,
     )
     _cell_detail(version, today, f, rows, cells, event)
-    _department_view(departments, weeks, key=(version, today, f, n_weeks))
+    _department_view(departments, weeks)
 
 
 def _tiles(grid: pd.DataFrame, n_weeks: int) -> None:
@@ -146,7 +146,7 @@ def _cell_detail(version, today, f, rows, cells: pd.DataFrame, event) -> None:
     )
 
 
-def _department_view(grid: pd.DataFrame, weeks: pd.DataFrame, key: tuple) -> None:
+def _department_view(grid: pd.DataFrame, weeks: pd.DataFrame) -> None:
     names = sorted(grid.key.unique())
     choice = st.selectbox(
         "Department: demand against capacity",
@@ -163,11 +163,8 @@ def _department_view(grid: pd.DataFrame, weeks: pd.DataFrame, key: tuple) -> Non
         else f"Demand stays within capacity in all {len(series)} weeks."
     )
     rd.show_chart(
-        ("demand", *key, choice),
-        partial(
-            demand_chart,
-            series,
-            title=f"{choice}: hours allocated against hours available per week",
-            subtitle=subtitle,
-        ),
+        "demand_chart",
+        series,
+        title=f"{choice}: hours allocated against hours available per week",
+        subtitle=subtitle,
     )

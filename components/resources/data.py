@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
-from charts.titles import fit_title
 from components.common import data
 from components.common.cache import data_cache
+from components.common.chart_cache import vega_spec
 from data_access.resources import money as money_reads
 from data_access.resources import reads as resources
 from domain import capacity
@@ -22,16 +20,12 @@ from domain.formatting import RAG_ORDER
 Scope = tuple[tuple[int, ...] | None, tuple[str, ...]]
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
-def _spec(cache_key: tuple, _build: Callable[[], alt.Chart]) -> dict:
-    return fit_title(_build().to_dict())
-
-
-def show_chart(cache_key: tuple, build: Callable[[], alt.Chart], **kwargs):
-    """Draw the chart `build` returns, built and validated once per `cache_key` (the data
-    version and every choice the chart depends on): Altair's schema validation costs more than
-    the rest of a warm rerun. `kwargs` go to st.vega_lite_chart (key, on_select...)."""
-    return st.vega_lite_chart(spec=_spec(cache_key, build), width="stretch", **kwargs)
+def show_chart(builder: str, data: pd.DataFrame, *, element: dict | None = None, **options):
+    """Draw chart_cache's `builder` over `data` (`options` to the builder), its spec built
+    once per input: kept across saves that leave the chart's data as it was. `element` goes
+    to st.vega_lite_chart (key, on_select...)."""
+    spec = vega_spec(builder, data, **options)
+    return st.vega_lite_chart(spec=spec, width="stretch", **(element or {}))
 
 
 @data_cache(max_entries=8)
@@ -197,10 +191,10 @@ def person_labels(version: data.Version) -> dict[int, str]:
 
 
 @data_cache(max_entries=4)
-def project_labels(version: data.Version, today: dt.date) -> dict[int, str]:
-    """Projects that can still take allocations, as "code name", by code."""
-    df = data.portfolio_health(version, today)
-    df = df[~df.status.isin(["completed", "cancelled"])].sort_values("code")
+def project_labels(version: data.Version) -> dict[int, str]:
+    """Projects that can still take allocations, as "code name", by code (read from the
+    projects alone: a status update leaves it as it was)."""
+    df = resources.open_projects(version[0])
     return dict(zip(df.id.astype(int), df.code + " " + df.name, strict=True))
 
 

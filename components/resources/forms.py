@@ -43,7 +43,7 @@ def render(version: Version, today) -> None:
     tabs = st.tabs(EDIT_TABS, key="edit", bind="query-params")
     people = rd.people(version)
     person_label = rd.person_labels(version)
-    project_label = rd.project_labels(version, today)
+    project_label = rd.project_labels(version)
     sections = (_allocate, _team_editor, _leave_and_capacity, _import)
     for tab, draw in zip(tabs, sections, strict=True):
         if tab.open:

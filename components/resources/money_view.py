@@ -5,12 +5,10 @@ known. Everything follows the shared filters."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from charts.money import spend_chart, variance_bars
 from components.common import data
 from components.common.data import Version
 from components.common.widgets import pick, url_choice
@@ -49,7 +47,7 @@ def render(version: Version, today: dt.date, f: PortfolioFilter) -> None:
     _tiles(rd.money_total(version, today, f), currency)
     _spend(version, today, f, shape, currency)
     groups = rd.money_groups(version, today, f, by)
-    _variance(groups, by, config, len(money), key=(version, today, f))
+    _variance(groups, by, config, len(money))
     _table(groups, by, currency)
     _project(version, today, money, shape, currency)
 
@@ -95,19 +93,16 @@ def _spend(version, today, f, shape: str, currency: str) -> None:
             subtitle
         )
     rd.show_chart(
-        ("spend", version, today, f, shape),
-        partial(
-            spend_chart,
-            curve,
-            title="Spend to date against plan, cumulative",
-            subtitle=subtitle,
-            currency=currency,
-            today=today,
-        ),
+        "spend_chart",
+        curve,
+        title="Spend to date against plan, cumulative",
+        subtitle=subtitle,
+        currency=currency,
+        today=today,
     )
 
 
-def _variance(groups: pd.DataFrame, by: str, config: dict, n_projects: int, key) -> None:
+def _variance(groups: pd.DataFrame, by: str, config: dict, n_projects: int) -> None:
     shown = groups.sort_values("variance_pct", ascending=False).head(MAX_BARS)
     rest = len(groups) - len(shown)
     what = BY[by].lower() + "s"
@@ -122,16 +117,13 @@ def _variance(groups: pd.DataFrame, by: str, config: dict, n_projects: int, key)
             f"in the table below). {rule}"
         )
     rd.show_chart(
-        ("variance", key, by),
-        partial(
-            variance_bars,
-            shown,
-            by=by,
-            title=f"Forecast at completion against budget, by {BY[by].lower()}",
-            subtitle=subtitle,
-            amber_pct=config["cost_amber_pct"],
-            red_pct=config["cost_red_pct"],
-        ),
+        "variance_bars",
+        shown,
+        by=by,
+        title=f"Forecast at completion against budget, by {BY[by].lower()}",
+        subtitle=subtitle,
+        amber_pct=config["cost_amber_pct"],
+        red_pct=config["cost_red_pct"],
     )
 
 
@@ -212,15 +204,12 @@ def _project(version, today, money: pd.DataFrame, shape: str, currency: str) -> 
         plan_words = f"Plan: no planned value reported, so the budget {ev.PLAN_WORDS[shape]}."
     curve = pd.concat([actual, plan.assign(series="Planned (PV)")], ignore_index=True)
     rd.show_chart(
-        ("project spend", version, today, code, shape),
-        partial(
-            spend_chart,
-            curve,
-            title=f"{row.code}: spend to date against plan, cumulative",
-            subtitle=f"{plan_words} Baseline {fmt_date(row.baseline_start)} to "
-            f"{fmt_date(row.baseline_finish)}, forecast finish {fmt_date(row.forecast_finish)}.",
-            currency=currency,
-            today=today,
-            levels={"Budget": row.bac, "Forecast at completion": row.eac},
-        ),
+        "spend_chart",
+        curve,
+        title=f"{row.code}: spend to date against plan, cumulative",
+        subtitle=f"{plan_words} Baseline {fmt_date(row.baseline_start)} to "
+        f"{fmt_date(row.baseline_finish)}, forecast finish {fmt_date(row.forecast_finish)}.",
+        currency=currency,
+        today=today,
+        levels={"Budget": row.bac, "Forecast at completion": row.eac},
     )

@@ -239,6 +239,15 @@ ORDER BY hours_in_period DESC, pr.code, p.name"""
 # --- lists for the forms -----------------------------------------------------------------
 
 
+def open_projects(url: str | None = None) -> pd.DataFrame:
+    """Projects that can still take allocations (not completed or cancelled), by code."""
+    return read_df(
+        "SELECT id, code, name FROM project WHERE status NOT IN ('completed', 'cancelled') "
+        "ORDER BY code",
+        url=url,
+    )
+
+
 def people(url: str | None = None) -> pd.DataFrame:
     """Everyone who can be allocated, with department, skill, capacity and version."""
     return read_df(
