@@ -11,7 +11,7 @@ import altair as alt
 import pandas as pd
 
 from charts.encoding import conditional
-from domain.formatting import BAND_COLOURS, iso_week
+from domain.formatting import BAND_COLOURS, iso_weeks
 from domain.risk_bands import BANDS, IMPACT_LABELS, PROBABILITY_LABELS
 
 CELL_SELECTION = "cell"
@@ -194,7 +194,7 @@ def exposure_bands_chart(bands: pd.DataFrame, *, title: str) -> alt.Chart:
     `bands` has week_end, band, risks (from `domain.risk_bands.exposure_by_band`).
     """
     data = bands.assign(
-        week=bands.week_end.map(iso_week),
+        week=iso_weeks(bands.week_end),
         band_rank=bands.band.map({b: -n for n, b in enumerate(BANDS)}),
     )
     weeks = list(dict.fromkeys(data.week))
@@ -228,7 +228,7 @@ def exposure_bands_chart(bands: pd.DataFrame, *, title: str) -> alt.Chart:
 
 def exposure_score_chart(totals: pd.DataFrame, *, title: str) -> alt.Chart:
     """Total score of the open risks per ISO week (exposure weighted by score)."""
-    data = totals.assign(week=totals.week_end.map(iso_week))
+    data = totals.assign(week=iso_weeks(totals.week_end))
     weeks = list(data.week)
     base = alt.Chart(data).encode(
         x=alt.X(

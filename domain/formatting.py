@@ -33,6 +33,12 @@ def iso_week(value) -> str:
     return f"{year}-W{week:02d}"
 
 
+def iso_weeks(days: pd.Series) -> pd.Series:
+    """`iso_week` of each day, worked out once per distinct day (a year of weekly cells of
+    5,000 projects holds 52 days)."""
+    return days.map({day: iso_week(day) for day in days.unique()})
+
+
 def fmt_money(value: float, currency: str = "EUR", compact: bool = False) -> str:
     """12,345 EUR, or 1.2 M EUR (2.8 bn EUR) on tiles when compact."""
     if value is None or pd.isna(value):

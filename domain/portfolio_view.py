@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from data_access.core.models import PHASES
-from domain.formatting import RAG_LABELS, fmt_date, iso_week
+from domain.formatting import RAG_LABELS, fmt_date, iso_weeks
 from domain.health import DIMENSIONS, RANK, STALE, health_counts, sort_worst_first
 
 COLUMNS = ("Overall", *(d.capitalize() for d in DIMENSIONS))
@@ -167,7 +167,7 @@ def weekly_project_cells(weekly: pd.DataFrame, projects: pd.DataFrame) -> pd.Dat
     )
     return (
         cells.assign(
-            week=cells.week_end.map(iso_week),
+            week=iso_weeks(cells.week_end),
             text=cells.rag,
             status=cells.rag.map(RAG_LABELS),
             detail="Reported on " + cells.report_date.map(fmt_date),
@@ -204,7 +204,7 @@ def weekly_group_cells(weekly: pd.DataFrame, projects: pd.DataFrame, by: str) ->
     out = out.assign(
         label=out[by],
         row_order=out[by].map(order),
-        week=out.week_end.map(iso_week),
+        week=iso_weeks(out.week_end),
         text=out.rag + out.n_worst.astype(str),
         status=out.rag.map(RAG_LABELS),
     )
