@@ -23,6 +23,7 @@ from components.recovery import data as recovery_data
 from data_access.admin.commands import create_person, update_person, update_settings
 from data_access.core import backup, clock
 from data_access.core.db import (
+    PROJECT_FIGURES,
     bump_data_version,
     get_engine,
     note_tables_read,
@@ -31,7 +32,7 @@ from data_access.core.db import (
     session_scope,
     table_versions,
 )
-from data_access.core.models import Person
+from data_access.core.models import Person, Project
 from data_access.core.writes import Actor, fetch_row
 from data_access.meeting.reviews import create_review
 from data_access.updates.commands import (
@@ -116,6 +117,51 @@ def test_a_cached_read_is_kept_until_a_table_it_read_changes(db_url):
     )
     assert headcount(fresh_version(db_url), "Staff") == "Staff: 6"
     assert runs[-2:] == ["headcount", "people"]
+
+
+def test_a_status_update_moves_the_projects_figures_not_what_else_is_read_of_projects(db_url):
+    org = make_org(db_url)
+    pid = make_project(db_url, org, code="P-1")
+    runs = []
+
+    @data_cache()
+    def names(version):
+        runs.append("names")
+        return read_df(
+            "SELECT p.code, p.name, l.version FROM project p "
+            "LEFT JOIN lesson l ON l.project_id = p.id",
+            url=version[0],
+        )
+
+    @data_cache()
+    def figures(version):
+        runs.append("figures")
+        return read_df("SELECT pr.code, pr.actual_cost FROM project AS pr", url=version[0])
+
+    @data_cache()
+    def rows(version):  # the version a form checks before it saves
+        runs.append("rows")
+        return read_df(sa.select(Project.id, Project.version), url=version[0])
+
+    def read_all():
+        version = fresh_version(db_url)
+        return names(version), figures(version), rows(version)
+
+    read_all()
+    counter, before = table_versions(db_url)
+    _turn_red(db_url, pid, dt.date(2026, 11, 25))  # its cost to date moves the project's
+    after = table_versions(db_url)[1]
+    assert _changed(before, after) == {"status_report", "audit_log", PROJECT_FIGURES}
+    _, cost, version = read_all()
+    assert runs == ["names", "figures", "rows", "figures", "rows"]
+    assert cost.actual_cost.tolist() == [80_000.0]
+    assert version.version.tolist() == [2]
+    # A change of anything else of the project: every read of projects again.
+    with session_scope(db_url) as session:
+        update_project(pid, {"name": "Renamed"}, expected_version=2, session=session, actor=ADMIN)
+    assert _changed(after, table_versions(db_url)[1]) == {"project", "audit_log"}
+    read_all()
+    assert runs[5:] == ["names", "figures", "rows"]
 
 
 # --- reads of one row per project: only the projects a write changed are read again --------

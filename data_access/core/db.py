@@ -152,11 +152,62 @@ _tables_read: ContextVar[set[str] | None] = ContextVar("tables_read", default=No
 
 
 def tables_named(statement: str) -> set[str]:
-    """The app's tables a SQL statement names (over-counting is safe: one more recompute)."""
+    """The app's tables a SQL statement names (over-counting is safe: one more recompute),
+    and PROJECT_FIGURES when it may read a project's figures."""
     from sqlmodel import SQLModel
 
     tables = SQLModel.metadata.tables
-    return {w for w in set(_WORD.findall(statement.lower())) if w in tables}
+    lowered = statement.lower()
+    named = {w for w in set(_WORD.findall(lowered)) if w in tables}
+    if "project" in named and _reads_figures(lowered):
+        named.add(PROJECT_FIGURES)
+    return named
+
+
+# A status update moves the project's figures (percent complete, cost to date, forecast) and
+# with them its version: a table of its own for the caches, so that the many reads of
+# projects that show none of them (names, codes, phases, the lessons and intake registers)
+# are kept. A read depends on it when it names one of these columns unqualified, qualified
+# by `project` or by an alias of project, or selects every column.
+PROJECT_FIGURES = "project.figures"
+FIGURE_COLUMNS = frozenset(
+    {"percent_complete", "actual_cost", "forecast_at_completion", "version", "updated_at"}
+)
+_PROJECT_ALIAS = re.compile(r"\bproject\s+(?:as\s+)?([a-z_][a-z0-9_]*)")
+_COLUMN_USE = re.compile(
+    r"(?:\b([a-z_][a-z0-9_]*)\s*\.\s*)?\b(" + "|".join(sorted(FIGURE_COLUMNS)) + r")\b"
+)
+# SELECT * or alias.*, not COUNT(*) nor a product.
+_EVERY_COLUMN = re.compile(r"\bselect\s+(?:distinct\s+)?\*|\b[a-z_][a-z0-9_]*\.\*")
+_NOT_ALIASES = {"on", "where", "join", "left", "right", "inner", "full", "cross", "group", "order"}
+
+
+def _reads_figures(lowered: str) -> bool:
+    if _EVERY_COLUMN.search(lowered):
+        return True
+    owners = {"project"} | {a for a in _PROJECT_ALIAS.findall(lowered) if a not in _NOT_ALIASES}
+    return any(m.group(1) in (None, *owners) for m in _COLUMN_USE.finditer(lowered))
+
+
+_SET = re.compile(r"\bset\s+(.*?)\s+where\b", re.I | re.S)
+
+
+def _written_table(statement: str) -> str:
+    """The table a write changes; PROJECT_FIGURES for an update of a project's figures
+    alone."""
+    written = _WRITE.match(statement)
+    if not written:
+        return ALL_TABLES
+    table = written.group(1).lower()
+    if table == "project" and statement.lstrip()[:6].upper() == "UPDATE":
+        assigned = _SET.search(statement)
+        columns = {
+            part.split("=")[0].strip().strip('"').lower()
+            for part in (assigned.group(1).split(",") if assigned else ())
+        }
+        if columns and columns <= FIGURE_COLUMNS:
+            return PROJECT_FIGURES
+    return table
 
 
 def _note_tables(conn, _cursor, statement, _params, context, _executemany) -> None:
@@ -168,8 +219,7 @@ def _note_tables(conn, _cursor, statement, _params, context, _executemany) -> No
         if recording is not None:
             recording |= tables_named(statement)
         return
-    written = _WRITE.match(statement)
-    table = written.group(1).lower() if written else ALL_TABLES
+    table = _written_table(statement)
     conn.info.setdefault("tables_written", set()).add(table)
     if _keyed_by_project(table):
         conn.info.setdefault("projects_written", {}).setdefault(table, set()).update(
@@ -209,14 +259,14 @@ def _keyed_by_project(table: str) -> bool:
     from sqlmodel import SQLModel
 
     found = SQLModel.metadata.tables.get(table)
-    return table == "project" or (found is not None and "project_id" in found.c)
+    return table in ("project", PROJECT_FIGURES) or (found is not None and "project_id" in found.c)
 
 
 def _projects_of(table: str, context) -> set[int | None]:
     statement = getattr(getattr(context, "compiled", None), "statement", None)
     parameters = getattr(context, "compiled_parameters", None) or []
     if (
-        table != "project"  # a new project's id is not known before the insert
+        table not in ("project", PROJECT_FIGURES)  # a new project's id is not known yet
         and isinstance(statement, sa.Insert)
         and statement.select is None
         and parameters
