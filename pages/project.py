@@ -40,7 +40,7 @@ currency = config["currency"]
 
 # The picker offers the filtered projects, worst first; a link to a project outside the
 # filter (?project=CODE) still opens it.
-choices = pdata.project_choices(version, today, current_filter())
+choices = data.picker_projects(version, today, current_filter())
 names = dict(zip(choices.code, choices.name, strict=True))
 wanted = st.query_params.get("project")
 if wanted and wanted not in names:

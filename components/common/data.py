@@ -19,7 +19,8 @@ from data_access.core.db import table_versions
 from data_access.core.settings import get_settings
 from data_access.demo.loader import prepare_database
 from data_access.portfolio import reads as portfolio
-from domain.health import compute_health
+from domain.filters import PortfolioFilter, apply_filter
+from domain.health import compute_health, sort_worst_first
 
 # A data version is (database URL, counter, ((table, version), ...)): the URL keeps caches of
 # different databases apart (tests, benchmarks), the counter changes with every write, the
@@ -63,6 +64,16 @@ def portfolio_health(version: Version, on: dt.date, _project_ids=None) -> pd.Dat
         on, high_from=config["band_high_from"], url=version[0], project_ids=_project_ids
     )
     return compute_health(facts, config, on)
+
+
+@data_cache(max_entries=16)
+def picker_projects(version: Version, on: dt.date, f: PortfolioFilter) -> pd.DataFrame:
+    """Id, code and name of the projects the filter matches, worst health first: what a
+    project picker offers."""
+    matching = apply_filter(portfolio_health(version, on), f)
+    # Sorted on the few columns needed: sorting the whole health table copies its 58.
+    ranked = matching[["id", "code", "name", "health_rank", "approved_budget"]]
+    return sort_worst_first(ranked)[["id", "code", "name"]].reset_index(drop=True)
 
 
 @data_cache(max_entries=4)

@@ -17,8 +17,7 @@ from charts.titles import fit_title
 from components.common import data
 from components.common.cache import data_cache
 from data_access.milestones import reads as milestones
-from domain.filters import PortfolioFilter, apply_filter
-from domain.health import sort_worst_first
+from domain.filters import PortfolioFilter
 from domain.milestones import (
     MAX_WEEKS_EACH_SIDE,
     PORTFOLIO_WEEKS_EACH_SIDE,
@@ -33,14 +32,14 @@ LIST_LIMIT = 200
 @data_cache(max_entries=16)
 def project_choices(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
     """The filtered projects for the picker, worst health first: id, code, label."""
-    projects = sort_worst_first(apply_filter(data.portfolio_health(version, today), f))
+    projects = data.picker_projects(version, today, f)
     return pd.DataFrame(
         {
             "id": projects["id"].astype(int),
             "code": projects["code"],
             "label": projects["code"] + " · " + projects["name"],
         }
-    ).reset_index(drop=True)
+    )
 
 
 def _project_ids(

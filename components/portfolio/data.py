@@ -142,13 +142,6 @@ def project_weekly(
 
 
 @data_cache(max_entries=32)
-def project_choices(version: data.Version, today: dt.date, f: PortfolioFilter) -> pd.DataFrame:
-    """Code and name of the projects matching the filter, worst first."""
-    matching = apply_filter(data.portfolio_health(version, today), f)
-    return sort_worst_first(matching)[["code", "name"]].reset_index(drop=True)
-
-
-@data_cache(max_entries=32)
 def project_health(version: data.Version, today: dt.date, code: str) -> pd.Series | None:
     """One project's row of the health table, or None if there is no such code."""
     health = data.portfolio_health(version, today)
