@@ -29,9 +29,11 @@ from domain.health import compute_health
 from domain.slides import (
     MAX_PROJECT_SLIDES,
     MeetingInputs,
+    ProjectInputs,
     Slide,
     build_slides,
     presented_projects,
+    project_slides,
 )
 
 
@@ -52,6 +54,9 @@ class Meeting:
 # The meeting page passes one that keeps each result while the tables it read are unchanged,
 # so a status update rebuilds the slides without reading the gates, risks and milestones again.
 Read = Callable[..., Any]
+# The presented projects' slides by project id, given their ids (the meeting page keeps each
+# project's apart, so that a status update rebuilds that project's slides alone).
+ProjectSlides = Callable[[list[int]], dict[int, list[Slide]]]
 
 
 def reading(url: str | None) -> Read:
@@ -100,15 +105,18 @@ def assemble(
     every_project: bool = False,
     url: str | None = None,
     read: Read | None = None,
+    slides_of: ProjectSlides | None = None,
 ) -> Meeting:
     """The slides for the projects the filter keeps, from the whole portfolio's health (as
     `domain.health.compute_health` gives it) and changes (as `changes_between` gives them);
-    the other inputs read by `read` (default: from `url`)."""
+    the other inputs read by `read` (default: from `url`), the presented projects' slides
+    built by `slides_of` (default: here, with the rest)."""
     read = read or reading(url)
     whole = not portfolio_filter.active
     health = health if whole else apply_filter(health, portfolio_filter)
     ids = None if whole else health.id.tolist()
     changes = changes if whole else changes.restricted_to(ids)
+    presented = presented_projects(health, every_project).head(MAX_PROJECT_SLIDES).id.tolist()
     inputs = _inputs(
         health,
         changes,
@@ -118,8 +126,9 @@ def assemble(
         ids=ids,
         read=read,
         every_project=every_project,
+        presented=None if slides_of else presented,
     )
-    slides = build_slides(inputs)
+    slides = build_slides(inputs, slides_of(presented) if slides_of else None)
     pending, decided = _gates(changes, ids, read)
     add_gate_decisions(slides, decided)
     return Meeting(today, review, changes, with_gate_slides(slides, gate_slides(pending, today)))
@@ -159,44 +168,86 @@ def load_meeting(
 
 
 def _inputs(
-    health, changes, *, today, review, settings, ids, read: Read, every_project=False
+    health, changes, *, today, review, settings, ids, read: Read, every_project, presented
 ) -> MeetingInputs:
+    """The slides' inputs; the presented projects' too unless `presented` is None."""
     bands = change_reads.band_params(settings)
-    presented = presented_projects(health, every_project).head(MAX_PROJECT_SLIDES).id.tolist()
     review_id = review["id"] if review else None
-    decisions = (
-        read(review_reads.review_decisions, review_id)
-        if review_id is not None
-        else pd.DataFrame(columns=["id", "project_id", "code", "project", "title"])
-    )
+    decisions = _decisions(review_id, read)
     actions = read(review_reads.review_actions, review_id)
     benefits = read(intake_reads.benefits, today)
     if ids is not None:
         decisions = decisions[decisions.project_id.isin(ids)]
         actions = actions[actions.project_id.isin(ids) | actions.project_id.isna()]
         benefits = benefits[benefits.project_id.isin(ids)]
+    escalations = _escalations(today, review, ids, read)
+    projects = None
+    if presented is not None:
+        projects = _project_inputs(
+            presented, today, settings, decisions, actions, escalations, bands, read
+        )
     return MeetingInputs(
         today=today,
         health=health,
         changes=changes,
-        project_milestones=read(meeting_reads.project_milestones, presented),
-        project_risks=read(
-            meeting_reads.top_risks, bands, presented, limit=3 * len(presented), per_project=3
-        ),
         due_milestones=read(meeting_reads.milestones_due, today, project_ids=ids),
         top_risks=read(meeting_reads.top_risks, bands, ids),
         matrix=read(meeting_reads.risk_matrix, ids),
         decisions=decisions,
         actions=actions,
         settings=settings,
+        projects=projects,
         review=review,
         every_project=every_project,
+        escalations=escalations,
+        benefits=benefits,
+    )
+
+
+def _decisions(review_id: int | None, read: Read) -> pd.DataFrame:
+    """The decisions recorded in the review in progress (none outside a review)."""
+    if review_id is None:
+        return pd.DataFrame(columns=["id", "project_id", "code", "project", "title"])
+    return read(review_reads.review_decisions, review_id)
+
+
+def _project_inputs(
+    presented: list[int], today, settings, decisions, actions, escalations, bands, read: Read
+) -> ProjectInputs:
+    return ProjectInputs(
+        today=today,
+        settings=settings,
+        milestones=read(meeting_reads.project_milestones, presented),
+        risks=read(
+            meeting_reads.top_risks, bands, presented, limit=3 * len(presented), per_project=3
+        ),
+        decisions=decisions,
+        actions=actions,
         recovery=read(recovery_reads.recovery_status, today, presented),
         green_history=read(recovery_reads.green_date_history, presented),
         recovery_actions=read(recovery_reads.recovery_actions, presented, open_only=True),
-        escalations=_escalations(today, review, ids, read),
-        benefits=benefits,
+        escalations=escalations,
     )
+
+
+def slides_of_projects(
+    health: pd.DataFrame, ids: list[int], *, today, review, settings, read: Read
+) -> dict[int, list[Slide]]:
+    """The slides of these projects (each its own and its path to green), by project id,
+    from their rows of the health table."""
+    rows = health[health.id.isin(ids)]
+    review_id = review["id"] if review else None
+    inputs = _project_inputs(
+        ids,
+        today,
+        settings,
+        _decisions(review_id, read),
+        read(review_reads.review_actions, review_id),
+        _escalations(today, review, ids, read),
+        change_reads.band_params(settings),
+        read,
+    )
+    return {int(p.id): project_slides(inputs, p) for p in rows.itertuples()}
 
 
 def _escalations(today: dt.date, review: dict | None, ids, read: Read) -> pd.DataFrame:

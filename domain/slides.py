@@ -14,6 +14,7 @@ decisions and actions.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,30 +89,43 @@ class Slide:
 
 
 @dataclass
+class ProjectInputs:
+    """What the slides of the presented projects show: each project's own slide and its
+    path to green (data_access.meeting and data_access.recovery reads of those projects)."""
+
+    today: dt.date
+    settings: dict
+    milestones: pd.DataFrame
+    risks: pd.DataFrame
+    decisions: pd.DataFrame
+    actions: pd.DataFrame
+    # Their recovery state, the history of their back-to-green date, their open recovery
+    # actions and their escalations (open ones and those answered in this review).
+    recovery: pd.DataFrame
+    green_history: pd.DataFrame
+    recovery_actions: pd.DataFrame
+    escalations: pd.DataFrame
+
+
+@dataclass
 class MeetingInputs:
     """Everything the slides show, already restricted to the filtered projects."""
 
     today: dt.date
     health: pd.DataFrame  # domain.health.compute_health output
     changes: Changes
-    project_milestones: pd.DataFrame
-    project_risks: pd.DataFrame
     due_milestones: pd.DataFrame
     top_risks: pd.DataFrame
     matrix: pd.DataFrame
     decisions: pd.DataFrame
     actions: pd.DataFrame
     settings: dict
+    # The presented projects' inputs; None when their slides are built apart (build_slides).
+    projects: ProjectInputs | None
     review: dict | None = None  # id, title, held_on of the review in progress
     horizon_days: int = 28
     # A slide for every project, not only red and amber ones (one project's status report).
     every_project: bool = False
-    # Path to green of the presented projects (data_access.recovery.reads): their recovery
-    # state, the history of their back-to-green date, and their escalations (open ones and
-    # those answered in this review).
-    recovery: pd.DataFrame = field(default_factory=pd.DataFrame)
-    green_history: pd.DataFrame = field(default_factory=pd.DataFrame)
-    recovery_actions: pd.DataFrame = field(default_factory=pd.DataFrame)  # open ones
     escalations: pd.DataFrame = field(default_factory=pd.DataFrame)
     # Planned benefits of approved projects with their latest realised value
     # (data_access.intake.reads.benefits); no slide when there are none.
@@ -218,13 +232,19 @@ def _project_label(code: pd.Series, name: pd.Series, limit: int = 34) -> pd.Seri
 # --- slides -----------------------------------------------------------------------------
 
 
-def build_slides(inputs: MeetingInputs) -> list[Slide]:
+def build_slides(
+    inputs: MeetingInputs, per_project: Mapping[int, list[Slide]] | None = None
+) -> list[Slide]:
+    """The deck. The presented projects' slides are `per_project`'s (by project id) when
+    given, else built from `inputs.projects`."""
     red_amber = red_amber_projects(inputs.health)
     slides = [_summary(inputs, red_amber), _changes(inputs)]
-    presented = presented_projects(inputs.health, inputs.every_project)
+    presented = red_amber if not inputs.every_project else presented_projects(inputs.health, True)
     for row in presented.head(MAX_PROJECT_SLIDES).itertuples():
-        slides.append(_project(inputs, row))
-        slides += _path_to_green(inputs, row)
+        if per_project is not None:
+            slides += per_project[row.id]
+        else:
+            slides += project_slides(inputs.projects, row)
     if len(inputs.escalations) and (inputs.escalations.status == "open").any():
         slides.append(_escalations(inputs))
     slides += [_milestones(inputs), _risks(inputs)]
@@ -232,6 +252,12 @@ def build_slides(inputs: MeetingInputs) -> list[Slide]:
         slides.append(_benefits(inputs.benefits))
     slides.append(_actions(inputs))
     return slides
+
+
+def project_slides(inputs: ProjectInputs, p) -> list[Slide]:
+    """A presented project's slide and, when it has a plan or an escalation, its path to
+    green; `p` is its row of the health table."""
+    return [_project(inputs, p), *_path_to_green(inputs, p)]
 
 
 def presented_projects(health: pd.DataFrame, every_project: bool = False) -> pd.DataFrame:
@@ -429,7 +455,7 @@ def _changes(inputs: MeetingInputs) -> Slide:
     )
 
 
-def _project(inputs: MeetingInputs, p) -> Slide:
+def _project(inputs: ProjectInputs, p) -> Slide:
     currency = inputs.settings["currency"]
     override = " (override)" if p.is_override else ""
     health_lines = [
@@ -456,9 +482,9 @@ def _project(inputs: MeetingInputs, p) -> Slide:
         f"{fmt_money(p.approved_budget, currency, compact=True)}, EAC "
         f"{fmt_money(p.forecast_at_completion, currency, compact=True)}"
     )
-    milestones = inputs.project_milestones[inputs.project_milestones.project_id == p.id]
+    milestones = inputs.milestones[inputs.milestones.project_id == p.id]
     open_count = int(milestones.open_count.iloc[0]) if len(milestones) else 0
-    risks = inputs.project_risks[inputs.project_risks.project_id == p.id]
+    risks = inputs.risks[inputs.risks.project_id == p.id]
     risk_table = _band_table(
         pd.DataFrame(
             {
@@ -511,7 +537,7 @@ def _band_table(table: pd.DataFrame, bands: pd.Series) -> pd.DataFrame:
     return table
 
 
-def _project_actions(inputs: MeetingInputs, project_id: int) -> Block:
+def _project_actions(inputs: ProjectInputs, project_id: int) -> Block:
     decisions = inputs.decisions[inputs.decisions.project_id == project_id]
     actions = inputs.actions[
         (inputs.actions.project_id == project_id) & (inputs.actions.status == "open")
@@ -725,7 +751,7 @@ def _rows_of(df: pd.DataFrame, project_id: int) -> pd.DataFrame:
     return df[df.project_id == project_id] if len(df) else df
 
 
-def _path_to_green(inputs: MeetingInputs, p) -> list[Slide]:
+def _path_to_green(inputs: ProjectInputs, p) -> list[Slide]:
     """The project's path to green beside its slide: the plan, its trend, the recovery
     actions and what the project asks of whom. None when it has no plan and no escalation."""
     status = _rows_of(inputs.recovery, p.id)

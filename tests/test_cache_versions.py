@@ -484,3 +484,80 @@ def test_sessions_missing_the_same_read_at_once_compute_it_once():
     first.join(30), second.join(30)
     assert calls == [("fails once", 1)] * 2
     assert isinstance(results["first"], RuntimeError) and results["second"] == "fails once at 1"
+
+
+def _shown(slides_by_project: dict) -> dict:
+    """What each project's slides say: titles, lines, texts, table and chart rows."""
+
+    def rows(df):
+        return None if df is None else df.astype(str).to_dict("records")
+
+    return {
+        pid: [
+            (s.title, s.subtitle)
+            + tuple(
+                (b.heading, b.text, b.more, [line.text for line in b.lines], rows(b.table))
+                + (rows(b.data),)
+                for b in s.blocks
+            )
+            for s in slides
+        ]
+        for pid, slides in slides_by_project.items()
+    }
+
+
+def test_the_meetings_project_slides_are_built_again_only_for_the_projects_a_write_changed(
+    db_url,
+):
+    org = make_org(db_url)
+    today = dt.date(2026, 11, 25)
+    pids = [make_project(db_url, org, code=f"P-{i}") for i in range(1, 4)]
+    milestones = {}
+    for pid in pids:  # amber: every one is presented
+        make_report(db_url, pid, dt.date(2026, 11, 20), schedule_rag="A", overall_rag="A")
+        milestones[pid] = make_milestone(db_url, pid, dt.date(2026, 12, 15))
+        make_risk(db_url, pid, 2, 3)
+    presented = tuple(sorted(pids))
+    calls: list = []
+
+    @data_cache(by_project="project_id")
+    def slides(version, _project_ids=None):
+        calls.append(_project_ids)
+        raw = meeting_data.project_slides.__wrapped__
+        return raw(version, today, None, presented, _project_ids=_project_ids)
+
+    def check(read_again: list[int] | None) -> None:
+        calls.clear()
+        version = fresh_version(db_url)
+        full = meeting_data.project_slides.__wrapped__(version, today, None, presented)
+        kept = slides(version)
+        assert calls == [read_again]
+        assert _shown(dict(zip(kept.project_id, kept.slides, strict=True))) == _shown(
+            dict(zip(full.project_id, full.slides, strict=True))
+        )
+
+    check(None)
+    _turn_red(db_url, pids[0], today)
+    check([pids[0]])
+    with session_scope(db_url) as session:
+        move_milestone(
+            milestones[pids[1]],
+            dt.date(2027, 1, 20),
+            reason="Vendor slipped",
+            reported_on=today,
+            expected_version=1,
+            session=session,
+            actor=ADMIN,
+        )
+    check([pids[1]])
+    # A manager renamed (a table not kept per project): every project's slides again.
+    with session_scope(db_url) as session:
+        person = fetch_row(session, Person, org["pm"])
+        update_person(
+            org["pm"],
+            {"name": "Pat Renamed"},
+            expected_version=person["version"],
+            session=session,
+            actor=ADMIN,
+        )
+    check(None)

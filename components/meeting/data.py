@@ -13,7 +13,7 @@ from data_access.meeting import changes as change_reads
 from data_access.meeting import deck_template as deck_templates
 from data_access.meeting import reviews
 from deck.export import export
-from deck.sources import Meeting, Read, assemble, which_review
+from deck.sources import Meeting, ProjectSlides, Read, assemble, slides_of_projects, which_review
 from domain.changes import Changes, build_changes
 from domain.filters import PortfolioFilter
 
@@ -39,7 +39,42 @@ def meeting(
         settings=data.settings(version),
         portfolio_filter=portfolio_filter,
         read=_reading(version),
+        slides_of=_slides_of(version, today, review_id),
     )
+
+
+def _slides_of(version: Version, today: dt.date, review_id: int | None) -> ProjectSlides:
+    def slides_of(ids: list[int]) -> dict:
+        table = project_slides(version, today, review_id, tuple(sorted(ids)))
+        return dict(zip(table.project_id, table.slides, strict=True))
+
+    return slides_of
+
+
+@data_cache(max_entries=8, by_project="project_id")
+def project_slides(
+    version: Version,
+    today: dt.date,
+    review_id: int | None,
+    presented: tuple[int, ...],
+    _project_ids=None,
+) -> pd.DataFrame:
+    """The presented projects' slides (each its own and its path to green), a row per
+    project: after a save, built again for the projects it changed only (a status update in
+    the meeting rebuilds one project's slides, not thirty)."""
+    ids = list(presented)
+    if _project_ids is not None:
+        ids = [i for i in ids if i in set(_project_ids)]
+    review = which_review(review_list(version), review_id, None, today)[0]
+    slides = slides_of_projects(
+        data.portfolio_health(version, today),
+        ids,
+        today=today,
+        review=review,
+        settings=data.settings(version),
+        read=_reading(version),
+    )
+    return pd.DataFrame({"project_id": ids, "slides": [slides[i] for i in ids]})
 
 
 def _reading(version: Version) -> Read:
