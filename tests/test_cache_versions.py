@@ -198,6 +198,31 @@ def _turn_red(url: str, project_id: int, day: dt.date) -> None:
         )
 
 
+def _slip_milestone(url: str, milestone_id: int, to: dt.date, day: dt.date) -> None:
+    with session_scope(url) as session:
+        move_milestone(
+            milestone_id,
+            to,
+            reason="Vendor slipped",
+            reported_on=day,
+            expected_version=1,
+            session=session,
+            actor=ADMIN,
+        )
+
+
+def _rename_manager(url: str, person_id: int) -> None:
+    with session_scope(url) as session:
+        person = fetch_row(session, Person, person_id)
+        update_person(
+            person_id,
+            {"name": "Pat Renamed"},
+            expected_version=person["version"],
+            session=session,
+            actor=ADMIN,
+        )
+
+
 def _raise_critical_risk(url: str, project_id: int, day: dt.date) -> None:
     with session_scope(url) as session:
         create_risk(
@@ -264,16 +289,7 @@ def test_health_is_read_again_only_for_the_projects_a_write_changed(db_url):
     check(None)  # the first read of each is a full one
     _turn_red(db_url, pids[0], today)
     check([pids[0]])
-    with session_scope(db_url) as session:
-        move_milestone(
-            milestones[pids[1]],
-            dt.date(2026, 11, 20),
-            reason="Vendor slipped",
-            reported_on=today,
-            expected_version=1,
-            session=session,
-            actor=ADMIN,
-        )
+    _slip_milestone(db_url, milestones[pids[1]], dt.date(2026, 11, 20), today)
     # Neither the weekly RAG nor the path to green reads milestones or risks.
     check([pids[1]], kept_whole=("weekly", "recovery"))
     _raise_critical_risk(db_url, pids[2], today)
@@ -293,15 +309,7 @@ def test_health_is_read_again_only_for_the_projects_a_write_changed(db_url):
         bump_data_version(conn)
     check(None, kept_whole=("weekly", "recovery"))
     # A write to a table not kept per project (a manager's name): every project again.
-    with session_scope(db_url) as session:
-        person = fetch_row(session, Person, org["pm"])
-        update_person(
-            org["pm"],
-            {"name": "Pat Renamed"},
-            expected_version=person["version"],
-            session=session,
-            actor=ADMIN,
-        )
+    _rename_manager(db_url, org["pm"])
     check(None, kept_whole=("weekly", "recovery"))  # the path to green names nobody
 
 
@@ -370,16 +378,7 @@ def test_the_meetings_changes_are_read_again_only_for_the_projects_a_write_chang
     check(None, {})  # the first read is a full one; nothing changed in the window yet
     _turn_red(db_url, pids[0], today)
     check([pids[0]], {"health": 1})
-    with session_scope(db_url) as session:
-        move_milestone(
-            milestones[pids[1]],
-            today + DAYS_20 + DAYS_20,
-            reason="Vendor slipped",
-            reported_on=today,
-            expected_version=1,
-            session=session,
-            actor=ADMIN,
-        )
+    _slip_milestone(db_url, milestones[pids[1]], today + DAYS_20 + DAYS_20, today)
     check([pids[1]], {"health": 1, "milestones": 1})
     _raise_critical_risk(db_url, pids[2], today)
     check([pids[2]], {"health": 1, "milestones": 1, "risks_new": 1})
@@ -539,25 +538,8 @@ def test_the_meetings_project_slides_are_built_again_only_for_the_projects_a_wri
     check(None)
     _turn_red(db_url, pids[0], today)
     check([pids[0]])
-    with session_scope(db_url) as session:
-        move_milestone(
-            milestones[pids[1]],
-            dt.date(2027, 1, 20),
-            reason="Vendor slipped",
-            reported_on=today,
-            expected_version=1,
-            session=session,
-            actor=ADMIN,
-        )
+    _slip_milestone(db_url, milestones[pids[1]], dt.date(2027, 1, 20), today)
     check([pids[1]])
     # A manager renamed (a table not kept per project): every project's slides again.
-    with session_scope(db_url) as session:
-        person = fetch_row(session, Person, org["pm"])
-        update_person(
-            org["pm"],
-            {"name": "Pat Renamed"},
-            expected_version=person["version"],
-            session=session,
-            actor=ADMIN,
-        )
+    _rename_manager(db_url, org["pm"])
     check(None)
