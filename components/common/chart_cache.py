@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from charts import capacity, gates, health, money, project, recovery
+from charts import capacity, gates, health, intake, money, project, recovery, stakeholders, training
 from charts.titles import fit_title
 
 BUILDERS = {
@@ -28,6 +28,11 @@ BUILDERS = {
     "demand_chart": capacity.demand_chart,
     "spend_chart": money.spend_chart,
     "variance_bars": money.variance_bars,
+    "power_interest_grid": stakeholders.power_interest_grid,
+    "competence_heatmap": training.competence_heatmap,
+    "frontier_chart": intake.frontier_chart,
+    "capacity_use_heatmap": intake.capacity_use_heatmap,
+    "benefits_chart": intake.benefits_chart,
 }
 
 
@@ -36,3 +41,11 @@ def vega_spec(builder: str, data: pd.DataFrame, *args, **options) -> dict:
     """`charts.<builder>(data, *args, **options)` as a validated Vega-Lite spec, its title
     wrapping to the width the chart is drawn at."""
     return fit_title(BUILDERS[builder](data, *args, **options).to_dict())
+
+
+def draw_chart(builder: str, data: pd.DataFrame, *args, element: dict | None = None, **options):
+    """Draw `builder`'s chart of `data` from its spec built once per input (kept across
+    reruns and saves that leave the chart's data as it was). `element` goes to
+    st.vega_lite_chart (key, on_select, height...)."""
+    spec = vega_spec(builder, data, *args, **options)
+    return st.vega_lite_chart(spec=spec, width="stretch", **(element or {}))

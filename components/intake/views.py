@@ -9,9 +9,9 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from charts import intake as charts
 from components.access.session import current_actor
 from components.common import data
+from components.common.chart_cache import draw_chart
 from components.common.safe_text import md_escape
 from components.common.widgets import flash
 from components.intake import actions, forms
@@ -271,10 +271,7 @@ def selection(version: data.Version, today: dt.date) -> None:
     points = intake_data.frontier(
         version, years, with_capacity, tuple(sorted(force_in)), tuple(sorted(force_out))
     )
-    st.altair_chart(
-        charts.frontier_chart(points, (chosen.total_cost, chosen.value), currency),
-        width="stretch",
-    )
+    draw_chart("frontier_chart", points, (chosen.total_cost, chosen.value), currency)
     save_scenario_form(budget, result, chosen)
 
 
@@ -362,7 +359,7 @@ def scenarios(version: data.Version, today: dt.date) -> None:
     first_year = min(int(y) for b in rows.budget for y in (b or {str(today.year): 0}))
     last_year = max(int(y) for b in rows.budget for y in (b or {str(today.year): 0}))
     use = intake_data.scenario_use(version, tuple(sorted(picked)), first_year, last_year)
-    st.altair_chart(charts.capacity_use_heatmap(use), width="stretch")
+    draw_chart("capacity_use_heatmap", use)
 
 
 def _approve_button(key: str, s, today: dt.date) -> None:
@@ -400,7 +397,7 @@ def benefits(version: data.Version, today: dt.date) -> None:
         bind="query-params",
     )
     summary = intake.benefits_summary(df, by.lower())
-    st.altair_chart(charts.benefits_chart(summary, by), width="stretch")
+    draw_chart("benefits_chart", summary, by)
     st.dataframe(
         df[
             [

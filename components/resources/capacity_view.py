@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from charts.capacity import SELECTION
+from components.common.chart_cache import draw_chart
 from components.common.data import Version
 from components.common.safe_text import md_escape
 from components.common.widgets import url_choice
@@ -69,7 +70,7 @@ def render(version: Version, today: dt.date, f: PortfolioFilter) -> None:
             + (" and the members of the filtered departments" if f.department else "")
             + ". Their load counts all their allocations, on any project."
         )
-    event = rd.show_chart(
+    event = draw_chart(
         "capacity_heatmap",
         cells,
         element={
@@ -162,7 +163,7 @@ def _department_view(grid: pd.DataFrame, weeks: pd.DataFrame) -> None:
         if over
         else f"Demand stays within capacity in all {len(series)} weeks."
     )
-    rd.show_chart(
+    draw_chart(
         "demand_chart",
         series,
         title=f"{choice}: hours allocated against hours available per week",

@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-import streamlit as st
 
 from components.common import data
 from components.common.cache import data_cache
-from components.common.chart_cache import vega_spec
 from data_access.resources import money as money_reads
 from data_access.resources import reads as resources
 from domain import capacity
@@ -18,14 +16,6 @@ from domain.filters import PortfolioFilter, apply_filter
 from domain.formatting import RAG_ORDER
 
 Scope = tuple[tuple[int, ...] | None, tuple[str, ...]]
-
-
-def show_chart(builder: str, data: pd.DataFrame, *, element: dict | None = None, **options):
-    """Draw chart_cache's `builder` over `data` (`options` to the builder), its spec built
-    once per input: kept across saves that leave the chart's data as it was. `element` goes
-    to st.vega_lite_chart (key, on_select...)."""
-    spec = vega_spec(builder, data, **options)
-    return st.vega_lite_chart(spec=spec, width="stretch", **(element or {}))
 
 
 @data_cache(max_entries=8)

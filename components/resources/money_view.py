@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from components.common import data
+from components.common.chart_cache import draw_chart
 from components.common.data import Version
 from components.common.widgets import pick, url_choice
 from components.resources import data as rd
@@ -92,7 +93,7 @@ def _spend(version, today, f, shape: str, currency: str) -> None:
         subtitle = f"On {fmt_date(last.report_date)}: CPI {_ratio(cpi)}, SPI {_ratio(spi)}. " + (
             subtitle
         )
-    rd.show_chart(
+    draw_chart(
         "spend_chart",
         curve,
         title="Spend to date against plan, cumulative",
@@ -116,7 +117,7 @@ def _variance(groups: pd.DataFrame, by: str, config: dict, n_projects: int) -> N
             f"The {len(shown)} most over budget of {len(groups):,} {what} (and {rest:,} more "
             f"in the table below). {rule}"
         )
-    rd.show_chart(
+    draw_chart(
         "variance_bars",
         shown,
         by=by,
@@ -203,7 +204,7 @@ def _project(version, today, money: pd.DataFrame, shape: str, currency: str) -> 
         )
         plan_words = f"Plan: no planned value reported, so the budget {ev.PLAN_WORDS[shape]}."
     curve = pd.concat([actual, plan.assign(series="Planned (PV)")], ignore_index=True)
-    rd.show_chart(
+    draw_chart(
         "spend_chart",
         curve,
         title=f"{row.code}: spend to date against plan, cumulative",

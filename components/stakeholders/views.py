@@ -8,7 +8,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from charts.stakeholders import power_interest_grid
+from components.common.chart_cache import draw_chart
 from components.common.data import Version
 from components.common.record_form import FormField, flash, record_form
 from components.common.safe_text import md_escape
@@ -259,10 +259,7 @@ def register_section(version: Version, actor: Actor, project: dict, may_edit: bo
     if people.empty:
         st.info("No stakeholder recorded for this project yet.")
     else:
-        st.altair_chart(
-            power_interest_grid(people, f"Power and interest, {project['code']}"),
-            width="stretch",
-        )
+        draw_chart("power_interest_grid", people, f"Power and interest, {project['code']}")
         table = people.assign(
             approach=[
                 quadrant(i, n) for i, n in zip(people.influence, people.interest, strict=True)

@@ -7,7 +7,7 @@ import datetime as dt
 
 import streamlit as st
 
-from charts.training import competence_heatmap
+from components.common.chart_cache import draw_chart
 from components.common.data import Version
 from components.common.safe_text import md_escape
 from components.training import data as td
@@ -26,7 +26,7 @@ def competence_section(version: Version, today: dt.date) -> None:
         f"{counts.get('expiring', 0)} expiring within {EXPIRING_DAYS} days · "
         f"{counts.get('expired', 0)} expired · {counts.get('missing', 0)} missing"
     )
-    st.altair_chart(competence_heatmap(grid), width="stretch")
+    draw_chart("competence_heatmap", grid)
 
 
 def manager_warning(version: Version, today: dt.date, project_id: int) -> None:
