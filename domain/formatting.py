@@ -22,7 +22,9 @@ OPPORTUNITY_COLOURS = {
 
 def fmt_date(value) -> str:
     """25 Nov 2026, or an empty string for a missing date."""
-    if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
+    if isinstance(value, dt.date):  # a Timestamp too; no Timestamp built for a plain date
+        return value.strftime("%d %b %Y")
+    if value is None or pd.isna(value):
         return ""
     return pd.Timestamp(value).strftime("%d %b %Y")
 
