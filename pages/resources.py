@@ -17,7 +17,7 @@ people_tab, money_tab = st.tabs(["People & capacity", "Money"], key="view", bind
 if people_tab.open:
     with people_tab:
         capacity_view.render(version, today, f)
-        allocation_forms.render(version, today)
+        allocation_forms.render(version)
 if money_tab.open:
     with money_tab:
         money_view.render(version, today, f)

@@ -62,9 +62,8 @@ def project_slides(
     """The presented projects' slides (each its own and its path to green), a row per
     project: after a save, built again for the projects it changed only (a status update in
     the meeting rebuilds one project's slides, not thirty)."""
-    ids = list(presented)
-    if _project_ids is not None:
-        ids = [i for i in ids if i in set(_project_ids)]
+    wanted = set(presented if _project_ids is None else _project_ids)
+    ids = [i for i in presented if i in wanted]
     review = which_review(review_list(version), review_id, None, today)[0]
     slides = slides_of_projects(
         data.portfolio_health(version, today),

@@ -38,7 +38,7 @@ FIELD_LABELS = {
 EDIT_TABS = ["Allocate", "Team editor", "Leave & capacity", "Import"]
 
 
-def render(version: Version, today) -> None:
+def render(version: Version) -> None:
     st.subheader("Change allocations, capacity and leave")
     tabs = st.tabs(EDIT_TABS, key="edit", bind="query-params")
     people = rd.people(version)
