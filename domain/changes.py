@@ -118,19 +118,20 @@ def build_changes(
 
 def counts(changes: Changes) -> dict[str, int]:
     """How many of each change, in the order a slide lists them."""
-    health = changes.health
-    band = changes.risks_band
+    health = changes.health.direction.value_counts()
+    band = changes.risks_band.direction.value_counts()
+    kinds = changes.milestones.kind.value_counts()
     return {
-        "Health worse": int((health.direction == "worse").sum()),
-        "Health better": int((health.direction == "better").sum()),
+        "Health worse": int(health.get("worse", 0)),
+        "Health better": int(health.get("better", 0)),
         "New risks": len(changes.risks_new),
         "Closed risks": len(changes.risks_closed),
-        "Risks up a band": int((band.direction == "up").sum()),
-        "Risks down a band": int((band.direction == "down").sum()),
-        "Milestones slipped": len(changes.milestones_of("slipped")),
-        "Milestones completed": len(changes.milestones_of("completed")),
-        "Milestones added": len(changes.milestones_of("added")),
-        "Milestones removed": len(changes.milestones_of("removed")),
+        "Risks up a band": int(band.get("up", 0)),
+        "Risks down a band": int(band.get("down", 0)),
+        "Milestones slipped": int(kinds.get("slipped", 0)),
+        "Milestones completed": int(kinds.get("completed", 0)),
+        "Milestones added": int(kinds.get("added", 0)),
+        "Milestones removed": int(kinds.get("removed", 0)),
         "New projects": len(changes.projects_new),
         "Closed projects": len(changes.projects_closed),
     }

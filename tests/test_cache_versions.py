@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import pandas as pd
+import pytest
 import sqlalchemy as sa
 
 from components.common import data
@@ -31,6 +32,7 @@ from data_access.core.db import (
     read_scalar,
     session_scope,
     table_versions,
+    tables_named,
 )
 from data_access.core.models import Person, Project
 from data_access.core.writes import Actor, fetch_row
@@ -162,6 +164,31 @@ def test_a_status_update_moves_the_projects_figures_not_what_else_is_read_of_pro
     assert _changed(after, table_versions(db_url)[1]) == {"project", "audit_log"}
     read_all()
     assert runs[5:] == ["names", "figures", "rows"]
+
+
+@pytest.mark.parametrize(
+    ("sql", "reads_figures"),
+    [
+        ("SELECT * FROM project WHERE id = 1", True),
+        ("SELECT p.* FROM milestone m JOIN project p ON p.id = m.project_id", True),
+        ("SELECT m.*, p.name FROM milestone m JOIN project p ON p.id = m.project_id", False),
+        ("SELECT COUNT(*) FROM project", False),
+        ("SELECT p.percent_complete FROM project p", True),
+        ("SELECT percent_complete FROM project", True),
+        ("SELECT s.percent_complete FROM status_report s JOIN project p ON p.id = 1", False),
+        # A subquery's star reads what the subquery's own list names ...
+        ("SELECT * FROM (SELECT p.id, p.name FROM project p) ranked WHERE id > 1", False),
+        ("SELECT * FROM (SELECT p.id, p.actual_cost FROM project p) ranked", True),
+        ("SELECT * FROM (SELECT * FROM project) ranked", True),
+        # ... unless projects are joined to it.
+        (
+            "SELECT * FROM (SELECT r.project_id FROM risk r) x JOIN project p ON p.id = 1",
+            True,
+        ),
+    ],
+)
+def test_a_read_depends_on_the_projects_figures_only_when_it_may_show_them(sql, reads_figures):
+    assert (PROJECT_FIGURES in tables_named(sql)) is reads_figures
 
 
 # --- reads of one row per project: only the projects a write changed are read again --------

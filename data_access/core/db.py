@@ -177,16 +177,32 @@ _PROJECT_ALIAS = re.compile(r"\bproject\s+(?:as\s+)?([a-z_][a-z0-9_]*)")
 _COLUMN_USE = re.compile(
     r"(?:\b([a-z_][a-z0-9_]*)\s*\.\s*)?\b(" + "|".join(sorted(FIGURE_COLUMNS)) + r")\b"
 )
-# SELECT * or alias.*, not COUNT(*) nor a product.
-_EVERY_COLUMN = re.compile(r"\bselect\s+(?:distinct\s+)?\*|\b[a-z_][a-z0-9_]*\.\*")
+# SELECT * (of a subquery or not) or alias.*; not COUNT(*) nor a product.
+_EVERY_COLUMN = re.compile(r"\bselect\s+(?:distinct\s+)?\*(\s*from\s*\()?|\b([a-z_][a-z0-9_]*)\.\*")
 _NOT_ALIASES = {"on", "where", "join", "left", "right", "inner", "full", "cross", "group", "order"}
 
 
 def _reads_figures(lowered: str) -> bool:
-    if _EVERY_COLUMN.search(lowered):
-        return True
     owners = {"project"} | {a for a in _PROJECT_ALIAS.findall(lowered) if a not in _NOT_ALIASES}
+    for every in _EVERY_COLUMN.finditer(lowered):
+        alias = every.group(2)
+        if alias is not None:
+            if alias in owners:
+                return True
+        elif not every.group(1) or "project" in _WORD.findall(_after_subquery(lowered, every)):
+            # SELECT * FROM (subquery) alone reads what the subquery's own list names.
+            return True
     return any(m.group(1) in (None, *owners) for m in _COLUMN_USE.finditer(lowered))
+
+
+def _after_subquery(lowered: str, every: re.Match) -> str:
+    """What follows the subquery `every` opened (its closing parenthesis on)."""
+    depth = 0
+    for i in range(every.end() - 1, len(lowered)):
+        depth += {"(": 1, ")": -1}.get(lowered[i], 0)
+        if depth == 0:
+            return lowered[i:]
+    return lowered
 
 
 _SET = re.compile(r"\bset\s+(.*?)\s+where\b", re.I | re.S)
