@@ -192,15 +192,16 @@ def print_table(report: dict) -> None:
                 f"weeks of compliance the worker recorded: {done['rows']:,} rows "
                 f"in {done['seconds']} s"
             )
+        width = max((len(name) for name in entry["pages"]), default=0) + 2
         if entry["pages"]:
             print(
-                f"{'page':<17}{'cold ms':>10}{'warm ms':>10}{'saved ms':>10}{'SQL warm':>10}"
+                f"{'page':<{width}}{'cold ms':>10}{'warm ms':>10}{'saved ms':>10}{'SQL warm':>10}"
                 f"{'overhead':>10}"
                 f"{'SQL cold':>10}{'stmts':>7}{'peak MB':>9}{'marks':>8}{'rows':>7}  errors"
             )
         for name, r in entry["pages"].items():
             print(
-                f"{name:<17}{r['cold_ms']:>10.0f}{_flag(r['cold_ms'], TARGETS['cold_ms']):2}"
+                f"{name:<{width}}{r['cold_ms']:>10.0f}{_flag(r['cold_ms'], TARGETS['cold_ms']):2}"
                 f"{r['warm_ms']:>8.0f}{_flag(r['warm_ms'], TARGETS['warm_ms']):2}"
                 f"{r.get('after_save_ms', float('nan')):>10.0f}"
                 f"{r['sql_warm_ms']:>10.0f}{r['overhead_warm_ms']:>10.0f}"

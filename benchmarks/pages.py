@@ -28,7 +28,7 @@ APP = ROOT / "app.py"
 SAVES = 3
 
 # Tabs a page draws only when they are opened, measured as pages of their own.
-TABS = {"gates": ("Compliance",)}
+TABS = {"gates": ("Compliance",), "project": ("Lifecycle and gates", "Lessons", "History")}
 
 
 def page_files() -> list[str]:

@@ -111,129 +111,159 @@ cols[4].metric(
 )
 cols[5].metric("Complete", f"{p.percent_complete:.0f} %")
 
-# --- health and latest update ------------------------------------------------------------
-reports = pdata.project_reports(version, pid)
-left, right = st.columns([3, 2], gap="large")
-with left:
-    st.markdown("##### Health and why")
-    for dim in ("overall", *DIMENSIONS):
-        letter = p[f"{dim}_rag"]
-        line = f"**{dim.capitalize()}** {badge(letter, dim == 'overall' and p.is_override)} "
-        line += text(p[f"{dim}_why"])
-        reported = p.get(f"reported_{dim}_rag")
-        if dim != "scope" and isinstance(reported, str) and reported != letter:
-            line += f" *The last update reported {RAG_LABELS[reported]}.*"
-        st.markdown(line)
-with right:
-    st.markdown("##### Latest update")
-    if reports.empty:
-        st.info("No status update yet.")
-    else:
-        last = reports.iloc[-1]
-        saved_on = pd.Timestamp(last.created_at).date()
-        late = saved_on > on_time_until(last.report_date, config)
-        st.caption(
-            f"{fmt_date(last.report_date)} by {text(last.author, 'unknown')}, saved "
-            f"{fmt_date(saved_on)}: {'late' if late else 'on time'}"
+
+def overview() -> None:
+    """Health and why, the latest update, the path to green, milestones, cost and history."""
+    reports = pdata.project_reports(version, pid)
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        st.markdown("##### Health and why")
+        for dim in ("overall", *DIMENSIONS):
+            letter = p[f"{dim}_rag"]
+            line = f"**{dim.capitalize()}** {badge(letter, dim == 'overall' and p.is_override)} "
+            line += text(p[f"{dim}_why"])
+            reported = p.get(f"reported_{dim}_rag")
+            if dim != "scope" and isinstance(reported, str) and reported != letter:
+                line += f" *The last update reported {RAG_LABELS[reported]}.*"
+            st.markdown(line)
+    with right:
+        st.markdown("##### Latest update")
+        if reports.empty:
+            st.info("No status update yet.")
+        else:
+            last = reports.iloc[-1]
+            saved_on = pd.Timestamp(last.created_at).date()
+            late = saved_on > on_time_until(last.report_date, config)
+            st.caption(
+                f"{fmt_date(last.report_date)} by {text(last.author, 'unknown')}, saved "
+                f"{fmt_date(saved_on)}: {'late' if late else 'on time'}"
+            )
+            for label, field in (
+                ("Summary", "summary"),
+                ("Achievements", "achievements"),
+                ("Next steps", "next_steps"),
+                ("Blockers", "blockers"),
+            ):
+                if text(last[field], ""):
+                    st.markdown(f"**{label}:** {text(last[field])}")
+
+    project_path_to_green(version, today, pid, p.overall_rag)
+
+    # Milestones, cost, health history
+    ms = milestone_states(pdata.project_milestones(version, pid), today)
+    left, right = st.columns(2, gap="large")
+    with left:
+        shown = timeline_rows(ms, today)
+        st.vega_lite_chart(
+            vega_spec(
+                "milestone_timeline",
+                shown,
+                today,
+                title="Milestones: baseline (◇) against forecast",
+            ),
+            width="stretch",
         )
-        for label, field in (
-            ("Summary", "summary"),
-            ("Achievements", "achievements"),
-            ("Next steps", "next_steps"),
-            ("Blockers", "blockers"),
-        ):
-            if text(last[field], ""):
-                st.markdown(f"**{label}:** {text(last[field])}")
+        counts = ms.state.value_counts()
+        more = len(ms) - len(shown)
+        st.caption(
+            " · ".join(f"{state} {n}" for state, n in counts.items())
+            + (
+                f" · {more} more not drawn: the next {MAX_MILESTONES} open come first"
+                if more
+                else ""
+            )
+        )
+        st.page_link(
+            "pages/updates.py",
+            label="Import or export the schedule (MS Project, Primavera)",
+            icon=":material/upload_file:",
+            query_params={"project": code, "section": "Schedule file"},
+        )
+    with right:
+        st.vega_lite_chart(
+            vega_spec(
+                "cost_chart",
+                cost_series(reports, p.approved_budget),
+                currency=currency,
+                title="Cost to date and forecast at completion against the budget",
+            ),
+            width="stretch",
+        )
+        weekly = pdata.project_weekly(version, today, pid, HISTORY_WEEKS)
+        cells = weekly_project_cells(
+            weekly, pd.DataFrame({"id": [pid], "code": [code], "name": [p["name"]]})
+        )
+        title = f"Overall health reported over the last {HISTORY_WEEKS} weeks{week_span(cells)}"
+        frozen_rows_chart(
+            vega_spec("weekly_heatmap", cells, title=title, row_title="Project"),
+            title=title,
+            label_px=LABEL_PX["weekly_heatmap"],
+            box_key="project_weekly_heatmap_box",
+            rows=len(cells),
+        )
 
-project_path_to_green(version, today, pid, p.overall_rag)
 
-# --- milestones, cost, health history ----------------------------------------------------
-ms = milestone_states(pdata.project_milestones(version, pid), today)
-left, right = st.columns(2, gap="large")
-with left:
-    shown = timeline_rows(ms, today)
-    st.vega_lite_chart(
-        vega_spec(
-            "milestone_timeline", shown, today, title="Milestones: baseline (◇) against forecast"
-        ),
-        width="stretch",
-    )
-    counts = ms.state.value_counts()
-    more = len(ms) - len(shown)
-    st.caption(
-        " · ".join(f"{state} {n}" for state, n in counts.items())
-        + (f" · {more} more not drawn: the next {MAX_MILESTONES} open come first" if more else "")
-    )
-    st.page_link(
-        "pages/updates.py",
-        label="Import or export the schedule (MS Project, Primavera)",
-        icon=":material/upload_file:",
-        query_params={"project": code, "section": "Schedule file"},
-    )
-with right:
-    st.vega_lite_chart(
-        vega_spec(
-            "cost_chart",
-            cost_series(reports, p.approved_budget),
-            currency=currency,
-            title="Cost to date and forecast at completion against the budget",
-        ),
-        width="stretch",
-    )
-    weekly = pdata.project_weekly(version, today, pid, HISTORY_WEEKS)
-    cells = weekly_project_cells(
-        weekly, pd.DataFrame({"id": [pid], "code": [code], "name": [p["name"]]})
-    )
-    title = f"Overall health reported over the last {HISTORY_WEEKS} weeks{week_span(cells)}"
-    frozen_rows_chart(
-        vega_spec("weekly_heatmap", cells, title=title, row_title="Project"),
-        title=title,
-        label_px=LABEL_PX["weekly_heatmap"],
-        box_key="project_weekly_heatmap_box",
-        rows=len(cells),
-    )
+def open_risks() -> None:
+    risks = pdata.project_risks(version, pid)
+    st.subheader(f"Open risks ({len(risks)})", anchor=False)
+    if risks.empty:
+        st.caption("No open risks.")
+    else:
+        table = pd.DataFrame(
+            {
+                "Score": risks.score,
+                "Band": risk_bands(risks.score, config),
+                "Risk": risks.title,
+                "Kind": risks.kind,
+                "P × I": risks.probability.astype(str) + " × " + risks.impact.astype(str),
+                "Residual": risks.residual,
+                "Owner": risks.owner,
+                "Response": risks.response,
+                "Response due": risks.response_due.map(fmt_date),
+                "Proximity": risks.proximity.map(fmt_date),
+            }
+        )
+        st.dataframe(
+            table.style.map(
+                lambda band: f"background-color: {BAND_COLOURS[band]}; color: #1B1F24",
+                subset=["Band"],
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
-# --- open risks ------------------------------------------------------------------------------
-risks = pdata.project_risks(version, pid)
-st.subheader(f"Open risks ({len(risks)})", anchor=False)
-if risks.empty:
-    st.caption("No open risks.")
-else:
-    table = pd.DataFrame(
-        {
-            "Score": risks.score,
-            "Band": risk_bands(risks.score, config),
-            "Risk": risks.title,
-            "Kind": risks.kind,
-            "P × I": risks.probability.astype(str) + " × " + risks.impact.astype(str),
-            "Residual": risks.residual,
-            "Owner": risks.owner,
-            "Response": risks.response,
-            "Response due": risks.response_due.map(fmt_date),
-            "Proximity": risks.proximity.map(fmt_date),
-        }
-    )
-    st.dataframe(
-        table.style.map(
-            lambda band: f"background-color: {BAND_COLOURS[band]}; color: #1B1F24",
-            subset=["Band"],
-        ),
-        hide_index=True,
-        width="stretch",
+
+def lifecycle() -> None:
+    lifecycle_section(
+        version,
+        today,
+        pid,
+        closing_lesson=closing_lesson_form(version, today, pid),
+        phase_documents=phase_documents(version),
     )
 
-st.subheader("Lifecycle and gates", anchor=False)
-lifecycle_section(
-    version,
-    today,
-    pid,
-    closing_lesson=closing_lesson_form(version, today, pid),
-    phase_documents=phase_documents(version),
-)
 
-st.subheader("Lessons", anchor=False)
-similar_lessons_section(version, today, pid)
-project_lessons_section(version, today, {"id": pid, "phase": p["phase"]})
+def lessons() -> None:
+    similar_lessons_section(version, today, pid)
+    project_lessons_section(version, today, {"id": pid, "phase": p["phase"]})
 
-st.subheader("History", anchor=False)
-audit_history(version, pid, code)
+
+def history() -> None:
+    audit_history(version, pid, code)
+
+
+# The sections under the header are tabs drawn only when open (the tab is in the address, so
+# a link can open one): a rerun of the overview does not build the risk register, the
+# lifecycle's forms, the lessons and the audit trail too.
+SECTIONS = {
+    "Overview": overview,
+    "Risks": open_risks,
+    "Lifecycle and gates": lifecycle,
+    "Lessons": lessons,
+    "History": history,
+}
+tabs = st.tabs(list(SECTIONS), key="tab", bind="query-params")
+for draw, tab in zip(SECTIONS.values(), tabs, strict=True):
+    with tab:
+        if tab.open:
+            draw()

@@ -47,7 +47,12 @@ def test_gates_page_tabs_open(demo_db_url, monkeypatch, tab):
 
 def test_submit_then_decide_moves_the_phase(demo_db_url, monkeypatch):
     at = open_app(
-        demo_db_url, monkeypatch, "pages/project.py", role="project_manager", project=PROJECT
+        demo_db_url,
+        monkeypatch,
+        "pages/project.py",
+        role="project_manager",
+        project=PROJECT,
+        tab="Lifecycle and gates",
     )
     assert not at.error, [e.value for e in at.error]
     before = _phase(demo_db_url)
@@ -71,7 +76,9 @@ def test_submit_then_decide_moves_the_phase(demo_db_url, monkeypatch):
     assert not at.error, [e.value for e in at.error]
     assert any("Gate submitted" in _shown(s) for s in at.success)
 
-    admin = open_app(demo_db_url, monkeypatch, "pages/project.py", project=PROJECT)
+    admin = open_app(
+        demo_db_url, monkeypatch, "pages/project.py", project=PROJECT, tab="Lifecycle and gates"
+    )
     next(r for r in admin.radio if r.label == "Decision").set_value("go")
     next(t for t in admin.text_area if t.label == "Reason").set_value("Vision agreed")
     _button(admin, "Record the decision").click().run()
@@ -87,8 +94,20 @@ def _decide_on_page(at, decision: str, reason: str):
 
 def test_the_second_approver_is_told_the_gate_was_decided_meanwhile(demo_db_url, monkeypatch):
     pending = reads.pending_gates(demo_db_url).iloc[0]
-    first = open_app(demo_db_url, monkeypatch, "pages/project.py", project=pending.code)
-    second = open_app(demo_db_url, monkeypatch, "pages/project.py", project=pending.code)
+    first = open_app(
+        demo_db_url,
+        monkeypatch,
+        "pages/project.py",
+        project=pending.code,
+        tab="Lifecycle and gates",
+    )
+    second = open_app(
+        demo_db_url,
+        monkeypatch,
+        "pages/project.py",
+        project=pending.code,
+        tab="Lifecycle and gates",
+    )
     _decide_on_page(first, "go", "Agreed")
     assert any("Decision recorded: Go" in _shown(s) for s in first.success)
     _decide_on_page(second, "stop", "Too late")
@@ -182,7 +201,9 @@ def test_an_uploaded_evidence_file_can_be_downloaded_by_the_approver(demo_db_url
         expected_version=int(lifecycle["version"]),
         actor=Actor(3, "Petra Projects", "project_manager"),
     )
-    at = open_app(demo_db_url, monkeypatch, "pages/project.py", project=PROJECT)
+    at = open_app(
+        demo_db_url, monkeypatch, "pages/project.py", project=PROJECT, tab="Lifecycle and gates"
+    )
     assert any(b.label == "Download vision.pdf" for b in at.get("download_button"))
 
 
@@ -293,7 +314,12 @@ def test_the_closing_gate_offers_the_lesson_it_asks_for(demo_db_url, monkeypatch
         )
         conn.exec_driver_sql("UPDATE lesson SET status = 'archived' WHERE project_id = 1")
     at = open_app(
-        demo_db_url, monkeypatch, "pages/project.py", role="project_manager", project=PROJECT
+        demo_db_url,
+        monkeypatch,
+        "pages/project.py",
+        role="project_manager",
+        project=PROJECT,
+        tab="Lifecycle and gates",
     )
     for field in at.text_input:
         if field.label == "Link":

@@ -34,7 +34,12 @@ def test_register_lists_the_demo_lessons_and_search_narrows_them(demo_db_url, mo
 
 def test_a_project_page_offers_lessons_and_a_pm_marks_one_useful(demo_db_url, monkeypatch):
     at = open_app(
-        demo_db_url, monkeypatch, "pages/project.py", role="project_manager", project=PROJECT
+        demo_db_url,
+        monkeypatch,
+        "pages/project.py",
+        role="project_manager",
+        project=PROJECT,
+        tab="Lessons",
     )
     assert not at.error, [e.value for e in at.error]
     assert any("lessons from similar projects" in m.value for m in at.markdown)
@@ -47,7 +52,12 @@ def test_a_project_page_offers_lessons_and_a_pm_marks_one_useful(demo_db_url, mo
 
 def test_recording_a_lesson_shows_each_problem_under_its_field(demo_db_url, monkeypatch):
     at = open_app(
-        demo_db_url, monkeypatch, "pages/project.py", role="project_manager", project=PROJECT
+        demo_db_url,
+        monkeypatch,
+        "pages/project.py",
+        role="project_manager",
+        project=PROJECT,
+        tab="Lessons",
     )
     before = _count(demo_db_url, "SELECT COUNT(*) FROM lesson")
     key = next(t.key for t in at.text_input if t.label == "Lesson in one line")

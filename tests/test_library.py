@@ -111,7 +111,9 @@ def test_a_phase_lists_its_documents_at_their_current_version(db_url):
 def test_the_project_page_links_the_phases_templates(demo_db_url, monkeypatch):
     stage = read_scalar("SELECT phase FROM project WHERE code = 'PRJ-0001'", url=demo_db_url)
     expected = reads.documents_for_phase(stage, url=demo_db_url)
-    at = open_app(demo_db_url, monkeypatch, "pages/project.py", project="PRJ-0001")
+    at = open_app(
+        demo_db_url, monkeypatch, "pages/project.py", project="PRJ-0001", tab="Lifecycle and gates"
+    )
     labels = [b.label for b in at.get("download_button")]
     assert not expected.empty
     for doc in expected.itertuples():

@@ -106,6 +106,8 @@ def test_project_page_opens_the_project_of_the_link(known_db, monkeypatch):
     texts = " ".join(m.value for m in at.markdown)
     assert "Risk is Red" in texts
     assert "Highest open risk score 16" in texts
+    at.query_params["tab"] = "Risks"
+    at.run()
     assert "Open risks (1)" in [s.value for s in at.subheader]
     assert url_values(at, "dept") == ["Finance"]
 

@@ -556,7 +556,8 @@ def test_a_save_is_seen_by_another_session_on_its_next_rerun(demo_db_url, monkey
     submit(writer, "Submit status update")
     reader = run(reader)
     assert "**Summary:** Seen by everyone" in [m.value for m in reader.markdown]
-    history = reader.dataframe[-1].value
+    reader.query_params["tab"] = "History"
+    history = run(reader).dataframe[-1].value
     assert history.What.iloc[0] == f"Submitted status update of {TODAY:%d %b %Y}"
     assert history.Who.iloc[0] == "Ada Admin"
 

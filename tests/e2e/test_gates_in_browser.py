@@ -27,7 +27,7 @@ def test_submit_then_decide_moves_the_phase(server, demo_url, new_page):
     before = _phase_index(demo_url)
     pm = new_page()
     sign_in_as(pm, server.url, "Project manager")
-    pm.goto(f"{server.url}/project?project={PROJECT}")
+    pm.goto(f"{server.url}/project?project={PROJECT}&tab=Lifecycle%20and%20gates")
     settle(pm)
     form = pm.get_by_test_id("stForm").filter(
         has=pm.get_by_role("button", name="Submit for decision")
@@ -42,7 +42,7 @@ def test_submit_then_decide_moves_the_phase(server, demo_url, new_page):
 
     pmo = new_page()
     sign_in_as(pmo, server.url, "PMO admin")
-    pmo.goto(f"{server.url}/project?project={PROJECT}")
+    pmo.goto(f"{server.url}/project?project={PROJECT}&tab=Lifecycle%20and%20gates")
     settle(pmo)
     decide = pmo.get_by_test_id("stForm").filter(
         has=pmo.get_by_role("button", name="Record the decision")

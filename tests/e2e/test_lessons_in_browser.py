@@ -99,7 +99,7 @@ def test_a_lesson_recorded_at_a_gate_finds_its_reader(server, demo_url, new_page
 
     pm = new_page()
     sign_in_as(pm, server.url, "Project manager")
-    pm.goto(f"{server.url}/project?project={code}")
+    pm.goto(f"{server.url}/project?project={code}&tab=Lessons")
     settle(pm)
     expect(pm.get_by_text("lessons from similar projects", exact=False)).not_to_have_count(0)
     # The innermost block holding the lesson's title and a Useful button: its card.

@@ -72,7 +72,7 @@ def test_upload_a_new_version_and_download_it(server, demo_url, new_page, tmp_pa
         "SELECT MIN(code) FROM project WHERE phase = 'Initiation' AND status = 'active'",
         url=demo_url,
     )
-    page.goto(f"{server.url}/project?project={code}")
+    page.goto(f"{server.url}/project?project={code}&tab=Lifecycle%20and%20gates")
     settle(page)
     expect(page.get_by_text("Templates for this phase")).to_have_count(1)
     _download(page, f"Project charter (version {before + 1})", demo_url, downloads=2)
