@@ -30,6 +30,10 @@ PG_ADMIN_URL = os.environ.get(
 # (PMO_TODAY, inherited by the xdist workers and every server the tests start), so a run that
 # crosses midnight still agrees with itself. Set PMO_TODAY to run the suite as on another day.
 os.environ["PMO_TODAY"] = clock.today().isoformat()
+# Every chart a test draws has its spec checked against the Vega-Lite schema (the server
+# skips the check: charts/specs.py). Set before the charts are imported, and inherited by the
+# servers the browser tests start.
+os.environ["PMO_VALIDATE_CHARTS"] = "1"
 DEMO_TODAY = clock.today()
 BACKENDS = ["sqlite", "postgresql"]
 

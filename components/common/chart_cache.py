@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from charts import capacity, gates, health, intake, money, project, recovery, stakeholders, training
-from charts.titles import fit_title
+from charts.specs import vega_lite
 
 BUILDERS = {
     "dimension_heatmap": health.dimension_heatmap,
@@ -40,7 +40,7 @@ BUILDERS = {
 def vega_spec(builder: str, data: pd.DataFrame, *args, **options) -> dict:
     """`charts.<builder>(data, *args, **options)` as a validated Vega-Lite spec, its title
     wrapping to the width the chart is drawn at."""
-    return fit_title(BUILDERS[builder](data, *args, **options).to_dict())
+    return vega_lite(BUILDERS[builder](data, *args, **options))
 
 
 def draw_chart(builder: str, data: pd.DataFrame, *args, element: dict | None = None, **options):

@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from charts.slides import INK, build
+from charts.specs import vega_lite
 from domain.formatting import BAND_COLOURS, RAG_COLOURS
 from domain.slides import Block, Slide, text_colour_on, visible_columns
 
@@ -155,7 +156,7 @@ def _block(block: Block) -> None:
             ink=DARK_INK if st.context.theme.type == "dark" else INK,
             **_design_size(block.chart),
         )
-        st.altair_chart(chart, width="content")
+        st.vega_lite_chart(vega_lite(chart, fit=False), width="content")
     if block.more:
         st.caption(md(block.more))
 

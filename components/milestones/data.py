@@ -13,7 +13,7 @@ import datetime as dt
 import pandas as pd
 
 from charts.milestones import bei_chart, burndown_chart, mta_chart
-from charts.titles import fit_title
+from charts.specs import vega_lite
 from components.common import data
 from components.common.cache import data_cache
 from data_access.milestones import reads as milestones
@@ -81,8 +81,8 @@ def burndown_specs(
     """The burndown and BEI trend charts as Vega-Lite specs."""
     series = burndown(version, today, f, project, baseline)
     return (
-        fit_title(burndown_chart(series, today, baseline=baseline).to_dict()),
-        fit_title(bei_chart(bei_series(series, today), bei_target).to_dict()),
+        vega_lite(burndown_chart(series, today, baseline=baseline)),
+        vega_lite(bei_chart(bei_series(series, today), bei_target)),
     )
 
 
@@ -115,4 +115,4 @@ def trend_spec(
     """The MTA chart of the chosen milestones of one project, as a Vega-Lite spec."""
     history = project_history(version, project_id)
     points = mta_series(history[history["milestone_id"].isin(chosen)], today)
-    return fit_title(mta_chart(points, today).to_dict())
+    return vega_lite(mta_chart(points, today))

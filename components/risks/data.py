@@ -16,7 +16,7 @@ from charts.risks import (
     risk_matrix,
     score_history_chart,
 )
-from charts.titles import fit_title
+from charts.specs import vega_lite
 from components.common import data
 from components.common.cache import data_cache
 from data_access.risks import reads as risks
@@ -52,20 +52,26 @@ def matrix_specs(version: data.Version, scope: Scope, view: str) -> dict[str, di
     labels = band_labels(version)
     name = VIEWS[view].lower()
     return {
-        "threat": risk_matrix(
-            cells["threat"],
-            title=f"Open threats: probability × impact ({name})",
-            band_labels=labels,
-            cell_px=92,
-        ).to_dict(),
-        "opportunity": risk_matrix(
-            cells["opportunity"],
-            title=f"Open opportunities ({name})",
-            band_labels=labels,
-            colours=OPPORTUNITY_COLOURS,
-            cell_px=64,
-            legend=False,
-        ).to_dict(),
+        "threat": vega_lite(
+            risk_matrix(
+                cells["threat"],
+                title=f"Open threats: probability × impact ({name})",
+                band_labels=labels,
+                cell_px=92,
+            ),
+            fit=False,
+        ),
+        "opportunity": vega_lite(
+            risk_matrix(
+                cells["opportunity"],
+                title=f"Open opportunities ({name})",
+                band_labels=labels,
+                colours=OPPORTUNITY_COLOURS,
+                cell_px=64,
+                legend=False,
+            ),
+            fit=False,
+        ),
     }
 
 
@@ -158,8 +164,8 @@ def exposure_specs(
     bands, totals = exposure(version, scope, view, weeks, on)
     title = f"Open threats by band, week by week ({VIEWS[view].lower()} score)"
     return (
-        fit_title(exposure_bands_chart(bands, title=title).to_dict()),
-        fit_title(exposure_score_chart(totals, title="Total score of open threats").to_dict()),
+        vega_lite(exposure_bands_chart(bands, title=title)),
+        vega_lite(exposure_score_chart(totals, title="Total score of open threats")),
     )
 
 
@@ -172,7 +178,7 @@ def risk_detail(version: data.Version, risk_id: int) -> tuple[dict | None, dict]
         band_ranges=risk_bands.band_ranges(data.settings(version)),
         title=f"Score at each of its {len(history)} assessments",
     )
-    return risks.risk_detail(risk_id, url=version[0]), fit_title(chart.to_dict())
+    return risks.risk_detail(risk_id, url=version[0]), vega_lite(chart)
 
 
 @data_cache(max_entries=16)
