@@ -127,7 +127,10 @@ def heatmap_cells(grid: pd.DataFrame, weeks: pd.DataFrame, grain: str = "Week") 
     columns += ["allocated", "people", "people_over", "load", "band", "text", "over"]
     if grid.empty:
         return pd.DataFrame(columns=columns)
-    df = grid.assign(label=unique_labels(grid)).merge(weeks, on="w")
+    # Mondays as datetime64 while grouping: the min and max of Python dates run group by group
+    # in Python (0.1 s for a small portfolio's year of weeks).
+    mondays = weeks.assign(monday=pd.to_datetime(weeks.monday))
+    df = grid.assign(label=unique_labels(grid)).merge(mondays, on="w")
     if grain == "Month":
         df["period"] = df.month.map(period_label)
         df["order"] = df.month
@@ -145,7 +148,9 @@ def heatmap_cells(grid: pd.DataFrame, weeks: pd.DataFrame, grain: str = "Week") 
         )
         .sort_values(["order", "label"])
     )
-    cells["last_day"] = cells.last_day + dt.timedelta(days=4)  # the Friday of the last week
+    cells["first_day"] = cells.first_day.dt.date
+    # The Friday of the last week.
+    cells["last_day"] = (cells.last_day + pd.Timedelta(days=4)).dt.date
     cells["load"] = load_pct(cells.allocated, cells.capacity)
     cells["band"] = load_band(cells.allocated, cells.capacity)
     cells["text"] = cell_text(cells.allocated, cells.capacity)
