@@ -6,7 +6,7 @@ import streamlit as st
 
 from components.access.session import current_actor
 from components.common import data
-from components.common.layout import current_filter, current_version
+from components.common.layout import coloured, current_filter, current_version
 from components.recovery import data as recovery_data
 from components.recovery.views import escalation_table
 from domain.filters import apply_filter
@@ -57,12 +57,13 @@ else:
         }
     )
     st.dataframe(
-        table.style.map(
+        coloured(
+            table,
             lambda r: {
                 "R": "background-color: #D55E00; color: #FFFFFF",
                 "A": "background-color: #E69F00; color: #1B1F24",
             }.get(r[0], ""),
-            subset=["Health"],
+            ["Health"],
         ),
         hide_index=True,
         width="stretch",

@@ -6,14 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from components.common.filters import page_href
+from components.common.layout import coloured
 from domain.filters import PortfolioFilter
 from domain.formatting import RAG_COLOURS, RAG_LABELS
 from domain.health import DIMENSIONS, sort_worst_first
 from domain.portfolio_view import OVERRIDE_MARK, overall_text
 
 RAG_COLUMNS = ["Overall", *(d.capitalize() for d in DIMENSIONS)]
-# Colouring cells costs time per cell: beyond this many rows the letters stand alone.
-MAX_STYLED_ROWS = 1_000
 
 
 def _cell_style(text: str) -> str:
@@ -42,9 +41,8 @@ def project_health_table(
             "Phase": rows.phase,
         }
     )
-    styled = len(table) <= MAX_STYLED_ROWS
     st.dataframe(
-        table.style.map(_cell_style, subset=RAG_COLUMNS) if styled else table,
+        coloured(table, _cell_style, RAG_COLUMNS),
         hide_index=True,
         width="stretch",
         height=height or "auto",

@@ -10,6 +10,7 @@ import streamlit as st
 
 from components.common.chart_cache import vega_spec
 from components.common.data import Version
+from components.common.layout import coloured
 from components.common.safe_text import md_escape
 from components.recovery import data
 from domain.formatting import RAG_LABELS, fmt_date, fmt_dates
@@ -60,9 +61,10 @@ def escalation_table(escalations: pd.DataFrame, *, with_project: bool = False) -
         }
     )
     st.dataframe(
-        table.style.map(
+        coloured(
+            table,
             lambda s: "background-color: #D55E00; color: #FFFFFF" if s == "Overdue" else "",
-            subset=["State"],
+            ["State"],
         ),
         hide_index=True,
         width="stretch",
