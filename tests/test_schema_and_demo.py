@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
 
-from data_access.core.db import get_engine, read_df
+from data_access.core.db import get_engine, read_df, read_scalar
 from data_access.core.lesson_models import not_search_index
 from data_access.core.models import Milestone, Project, Risk, RiskAssessment, StatusReport
 from data_access.core.schema import current_revision, head_revision, upgrade_database
@@ -113,6 +113,9 @@ def test_demo_loads_into_postgresql(pg_server):
     _truncate_all(pg_server)
     counts = load(generate("S", today=DEMO_TODAY), pg_server)
     assert _count(pg_server, "project") == counts["project"] == 50
+    # The planner has statistics at once (autovacuum may be off or late after a bulk load).
+    analysed = "SELECT COUNT(*) FROM pg_stats WHERE tablename = 'status_report'"
+    assert read_scalar(analysed, url=pg_server) > 0
     # Sequences moved past the explicit ids: a normal insert still works.
     with get_engine(pg_server).begin() as conn:
         conn.execute(
