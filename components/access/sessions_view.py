@@ -13,9 +13,10 @@ from data_access.core import sessions
 from data_access.core.clock import time_zone
 
 
-def _browser(user_agent: str | None) -> str:
-    """A short name for the browser, from its User-Agent (shown as text, never as HTML)."""
-    agent = user_agent or ""
+def browser_name(user_agent) -> str:
+    """A short name for the browser, from its User-Agent (shown as text, never as HTML);
+    "unknown" without one (None, or NaN in a column where other sessions have one)."""
+    agent = user_agent if isinstance(user_agent, str) else ""
     for name in ("Edg", "Firefox", "Chrome", "Safari"):
         if name in agent:
             return {"Edg": "Edge"}.get(name, name)
@@ -40,7 +41,7 @@ def sessions_table(person_id: int) -> int:
                 ),
                 # Streamlit gives no address for a browser on the server itself.
                 "From": open_now.client.fillna("this machine"),
-                "Browser": open_now.user_agent.map(_browser),
+                "Browser": open_now.user_agent.map(browser_name),
                 "This browser": open_now.session_id == this,
             }
         ),
