@@ -58,6 +58,20 @@ def _changed(before, after) -> set[str]:
     return {table for table, version in after if old.get(table, 0) != version}
 
 
+def test_callers_get_a_copy_unless_the_read_is_declared_read_only(db_url):
+    make_org(db_url)
+
+    def frame(version):
+        return read_df("SELECT name FROM department", url=version[0])
+
+    copied, kept = data_cache()(frame), data_cache(copies=False)(frame)
+    version = fresh_version(db_url)
+    first = copied(version)
+    first["name"] = "changed by a caller"
+    assert "changed by a caller" not in copied(version).name.tolist()
+    assert kept(version) is kept(version)
+
+
 def test_a_write_bumps_the_tables_it_changed_and_no_other(db_url):
     make_org(db_url)
     counter, before = table_versions(db_url)

@@ -49,13 +49,19 @@ def _versions(tables: tuple[tuple[str, int], ...]) -> dict[str, int]:
 
 
 def data_cache(
-    max_entries: int = 16, spinner: str | None = None, by_project: str | None = None
+    max_entries: int = 16,
+    spinner: str | None = None,
+    by_project: str | None = None,
+    copies: bool = True,
 ) -> Callable:
     """Cache a read `fn(version, ...)`; the other arguments are its key (those named with a
     leading underscore are not, as with st.cache_data). Callers get their own copy: a deep
     copy of the kept object (a DataFrame's copies in well under a millisecond where pickling
     its date columns took 17 ms at tier L, paid by every read a save recomputed).
-    `by_project`: the result's column naming the project of each row (see above)."""
+    `by_project`: the result's column naming the project of each row (see above).
+    `copies=False`: callers get the kept object itself, for a large result that they only
+    read (the meeting's slides: copying them cost each rerun some 20 ms at tier L); whatever
+    changes it would change it for every session."""
 
     def wrap(fn: Callable) -> Callable:
         entries: OrderedDict[bytes, tuple[dict[str, int], Any]] = OrderedDict()
@@ -66,6 +72,7 @@ def data_cache(
         # instead of each computing it, which on a busy process multiplies the wait.
         running: dict[tuple[bytes, tuple], threading.Event] = {}
         signature = inspect.signature(fn)
+        give = copy.deepcopy if copies else _itself
 
         @functools.wraps(fn)
         def cached(version, *args, **kwargs):
@@ -91,7 +98,7 @@ def data_cache(
                             break
                 if fresh:
                     note_tables_read(hit[0])
-                    return copy.deepcopy(hit[1])
+                    return give(hit[1])
                 # Another session is computing it: look again once it is done (or failed).
                 done.wait()
             try:
@@ -105,7 +112,7 @@ def data_cache(
                     del running[slot]
                 done.set()
             note_tables_read(depends)
-            return copy.deepcopy(result)
+            return give(result)
 
         def compute(hit, versions, version, args, kwargs):
             """The read, whole or (by_project) for the projects changed since `hit`; with the
@@ -130,6 +137,10 @@ def data_cache(
         return cached
 
     return wrap
+
+
+def _itself(result):
+    return result
 
 
 def splice(kept, fresh, ids, column: str):

@@ -18,7 +18,8 @@ from domain.changes import Changes, build_changes
 from domain.filters import PortfolioFilter
 
 
-@data_cache(max_entries=16)
+# The page only reads the slides: they are not copied for each rerun (see data_cache).
+@data_cache(max_entries=16, copies=False)
 def meeting(
     version: Version,
     today: dt.date,
