@@ -15,7 +15,7 @@ import streamlit as st
 
 from components.common import data
 from components.common.export import fresh_download
-from components.common.layout import current_filter, current_version
+from components.common.layout import current_filter, current_version, tabs_drawn_when_open
 from components.gates import data as gate_data
 from components.gates import forms as gate_forms
 from components.meeting import data as meeting_data
@@ -443,14 +443,10 @@ if st.query_params.get("present") == "1":
     present()
 else:
     header()
-    # The open tab is kept in the URL: a save or an upload on a tab does not jump back to the
-    # first one, and a link or a refresh opens the same tab.
-    changed, decided, slides = st.tabs(
-        ["What changed", "Decisions and actions", "Slide deck"], key="tab", bind="query-params"
+    tabs_drawn_when_open(
+        {
+            "What changed": what_changed,
+            "Decisions and actions": decisions_and_actions,
+            "Slide deck": deck,
+        }
     )
-    with changed:
-        what_changed()
-    with decided:
-        decisions_and_actions()
-    with slides:
-        deck()

@@ -6,7 +6,12 @@ from components.common import data
 from components.common.audit_history import audit_history
 from components.common.chart_cache import vega_spec
 from components.common.filters import url_option
-from components.common.layout import current_filter, current_version, frozen_rows_chart
+from components.common.layout import (
+    current_filter,
+    current_version,
+    frozen_rows_chart,
+    tabs_drawn_when_open,
+)
 from components.common.safe_text import md_escape
 from components.gates.views import lifecycle_section
 from components.lessons.views import (
@@ -252,18 +257,13 @@ def history() -> None:
     audit_history(version, pid, code)
 
 
-# The sections under the header are tabs drawn only when open (the tab is in the address, so
-# a link can open one): a rerun of the overview does not build the risk register, the
-# lifecycle's forms, the lessons and the audit trail too.
-SECTIONS = {
-    "Overview": overview,
-    "Risks": open_risks,
-    "Lifecycle and gates": lifecycle,
-    "Lessons": lessons,
-    "History": history,
-}
-tabs = st.tabs(list(SECTIONS), key="tab", bind="query-params")
-for draw, tab in zip(SECTIONS.values(), tabs, strict=True):
-    with tab:
-        if tab.open:
-            draw()
+# The sections under the header, each drawn only when its tab is open.
+tabs_drawn_when_open(
+    {
+        "Overview": overview,
+        "Risks": open_risks,
+        "Lifecycle and gates": lifecycle,
+        "Lessons": lessons,
+        "History": history,
+    }
+)

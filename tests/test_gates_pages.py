@@ -46,14 +46,7 @@ def test_gates_page_tabs_open(demo_db_url, monkeypatch, tab):
 
 
 def test_submit_then_decide_moves_the_phase(demo_db_url, monkeypatch):
-    at = open_app(
-        demo_db_url,
-        monkeypatch,
-        "pages/project.py",
-        role="project_manager",
-        project=PROJECT,
-        tab="Lifecycle and gates",
-    )
+    at = _lifecycle_as_pm(demo_db_url, monkeypatch)
     assert not at.error, [e.value for e in at.error]
     before = _phase(demo_db_url)
     assert any("Next gate" in m.value for m in at.markdown)
@@ -313,14 +306,7 @@ def test_the_closing_gate_offers_the_lesson_it_asks_for(demo_db_url, monkeypatch
             " FROM lifecycle_template t WHERE t.id = template_id) WHERE project_id = 1"
         )
         conn.exec_driver_sql("UPDATE lesson SET status = 'archived' WHERE project_id = 1")
-    at = open_app(
-        demo_db_url,
-        monkeypatch,
-        "pages/project.py",
-        role="project_manager",
-        project=PROJECT,
-        tab="Lifecycle and gates",
-    )
+    at = _lifecycle_as_pm(demo_db_url, monkeypatch)
     for field in at.text_input:
         if field.label == "Link":
             field.set_value("https://docs.example.org/closure")
@@ -340,3 +326,15 @@ def test_the_closing_gate_offers_the_lesson_it_asks_for(demo_db_url, monkeypatch
     _button(at, "Submit for decision").click().run()
     assert not at.error, [e.value for e in at.error]
     assert not reads.gate_history(1, demo_db_url).query("status == 'submitted'").empty
+
+
+def _lifecycle_as_pm(url, monkeypatch):
+    """The project page of PROJECT on its Lifecycle and gates tab, as its project manager."""
+    return open_app(
+        url,
+        monkeypatch,
+        "pages/project.py",
+        role="project_manager",
+        project=PROJECT,
+        tab="Lifecycle and gates",
+    )

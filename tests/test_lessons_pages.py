@@ -33,14 +33,7 @@ def test_register_lists_the_demo_lessons_and_search_narrows_them(demo_db_url, mo
 
 
 def test_a_project_page_offers_lessons_and_a_pm_marks_one_useful(demo_db_url, monkeypatch):
-    at = open_app(
-        demo_db_url,
-        monkeypatch,
-        "pages/project.py",
-        role="project_manager",
-        project=PROJECT,
-        tab="Lessons",
-    )
+    at = _lessons_as_pm(demo_db_url, monkeypatch)
     assert not at.error, [e.value for e in at.error]
     assert any("lessons from similar projects" in m.value for m in at.markdown)
     assert any(c.value.startswith("Why: ") for c in at.caption)
@@ -51,14 +44,7 @@ def test_a_project_page_offers_lessons_and_a_pm_marks_one_useful(demo_db_url, mo
 
 
 def test_recording_a_lesson_shows_each_problem_under_its_field(demo_db_url, monkeypatch):
-    at = open_app(
-        demo_db_url,
-        monkeypatch,
-        "pages/project.py",
-        role="project_manager",
-        project=PROJECT,
-        tab="Lessons",
-    )
+    at = _lessons_as_pm(demo_db_url, monkeypatch)
     before = _count(demo_db_url, "SELECT COUNT(*) FROM lesson")
     key = next(t.key for t in at.text_input if t.label == "Lesson in one line")
     at.text_input(key=key).set_value("x")
@@ -118,3 +104,10 @@ def test_the_pmo_turns_a_lesson_into_a_phases_guidance(demo_db_url, monkeypatch)
         f"SELECT status, guidance_phase FROM lesson WHERE id = {int(lesson.id)}", url=demo_db_url
     ).iloc[0]
     assert merged.status == "merged" and merged.guidance_phase
+
+
+def _lessons_as_pm(url, monkeypatch):
+    """The project page of PROJECT on its Lessons tab, as its project manager."""
+    return open_app(
+        url, monkeypatch, "pages/project.py", role="project_manager", project=PROJECT, tab="Lessons"
+    )

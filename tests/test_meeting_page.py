@@ -50,7 +50,7 @@ def test_start_a_review_then_record_a_decision_with_all_errors_at_once(meeting, 
     assert at.query_params["review"] == str(review_id)
 
     # A fresh session on that URL (as after a refresh) is in the review.
-    at = meeting(review=str(review_id))
+    at = meeting(review=str(review_id), tab="Decisions and actions")
     assert _by_label(at.selectbox, "Review").value == review_id
     details = next(w for w in at.text_area if w.label == "Details")
     details.set_value("Typed before the mistake")
@@ -74,7 +74,7 @@ def test_start_a_review_then_record_a_decision_with_all_errors_at_once(meeting, 
 
 
 def test_an_action_without_owner_is_refused_beside_the_field(meeting, demo_db_url):
-    at = meeting(review="3")
+    at = meeting(review="3", tab="Decisions and actions")
     _by_label(at.text_input, "Action").set_value("Call the supplier")
     _by_label(at.button, "Record the action").click().run()
     assert "choose who owns the action" in _errors(at)

@@ -126,7 +126,14 @@ def test_an_escalation_is_answered_in_the_review(demo_db_url, monkeypatch):
             {"title": "December review", "held_on": TODAY}, session=session, actor=admin
         )
     waiting = reads.escalations(TODAY, open_only=True, url=demo_db_url)
-    at = open_app(demo_db_url, monkeypatch, "pages/meeting.py", actor=admin, review=str(rid))
+    at = open_app(
+        demo_db_url,
+        monkeypatch,
+        "pages/meeting.py",
+        actor=admin,
+        review=str(rid),
+        tab="Decisions and actions",
+    )
     picked = next(s for s in at.selectbox if s.label == "Escalation")
     assert len(picked.options) == len(waiting)
     chosen = picked.value

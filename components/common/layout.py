@@ -123,6 +123,17 @@ def frozen_rows_chart(spec: dict, *, title: str, label_px: int, box_key: str, ro
     return box.vega_lite_chart(spec, width="content", **kwargs)
 
 
+def tabs_drawn_when_open(sections: dict[str, Callable[[], None]]) -> None:
+    """One tab per section, the open one kept in the address (`?tab=`, so a link or a refresh
+    opens it and a save on it does not jump back to the first); only the open tab's section is
+    drawn, so a rerun does not build the others' forms and tables too."""
+    tabs = st.tabs(list(sections), key="tab", bind="query-params")
+    for draw, tab in zip(sections.values(), tabs, strict=True):
+        with tab:
+            if tab.open:
+                draw()
+
+
 def fit_the_room() -> None:
     """The page-wide style rules that keep every page readable at any width (FIT_CSS)."""
     st.html(FIT_CSS)
