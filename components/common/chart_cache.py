@@ -38,8 +38,8 @@ BUILDERS = {
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def vega_spec(builder: str, data: pd.DataFrame, *args, **options) -> dict:
-    """`charts.<builder>(data, *args, **options)` as a validated Vega-Lite spec, its title
-    wrapping to the width the chart is drawn at."""
+    """`charts.<builder>(data, *args, **options)` as a Vega-Lite spec (charts.specs), its
+    title wrapping to the width the chart is drawn at."""
     return vega_lite(BUILDERS[builder](data, *args, **options))
 
 
