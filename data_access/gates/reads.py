@@ -340,7 +340,7 @@ SELECT g.id, g.project_id, p.code, p.name, pm.name AS manager, p.sponsor_id,
        pg.manager_id AS program_manager_id, g.phase_index, g.template_id,
        g.planned_on, g.submitted_on, g.submitted_by_id, s.name AS submitted_by, g.note,
        g.criteria, g.unmet,
-       g.version, t.phases, t.name AS template, pg.name AS program, d.name AS department
+       g.version, t.name AS template, pg.name AS program, d.name AS department
 FROM gate_review g
 JOIN project p ON p.id = g.project_id
 JOIN program pg ON pg.id = p.program_id
@@ -358,13 +358,21 @@ def pending_gates(url: str | None = None) -> pd.DataFrame:
     and gate names."""
     df = as_dates(read_df(PENDING_SQL, url=url), ("planned_on", "submitted_on"))
     if df.empty:
-        return df.assign(phase="", gate="", approvers=None).drop(columns="phases")
-    phases = [loaded_json(ph)[int(i)] for ph, i in zip(df.phases, df.phase_index, strict=True)]
+        return df.assign(phase="", gate="", approvers=None)
+    phases = _gate_phases(df, url)
     df["phase"] = [ph["name"] for ph in phases]
     df["gate"] = [ph["gate"] for ph in phases]
     df["approvers"] = [ph["approvers"] for ph in phases]
     df["criteria"] = df.criteria.map(loaded_json)
-    return df.drop(columns="phases")
+    return df
+
+
+def _gate_phases(gates: pd.DataFrame, url: str | None) -> list[dict]:
+    """Each gate's phase of its lifecycle template. The few templates are read once: their
+    phases in every gate's row were decoded row by row (3,800 gates of tier L: 0.15 s)."""
+    templates = read_df("SELECT id, phases FROM lifecycle_template", url=url)
+    phases = dict(zip(templates.id, templates.phases.map(loaded_json), strict=True))
+    return [phases[t][int(i)] for t, i in zip(gates.template_id, gates.phase_index, strict=True)]
 
 
 def gate_criteria(gate_id: int, url: str | None = None) -> list[dict]:
@@ -378,10 +386,9 @@ def gate_criteria(gate_id: int, url: str | None = None) -> list[dict]:
 
 DECIDED_SQL = """
 SELECT g.id, g.project_id, p.code, p.name, g.decision, g.decided_on, dp.name AS decided_by,
-       g.reason, g.phase_index, t.phases
+       g.reason, g.phase_index, g.template_id
 FROM gate_review g
 JOIN project p ON p.id = g.project_id
-JOIN lifecycle_template t ON t.id = g.template_id
 LEFT JOIN person dp ON dp.id = g.decided_by_id
 WHERE g.status = 'decided' AND g.decided_on > :since AND g.decided_on <= :until
 ORDER BY g.decided_on DESC, g.id DESC
@@ -391,10 +398,8 @@ ORDER BY g.decided_on DESC, g.id DESC
 def gates_decided(since: dt.date, until: dt.date, url: str | None = None) -> pd.DataFrame:
     """Gate decisions taken after `since` up to `until`, latest first, with the gate's name."""
     df = as_dates(read_df(DECIDED_SQL, {"since": since, "until": until}, url=url), ("decided_on",))
-    df["gate"] = [
-        loaded_json(ph)[int(i)]["gate"] for ph, i in zip(df.phases, df.phase_index, strict=True)
-    ]
-    return df.drop(columns="phases")
+    df["gate"] = [ph["gate"] for ph in _gate_phases(df, url)]
+    return df.drop(columns="template_id")
 
 
 OWNERS_SQL = """
