@@ -94,14 +94,19 @@ def rank(candidates: pd.DataFrame, context: dict, on: dt.date, top: int = 3) -> 
     """The `top` lessons most relevant to the project, with `score` and `reason` columns."""
     categories = lesson_categories(context.get("risk_categories", ()))
     size = size_of(float(context.get("approved_budget") or 0))
+    # (score, recorded_on, id, reason, row) of each relevant lesson; the best `top` are kept
+    # as rows of `candidates` (thousands are scored, a few shown).
     scored = []
-    for lesson in candidates.itertuples(index=False):
+    for row, lesson in enumerate(candidates.itertuples(index=False)):
         result = _score(lesson, context, categories, size, on)
         if result:
-            scored.append({**lesson._asdict(), "score": result[0], "reason": result[1]})
-    if not scored:
-        return candidates.head(0).assign(score=pd.Series(dtype=float), reason=pd.Series(dtype=str))
-    out = pd.DataFrame(scored).sort_values(
-        ["score", "recorded_on", "id"], ascending=[False, False, False]
+            scored.append((result[0], lesson.recorded_on, lesson.id, result[1], row))
+    best = sorted(scored, reverse=True)[:top]
+    return (
+        candidates.iloc[[b[4] for b in best]]
+        .assign(
+            score=pd.Series([b[0] for b in best], dtype=float).to_numpy(),
+            reason=pd.Series([b[3] for b in best], dtype=str).to_numpy(),
+        )
+        .reset_index(drop=True)
     )
-    return out.head(top).reset_index(drop=True)

@@ -29,7 +29,16 @@ def for_project(version: Version, project_id: int, on: dt.date) -> pd.DataFrame:
     context = reads.project_context(project_id, url=version[0])
     if context is None:
         return pd.DataFrame()
-    return rule.rank(reads.candidates(project_id, url=version[0]), context, on)
+    best = rule.rank(reads.candidates(project_id, url=version[0]), context, on)
+    if best.empty:
+        return best
+    shown = reads.lessons(ids=best.id.tolist(), url=version[0]).set_index("id").loc[best.id]
+    return shown.reset_index().assign(score=best.score.to_numpy(), reason=best.reason.to_numpy())
+
+
+@data_cache(max_entries=32)
+def of_project(version: Version, project_id: int) -> pd.DataFrame:
+    return reads.lessons(project_id=project_id, url=version[0])
 
 
 @data_cache(max_entries=16)

@@ -60,8 +60,7 @@ def similar_lessons_section(version: Version, today: dt.date, project_id: int) -
 
 def project_lessons_section(version: Version, today: dt.date, project: dict) -> None:
     """A project's own lessons and the form to record one (phase taken from the project)."""
-    own = ld.register(version, None)
-    own = own[own.project_id == project["id"]]
+    own = ld.of_project(version, int(project["id"]))
     st.caption(f"{len(own)} lesson(s) recorded on this project.")
     with st.expander("Record a lesson from this project", icon=":material/school:"):
         record_lesson_form(

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 import pandas as pd
+import sqlalchemy as sa
 
 from data_access.core.db import get_engine, read_df
 from data_access.core.sql import as_dates
@@ -50,10 +52,17 @@ def _typed(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def lessons(
-    *, status: str | None = None, project_id: int | None = None, url: str | None = None
+    *,
+    status: str | None = None,
+    project_id: int | None = None,
+    ids: Sequence[int] | None = None,
+    url: str | None = None,
 ) -> pd.DataFrame:
-    """The register, newest first, optionally of one status or one project."""
+    """The register, newest first, optionally of one status, one project or these lessons."""
     where, params = [], {}
+    if ids is not None:
+        where.append("l.id IN :ids")
+        params["ids"] = list(ids)
     if status:
         where.append("l.status = :status")
         params["status"] = status
@@ -62,16 +71,25 @@ def lessons(
         params["project_id"] = project_id
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     sql = f"WITH {_MARKS} SELECT {_COLUMNS} {_FROM} {clause} ORDER BY l.recorded_on DESC, l.id DESC"
-    return _typed(read_df(sql, params, url=url))
+    statement = sa.text(sql)
+    if ids is not None:
+        statement = statement.bindparams(sa.bindparam("ids", expanding=True))
+    return _typed(read_df(statement, params, url=url))
+
+
+# What the relevance rule reads of a lesson: not its texts, which only the few shown need.
+_CANDIDATE_SQL = f"""WITH {_MARKS}
+SELECT l.id, l.category, l.phase, l.department_id, l.project_size, l.status, l.recorded_on,
+       COALESCE(m.useful, 0) AS useful, COALESCE(m.applied, 0) AS applied
+FROM lesson l LEFT JOIN marks m ON m.lesson_id = l.id
+WHERE l.status <> 'archived' AND (l.project_id IS NULL OR l.project_id <> :project_id)"""
 
 
 def candidates(project_id: int, *, url: str | None = None) -> pd.DataFrame:
-    """Lessons another project could learn from: every lesson not archived and not its own.
-
-    The relevance rule (`domain.lessons.rank`) picks the few to show."""
-    sql = f"""WITH {_MARKS} SELECT {_COLUMNS} {_FROM}
-    WHERE l.status <> 'archived' AND (l.project_id IS NULL OR l.project_id <> :project_id)"""
-    return _typed(read_df(sql, {"project_id": project_id}, url=url))
+    """Lessons another project could learn from: every lesson not archived and not its own,
+    with what the relevance rule (`domain.lessons.rank`) weighs; `lessons(ids=...)` gives the
+    few it picks in full."""
+    return _typed(read_df(_CANDIDATE_SQL, {"project_id": project_id}, url=url))
 
 
 def project_context(project_id: int, *, url: str | None = None) -> dict | None:
