@@ -24,7 +24,9 @@ SELECT m.id, m.name, m.baseline_date, m.forecast_date, m.actual_date, m.is_key,
 FROM milestone m
 LEFT JOIN (
     SELECT milestone_id, COUNT(*) AS moves
-    FROM milestone_history WHERE change = 'forecast' GROUP BY milestone_id
+    FROM milestone_history
+    WHERE change = 'forecast' AND project_id = :project_id
+    GROUP BY milestone_id
 ) h ON h.milestone_id = m.id
 WHERE m.project_id = :project_id AND m.removed_on IS NULL
 ORDER BY m.baseline_date, m.id
