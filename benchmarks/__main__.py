@@ -195,14 +195,15 @@ def print_table(report: dict) -> None:
         width = max((len(name) for name in entry["pages"]), default=0) + 2
         if entry["pages"]:
             print(
-                f"{'page':<{width}}{'cold ms':>10}{'warm ms':>10}{'saved ms':>10}{'SQL warm':>10}"
-                f"{'overhead':>10}"
+                f"{'page':<{width}}{'cold ms':>10}{'first ms':>10}{'warm ms':>10}{'saved ms':>10}"
+                f"{'SQL warm':>10}{'overhead':>10}"
                 f"{'SQL cold':>10}{'stmts':>7}{'peak MB':>9}{'marks':>8}{'rows':>7}  errors"
             )
         for name, r in entry["pages"].items():
             print(
                 f"{name:<{width}}{r['cold_ms']:>10.0f}{_flag(r['cold_ms'], TARGETS['cold_ms']):2}"
-                f"{r['warm_ms']:>8.0f}{_flag(r['warm_ms'], TARGETS['warm_ms']):2}"
+                f"{r.get('first_ms', float('nan')):>8.0f}"
+                f"{r['warm_ms']:>10.0f}{_flag(r['warm_ms'], TARGETS['warm_ms']):2}"
                 f"{r.get('after_save_ms', float('nan')):>10.0f}"
                 f"{r['sql_warm_ms']:>10.0f}{r['overhead_warm_ms']:>10.0f}"
                 f"{r['sql_cold_ms']:>10.0f}{r['sql_cold_statements']:>7}{r['peak_mb']:>9.1f}"
@@ -299,7 +300,8 @@ def compare(before_path: str, after_path: str) -> None:
             o = old["pages"].get(name)
             if not o:
                 continue
-            for metric in ("cold_ms", "warm_ms", "after_save_ms", "sql_warm_ms", "peak_mb"):
+            metrics = ("cold_ms", "first_ms", "warm_ms", "after_save_ms", "sql_warm_ms", "peak_mb")
+            for metric in metrics:
                 if metric not in o or metric not in r:  # measured since
                     continue
                 a, b = o[metric], r[metric]

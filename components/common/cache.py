@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from data_access.core import kept_reads
 from data_access.core.db import ALL_TABLES, note_tables_read, projects_changed, recording_tables
 
 _caches: list[OrderedDict] = []
@@ -53,6 +54,7 @@ def data_cache(
     spinner: str | None = None,
     by_project: str | None = None,
     copies: bool = True,
+    in_database: bool = False,
 ) -> Callable:
     """Cache a read `fn(version, ...)`; the other arguments are its key (those named with a
     leading underscore are not, as with st.cache_data). Callers get their own copy: a deep
@@ -61,7 +63,11 @@ def data_cache(
     `by_project`: the result's column naming the project of each row (see above).
     `copies=False`: callers get the kept object itself, for a large result that they only
     read (the meeting's slides: copying them cost each rerun some 20 ms at tier L); whatever
-    changes it would change it for every session."""
+    changes it would change it for every session.
+    `in_database`: a result read in full is also kept in the database (a table or a dict of
+    tables that come back as they are: data_access.core.kept_reads), where a newly started
+    process finds it and, if tables moved since, reads again only the projects written
+    (by_project) or all of it."""
 
     def wrap(fn: Callable) -> Callable:
         entries: OrderedDict[bytes, tuple[dict[str, int], Any]] = OrderedDict()
@@ -73,6 +79,7 @@ def data_cache(
         running: dict[tuple[bytes, tuple], threading.Event] = {}
         signature = inspect.signature(fn)
         give = copy.deepcopy if copies else _itself
+        name = f"{fn.__module__}.{fn.__qualname__}"
 
         @functools.wraps(fn)
         def cached(version, *args, **kwargs):
@@ -102,7 +109,14 @@ def data_cache(
                 # Another session is computing it: look again once it is done (or failed).
                 done.wait()
             try:
-                result, depends = compute(hit, versions, version, args, kwargs)
+                if hit is None and in_database:
+                    hit = kept_reads.load(url, kept_key(name, key))
+                if hit is not None and all(versions.get(t, 0) == v for t, v in hit[0].items()):
+                    depends, result = hit
+                else:
+                    result, depends, whole = compute(hit, versions, version, args, kwargs)
+                    if whole and in_database:
+                        kept_reads.store(url, kept_key(name, key), depends, result)
                 with lock:
                     entries[key] = (depends, result)
                     while len(entries) > max_entries:
@@ -116,7 +130,7 @@ def data_cache(
 
         def compute(hit, versions, version, args, kwargs):
             """The read, whole or (by_project) for the projects changed since `hit`; with the
-            versions of the tables it depends on."""
+            versions of the tables it depends on, and whether it was read whole."""
             changed = None
             if hit is not None and by_project:
                 moved = {
@@ -131,12 +145,18 @@ def data_cache(
                     result = splice(hit[1], fresh, changed, by_project)
                     read |= set(hit[0])
             read.add(ALL_TABLES)
-            return result, {t: versions.get(t, 0) for t in read}
+            return result, {t: versions.get(t, 0) for t in read}, changed is None
 
         cached.clear = entries.clear
         return cached
 
     return wrap
+
+
+def kept_key(name: str, key: bytes) -> str:
+    """The database key of a cached read: the function, its arguments, and the code that
+    computes it (a result of other code may have other columns)."""
+    return hashlib.sha1(name.encode() + key + kept_reads.code_digest()).hexdigest()
 
 
 def _itself(result):

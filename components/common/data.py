@@ -55,7 +55,7 @@ def settings(version: Version) -> dict:
     return get_settings(version[0])
 
 
-@data_cache(max_entries=4, by_project="id")
+@data_cache(max_entries=4, by_project="id", in_database=True)
 def portfolio_health(version: Version, on: dt.date, _project_ids=None) -> pd.DataFrame:
     """Every project with its computed health; filtered per session by
     `components.common.filters`."""

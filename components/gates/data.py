@@ -60,7 +60,7 @@ def condition_owners(version: data.Version, project_id: int) -> pd.DataFrame:
     return reads.condition_owners(project_id, version[0])
 
 
-@data_cache(max_entries=4, by_project="project_id")
+@data_cache(max_entries=4, by_project="project_id", in_database=True)
 def facts(version: data.Version, today: dt.date, _project_ids=None) -> pd.DataFrame:
     """Every project's gate and compliance facts, counted in SQL (after a save, read again
     for the projects it changed)."""
@@ -83,7 +83,7 @@ def matching_facts(version: data.Version, today: dt.date, f: PortfolioFilter) ->
     return all_facts[all_facts.project_id.isin(wanted)]
 
 
-@data_cache(max_entries=16, by_project="project_id")
+@data_cache(max_entries=16, by_project="project_id", in_database=True)
 def compliance(
     version: data.Version, today: dt.date, f: PortfolioFilter, _project_ids=None
 ) -> pd.DataFrame:

@@ -84,14 +84,15 @@ def _reading(version: Version) -> Read:
     return read
 
 
-@data_cache(max_entries=64)
+@data_cache(max_entries=64, in_database=True)
 def slide_input(version: Version, fn, args: tuple, kwargs: dict):
     """One of the slides' inputs, `fn(*args, **kwargs)` (a read of data_access), kept while
-    the tables it read are unchanged."""
+    the tables it read are unchanged; in the database too, for new processes (the top risks
+    alone read 950,000 assessments at tier XL)."""
     return fn(*args, url=version[0], **kwargs)
 
 
-@data_cache(max_entries=8, by_project="project_id")
+@data_cache(max_entries=8, by_project="project_id", in_database=True)
 def change_tables(
     version: Version, since: dt.date, until: dt.date, _project_ids=None
 ) -> dict[str, pd.DataFrame]:

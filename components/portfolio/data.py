@@ -25,7 +25,7 @@ GROUPS = {"Program": "program", "Department": "department"}
 ROWS = {"Projects": None, "Programs": "program", "Departments": "department"}
 
 
-@data_cache(max_entries=4, by_project="id")
+@data_cache(max_entries=4, by_project="id", in_database=True)
 def health_as_of(version: data.Version, day: dt.date, _project_ids=None) -> pd.DataFrame:
     """Every project's health as it stood at the end of `day`, by today's rules."""
     config = data.settings(version)
@@ -35,7 +35,7 @@ def health_as_of(version: data.Version, day: dt.date, _project_ids=None) -> pd.D
     return compute_health(facts, config, day)
 
 
-@data_cache(max_entries=4, by_project="project_id")
+@data_cache(max_entries=4, by_project="project_id", in_database=True)
 def weekly_overall(
     version: data.Version, today: dt.date, weeks: int, _project_ids=None
 ) -> pd.DataFrame:

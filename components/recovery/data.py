@@ -56,7 +56,7 @@ def recovery_view(
     return recovery.recovery_view(health, status, today)
 
 
-@data_cache(max_entries=4, by_project="project_id")
+@data_cache(max_entries=4, by_project="project_id", in_database=True)
 def statuses(version: Version, today: dt.date, _project_ids=None) -> pd.DataFrame:
     """Every project's current off-Green episode, read in one pass (after a save, read again
     for the projects it changed)."""

@@ -54,13 +54,14 @@ from data_access.stakeholders import models as _stakeholder_models  # noqa: F401
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_DUMP_MAGIC = b"PGDMP"
 # Bumped by every write (with the projects it changed) and moved past its old value by a
-# restore: not part of the content.
+# restore: not part of the content; nor are the cached reads kept for new server processes.
 # Sign-in sessions are ended by every restore (everyone signs in again); the API's request
 # budgets start full.
 VOLATILE_TABLES = {
     "data_version",
     "table_version",
     "project_change",
+    "kept_read",
     "sign_in_session",
     "rate_bucket",
 }

@@ -83,7 +83,7 @@ _sqlite_turns: dict[str, threading.RLock] = {}
 
 
 @contextmanager
-def _writer_turn(engine: Engine) -> Iterator[None]:
+def writer_turn(engine: Engine) -> Iterator[None]:
     if engine.dialect.name != "sqlite":
         yield
         return
@@ -97,7 +97,7 @@ def _writer_turn(engine: Engine) -> Iterator[None]:
 def session_scope(url: str | None = None) -> Iterator[Session]:
     """A session for one user action: commits happen in the write function, rollback on error."""
     engine = get_engine(url)
-    with _writer_turn(engine), Session(engine, expire_on_commit=False) as session:
+    with writer_turn(engine), Session(engine, expire_on_commit=False) as session:
         try:
             yield session
         except Exception:
@@ -352,7 +352,7 @@ def table_versions(url: str | None = None) -> tuple[int, tuple[tuple[str, int], 
 
 
 # Written by the bump itself: not data any read is kept by.
-_BOOKKEEPING = {"data_version", "table_version", "project_change"}
+_BOOKKEEPING = {"data_version", "table_version", "project_change", "kept_read"}
 
 
 def bump_data_version(session) -> None:

@@ -862,6 +862,19 @@ class ProjectChange(SQLModel, table=True):
     all_projects: bool = False
 
 
+class KeptRead(SQLModel, table=True):
+    """A cached read's last full result, so that a newly started server process starts from it
+    instead of reading every project again (components.common.cache, `in_database=True`). One
+    row per table of the result; `depends`: the table versions it was read at (JSON)."""
+
+    __tablename__ = "kept_read"
+    key: str = Field(max_length=40, primary_key=True)
+    part: str = Field(default="", max_length=64, primary_key=True)
+    depends: str
+    payload: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    written_at: dt.datetime
+
+
 # --- path to green: recovery plans and escalations ----------------------------------------
 # A recovery plan is kept with the status update that carried it (append-only, like the
 # report), so the history of the expected back-to-green date is a plain read of the plans.

@@ -7,7 +7,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from data_access.core.config import setting
-from data_access.core.db import get_engine
+from data_access.core.db import ALL_TABLES, bump_tables, get_engine
 from data_access.core.intake_models import (
     Benefit,
     BenefitMeasurement,
@@ -151,6 +151,9 @@ def load(portfolio: DemoRows, url: str | None = None) -> dict[str, int]:
                     )
                 )
         conn.execute(sa.update(DataVersion).values(version=DataVersion.version + 1))
+        # Rows of every table, written without naming them: no cached read (in a running
+        # process or kept in the database) is current any more.
+        bump_tables(conn, {ALL_TABLES})
     if engine.dialect.name == "postgresql":
         # Statistics for the planner at once, as after any bulk load: without them it takes
         # every grouped sub-query for 200 rows and joins them in nested loops (the gate facts
