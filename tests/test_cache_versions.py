@@ -216,6 +216,30 @@ class Read(NamedTuple):
     order: tuple[str, ...]  # the columns that order a full read's rows
 
 
+def portfolio_reads(today: dt.date) -> list[Read]:
+    """The app's reads of one row per project, with the arguments the pages give them."""
+    return [
+        Read("health", data.portfolio_health, "id", (today,), ("id",)),
+        Read("as of", portfolio_data.health_as_of, "id", (today - dt.timedelta(3),), ("id",)),
+        Read(
+            "weekly",
+            portfolio_data.weekly_overall,
+            "project_id",
+            (today, 8),
+            ("project_id", "week_end"),
+        ),
+        Read("gate facts", gate_data.facts, "project_id", (today,), ("project_id",)),
+        Read(
+            "compliance",
+            gate_data.compliance,
+            "project_id",
+            (today, PortfolioFilter()),
+            ("project_id", "policy"),
+        ),
+        Read("recovery", recovery_data.statuses, "project_id", (today,), ("project_id",)),
+    ]
+
+
 def _sorted(df: pd.DataFrame, *by: str) -> pd.DataFrame:
     # A full read has no set row order (PostgreSQL returns an updated row last).
     return df.sort_values(list(by)).reset_index(drop=True)
@@ -276,7 +300,7 @@ def _raise_critical_risk(url: str, project_id: int, day: dt.date) -> None:
 
 def test_health_is_read_again_only_for_the_projects_a_write_changed(db_url):
     org = make_org(db_url)
-    today, weeks = dt.date(2026, 11, 25), 8
+    today = dt.date(2026, 11, 25)
     pids = [make_project(db_url, org, code=f"P-{i}") for i in range(1, 5)]
     milestones = {}
     for pid in pids:
@@ -294,26 +318,7 @@ def test_health_is_read_again_only_for_the_projects_a_write_changed(db_url):
 
         return cached
 
-    reads = [
-        Read("health", data.portfolio_health, "id", (today,), ("id",)),
-        Read("as of", portfolio_data.health_as_of, "id", (dt.date(2026, 11, 22),), ("id",)),
-        Read(
-            "weekly",
-            portfolio_data.weekly_overall,
-            "project_id",
-            (today, weeks),
-            ("project_id", "week_end"),
-        ),
-        Read("gate facts", gate_data.facts, "project_id", (today,), ("project_id",)),
-        Read(
-            "compliance",
-            gate_data.compliance,
-            "project_id",
-            (today, PortfolioFilter()),
-            ("project_id", "policy"),
-        ),
-        Read("recovery", recovery_data.statuses, "project_id", (today,), ("project_id",)),
-    ]
+    reads = portfolio_reads(today)
     cached = [(read, recorded(read)) for read in reads]
 
     def check(read_again: list[int] | None, kept_whole: tuple[str, ...] = ()) -> None:

@@ -13,43 +13,15 @@ import sqlalchemy as sa
 from components.common import data
 from components.common.cache import clear_all, data_cache
 from components.common.data import fresh_version
-from components.gates import data as gate_data
 from components.meeting import data as meeting_data
-from components.portfolio import data as portfolio_data
-from components.recovery import data as recovery_data
 from data_access.core import kept_reads
 from data_access.core.db import get_engine, read_scalar
 from data_access.demo.generator import generate
 from data_access.demo.loader import load
-from domain.filters import PortfolioFilter
 from tests.factories import make_milestone, make_org, make_project, make_report, make_risk
-from tests.test_cache_versions import Read, _sorted, _turn_red
+from tests.test_cache_versions import Read, _sorted, _turn_red, portfolio_reads
 
 TODAY = dt.date(2026, 11, 25)
-
-
-def _reads(today: dt.date) -> list[Read]:
-    """The app's reads kept in the database, with the arguments the pages give them."""
-    return [
-        Read("health", data.portfolio_health, "id", (today,), ("id",)),
-        Read("as of", portfolio_data.health_as_of, "id", (today - dt.timedelta(3),), ("id",)),
-        Read(
-            "weekly",
-            portfolio_data.weekly_overall,
-            "project_id",
-            (today, 8),
-            ("project_id", "week_end"),
-        ),
-        Read("gate facts", gate_data.facts, "project_id", (today,), ("project_id",)),
-        Read(
-            "compliance",
-            gate_data.compliance,
-            "project_id",
-            (today, PortfolioFilter()),
-            ("project_id", "policy"),
-        ),
-        Read("recovery", recovery_data.statuses, "project_id", (today,), ("project_id",)),
-    ]
 
 
 @contextmanager
@@ -91,7 +63,7 @@ def test_a_new_process_starts_from_the_kept_read_and_reads_only_the_projects_wri
         raw.__qualname__ = f"recorded {read.name}"  # the kept key names the read
         return data_cache(by_project=read.by, in_database=True)(raw)
 
-    reads = [(read, recorded(read)) for read in _reads(TODAY)]
+    reads = [(read, recorded(read)) for read in portfolio_reads(TODAY)]
 
     def check(read_again) -> None:
         """A new process's reads equal full reads, column types and all; each read the
@@ -125,7 +97,7 @@ def test_every_kept_read_of_the_app_comes_back_as_it_was_read(demo_db_url):
     )
     version = fresh_version(demo_db_url)
     since = today - dt.timedelta(days=14)
-    calls = [(r.fn, r.args) for r in _reads(today)]
+    calls = [(r.fn, r.args) for r in portfolio_reads(today)]
     calls.append((meeting_data.change_tables, (since, today)))
     for fn, args in calls:
         fn(version, *args)
