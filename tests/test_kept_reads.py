@@ -18,6 +18,10 @@ from data_access.core import kept_reads
 from data_access.core.db import get_engine, read_scalar
 from data_access.demo.generator import generate
 from data_access.demo.loader import load
+from data_access.gates import reads as gate_reads
+from data_access.intake import reads as intake_reads
+from data_access.meeting import changes as change_reads
+from data_access.meeting import reads as meeting_reads
 from tests.factories import make_milestone, make_org, make_project, make_report, make_risk
 from tests.test_cache_versions import Read, _sorted, _turn_red, portfolio_reads
 
@@ -90,15 +94,26 @@ def test_a_new_process_starts_from_the_kept_read_and_reads_only_the_projects_wri
 
 
 def test_every_kept_read_of_the_app_comes_back_as_it_was_read(demo_db_url):
-    """The tier S demo through the app's own cached reads (the meeting's changes too): what a
-    new process takes from the database is what a full read gives, with one statement."""
+    """The tier S demo through the app's own cached reads (the meeting's changes and slide
+    inputs too): what a new process takes from the database is what a full read gives, with
+    one statement."""
     today = dt.date.fromisoformat(
         read_scalar("SELECT MAX(report_date) FROM status_report", url=demo_db_url)
     )
     version = fresh_version(demo_db_url)
     since = today - dt.timedelta(days=14)
+    bands = change_reads.band_params(data.settings(version))
     calls = [(r.fn, r.args) for r in portfolio_reads(today)]
     calls.append((meeting_data.change_tables, (since, today)))
+    # The meeting's slide inputs, kept through one cached read.
+    for read, args in [
+        (meeting_reads.top_risks, (bands, None)),
+        (meeting_reads.milestones_due, (today,)),
+        (meeting_reads.risk_matrix, ()),
+        (intake_reads.benefits, (today,)),
+        (gate_reads.gates_decided, (since, today)),
+    ]:
+        calls.append((meeting_data.slide_input, (read, args, {})))
     for fn, args in calls:
         fn(version, *args)
     clear_all()

@@ -4,6 +4,7 @@ problem under its field, and the lesson form under a gate awaiting a decision.""
 
 from __future__ import annotations
 
+from components.lessons import data as lessons_data
 from data_access.core.db import read_df
 from data_access.lessons import reads
 from tests.auth_helpers import open_app
@@ -30,6 +31,18 @@ def test_register_lists_the_demo_lessons_and_search_narrows_them(demo_db_url, mo
     )
     assert any(c.value == f"{expected} lesson(s) match." for c in at.caption)
     assert set(at.dataframe[0].value.title) == {"Test environment booked too late"}
+
+
+def test_a_long_register_shows_the_newest_lessons_and_counts_them_all(demo_db_url, monkeypatch):
+    monkeypatch.setattr(lessons_data, "REGISTER_ROWS", 20)
+    at = open_app(demo_db_url, monkeypatch, "pages/lessons.py")
+    total = _count(demo_db_url, "SELECT COUNT(*) FROM lesson")
+    caption = f"{total} lesson(s), the newest 20 shown (search finds the others)."
+    assert any(c.value == caption for c in at.caption), [c.value for c in at.caption]
+    newest = read_df(
+        "SELECT title FROM lesson ORDER BY recorded_on DESC, id DESC LIMIT 20", url=demo_db_url
+    )
+    assert at.dataframe[0].value.title.tolist() == newest.title.tolist()
 
 
 def test_a_project_page_offers_lessons_and_a_pm_marks_one_useful(demo_db_url, monkeypatch):

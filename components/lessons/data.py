@@ -12,10 +12,14 @@ from data_access.gates import reads as gate_reads
 from data_access.lessons import reads
 from domain import lessons as rule
 
+REGISTER_ROWS = 500  # the newest shown; search finds the others
+
 
 @data_cache(max_entries=8)
-def register(version: Version, status: str | None) -> pd.DataFrame:
-    return reads.lessons(status=status, url=version[0])
+def register(version: Version, status: str | None) -> tuple[pd.DataFrame, int]:
+    """The newest lessons (of one status, if given) and how many there are in all."""
+    newest = reads.lessons(status=status, limit=REGISTER_ROWS, url=version[0])
+    return newest, reads.lesson_count(status=status, url=version[0])
 
 
 @data_cache(max_entries=16)

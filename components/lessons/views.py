@@ -87,12 +87,19 @@ def search_section(version: Version, today: dt.date) -> None:
         default=None,
         key="lesson_status",
     )
-    found = ld.search(version, query) if (query or "").strip() else ld.register(version, status)
-    if status and (query or "").strip():
-        found = found[found.status == status]
-    st.caption(
-        f"{len(found)} lesson(s) match." if (query or "").strip() else f"{len(found)} lesson(s)."
-    )
+    if (query or "").strip():
+        found = ld.search(version, query)
+        if status:
+            found = found[found.status == status]
+        st.caption(f"{len(found)} lesson(s) match.")
+    else:
+        found, total = ld.register(version, status)
+        shown = (
+            f", the newest {len(found)} shown (search finds the others)"
+            if total > len(found)
+            else ""
+        )
+        st.caption(f"{total} lesson(s){shown}.")
     st.dataframe(
         found[
             [
@@ -107,7 +114,7 @@ def search_section(version: Version, today: dt.date) -> None:
                 "useful",
                 "applied",
             ]
-        ].head(500),
+        ],
         hide_index=True,
         width="stretch",
         column_config={
@@ -145,8 +152,8 @@ def closing_lesson_form(version: Version, today: dt.date, project_id: int):
     """What the project page draws beside the closing gate, which asks for a lesson."""
 
     def draw() -> None:
-        own = ld.register(version, None)
-        kept = own[(own.project_id == project_id) & (own.status != "archived")]
+        own = ld.of_project(version, project_id)
+        kept = own[own.status != "archived"]
         with st.expander(
             f"The closing gate asks for a lesson learned ({len(kept)} recorded): record one",
             icon=":material/school:",

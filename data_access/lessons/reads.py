@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 import sqlalchemy as sa
 
-from data_access.core.db import get_engine, read_df
+from data_access.core.db import get_engine, read_df, read_scalar
 from data_access.core.sql import as_dates
 
 _MARKS = """
@@ -56,9 +56,11 @@ def lessons(
     status: str | None = None,
     project_id: int | None = None,
     ids: Sequence[int] | None = None,
+    limit: int | None = None,
     url: str | None = None,
 ) -> pd.DataFrame:
-    """The register, newest first, optionally of one status, one project or these lessons."""
+    """The register, newest first, optionally of one status, one project or these lessons;
+    the newest `limit` only, if given."""
     where, params = [], {}
     if ids is not None:
         where.append("l.id IN :ids")
@@ -71,10 +73,20 @@ def lessons(
         params["project_id"] = project_id
     clause = f"WHERE {' AND '.join(where)}" if where else ""
     sql = f"WITH {_MARKS} SELECT {_COLUMNS} {_FROM} {clause} ORDER BY l.recorded_on DESC, l.id DESC"
+    if limit is not None:
+        sql += " LIMIT :limit"
+        params["limit"] = limit
     statement = sa.text(sql)
     if ids is not None:
         statement = statement.bindparams(sa.bindparam("ids", expanding=True))
     return _typed(read_df(statement, params, url=url))
+
+
+def lesson_count(*, status: str | None = None, url: str | None = None) -> int:
+    """How many lessons the register holds (of one status, if given)."""
+    if status:
+        return int(read_scalar("SELECT COUNT(*) FROM lesson WHERE status = :s", {"s": status}, url))
+    return int(read_scalar("SELECT COUNT(*) FROM lesson", url=url))
 
 
 # What the relevance rule reads of a lesson: not its texts, which only the few shown need.
