@@ -37,7 +37,7 @@ def test_a_long_register_shows_the_newest_lessons_and_counts_them_all(demo_db_ur
     monkeypatch.setattr(lessons_data, "REGISTER_ROWS", 20)
     at = open_app(demo_db_url, monkeypatch, "pages/lessons.py")
     total = _count(demo_db_url, "SELECT COUNT(*) FROM lesson")
-    caption = f"{total} lesson(s), the newest 20 shown (search finds the others)."
+    caption = f"{total:,} lesson(s), the newest 20 shown (search finds the others)."
     assert any(c.value == caption for c in at.caption), [c.value for c in at.caption]
     newest = read_df(
         "SELECT title FROM lesson ORDER BY recorded_on DESC, id DESC LIMIT 20", url=demo_db_url

@@ -99,7 +99,7 @@ def search_section(version: Version, today: dt.date) -> None:
             if total > len(found)
             else ""
         )
-        st.caption(f"{total} lesson(s){shown}.")
+        st.caption(f"{total:,} lesson(s){shown}.")
     st.dataframe(
         found[
             [
