@@ -265,6 +265,29 @@ def test_candidates_and_context_come_from_the_database(db_url):
     assert seen.reason.iloc[0].startswith("same phase (Planning) · cost, like your open risks")
 
 
+def test_only_lessons_that_share_something_with_the_project_are_read(db_url):
+    """The phase, the department or a category of its open risks: what the rule asks of a
+    lesson before it weighs anything else."""
+    org = make_org(db_url)
+    here = make_project(db_url, org, code="P-1", phase="Planning")
+    elsewhere = {"department_id": org["other_department"], "phase": "Execution"}
+    found = {
+        "phase": _record(db_url, org, **{**elsewhere, "phase": "Planning"}),
+        "category": _record(db_url, org, **elsewhere, category="cost"),
+        "department": _record(db_url, org, phase="Execution", department_id=org["department"]),
+    }
+    nothing = _record(db_url, org, **elsewhere, category="quality")
+    everything = reads.candidates(here, url=db_url)
+    assert set(everything.id) == {*found.values(), nothing}
+    sharing = reads.Sharing("Planning", org["department"], ("cost",))
+    read = reads.candidates(here, sharing=sharing, url=db_url)
+    assert set(read.id) == set(found.values())
+    context = {**reads.project_context(here, url=db_url), "risk_categories": ["Commercial"]}
+    assert rule.rank(everything, context, ON, top=10).id.tolist() == (
+        rule.rank(read, context, ON, top=10).id.tolist()
+    )
+
+
 def test_search_answers_from_the_index_at_twenty_thousand_lessons(db_url):
     """20,000 lessons, a word and a phrase: the best 50, and the one lesson the phrase names.
     How quick it is, the benchmark says (benchmarks/lessons.py)."""

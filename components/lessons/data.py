@@ -33,7 +33,14 @@ def for_project(version: Version, project_id: int, on: dt.date) -> pd.DataFrame:
     context = reads.project_context(project_id, url=version[0])
     if context is None:
         return pd.DataFrame()
-    best = rule.rank(reads.candidates(project_id, url=version[0]), context, on)
+    department = context.get("department_id")
+    sharing = reads.Sharing(
+        context["phase"],
+        None if pd.isna(department) else int(department),
+        tuple(sorted(rule.lesson_categories(context.get("risk_categories", ())))),
+    )
+    pool = reads.candidates(project_id, sharing=sharing, url=version[0])
+    best = rule.rank(pool, context, on)
     if best.empty:
         return best
     shown = reads.lessons(ids=best.id.tolist(), url=version[0]).set_index("id").loc[best.id]
